@@ -1,0 +1,92 @@
+//! The one JSON error body every endpoint answers with.
+
+use serde::{Deserialize, Serialize};
+
+/// Machine-readable error codes. Clients branch on these, never on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request body or query was not valid JSON or had the wrong shape.
+    MalformedRequest,
+    /// One or more fields failed validation; see [`ErrorBody::fields`].
+    InvalidInput,
+    /// Email or password did not match.
+    InvalidCredentials,
+    /// Too many failed sign-in attempts; try again later.
+    TooManyAttempts,
+    /// No valid session.
+    Unauthenticated,
+    /// Signed in, but the role does not allow this.
+    Forbidden,
+    /// A state-changing request arrived without the CSRF header.
+    CsrfCheckFailed,
+    /// The object does not exist or belongs to another organization (never told apart).
+    NotFound,
+    /// The request conflicts with the current state.
+    Conflict,
+    /// Something went wrong on the server; details are in its log, never in the response.
+    Internal,
+}
+
+/// A message attached to one input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMessage {
+    /// The field's wire name, e.g. `email`.
+    pub field: String,
+    /// A sentence naming the field, suitable to show next to it.
+    pub message: String,
+}
+
+/// The body of every non-2xx JSON response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The HTTP status code, repeated so the body stands on its own in logs.
+    pub status: u16,
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
+    pub message: String,
+    /// Per-field messages, in form order; empty unless `code` is `invalid_input`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldMessage>,
+}
+
+impl ErrorBody {
+    /// The message for `field`, if the server sent one.
+    pub fn field(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_codes_in_snake_case_and_omits_empty_fields() {
+        let body = ErrorBody {
+            status: 401,
+            code: ErrorCode::InvalidCredentials,
+            message: "Email or password is incorrect.".into(),
+            fields: vec![],
+        };
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(
+            json,
+            r#"{"status":401,"code":"invalid_credentials","message":"Email or password is incorrect."}"#
+        );
+    }
+
+    #[test]
+    fn finds_field_messages() {
+        let body: ErrorBody = serde_json::from_str(
+            r#"{"status":422,"code":"invalid_input","message":"Check the form.","fields":[{"field":"email","message":"Enter an email."}]}"#,
+        )
+        .unwrap();
+        assert_eq!(body.field("email"), Some("Enter an email."));
+        assert_eq!(body.field("password"), None);
+    }
+}

@@ -1,0 +1,31 @@
+//! Wire types and validation shared by the Support SPA and its server.
+//!
+//! Everything here compiles for `wasm32-unknown-unknown` and native targets and depends on serde only
+//! (plus a small, dependency-free email syntax checker), so the SPA can give instant feedback with exactly
+//! the rules the server enforces as the final word.
+
+pub mod auth;
+pub mod error;
+pub mod support;
+pub mod validate;
+
+pub use auth::{Me, Organization, PlanKind, Role, SignInRequest, User};
+pub use error::{ErrorBody, ErrorCode, FieldMessage};
+pub use support::{
+    Links, PriceRule, ResponseTime, Severity, SupportStatus, SupportTier, UpgradeRequest,
+    UpgradeStatus,
+};
+pub use validate::{Email, FieldError};
+
+/// Prefix of every JSON endpoint, relative to the API base URL.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Header every state-changing request must carry. Browsers never add custom headers to cross-site form
+/// posts, so requiring it (on top of the SameSite=Strict cookie) defeats CSRF without a token round-trip.
+pub const CSRF_HEADER: &str = "x-support-csrf";
+
+/// The value the SPA sends in [`CSRF_HEADER`].
+pub const CSRF_VALUE: &str = "1";
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "support_session";

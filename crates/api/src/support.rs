@@ -1,0 +1,313 @@
+//! The support tier catalogue and an organization's support status.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::PlanKind;
+
+/// How urgent a ticket is. The definitions are the documentation's, word for word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Secondary functionality is affected.
+    Low,
+    /// Primary functions work but are severely limited or slow.
+    High,
+    /// Primary functions do not work and there is no workaround.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, least urgent first.
+    pub const ALL: [Severity; 3] = [Severity::Low, Severity::High, Severity::Critical];
+
+    /// The visible label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Low => "Low",
+            Severity::High => "High",
+            Severity::Critical => "Critical",
+        }
+    }
+
+    /// The documentation's definition.
+    pub fn definition(self) -> &'static str {
+        match self {
+            Severity::Low => {
+                "The primary functions are working, but some secondary functionality is not working."
+            }
+            Severity::High => "The primary functions are working, but severely limited or slow.",
+            Severity::Critical => {
+                "The primary functions are not working and it's not possible to find workarounds."
+            }
+        }
+    }
+}
+
+/// A first-response target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "unit", content = "value", rename_all = "snake_case")]
+pub enum ResponseTime {
+    /// Within this many business days.
+    BusinessDays(u32),
+    /// Within this many minutes, around the clock within the tier's hours.
+    Minutes(u32),
+}
+
+impl fmt::Display for ResponseTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ResponseTime::BusinessDays(1) => f.write_str("1 business day"),
+            ResponseTime::BusinessDays(n) => write!(f, "{n} business days"),
+            ResponseTime::Minutes(m) if m >= 60 && m % 60 == 0 => write!(f, "{} h", m / 60),
+            ResponseTime::Minutes(m) => write!(f, "{m} min"),
+        }
+    }
+}
+
+/// How a tier is priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PriceRule {
+    /// No extra charge (Basic, with every paid plan).
+    Included,
+    /// A share of the organization's monthly service spend, with a floor.
+    PercentOfSpend {
+        /// Hundredths of a percent: 450 means 4.5 %. Integers keep money exact.
+        basis_points: u32,
+        /// Minimum monthly charge in whole US dollars.
+        minimum_usd: u32,
+    },
+}
+
+impl fmt::Display for PriceRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            PriceRule::Included => f.write_str("Included"),
+            PriceRule::PercentOfSpend {
+                basis_points,
+                minimum_usd,
+            } => {
+                let whole = basis_points / 100;
+                let frac = basis_points % 100;
+                let percent = match frac {
+                    0 => format!("{whole}"),
+                    f if f % 10 == 0 => format!("{whole}.{}", f / 10),
+                    f => format!("{whole}.{f:02}"),
+                };
+                write!(
+                    f,
+                    "{percent}% of monthly spend, min USD {}",
+                    thousands(minimum_usd)
+                )
+            }
+        }
+    }
+}
+
+/// `12345` -> `12,345`.
+fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One support tier of the catalogue, as the backend serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportTier {
+    /// Stable key, e.g. `essential`.
+    pub key: String,
+    /// Display name, e.g. `Essential`.
+    pub name: String,
+    /// Order in the catalogue; higher is more support. Upgrades go to a higher rank only.
+    pub rank: u32,
+    /// One sentence on who the tier is for.
+    pub summary: String,
+    /// First-response target for low-severity tickets.
+    pub low: ResponseTime,
+    /// First-response target for high-severity tickets.
+    pub high: ResponseTime,
+    /// First-response target for critical tickets.
+    pub critical: ResponseTime,
+    /// When support is staffed, e.g. `24/7`.
+    pub hours: String,
+    /// Phone support, e.g. `Critical only`.
+    pub phone: String,
+    /// Named people, e.g. `Account manager`.
+    pub account_team: String,
+    /// Price rule.
+    pub price: PriceRule,
+}
+
+impl SupportTier {
+    /// The first-response target for `severity`.
+    pub fn response_time(&self, severity: Severity) -> ResponseTime {
+        match severity {
+            Severity::Low => self.low,
+            Severity::High => self.high,
+            Severity::Critical => self.critical,
+        }
+    }
+}
+
+/// Where an upgrade request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpgradeStatus {
+    /// Waiting for the support team to set the tier up.
+    Pending,
+    /// The new tier is in effect from the start month.
+    Active,
+    /// Declined; see the reason.
+    Rejected,
+}
+
+impl UpgradeStatus {
+    /// The visible label.
+    pub fn label(self) -> &'static str {
+        match self {
+            UpgradeStatus::Pending => "Pending",
+            UpgradeStatus::Active => "Active",
+            UpgradeStatus::Rejected => "Rejected",
+        }
+    }
+}
+
+/// A request to move the organization to a higher tier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpgradeRequest {
+    /// Stable id.
+    pub id: i64,
+    /// Key of the requested tier.
+    pub tier_key: String,
+    /// Name of the requested tier.
+    pub tier_name: String,
+    /// First month of the new tier, `YYYY-MM`.
+    pub start_month: String,
+    /// Name of the billing group that pays for it.
+    pub billing_group: String,
+    /// Email of the admin who asked.
+    pub requested_by: String,
+    /// When, RFC 3339 UTC.
+    pub requested_at: String,
+    /// Where it stands.
+    pub status: UpgradeStatus,
+    /// Why it was rejected, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Links and contacts that come from configuration, not code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Links {
+    /// The service level agreement.
+    pub sla: String,
+    /// The community forum for free-plan users.
+    pub forum: String,
+    /// The page describing the support tiers.
+    pub support_services: String,
+    /// Sales contact address.
+    pub sales_email: String,
+}
+
+/// `GET /api/v1/support`: everything the Support page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportStatus {
+    /// Product brand, e.g. `Aiven` in "Go to Aiven Support Center".
+    pub brand: String,
+    /// The organization's name.
+    pub organization: String,
+    /// Free or paid.
+    pub plan: PlanKind,
+    /// The tier in effect today; `None` for free-plan organizations.
+    pub current_tier: Option<SupportTier>,
+    /// The whole catalogue, lowest rank first.
+    pub tiers: Vec<SupportTier>,
+    /// The most recent upgrade request, if it is pending or was decided recently.
+    pub upgrade_request: Option<UpgradeRequest>,
+    /// Whether this user may start an upgrade now (admin, paid plan, a higher tier exists, nothing pending).
+    pub can_upgrade: bool,
+    /// Emails of the organization's admins, so members know whom to ask.
+    pub admins: Vec<String>,
+    /// The account team's contact, on tiers that have one.
+    pub account_team_email: Option<String>,
+    /// Configured links.
+    pub links: Links,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_times_read_like_the_catalogue() {
+        assert_eq!(ResponseTime::BusinessDays(1).to_string(), "1 business day");
+        assert_eq!(ResponseTime::BusinessDays(2).to_string(), "2 business days");
+        assert_eq!(ResponseTime::Minutes(720).to_string(), "12 h");
+        assert_eq!(ResponseTime::Minutes(60).to_string(), "1 h");
+        assert_eq!(ResponseTime::Minutes(30).to_string(), "30 min");
+        assert_eq!(ResponseTime::Minutes(90).to_string(), "90 min");
+    }
+
+    #[test]
+    fn price_rules_read_like_the_catalogue() {
+        assert_eq!(PriceRule::Included.to_string(), "Included");
+        let essential = PriceRule::PercentOfSpend {
+            basis_points: 450,
+            minimum_usd: 500,
+        };
+        assert_eq!(essential.to_string(), "4.5% of monthly spend, min USD 500");
+        let premium = PriceRule::PercentOfSpend {
+            basis_points: 1000,
+            minimum_usd: 10_000,
+        };
+        assert_eq!(premium.to_string(), "10% of monthly spend, min USD 10,000");
+        let odd = PriceRule::PercentOfSpend {
+            basis_points: 1_025,
+            minimum_usd: 1_234_567,
+        };
+        assert_eq!(
+            odd.to_string(),
+            "10.25% of monthly spend, min USD 1,234,567"
+        );
+    }
+
+    #[test]
+    fn wire_format_is_tagged_and_stable() {
+        let json = serde_json::to_string(&ResponseTime::Minutes(30)).unwrap();
+        assert_eq!(json, r#"{"unit":"minutes","value":30}"#);
+        let json = serde_json::to_string(&PriceRule::Included).unwrap();
+        assert_eq!(json, r#"{"kind":"included"}"#);
+        let back: PriceRule = serde_json::from_str(
+            r#"{"kind":"percent_of_spend","basis_points":700,"minimum_usd":2500}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            back,
+            PriceRule::PercentOfSpend {
+                basis_points: 700,
+                minimum_usd: 2500
+            }
+        );
+    }
+
+    #[test]
+    fn severities_carry_the_documented_definitions() {
+        assert_eq!(
+            Severity::ALL.map(Severity::label),
+            ["Low", "High", "Critical"]
+        );
+        assert!(
+            Severity::Critical
+                .definition()
+                .contains("not possible to find workarounds")
+        );
+    }
+}

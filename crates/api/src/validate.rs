@@ -1,0 +1,198 @@
+//! Parse-don't-validate newtypes. The SPA calls these for instant feedback; the server calls the same
+//! functions and its answer is final.
+
+use std::fmt;
+
+use email_address::{EmailAddress, Options};
+use serde::{Deserialize, Serialize};
+
+use crate::FieldMessage;
+
+/// A validation failure for one field, with a message that names the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's wire name.
+    pub field: &'static str,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A failure of `field` explained by `message`.
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<FieldError> for FieldMessage {
+    fn from(e: FieldError) -> Self {
+        FieldMessage {
+            field: e.field.to_owned(),
+            message: e.message,
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Gathers every failure of a form so the user sees them all at once, not one per round trip.
+pub fn collect<const N: usize>(results: [Option<FieldError>; N]) -> Result<(), Vec<FieldMessage>> {
+    let errors: Vec<FieldMessage> = results.into_iter().flatten().map(Into::into).collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Longest address that fits an SMTP forward-path (RFC 5321, 4.5.3.1.3: 256 octets including the
+/// angle brackets).
+pub const EMAIL_MAX_LEN: usize = 254;
+
+/// A syntactically valid email address (RFC 5321/5322 addr-spec without display name or domain
+/// literal), trimmed and lower-cased.
+///
+/// Lower-casing the local part is technically lossy, but every mail provider our customers use
+/// treats it case-insensitively, and one canonical form is what makes duplicate detection and
+/// sign-in by email reliable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    /// Parses `input` for the field named `email`.
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        Self::parse_field("email", "Email", input)
+    }
+
+    /// Parses `input` for any email field; `label` is the field's visible label, used in messages.
+    pub fn parse_field(field: &'static str, label: &str, input: &str) -> Result<Self, FieldError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(FieldError::new(
+                field,
+                format!("{label}: enter an email address."),
+            ));
+        }
+        if trimmed.chars().count() > EMAIL_MAX_LEN {
+            return Err(FieldError::new(
+                field,
+                format!("{label}: an email address can have at most {EMAIL_MAX_LEN} characters."),
+            ));
+        }
+        let options = Options::default()
+            .with_required_tld()
+            .without_domain_literal()
+            .without_display_text();
+        match EmailAddress::parse_with_options(trimmed, options) {
+            Ok(_) => Ok(Self(trimmed.to_lowercase())),
+            Err(_) => Err(FieldError::new(
+                field,
+                format!(
+                    "{label}: \u{201c}{trimmed}\u{201d} is not a valid email address, e.g. name@example.com."
+                ),
+            )),
+        }
+    }
+
+    /// The canonical address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Email::parse(&value).map_err(|e| e.message)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> Self {
+        e.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> String {
+        Email::parse(s).unwrap().to_string()
+    }
+
+    fn err(s: &str) -> String {
+        Email::parse(s).unwrap_err().message
+    }
+
+    #[test]
+    fn accepts_common_and_odd_but_valid_addresses() {
+        assert_eq!(ok("dev@acme.example"), "dev@acme.example");
+        assert_eq!(
+            ok("  Dev+Support@Acme.Example\n"),
+            "dev+support@acme.example"
+        );
+        assert_eq!(ok("\"john doe\"@acme.example"), "\"john doe\"@acme.example");
+        assert_eq!(ok("user@b\u{fc}cher.example"), "user@b\u{fc}cher.example");
+        assert_eq!(ok("o'brien@sub.acme.example"), "o'brien@sub.acme.example");
+    }
+
+    #[test]
+    fn rejects_malformed_addresses_with_a_message_naming_the_field() {
+        assert_eq!(err(""), "Email: enter an email address.");
+        assert!(err("dev").contains("is not a valid email address"));
+        assert!(
+            err("dev@acme").starts_with("Email:"),
+            "single-label domains are not routable"
+        );
+        assert!(Email::parse("dev@acme.example.").is_err(), "trailing dot");
+        assert!(Email::parse("dev.@acme.example").is_err(), "dot before @");
+        assert!(Email::parse("a@b@acme.example").is_err());
+        assert!(
+            Email::parse("Dev <dev@acme.example>").is_err(),
+            "display names are not addresses"
+        );
+        assert!(
+            Email::parse("dev@[127.0.0.1]").is_err(),
+            "no domain literals"
+        );
+    }
+
+    #[test]
+    fn enforces_the_smtp_length_limit() {
+        let local = "a".repeat(64);
+        let domain = format!("{}.example", "b".repeat(63));
+        let mut long = format!("{local}@{domain}");
+        while long.len() <= EMAIL_MAX_LEN {
+            long = format!("{local}@c.{}", &long[local.len() + 1..]);
+        }
+        assert!(err(&long).contains("at most 254 characters"));
+    }
+
+    #[test]
+    fn custom_labels_appear_in_messages() {
+        let e = Email::parse_field("cc", "CC", "nope").unwrap_err();
+        assert_eq!(e.field, "cc");
+        assert!(e.message.starts_with("CC:"));
+    }
+
+    #[test]
+    fn deserialising_validates() {
+        assert!(serde_json::from_str::<Email>(r#""x@y.example""#).is_ok());
+        assert!(serde_json::from_str::<Email>(r#""nope""#).is_err());
+    }
+}
