@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# README command 2: set up what is missing, then run every check and test, stopping at the first failure.
+set -euo pipefail
+
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$SUPPORT_ROOT"
+
+started_all=$(support_now)
+timings=()
+current_step=""
+
+print_timings() {
+  local line
+  echo
+  echo "test: step timings"
+  for line in "${timings[@]}"; do
+    echo "  $line"
+  done
+  printf '  %-58s %5ds\n' "total" $(($(support_now) - started_all))
+}
+
+on_exit() {
+  local status=$?
+  if [ "$status" -ne 0 ] && [ -n "$current_step" ]; then
+    timings+=("$(printf '%-58s FAILED' "$current_step")")
+    print_timings
+    echo "test: FAILED at: $current_step" >&2
+  fi
+}
+trap on_exit EXIT
+
+# step "label" command args...: runs one step, records its time, stops the script if it fails.
+step() {
+  local label="$1" started
+  shift
+  current_step="$label"
+  started=$(support_now)
+  printf '\n==> %s\n' "$label"
+  "$@"
+  timings+=("$(printf '%-58s %5ds' "$label" $(($(support_now) - started)))")
+  printf '<== %s (%ds)\n' "$label" $(($(support_now) - started))
+  current_step=""
+}
+
+e2e() {
+  # The web server that Playwright starts (see tests/e2e/playwright.config.ts) is this binary.
+  cargo build -p support-server
+  (cd tests/e2e && npx playwright test)
+}
+
+step "setup" bash scripts/setup.sh
+step "cargo fmt --check" cargo fmt --all --check
+step "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
+step "clippy (wasm32)" cargo clippy -p support-console -p api --target wasm32-unknown-unknown --all-targets -- -D warnings
+step "cargo test (native: api, server)" cargo test --workspace
+step "cargo test (wasm32: components in headless Chromium)" \
+  env CHROMEDRIVER=/usr/bin/chromedriver cargo test -p support-console --target wasm32-unknown-unknown
+step "trunk build --release (+ brotli)" bash scripts/build-dist.sh
+step "bundle size budget" bash scripts/check-size.sh
+step "end-to-end (Playwright)" e2e
+
+print_timings
+echo "test: all passed"

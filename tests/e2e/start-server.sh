@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts the real server for the end-to-end tests: the release build in dist/, the demo data and a fresh SQLite
+# database in a temporary folder that is removed when the server stops. Usage: start-server.sh PORT
+set -euo pipefail
+
+port="${1:?usage: start-server.sh PORT}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+data="$(mktemp -d "${TMPDIR:-/tmp}/support-e2e-XXXXXX")"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+args=(--listen "127.0.0.1:${port}" --database "$data/support.db" --data-dir "$data" --static-dir "$root/dist" --demo)
+cd "$root"
+# scripts/test.sh builds the server before Playwright starts, so this only checks that the binary is up to date
+# (cargo honours CARGO_TARGET_DIR); a hand-run `npx playwright test` builds it here if needed.
+cargo run --quiet -p support-server -- "${args[@]}" &
+server_pid=$!
+wait "$server_pid"
