@@ -22,6 +22,8 @@ pub enum ErrorCode {
     CsrfCheckFailed,
     /// The object does not exist or belongs to another organization (never told apart).
     NotFound,
+    /// The endpoint exists but not with this HTTP method.
+    MethodNotAllowed,
     /// The request conflicts with the current state.
     Conflict,
     /// Something went wrong on the server; details are in its log, never in the response.

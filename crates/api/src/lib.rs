@@ -6,11 +6,13 @@
 
 pub mod auth;
 pub mod error;
+pub mod org;
 pub mod support;
 pub mod validate;
 
 pub use auth::{Me, Organization, PlanKind, Role, SignInRequest, User};
 pub use error::{ErrorBody, ErrorCode, FieldMessage};
+pub use org::{Product, Project, Reason, Service};
 pub use support::{
     Links, PriceRule, ResponseTime, Severity, SupportStatus, SupportTier, UpgradeRequest,
     UpgradeStatus,

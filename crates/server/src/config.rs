@@ -1,0 +1,110 @@
+//! Command-line and environment configuration. Every flag has an env var so the console's deployment can
+//! configure the service without a wrapper script.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// The Support section's backend: JSON API under /api/v1 and the built SPA.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "support-server", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do; serving is the default.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default when no subcommand is given).
+    Serve,
+    /// Create the database and apply migrations, then exit.
+    Migrate,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "SUPPORT_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// SQLite database file; created if missing. Defaults to `<data-dir>/support.db`.
+    #[arg(long, env = "SUPPORT_DATABASE")]
+    pub database: Option<PathBuf>,
+
+    /// Directory for the database (by default), attachments and other files.
+    #[arg(long, env = "SUPPORT_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// The built SPA (Trunk's `dist/`). Without it only the API is served.
+    #[arg(long, env = "SUPPORT_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+
+    /// Load the demo organizations and users when the database has no organizations yet.
+    #[arg(long, env = "SUPPORT_DEMO")]
+    pub demo: bool,
+
+    /// Brand shown in the UI, as in "Go to Aiven Support Center".
+    #[arg(long, env = "SUPPORT_BRAND", default_value = "Aiven")]
+    pub brand: String,
+
+    /// Service level agreement page.
+    #[arg(long, env = "SUPPORT_SLA_URL", default_value = "https://aiven.io/sla")]
+    pub sla_url: String,
+
+    /// Community forum for organizations on free services.
+    #[arg(
+        long,
+        env = "SUPPORT_FORUM_URL",
+        default_value = "https://aiven.io/community/forum"
+    )]
+    pub forum_url: String,
+
+    /// Page describing the support tiers.
+    #[arg(
+        long,
+        env = "SUPPORT_SERVICES_URL",
+        default_value = "https://aiven.io/support-services"
+    )]
+    pub support_services_url: String,
+
+    /// Sales contact address.
+    #[arg(long, env = "SUPPORT_SALES_EMAIL", default_value = "sales@aiven.io")]
+    pub sales_email: String,
+
+    /// Mark the session cookie `Secure`. Also set automatically for requests that arrive with
+    /// `X-Forwarded-Proto: https`.
+    #[arg(long, env = "SUPPORT_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Session lifetime in hours.
+    #[arg(long, env = "SUPPORT_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+}
+
+impl Config {
+    /// The database file actually used.
+    pub fn database_path(&self) -> PathBuf {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("support.db"))
+    }
+
+    /// A configuration for tests: everything under `dir`, port 0, demo data on.
+    pub fn for_tests(dir: &std::path::Path) -> Self {
+        Cli::parse_from([
+            "support-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir.to_str().expect("temp dir path is UTF-8"),
+            "--demo",
+        ])
+        .config
+    }
+}

@@ -1,0 +1,154 @@
+//! The server's one error type and the one JSON error body it renders to.
+
+use api::{ErrorBody, ErrorCode, FieldMessage};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    #[error("invalid input")]
+    Invalid(Vec<FieldMessage>),
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("too many sign-in attempts")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("missing CSRF header")]
+    Csrf,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Error::Malformed(_) => StatusCode::BAD_REQUEST,
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::InvalidCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> ErrorCode {
+        match self {
+            Error::Malformed(_) => ErrorCode::MalformedRequest,
+            Error::Invalid(_) => ErrorCode::InvalidInput,
+            Error::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Error::Unauthenticated => ErrorCode::Unauthenticated,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::Csrf => ErrorCode::CsrfCheckFailed,
+            Error::NotFound => ErrorCode::NotFound,
+            Error::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Error::Malformed(detail) => format!("The request could not be read: {detail}"),
+            Error::Invalid(_) => "Some fields need attention.".into(),
+            Error::InvalidCredentials => "Email or password is incorrect.".into(),
+            Error::TooManyAttempts { retry_after_secs } => format!(
+                "Too many failed sign-in attempts. Try again in {retry_after_secs} seconds."
+            ),
+            Error::Unauthenticated => "Sign in to continue.".into(),
+            Error::Forbidden(why) => (*why).into(),
+            Error::Csrf => "This request was refused because it did not come from the app.".into(),
+            Error::NotFound => "Not found.".into(),
+            Error::MethodNotAllowed => "This address does not accept that method.".into(),
+            Error::Conflict(why) => why.clone(),
+            Error::Database(_) | Error::Internal(_) => {
+                "Something went wrong on our side. Try again in a moment.".into()
+            }
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if status.is_server_error() {
+            // Internals go to the log only; the client gets the generic sentence.
+            tracing::error!(error = ?self, "request failed");
+        }
+        let retry_after = match &self {
+            Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let body = ErrorBody {
+            status: status.as_u16(),
+            code: self.code(),
+            message: self.message(),
+            fields: match self {
+                Error::Invalid(fields) => fields,
+                _ => Vec::new(),
+            },
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for Error {
+    fn from(rejection: JsonRejection) -> Self {
+        Error::Malformed(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        Error::Malformed(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(_: PathRejection) -> Self {
+        // A path that does not parse names nothing that exists.
+        Error::NotFound
+    }
+}
+
+/// `axum::Json` whose rejections are our JSON error body.
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path` whose rejections are our JSON error body.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Error))]
+pub struct Path<T>(pub T);

@@ -1,0 +1,79 @@
+//! What an organization owns that forms refer to (projects and services), and the product catalogue.
+
+use api::{Product, Project, Reason, Service};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+
+use crate::AppState;
+use crate::auth::{CurrentUser, Member};
+use crate::error::{Json, Path, Result};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organizations/{org_id}/projects", get(projects))
+        .route("/products", get(products))
+}
+
+async fn projects(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(org_id): Path<i64>,
+) -> Result<Json<Vec<Project>>> {
+    let member = Member::load(&state, user, org_id).await?;
+    let rows: Vec<(i64, String, Option<String>, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT p.id, p.name, u.name, s.id, s.name
+         FROM projects p
+         LEFT JOIN organizational_units u ON u.id = p.unit_id
+         LEFT JOIN services s ON s.project_id = p.id
+         WHERE p.organization_id = ?
+         ORDER BY p.name, s.name",
+    )
+    .bind(member.organization.id)
+    .fetch_all(&state.db)
+    .await?;
+    let mut projects: Vec<Project> = Vec::new();
+    for (id, name, unit, service_id, service_name) in rows {
+        if projects.last().is_none_or(|p| p.id != id) {
+            projects.push(Project {
+                id,
+                name,
+                unit,
+                services: Vec::new(),
+            });
+        }
+        if let (Some(id), Some(name), Some(project)) =
+            (service_id, service_name, projects.last_mut())
+        {
+            project.services.push(Service { id, name });
+        }
+    }
+    Ok(Json(projects))
+}
+
+async fn products(State(state): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<Product>>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT p.key, p.name, r.key, r.label
+         FROM products p JOIN product_reasons r ON r.product_key = p.key
+         ORDER BY p.position, r.position",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let mut products: Vec<Product> = Vec::new();
+    for (key, name, reason_key, label) in rows {
+        if products.last().is_none_or(|p| p.key != key) {
+            products.push(Product {
+                key,
+                name,
+                reasons: Vec::new(),
+            });
+        }
+        if let Some(product) = products.last_mut() {
+            product.reasons.push(Reason {
+                key: reason_key,
+                label,
+            });
+        }
+    }
+    Ok(Json(products))
+}
