@@ -88,7 +88,7 @@ test.describe('sign-in on the way to the Support page', () => {
 
     const summary = page.getByRole('alert').filter({ hasText: 'Email: enter an email address.' });
     await expect(summary).toBeVisible();
-    await expect(summary).toContainText('Enter your password.');
+    await expect(summary).toContainText('Password: enter your password.');
     await expect
       .poll(() => summary.evaluate((el) => el === document.activeElement || el.contains(document.activeElement)), {
         message: 'focus moves to the error summary',

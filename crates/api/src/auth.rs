@@ -19,7 +19,10 @@ impl SignInRequest {
     pub fn validate(&self) -> Result<Email, Vec<FieldMessage>> {
         let email = Email::parse(&self.email);
         let password = if self.password.is_empty() {
-            Err(FieldError::new("password", "Enter your password."))
+            Err(FieldError::new(
+                "password",
+                "Password: enter your password.",
+            ))
         } else {
             Ok(())
         };

@@ -1,0 +1,186 @@
+//! The only code that talks HTTP. Typed calls to the backend with one client error type.
+
+use api::{ErrorBody, ErrorCode, Me, SignInRequest, SupportStatus};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use serde::de::DeserializeOwned;
+use web_sys::{AbortController, AbortSignal, RequestCredentials};
+
+use crate::session::Session;
+
+/// Everything a call can fail with, in terms the UI can explain.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientError {
+    /// The request never got an HTTP answer (offline, DNS, server down).
+    Network,
+    /// The session is missing or expired. The client has already switched the app to sign-in.
+    Unauthenticated,
+    /// The server answered with its JSON error body.
+    Api(ErrorBody),
+    /// The server answered with something we could not read (a proxy's HTML error page, say).
+    Unexpected(u16),
+    /// We cancelled the request (the page went away).
+    Aborted,
+}
+
+impl ClientError {
+    /// A sentence for people.
+    pub fn message(&self) -> String {
+        match self {
+            ClientError::Network => {
+                "We could not reach the server. Check your connection and try again.".into()
+            }
+            ClientError::Unauthenticated => "Your session has ended. Sign in again.".into(),
+            ClientError::Api(body) => body.message.clone(),
+            ClientError::Unexpected(status) => {
+                format!(
+                    "The server gave an unexpected answer (HTTP {status}). Try again in a moment."
+                )
+            }
+            ClientError::Aborted => "The request was cancelled.".into(),
+        }
+    }
+
+    /// The server's message for one field, if any.
+    pub fn field(&self, field: &str) -> Option<String> {
+        match self {
+            ClientError::Api(body) => body.field(field).map(str::to_owned),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// Shorthand for call results.
+pub type ApiResult<T> = Result<T, ClientError>;
+
+/// Cancels a request when the reactive scope that started it is cleaned up (navigation, refetch).
+/// Call inside a resource's fetcher, before the first `.await`.
+pub fn abort_on_cleanup() -> Option<AbortSignal> {
+    let controller = AbortController::new().ok()?;
+    let signal = controller.signal();
+    let controller = SendWrapper::new(controller);
+    on_cleanup(move || controller.abort());
+    Some(signal)
+}
+
+/// Typed access to the backend. Cheap to copy; provided as context.
+#[derive(Clone, Copy)]
+pub struct ApiClient {
+    base: StoredValue<String>,
+    session: Session,
+}
+
+impl ApiClient {
+    /// A client for the API at `base` (empty for same origin), reporting 401s to `session`.
+    pub fn new(base: &str, session: Session) -> Self {
+        Self {
+            base: StoredValue::new(base.trim_end_matches('/').to_owned()),
+            session,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}{path}", self.base.get_value(), api::API_PREFIX)
+    }
+
+    fn prepare(&self, builder: RequestBuilder, signal: Option<&AbortSignal>) -> RequestBuilder {
+        builder
+            .credentials(RequestCredentials::Include)
+            .header("accept", "application/json")
+            .header(api::CSRF_HEADER, api::CSRF_VALUE)
+            .abort_signal(signal)
+    }
+
+    async fn finish<T: DeserializeOwned>(
+        &self,
+        sent: Result<Response, gloo_net::Error>,
+    ) -> ApiResult<T> {
+        let response = sent.map_err(|e| match e {
+            gloo_net::Error::JsError(js) if js.name == "AbortError" => ClientError::Aborted,
+            _ => ClientError::Network,
+        })?;
+        let status = response.status();
+        if response.ok() {
+            return response
+                .json::<T>()
+                .await
+                .map_err(|_| ClientError::Unexpected(status));
+        }
+        let error = match response.json::<ErrorBody>().await {
+            Ok(body) if body.code == ErrorCode::Unauthenticated => ClientError::Unauthenticated,
+            Ok(body) => ClientError::Api(body),
+            Err(_) => ClientError::Unexpected(status),
+        };
+        if error == ClientError::Unauthenticated {
+            self.session.expire();
+        }
+        Err(error)
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        signal: Option<AbortSignal>,
+    ) -> ApiResult<T> {
+        let builder = self.prepare(Request::get(&self.url(path)), signal.as_ref());
+        self.finish(builder.send().await).await
+    }
+
+    /// Who is signed in, or `Unauthenticated`.
+    pub async fn me(&self) -> ApiResult<Me> {
+        self.get("/me", None).await
+    }
+
+    /// Signs in; the server sets the session cookie.
+    pub async fn sign_in(&self, request: &SignInRequest) -> ApiResult<Me> {
+        // A 401 here means wrong credentials, not an expired session: keep it as the server's error.
+        let built = self
+            .prepare(Request::post(&self.url("/session")), None)
+            .json(request)
+            .map_err(|_| ClientError::Network)?;
+        let sent = built.send().await.map_err(|_| ClientError::Network)?;
+        if sent.ok() {
+            return sent
+                .json()
+                .await
+                .map_err(|_| ClientError::Unexpected(sent.status()));
+        }
+        match sent.json::<ErrorBody>().await {
+            Ok(body) => Err(ClientError::Api(body)),
+            Err(_) => Err(ClientError::Unexpected(sent.status())),
+        }
+    }
+
+    /// Ends the session on the server.
+    pub async fn sign_out(&self) -> ApiResult<()> {
+        let request = self
+            .prepare(Request::delete(&self.url("/session")), None)
+            .build()
+            .map_err(|_| ClientError::Network)?;
+        let response = request.send().await.map_err(|_| ClientError::Network)?;
+        if response.ok() {
+            Ok(())
+        } else {
+            Err(ClientError::Unexpected(response.status()))
+        }
+    }
+
+    /// Everything the Support page shows for `org_id`.
+    pub async fn support_status(
+        &self,
+        org_id: i64,
+        signal: Option<AbortSignal>,
+    ) -> ApiResult<SupportStatus> {
+        self.get(&format!("/organizations/{org_id}/support"), signal)
+            .await
+    }
+}

@@ -1,0 +1,73 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::ApiClient;
+use crate::routes;
+use crate::session::Session;
+
+/// The standalone header: product name, navigation, the signed-in user and sign-out. When the console
+/// embeds the app it draws its own header and this renders nothing.
+#[component]
+pub fn Shell(standalone: bool) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let client = expect_context::<ApiClient>();
+    let (sign_out_error, set_sign_out_error) = signal(None::<String>);
+    let sign_out = Action::new_local(move |_: &()| async move {
+        match client.sign_out().await {
+            Ok(()) => {
+                set_sign_out_error.set(None);
+                session.expire();
+            }
+            Err(e) => set_sign_out_error.set(Some(format!("Could not sign out. {}", e.message()))),
+        }
+    });
+
+    standalone.then(|| {
+        view! {
+            <a class="sa-skip-link" href="#support-main">
+                "Skip to main content"
+            </a>
+            <header class="sa-header">
+                <span class="sa-product">"Cloud console"</span>
+                {move || {
+                    session
+                        .me()
+                        .map(|me| {
+                            view! {
+                                <nav class="sa-nav" aria-label="Main">
+                                    <A href=routes::support()>"Support"</A>
+                                </nav>
+                                <div class="sa-user">
+                                    <span class="sa-user-id">
+                                        <span class="sa-user-email">{me.user.email}</span>
+                                        <span class="sa-user-org">{me.organization.name}</span>
+                                    </span>
+                                    <button
+                                        type="button"
+                                        class="sa-button sa-button-quiet"
+                                        disabled=move || sign_out.pending().get()
+                                        on:click=move |_| {
+                                            sign_out.dispatch_local(());
+                                        }
+                                    >
+                                        "Sign out"
+                                    </button>
+                                </div>
+                            }
+                        })
+                }}
+            </header>
+            {move || {
+                sign_out_error
+                    .get()
+                    .map(|msg| {
+                        view! {
+                            <p class="sa-banner sa-banner-error" role="alert">
+                                {msg}
+                            </p>
+                        }
+                    })
+            }}
+        }
+    })
+}

@@ -1,0 +1,192 @@
+//! Component tests in headless Chromium (wasm-bindgen-test): real DOM, real events, no server.
+#![cfg(target_arch = "wasm32")]
+
+use api::{Links, PlanKind, PriceRule, ResponseTime, Role, SupportStatus, SupportTier};
+use leptos::prelude::*;
+use leptos::task::tick;
+use leptos_router::components::Router;
+use support_console::api::{ApiClient, ClientError};
+use support_console::components::ErrorPanel;
+use support_console::pages::{SignIn, SupportContent};
+use support_console::session::Session;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn container() -> HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let el = document
+        .create_element("div")
+        .unwrap()
+        .unchecked_into::<HtmlElement>();
+    document.body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn button(root: &HtmlElement, text: &str) -> HtmlElement {
+    let buttons = root.query_selector_all("button").unwrap();
+    (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .map(|n| n.unchecked_into::<HtmlElement>())
+        .find(|b| b.text_content().unwrap_or_default().trim() == text)
+        .unwrap_or_else(|| panic!("no button {text:?}"))
+}
+
+/// Waits for the next animation frame, when focus moves happen.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn error_panel_explains_the_failure_and_retries() {
+    let root = container();
+    let retries = RwSignal::new(0);
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <ErrorPanel error=ClientError::Network retry=Callback::new(move |_| retries.update(|n| *n += 1)) /> }
+    });
+    let text = root.text_content().unwrap();
+    assert!(text.contains("We could not reach the server"), "{text}");
+    assert!(root.query_selector("[role=alert]").unwrap().is_some());
+
+    button(&root, "Try again").click();
+    tick().await;
+    assert_eq!(retries.get_untracked(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn empty_sign_in_lists_both_fields_and_focuses_the_summary() {
+    let root = container();
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        let session = Session::new();
+        provide_context(session);
+        provide_context(ApiClient::new("http://127.0.0.1:9", session));
+        view! { <SignIn /> }
+    });
+    let summary = root
+        .query_selector(".sa-error-summary")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>();
+    assert!(summary.hidden(), "no summary before the first submit");
+
+    button(&root, "Sign in").click();
+    tick().await;
+    next_frame().await;
+
+    assert!(!summary.hidden());
+    let text = summary.text_content().unwrap();
+    assert!(text.contains("Email: enter an email address."), "{text}");
+    assert!(text.contains("Password: enter your password."), "{text}");
+    let active = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap();
+    assert_eq!(active, summary.unchecked_into::<web_sys::Element>());
+    let email = root.query_selector("#signin-email").unwrap().unwrap();
+    assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        email.get_attribute("aria-describedby").as_deref(),
+        Some("signin-email-error")
+    );
+}
+
+fn tier(key: &str, name: &str, rank: u32, critical: u32) -> SupportTier {
+    SupportTier {
+        key: key.into(),
+        name: name.into(),
+        rank,
+        summary: format!("{name} summary"),
+        low: ResponseTime::BusinessDays(1),
+        high: ResponseTime::BusinessDays(1),
+        critical: ResponseTime::Minutes(critical),
+        hours: "24/7".into(),
+        phone: "No".into(),
+        account_team: "No".into(),
+        price: PriceRule::Included,
+    }
+}
+
+fn status(plan: PlanKind, current: Option<SupportTier>) -> SupportStatus {
+    SupportStatus {
+        brand: "Acme Cloud".into(),
+        organization: "Org".into(),
+        plan,
+        current_tier: current,
+        tiers: vec![
+            tier("basic", "Basic", 0, 1440),
+            tier("premium", "Premium", 1, 15),
+        ],
+        upgrade_request: None,
+        can_upgrade: true,
+        admins: vec!["boss@org.example".into()],
+        account_team_email: None,
+        links: Links {
+            sla: "https://sla.example/sla".into(),
+            forum: "https://forum.example".into(),
+            support_services: "https://example.com/support".into(),
+            sales_email: "sales@example.com".into(),
+        },
+    }
+}
+
+fn render(status: SupportStatus, role: Role) -> HtmlElement {
+    let root = container();
+    leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <Router>
+                <SupportContent status=status.clone() role=role />
+            </Router>
+        }
+    })
+    .forget();
+    root
+}
+
+#[wasm_bindgen_test]
+fn members_are_told_whom_to_ask_and_get_no_upgrade_control() {
+    let root = render(
+        status(PlanKind::Paid, Some(tier("basic", "Basic", 0, 1440))),
+        Role::Member,
+    );
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains("Only organization admins can upgrade the support tier"),
+        "{text}"
+    );
+    assert!(text.contains("boss@org.example"));
+    assert!(!text.contains("Upgrade to Enterprise"));
+    // The brand comes from the server's configuration, not from code.
+    assert!(text.contains("Go to Acme Cloud Support Center"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn admins_get_the_upgrade_link_and_free_plans_get_the_forum() {
+    let root = render(
+        status(PlanKind::Paid, Some(tier("basic", "Basic", 0, 1440))),
+        Role::Admin,
+    );
+    let link = root.query_selector("a[href='/support/upgrade']").unwrap();
+    assert_eq!(
+        link.and_then(|l| l.text_content()).as_deref(),
+        Some("Upgrade to Enterprise")
+    );
+
+    let free = render(status(PlanKind::Free, None), Role::Admin);
+    let text = free.text_content().unwrap();
+    assert!(text.contains("Acme Cloud Community Forum"), "{text}");
+    assert!(!text.contains("Upgrade to Enterprise"));
+    assert!(
+        !text.contains("Support Center"),
+        "free plans go to the forum, not the Support Center"
+    );
+}
