@@ -218,11 +218,22 @@ async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>
     Ok(Json(load_me(&state, user.id).await?))
 }
 
+#[derive(sqlx::FromRow)]
+struct MeRow {
+    id: i64,
+    email: String,
+    name: String,
+    org_id: i64,
+    org_name: String,
+    plan_kind: String,
+    role: String,
+}
+
 /// The user with the organization they act for: their first membership. The console passes an
 /// explicit organization in every org-scoped path, so this is only the default.
 async fn load_me(state: &AppState, user_id: i64) -> Result<Me> {
-    let row: Option<(i64, String, String, i64, String, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.name, o.id, o.name, o.plan_kind, m.role
+    let row: Option<MeRow> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name, o.id AS org_id, o.name AS org_name, o.plan_kind, m.role
          FROM users u
          JOIN memberships m ON m.user_id = u.id
          JOIN organizations o ON o.id = m.organization_id
@@ -232,17 +243,21 @@ async fn load_me(state: &AppState, user_id: i64) -> Result<Me> {
     .bind(user_id)
     .fetch_optional(&state.db)
     .await?;
-    let (id, email, name, org_id, org_name, plan, role) = row.ok_or(Error::Forbidden(
+    let row = row.ok_or(Error::Forbidden(
         "This account does not belong to any organization.",
     ))?;
     Ok(Me {
-        user: User { id, email, name },
-        organization: Organization {
-            id: org_id,
-            name: org_name,
-            plan: parse_plan(&plan)?,
+        user: User {
+            id: row.id,
+            email: row.email,
+            name: row.name,
         },
-        role: parse_role(&role)?,
+        organization: Organization {
+            id: row.org_id,
+            name: row.org_name,
+            plan: parse_plan(&row.plan_kind)?,
+        },
+        role: parse_role(&row.role)?,
     })
 }
 

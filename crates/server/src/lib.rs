@@ -98,7 +98,13 @@ async fn static_cache_headers(request: Request, next: Next) -> Response {
     if path.starts_with(api::API_PREFIX) || response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
     }
-    let value = if is_hashed_asset(&path) {
+    // A missing asset is answered with index.html (the SPA fallback); caching that for a year
+    // under the asset's URL would break the app for anyone who asked during a deploy.
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let value = if is_hashed_asset(&path) && !is_html {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"

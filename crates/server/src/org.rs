@@ -15,14 +15,24 @@ pub fn router() -> Router<AppState> {
         .route("/products", get(products))
 }
 
+/// One project joined with one of its services (or none).
+#[derive(sqlx::FromRow)]
+struct ProjectServiceRow {
+    id: i64,
+    name: String,
+    unit: Option<String>,
+    service_id: Option<i64>,
+    service_name: Option<String>,
+}
+
 async fn projects(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(org_id): Path<i64>,
 ) -> Result<Json<Vec<Project>>> {
     let member = Member::load(&state, user, org_id).await?;
-    let rows: Vec<(i64, String, Option<String>, Option<i64>, Option<String>)> = sqlx::query_as(
-        "SELECT p.id, p.name, u.name, s.id, s.name
+    let rows: Vec<ProjectServiceRow> = sqlx::query_as(
+        "SELECT p.id, p.name, u.name AS unit, s.id AS service_id, s.name AS service_name
          FROM projects p
          LEFT JOIN organizational_units u ON u.id = p.unit_id
          LEFT JOIN services s ON s.project_id = p.id
@@ -33,7 +43,14 @@ async fn projects(
     .fetch_all(&state.db)
     .await?;
     let mut projects: Vec<Project> = Vec::new();
-    for (id, name, unit, service_id, service_name) in rows {
+    for ProjectServiceRow {
+        id,
+        name,
+        unit,
+        service_id,
+        service_name,
+    } in rows
+    {
         if projects.last().is_none_or(|p| p.id != id) {
             projects.push(Project {
                 id,
