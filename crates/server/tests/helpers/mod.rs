@@ -1,0 +1,142 @@
+//! Starts the real app on a free port with a fresh SQLite file, as the console's deployment would,
+//! and talks to it over HTTP.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use api::{CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, Me};
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::json;
+use support_server::{AppState, Config};
+use tempfile::TempDir;
+
+/// The password of every demo user.
+pub const PASSWORD: &str = "support-demo";
+
+/// A running server. Dropping it drops the data directory; the server task dies with the test's
+/// runtime.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub address: String,
+    /// The same state the server uses, for arranging data the API cannot create.
+    pub state: AppState,
+    /// Kept alive so the database file outlives the test body.
+    pub dir: TempDir,
+}
+
+/// A server with the demo data and the default configuration.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server whose configuration `configure` adjusts first (its data directory is already set).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut config = Config::for_tests(dir.path());
+    configure(&mut config);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .expect("bind a free port");
+    let address = format!("http://{}", listener.local_addr().expect("local address"));
+    let state = AppState::new(config).await.expect("app state");
+    let app = support_server::app(state.clone());
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("server runs");
+    });
+    TestApp {
+        address,
+        state,
+        dir,
+    }
+}
+
+impl TestApp {
+    /// The absolute URL of `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// The absolute URL of an API path such as `/me`.
+    pub fn api(&self, path: &str) -> String {
+        format!("{}{}{path}", self.address, api::API_PREFIX)
+    }
+
+    /// A browser-like client: keeps cookies between requests, follows no redirects.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client")
+    }
+
+    /// `POST /session` the way the SPA sends it, on `client`.
+    pub async fn post_session(&self, client: &Client, email: &str, password: &str) -> Response {
+        client
+            .post(self.api("/session"))
+            .header(CSRF_HEADER, CSRF_VALUE)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("POST /session")
+    }
+
+    /// A fresh client signed in as `email` with the demo password.
+    pub async fn sign_in(&self, email: &str) -> Client {
+        let client = self.client();
+        let response = self.post_session(&client, email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in as {email}");
+        client
+    }
+
+    /// `GET /me` for `client`, which must be signed in.
+    pub async fn me(&self, client: &Client) -> Me {
+        let response = client.get(self.api("/me")).send().await.expect("GET /me");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("Me body")
+    }
+
+    /// The id of the organization `email` acts for, as the API reports it.
+    pub async fn organization_of(&self, email: &str) -> i64 {
+        let client = self.sign_in(email).await;
+        self.me(&client).await.organization.id
+    }
+}
+
+/// Asserts that `response` is the JSON error body with `status` and `code`, and returns the body.
+pub async fn expect_error(response: Response, status: StatusCode, code: ErrorCode) -> ErrorBody {
+    assert_eq!(response.status(), status, "status of {}", response.url());
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/json", "error content type");
+    let body: ErrorBody = response.json().await.expect("error body is ErrorBody JSON");
+    assert_eq!(body.status, status.as_u16(), "status repeated in the body");
+    assert_eq!(body.code, code);
+    assert!(!body.message.is_empty(), "error message for people");
+    body
+}
+
+/// The `Cache-Control` header of `response`, or `""`.
+pub fn cache_control(response: &Response) -> String {
+    response
+        .headers()
+        .get(CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Every `Set-Cookie` header of `response`.
+pub fn set_cookies(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("ASCII cookie").to_owned())
+        .collect()
+}

@@ -1,0 +1,268 @@
+//! The HTTP surface shared by every endpoint: JSON error bodies, caching, and serving the built SPA.
+
+mod helpers;
+
+use api::{CSRF_HEADER, CSRF_VALUE, ErrorCode};
+use helpers::{TestApp, cache_control, expect_error, spawn_app, spawn_app_with};
+use reqwest::header::{ACCEPT_ENCODING, ALLOW, CONTENT_ENCODING, CONTENT_TYPE};
+use reqwest::{Method, Response, StatusCode};
+use tempfile::TempDir;
+
+async fn post_session_raw(app: &TestApp, content_type: Option<&str>, body: &str) -> Response {
+    let mut request = app
+        .client()
+        .post(app.api("/session"))
+        .header(CSRF_HEADER, CSRF_VALUE)
+        .body(body.to_owned());
+    if let Some(content_type) = content_type {
+        request = request.header(CONTENT_TYPE, content_type);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_json_error() {
+    let app = spawn_app().await;
+
+    let response = post_session_raw(&app, Some("application/json"), r#"{"email": "#).await;
+
+    let body = expect_error(
+        response,
+        StatusCode::BAD_REQUEST,
+        ErrorCode::MalformedRequest,
+    )
+    .await;
+    assert!(
+        body.message.starts_with("The request could not be read"),
+        "{}",
+        body.message
+    );
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_is_a_json_error() {
+    let app = spawn_app().await;
+
+    for body in [
+        r#"{"email": 1, "password": "x"}"#,
+        r#"{"email": "admin@acme.example"}"#,
+        r#""admin@acme.example""#,
+        "null",
+    ] {
+        let response = post_session_raw(&app, Some("application/json"), body).await;
+        let error = expect_error(
+            response,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedRequest,
+        )
+        .await;
+        assert!(error.fields.is_empty(), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_declared_json_is_a_json_error() {
+    let app = spawn_app().await;
+    let json = r#"{"email": "admin@acme.example", "password": "support-demo"}"#;
+
+    for content_type in [None, Some("text/plain")] {
+        let response = post_session_raw(&app, content_type, json).await;
+        expect_error(
+            response,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedRequest,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_api_path_is_a_json_404() {
+    let app = spawn_app().await;
+    let client = app.sign_in("admin@acme.example").await;
+
+    for path in [
+        "/nope",
+        "/organizations",
+        "/organizations/1/nope",
+        "/me/extra",
+    ] {
+        let response = client.get(app.api(path)).send().await.unwrap();
+        assert_eq!(cache_control(&response), "no-store", "{path}");
+        expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    let app = spawn_app().await;
+    let client = app.sign_in("admin@acme.example").await;
+
+    for (method, path) in [
+        (Method::GET, "/session"),
+        (Method::PUT, "/session"),
+        (Method::POST, "/me"),
+        (Method::DELETE, "/products"),
+        (Method::PATCH, "/organizations/1/support"),
+    ] {
+        let response = client
+            .request(method.clone(), app.api(path))
+            .header(CSRF_HEADER, CSRF_VALUE)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cache_control(&response), "no-store", "{method} {path}");
+        assert!(
+            response.headers().contains_key(ALLOW),
+            "{method} {path}: Allow lists what is accepted"
+        );
+        expect_error(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::MethodNotAllowed,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn api_responses_are_never_cached() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    let sign_in = app
+        .post_session(&client, "admin@acme.example", helpers::PASSWORD)
+        .await;
+    assert_eq!(sign_in.status(), StatusCode::OK);
+    assert_eq!(cache_control(&sign_in), "no-store");
+
+    for path in ["/me", "/products", "/support/tiers"] {
+        let response = client.get(app.api(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(cache_control(&response), "no-store", "{path}");
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+    }
+
+    let signed_out = app.client().get(app.api("/me")).send().await.unwrap();
+    assert_eq!(cache_control(&signed_out), "no-store", "errors too");
+}
+
+const INDEX_HTML: &str =
+    "<!doctype html><title>Support</title><script src=\"/app-0123456789abcdef.js\"></script>";
+const APP_JS: &str = "console.log('support console');";
+const APP_JS_BR: &[u8] = b"\x0b\x0f\x80pretend-brotli\x03";
+const HASHED_JS: &str = "/app-0123456789abcdef.js";
+
+/// A server that also serves a built SPA from a temporary directory, which it returns to keep alive.
+async fn spawn_app_with_spa() -> (TestApp, TempDir) {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), INDEX_HTML).unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef.js"), APP_JS).unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef.js.br"), APP_JS_BR).unwrap();
+    let static_dir = dist.path().to_owned();
+    let app = spawn_app_with(move |config| config.static_dir = Some(static_dir)).await;
+    (app, dist)
+}
+
+#[tokio::test]
+async fn client_routes_get_index_html_revalidated_every_time() {
+    let (app, _dist) = spawn_app_with_spa().await;
+    let client = app.client();
+
+    for path in ["/", "/support", "/support/tickets", "/support/tickets/42"] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(cache_control(&response), "no-cache", "{path}");
+        let content_type = response.headers()[CONTENT_TYPE].to_str().unwrap();
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+        assert_eq!(response.text().await.unwrap(), INDEX_HTML, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_good() {
+    let (app, _dist) = spawn_app_with_spa().await;
+
+    let response = app.client().get(app.url(HASHED_JS)).send().await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        cache_control(&response),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(response.headers().get(CONTENT_ENCODING).is_none());
+    let content_type = response.headers()[CONTENT_TYPE].to_str().unwrap();
+    assert!(content_type.contains("javascript"), "{content_type}");
+    assert_eq!(response.text().await.unwrap(), APP_JS);
+}
+
+#[tokio::test]
+async fn brotli_is_served_to_clients_that_accept_it() {
+    let (app, _dist) = spawn_app_with_spa().await;
+
+    let response = app
+        .client()
+        .get(app.url(HASHED_JS))
+        .header(ACCEPT_ENCODING, "gzip, br")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[CONTENT_ENCODING], "br");
+    let content_type = response.headers()[CONTENT_TYPE].to_str().unwrap();
+    assert!(
+        content_type.contains("javascript"),
+        "the type of the original: {content_type}"
+    );
+    assert_eq!(
+        cache_control(&response),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(response.bytes().await.unwrap().as_ref(), APP_JS_BR);
+}
+
+#[tokio::test]
+async fn a_missing_hashed_asset_is_not_cached_for_good() {
+    let (app, _dist) = spawn_app_with_spa().await;
+
+    // What a browser still holding the previous index.html asks for during a deploy.
+    let response = app
+        .client()
+        .get(app.url("/app-fedcba9876543210.js"))
+        .send()
+        .await
+        .unwrap();
+
+    let cache = cache_control(&response);
+    assert!(
+        !cache.contains("immutable") && !cache.contains("max-age=31536000"),
+        "the SPA fallback must not be stored under an asset URL: {cache:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_api_keeps_its_json_answers_beside_the_spa() {
+    let (app, _dist) = spawn_app_with_spa().await;
+    let client = app.client();
+
+    let unknown = client.get(app.api("/nope")).send().await.unwrap();
+    assert_eq!(cache_control(&unknown), "no-store");
+    expect_error(unknown, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+
+    let me = client.get(app.api("/me")).send().await.unwrap();
+    assert_eq!(cache_control(&me), "no-store");
+    expect_error(me, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
+
+    let signed_in = app.sign_in("admin@acme.example").await;
+    let products = signed_in.get(app.api("/products")).send().await.unwrap();
+    assert_eq!(products.status(), StatusCode::OK);
+    assert_eq!(cache_control(&products), "no-store");
+}
