@@ -45,9 +45,46 @@ impl Severity {
     }
 }
 
-/// A first-response target.
+// Wire shapes. The enums below are (de)serialised through these plain structs because serde's tagged-enum
+// support buffers input through a generic `Content` tree that costs tens of kilobytes in the wasm bundle;
+// the JSON is the same either way.
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TimeUnit {
+    BusinessDays,
+    Minutes,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct ResponseTimeWire {
+    unit: TimeUnit,
+    value: u32,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PriceKind {
+    Included,
+    PercentOfSpend,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct PriceRuleWire {
+    kind: PriceKind,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    basis_points: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    minimum_usd: u32,
+}
+
+/// A first-response target. On the wire: `{"unit": "minutes", "value": 30}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "unit", content = "value", rename_all = "snake_case")]
+#[serde(from = "ResponseTimeWire", into = "ResponseTimeWire")]
 pub enum ResponseTime {
     /// Within this many business days.
     BusinessDays(u32),
@@ -66,9 +103,34 @@ impl fmt::Display for ResponseTime {
     }
 }
 
-/// How a tier is priced.
+impl From<ResponseTimeWire> for ResponseTime {
+    fn from(w: ResponseTimeWire) -> Self {
+        match w.unit {
+            TimeUnit::BusinessDays => ResponseTime::BusinessDays(w.value),
+            TimeUnit::Minutes => ResponseTime::Minutes(w.value),
+        }
+    }
+}
+
+impl From<ResponseTime> for ResponseTimeWire {
+    fn from(t: ResponseTime) -> Self {
+        match t {
+            ResponseTime::BusinessDays(value) => Self {
+                unit: TimeUnit::BusinessDays,
+                value,
+            },
+            ResponseTime::Minutes(value) => Self {
+                unit: TimeUnit::Minutes,
+                value,
+            },
+        }
+    }
+}
+
+/// How a tier is priced. On the wire: `{"kind": "included"}` or
+/// `{"kind": "percent_of_spend", "basis_points": 450, "minimum_usd": 500}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(from = "PriceRuleWire", into = "PriceRuleWire")]
 pub enum PriceRule {
     /// No extra charge (Basic, with every paid plan).
     Included,
@@ -79,6 +141,38 @@ pub enum PriceRule {
         /// Minimum monthly charge in whole US dollars.
         minimum_usd: u32,
     },
+}
+
+impl From<PriceRuleWire> for PriceRule {
+    fn from(w: PriceRuleWire) -> Self {
+        match w.kind {
+            PriceKind::Included => PriceRule::Included,
+            PriceKind::PercentOfSpend => PriceRule::PercentOfSpend {
+                basis_points: w.basis_points,
+                minimum_usd: w.minimum_usd,
+            },
+        }
+    }
+}
+
+impl From<PriceRule> for PriceRuleWire {
+    fn from(p: PriceRule) -> Self {
+        match p {
+            PriceRule::Included => Self {
+                kind: PriceKind::Included,
+                basis_points: 0,
+                minimum_usd: 0,
+            },
+            PriceRule::PercentOfSpend {
+                basis_points,
+                minimum_usd,
+            } => Self {
+                kind: PriceKind::PercentOfSpend,
+                basis_points,
+                minimum_usd,
+            },
+        }
+    }
 }
 
 impl fmt::Display for PriceRule {
