@@ -42,6 +42,8 @@ export default defineConfig({
     command: `bash ${path.join(__dirname, 'start-server.sh')} ${port}`,
     url: `${baseURL}/`,
     reuseExistingServer: false,
+    // Request logs would drown the test list; warnings and errors (5xx included) still show.
+    env: { RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn,tower_http=warn' },
     // Covers building the server when the tests are run by hand; scripts/test.sh builds it beforehand.
     timeout: 600_000,
     stdout: 'pipe',
