@@ -22,9 +22,14 @@ export PATH
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 
-# Where cargo puts its output (Trunk, the e2e web server and the scripts all read this).
+# Where cargo puts its output, as an absolute path (the scripts run cargo from the repository root, so a relative
+# CARGO_TARGET_DIR is relative to it).
 support_target_dir() {
-  echo "${CARGO_TARGET_DIR:-${SUPPORT_ROOT}/target}"
+  case "${CARGO_TARGET_DIR:-}" in
+    "") echo "${SUPPORT_ROOT}/target" ;;
+    /*) echo "$CARGO_TARGET_DIR" ;;
+    *) echo "${SUPPORT_ROOT}/${CARGO_TARGET_DIR}" ;;
+  esac
 }
 
 # Seconds since the epoch, for the step timers.

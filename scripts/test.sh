@@ -44,8 +44,11 @@ step() {
 }
 
 e2e() {
-  # The web server that Playwright starts (see tests/e2e/playwright.config.ts) is this binary.
-  cargo build -p support-server
+  # The server binary that `cargo test --workspace` already built (a plain `cargo build -p support-server` would
+  # resolve features differently and compile sqlx and friends again). No-op unless something changed since.
+  cargo test --workspace --no-run --quiet
+  SUPPORT_E2E_SERVER_BIN="$(support_target_dir)/debug/support-server"
+  export SUPPORT_E2E_SERVER_BIN
   (cd tests/e2e && npx playwright test)
 }
 

@@ -21,8 +21,12 @@ trap 'exit 130' INT
 
 args=(--listen "127.0.0.1:${port}" --database "$data/support.db" --data-dir "$data" --static-dir "$root/dist" --demo)
 cd "$root"
-# scripts/test.sh builds the server before Playwright starts, so this only checks that the binary is up to date
-# (cargo honours CARGO_TARGET_DIR); a hand-run `npx playwright test` builds it here if needed.
-cargo run --quiet -p support-server -- "${args[@]}" &
+# scripts/test.sh names the binary it has just built; a hand-run `npx playwright test` builds it here if needed
+# (cargo honours CARGO_TARGET_DIR).
+if [ -n "${SUPPORT_E2E_SERVER_BIN:-}" ]; then
+  "$SUPPORT_E2E_SERVER_BIN" "${args[@]}" &
+else
+  cargo run --quiet -p support-server -- "${args[@]}" &
+fi
 server_pid=$!
 wait "$server_pid"
