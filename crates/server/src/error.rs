@@ -72,6 +72,9 @@ impl Error {
             Error::Malformed(detail) => format!("The request could not be read: {detail}"),
             Error::Invalid(_) => "Some fields need attention.".into(),
             Error::InvalidCredentials => "Email or password is incorrect.".into(),
+            Error::TooManyAttempts {
+                retry_after_secs: 1,
+            } => "Too many failed sign-in attempts. Try again in 1 second.".into(),
             Error::TooManyAttempts { retry_after_secs } => format!(
                 "Too many failed sign-in attempts. Try again in {retry_after_secs} seconds."
             ),

@@ -12,11 +12,13 @@ pub mod support;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sqlx::SqlitePool;
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -66,9 +68,29 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new().nest(api::API_PREFIX, api);
     if let Some(dir) = &state.config.static_dir {
         // Client-side routes (/support/...) are answered with index.html; the SPA's router takes over.
-        let spa = ServeDir::new(dir)
-            .precompressed_br()
-            .fallback(ServeFile::new(dir.join("index.html")).precompressed_br());
+        // A missing *file* (a path whose last segment has an extension) is a plain 404: answering it with
+        // HTML would hide a half-deployed dist/ behind a blank page and an integrity error.
+        let index = ServeFile::new(dir.join("index.html")).precompressed_br();
+        let spa_fallback = tower::service_fn(move |request: Request| {
+            let index = index.clone();
+            async move {
+                if request.uri().path().starts_with("/api/") {
+                    // Paths the API router did not match, such as `/api/v1/`, stay JSON.
+                    return Ok(Error::NotFound.into_response());
+                }
+                if looks_like_file(request.uri().path()) {
+                    return Ok::<_, std::convert::Infallible>(
+                        (StatusCode::NOT_FOUND, "Not found").into_response(),
+                    );
+                }
+                let response = match index.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                };
+                Ok(response.map(Body::new))
+            }
+        });
+        let spa = ServeDir::new(dir).precompressed_br().fallback(spa_fallback);
         router = router
             .fallback_service(spa)
             .layer(middleware::from_fn(static_cache_headers));
@@ -98,13 +120,17 @@ async fn static_cache_headers(request: Request, next: Next) -> Response {
     if path.starts_with(api::API_PREFIX) || response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
     }
-    // A missing asset is answered with index.html (the SPA fallback); caching that for a year
-    // under the asset's URL would break the app for anyone who asked during a deploy.
+    // Only a file that was actually served may be cached for good: a 404 for an asset URL asked for
+    // during a deploy must not stick in browsers for a year. (304 keeps the header of what is cached.)
+    let served = matches!(
+        response.status(),
+        StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT
+    );
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    let value = if is_hashed_asset(&path) && !is_html {
+    let value = if is_hashed_asset(&path) && served && !is_html {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -113,6 +139,13 @@ async fn static_cache_headers(request: Request, next: Next) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
+}
+
+/// `/app-1234.js` is a file; `/support/tickets` and `/support/tickets/42` are client routes.
+fn looks_like_file(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 fn is_hashed_asset(path: &str) -> bool {
@@ -159,5 +192,14 @@ mod tests {
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/support/tickets"));
+    }
+
+    #[test]
+    fn tells_files_from_client_routes() {
+        use super::looks_like_file;
+        assert!(looks_like_file("/support-console-4f2a.js"));
+        assert!(looks_like_file("/favicon.ico"));
+        assert!(!looks_like_file("/support/tickets/42"));
+        assert!(!looks_like_file("/"));
     }
 }

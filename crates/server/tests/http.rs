@@ -241,6 +241,11 @@ async fn a_missing_hashed_asset_is_not_cached_for_good() {
         .await
         .unwrap();
 
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "a missing file is not a client route"
+    );
     let cache = cache_control(&response);
     assert!(
         !cache.contains("immutable") && !cache.contains("max-age=31536000"),
@@ -252,6 +257,9 @@ async fn a_missing_hashed_asset_is_not_cached_for_good() {
 async fn the_api_keeps_its_json_answers_beside_the_spa() {
     let (app, _dist) = spawn_app_with_spa().await;
     let client = app.client();
+
+    let slash = client.get(app.url("/api/v1/")).send().await.unwrap();
+    expect_error(slash, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 
     let unknown = client.get(app.api("/nope")).send().await.unwrap();
     assert_eq!(cache_control(&unknown), "no-store");
