@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod org;
 pub mod support;
+pub mod upgrade;
 pub mod validate;
 
 pub use auth::{Me, Organization, PlanKind, Role, SignInRequest, User};
@@ -16,6 +17,9 @@ pub use org::{Product, Project, Reason, Service};
 pub use support::{
     Links, PriceRule, ResponseTime, Severity, SupportStatus, SupportTier, UpgradeRequest,
     UpgradeStatus,
+};
+pub use upgrade::{
+    BillingGroup, Estimate, UpgradeOptions, UpgradeRequestInput, YearMonth, estimate, format_usd,
 };
 pub use validate::{Email, FieldError};
 
