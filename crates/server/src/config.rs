@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// The Support section's backend: JSON API under /api/v1 and the built SPA.
 #[derive(Debug, Clone, Parser)]
@@ -24,6 +24,45 @@ pub enum Command {
     Serve,
     /// Create the database and apply migrations, then exit.
     Migrate,
+    /// Operator actions on support tier upgrade requests.
+    Upgrades {
+        #[command(subcommand)]
+        command: UpgradesCommand,
+    },
+}
+
+/// `support-server upgrades ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum UpgradesCommand {
+    /// Print one line per request, newest first: id, organization, tier, start month, billing group,
+    /// requested by, status (and the reason of a rejection), separated by tabs.
+    List {
+        /// Only requests with this status.
+        #[arg(long, value_enum)]
+        status: Option<RequestStatus>,
+    },
+    /// Make a pending request active: the organization has the new tier from its start month.
+    Activate {
+        /// The request's id, as `upgrades list` prints it.
+        id: i64,
+    },
+    /// Reject a pending request. The reason is shown to the customer on the Support page.
+    Reject {
+        /// The request's id, as `upgrades list` prints it.
+        id: i64,
+        /// Why, in a sentence the customer will read.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// The stored status of an upgrade request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RequestStatus {
+    Pending,
+    Active,
+    Rejected,
+    Cancelled,
 }
 
 /// Settings shared by every subcommand.
@@ -34,11 +73,11 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// SQLite database file; created if missing. Defaults to `<data-dir>/support.db`.
-    #[arg(long, env = "SUPPORT_DATABASE")]
+    #[arg(long, env = "SUPPORT_DATABASE", global = true)]
     pub database: Option<PathBuf>,
 
     /// Directory for the database (by default), attachments and other files.
-    #[arg(long, env = "SUPPORT_DATA_DIR", default_value = "data")]
+    #[arg(long, env = "SUPPORT_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
     /// The built SPA (Trunk's `dist/`). Without it only the API is served.

@@ -1,5 +1,6 @@
 //! The Support section's reference backend: JSON API under `/api/v1` and the built SPA.
 
+pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -7,7 +8,9 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod org;
+pub mod outbox;
 pub mod support;
+pub mod upgrades;
 
 use std::sync::Arc;
 
@@ -57,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(support::router())
         .merge(org::router())
+        .merge(upgrades::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(middleware::from_fn(auth::require_csrf_header))

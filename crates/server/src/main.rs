@@ -1,26 +1,48 @@
 use clap::Parser;
-use support_server::{AppState, Cli, Command, serve};
+use support_server::{AppState, Cli, Command, admin, serve};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Operator commands print their results on stdout; their logs must not mix in.
+    let (default_filter, writer) = match command {
+        Command::Upgrades { .. } => ("warn", BoxMakeWriter::new(std::io::stderr)),
+        _ => (
+            "info,sqlx=warn,tower_http=info",
+            BoxMakeWriter::new(std::io::stdout),
+        ),
+    };
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     if std::env::var("SUPPORT_LOG_FORMAT").is_ok_and(|f| f == "json") {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_writer(writer)
             .json()
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(writer)
+            .init();
     }
 
-    let state = AppState::new(cli.config).await?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(state).await,
+    match command {
+        Command::Serve => serve(AppState::new(cli.config).await?).await,
         Command::Migrate => {
+            AppState::new(cli.config).await?;
             tracing::info!("database is up to date");
+            Ok(())
+        }
+        Command::Upgrades { command } => {
+            // An operator reads one sentence, not a backtrace (RUST_BACKTRACE may be set).
+            if let Err(e) = admin::run(&cli.config, command).await {
+                eprintln!("error: {e:#}");
+                std::process::exit(1);
+            }
             Ok(())
         }
     }

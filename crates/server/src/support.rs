@@ -2,16 +2,16 @@
 
 use api::{
     Links, PlanKind, PriceRule, ResponseTime, SupportStatus, SupportTier, UpgradeRequest,
-    UpgradeStatus,
+    UpgradeStatus, YearMonth,
 };
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use sqlx::SqlitePool;
 
-use crate::AppState;
 use crate::auth::{CurrentUser, Member};
 use crate::error::{Error, Json, Path, Result};
+use crate::{AppState, clock};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -101,7 +101,7 @@ struct RequestRow {
     reason: Option<String>,
 }
 
-fn upgrade_status(s: &str) -> Result<UpgradeStatus> {
+pub(crate) fn upgrade_status(s: &str) -> Result<UpgradeStatus> {
     match s {
         "pending" => Ok(UpgradeStatus::Pending),
         "active" => Ok(UpgradeStatus::Active),
@@ -110,8 +110,9 @@ fn upgrade_status(s: &str) -> Result<UpgradeStatus> {
     }
 }
 
-/// The request worth showing on the Support page: the pending one, else one decided in the last
-/// 30 days (so a rejection's reason stays visible for a while). Cancelled requests are not shown.
+/// The request worth showing on the Support page: the pending one, else an active one whose start month
+/// is still to come (so the customer sees the tier is on its way), else one decided in the last 30 days
+/// (so a rejection's reason stays visible for a while). Cancelled requests are not shown.
 pub async fn latest_request(db: &SqlitePool, org_id: i64) -> Result<Option<UpgradeRequest>> {
     let row: Option<RequestRow> = sqlx::query_as(
         "SELECT r.id, r.tier, t.name AS tier_name, r.start_month, b.name AS billing_group,
@@ -122,6 +123,7 @@ pub async fn latest_request(db: &SqlitePool, org_id: i64) -> Result<Option<Upgra
          JOIN users u ON u.id = r.requested_by
          WHERE r.organization_id = ?
            AND (r.status = 'pending'
+                OR (r.status = 'active' AND r.start_month > strftime('%Y-%m', 'now'))
                 OR (r.status IN ('active', 'rejected')
                     AND r.decided_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')))
          ORDER BY r.status = 'pending' DESC, r.requested_at DESC, r.id DESC
@@ -146,17 +148,41 @@ pub async fn latest_request(db: &SqlitePool, org_id: i64) -> Result<Option<Upgra
     .transpose()
 }
 
+/// The key of the tier in effect for the organization in `month`: the organization's base tier, raised
+/// by any active upgrade request whose start month has come. When several have, the highest tier wins:
+/// an upgrade never lowers the tier (downgrades go through the account team), whatever order requests
+/// were made or activated in. `None` for organizations on free services.
+pub async fn effective_tier_key(
+    db: &SqlitePool,
+    org_id: i64,
+    month: YearMonth,
+) -> Result<Option<String>> {
+    let key: Option<String> = sqlx::query_scalar(
+        "SELECT COALESCE(
+             (SELECT r.tier FROM upgrade_requests r JOIN support_tiers t ON t.key = r.tier
+              WHERE r.organization_id = ?1 AND r.status = 'active' AND r.start_month <= ?2
+              ORDER BY t.rank DESC LIMIT 1),
+             (SELECT support_tier FROM organizations WHERE id = ?1))",
+    )
+    .bind(org_id)
+    .bind(month.to_string())
+    .fetch_one(db)
+    .await?;
+    Ok(key)
+}
+
 async fn status(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(org_id): Path<i64>,
 ) -> Result<Json<SupportStatus>> {
     let member = Member::load(&state, user, org_id).await?;
-    let (tier_key, account_team_email): (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT support_tier, account_team_email FROM organizations WHERE id = ?")
+    let account_team_email: Option<String> =
+        sqlx::query_scalar("SELECT account_team_email FROM organizations WHERE id = ?")
             .bind(org_id)
             .fetch_one(&state.db)
             .await?;
+    let tier_key = effective_tier_key(&state.db, org_id, clock::current_month()).await?;
     let tiers = load_tiers(&state.db).await?;
     let current_tier = match (member.organization.plan, tier_key) {
         (PlanKind::Paid, Some(key)) => tiers.iter().find(|t| t.key == key).cloned(),
