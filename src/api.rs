@@ -1,9 +1,13 @@
 //! The only code that talks HTTP. Typed calls to the backend with one client error type.
 
-use api::{ErrorBody, ErrorCode, Me, SignInRequest, SupportStatus};
+use api::{
+    ErrorBody, ErrorCode, Me, SignInRequest, SupportStatus, UpgradeOptions, UpgradeRequest,
+    UpgradeRequestInput,
+};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
@@ -135,6 +139,18 @@ impl ApiClient {
         self.finish(builder.send().await).await
     }
 
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        body: &B,
+    ) -> ApiResult<T> {
+        let request = self
+            .prepare(builder, None)
+            .json(body)
+            .map_err(|_| ClientError::Network)?;
+        self.finish(request.send().await).await
+    }
+
     /// Who is signed in, or `Unauthenticated`.
     pub async fn me(&self) -> ApiResult<Me> {
         self.get("/me", None).await
@@ -182,5 +198,42 @@ impl ApiClient {
     ) -> ApiResult<SupportStatus> {
         self.get(&format!("/organizations/{org_id}/support"), signal)
             .await
+    }
+
+    /// Billing groups, spend and the current month, for the upgrade wizard.
+    pub async fn upgrade_options(
+        &self,
+        org_id: i64,
+        signal: Option<AbortSignal>,
+    ) -> ApiResult<UpgradeOptions> {
+        self.get(&format!("/organizations/{org_id}/upgrade-options"), signal)
+            .await
+    }
+
+    /// Asks for a higher support tier.
+    pub async fn request_upgrade(
+        &self,
+        org_id: i64,
+        input: &UpgradeRequestInput,
+    ) -> ApiResult<UpgradeRequest> {
+        let url = self.url(&format!("/organizations/{org_id}/upgrade-requests"));
+        self.send_json(Request::post(&url), input).await
+    }
+
+    /// Withdraws a pending upgrade request.
+    pub async fn cancel_upgrade(&self, org_id: i64, request_id: i64) -> ApiResult<()> {
+        let url = self.url(&format!(
+            "/organizations/{org_id}/upgrade-requests/{request_id}"
+        ));
+        let request = self
+            .prepare(Request::delete(&url), None)
+            .build()
+            .map_err(|_| ClientError::Network)?;
+        let response = request.send().await.map_err(|_| ClientError::Network)?;
+        if response.ok() {
+            return Ok(());
+        }
+        // The failure body goes through the shared mapping (401 handling included).
+        self.finish::<()>(Ok(response)).await
     }
 }

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::api::{ApiClient, ClientError};
 use crate::components::{ErrorPanel, PageSkeleton, Shell};
-use crate::pages::{NotFound, SignIn, SupportPage, TicketsPlaceholder};
+use crate::pages::{NotFound, SignIn, SupportPage, TicketsPlaceholder, UpgradePage};
 use crate::session::{Session, SessionState};
 
 /// Where the app is mounted and where its API lives.
@@ -147,10 +147,7 @@ fn AppRoutes() -> impl IntoView {
         <Routes fallback=NotFound>
             <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::support() /> } />
             <Route path=StaticSegment(SUPPORT) view=SupportPage />
-            <Route
-                path=(StaticSegment(SUPPORT), StaticSegment(UPGRADE))
-                view=|| view! { <TicketsPlaceholder title="Upgrade your support tier" /> }
-            />
+            <Route path=(StaticSegment(SUPPORT), StaticSegment(UPGRADE)) view=UpgradePage />
             <Route
                 path=(StaticSegment(SUPPORT), StaticSegment(TICKETS))
                 view=|| view! { <TicketsPlaceholder title="My tickets" /> }

@@ -28,16 +28,41 @@ pub fn SupportPage() -> impl IntoView {
         }
     });
     let role = move || session.me().map(|me| me.role).unwrap_or(Role::Member);
+    let cancel_error = RwSignal::new(None::<String>);
+    let cancel = Action::new_local(move |request_id: &i64| {
+        let request_id = *request_id;
+        async move {
+            let Some(org) = org_id.get_untracked() else {
+                return;
+            };
+            match client.cancel_upgrade(org, request_id).await {
+                Ok(()) => {
+                    cancel_error.set(None);
+                    status.refetch();
+                }
+                Err(e) => cancel_error.set(Some(format!(
+                    "The request could not be cancelled. {}",
+                    e.message()
+                ))),
+            }
+        }
+    });
+    let on_cancel = Callback::new(move |id: i64| {
+        if !cancel.pending().get_untracked() {
+            cancel.dispatch_local(id);
+        }
+    });
 
     view! {
         <div class="sa-page">
             <h1>"Support"</h1>
+            {move || cancel_error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
             <Transition fallback=|| view! { <PageSkeleton cards=3 /> }>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(status) => {
                             set_document_title(&format!("Support \u{b7} {}", status.organization));
-                            view! { <SupportContent status=status role=role() /> }.into_any()
+                            view! { <SupportContent status=status role=role() on_cancel=on_cancel /> }.into_any()
                         }
                         Err(error) => {
                             view! {
@@ -54,7 +79,13 @@ pub fn SupportPage() -> impl IntoView {
 
 /// The page body for a loaded status; public so component tests can render it with fixed data.
 #[component]
-pub fn SupportContent(status: SupportStatus, role: Role) -> impl IntoView {
+pub fn SupportContent(
+    status: SupportStatus,
+    role: Role,
+    /// Withdraws the pending upgrade request with this id (admins only).
+    #[prop(optional)]
+    on_cancel: Option<Callback<i64>>,
+) -> impl IntoView {
     let brand = status.brand.clone();
     let paid = status.plan == PlanKind::Paid;
     let sales = status.links.sales_email.clone();
@@ -67,7 +98,7 @@ pub fn SupportContent(status: SupportStatus, role: Role) -> impl IntoView {
             "."
         </p>
 
-        <CurrentTier status=status.clone() role=role />
+        <CurrentTier status=status.clone() role=role on_cancel=on_cancel />
 
         {paid
             .then(|| {
@@ -113,7 +144,11 @@ fn display_url(url: &str) -> String {
 }
 
 #[component]
-fn CurrentTier(status: SupportStatus, role: Role) -> impl IntoView {
+fn CurrentTier(
+    status: SupportStatus,
+    role: Role,
+    on_cancel: Option<Callback<i64>>,
+) -> impl IntoView {
     let brand = status.brand.clone();
     let body = match status.current_tier.clone() {
         None => {
@@ -128,14 +163,18 @@ fn CurrentTier(status: SupportStatus, role: Role) -> impl IntoView {
             }
                 .into_any()
         }
-        Some(tier) => {
-            view! {
-                <TierSummary tier=tier />
-                {status.upgrade_request.clone().map(|request| view! { <RequestStatus request=request /> })}
-                <UpgradeControl status=status.clone() role=role />
-            }
-                .into_any()
+        Some(tier) => view! {
+            <TierSummary tier=tier />
+            {status
+                .upgrade_request
+                .clone()
+                .map(|request| {
+                    let cancel = on_cancel.filter(|_| role == Role::Admin);
+                    view! { <RequestStatus request=request on_cancel=cancel /> }
+                })}
+            <UpgradeControl status=status.clone() role=role />
         }
+        .into_any(),
     };
     view! {
         <section class="sa-panel sa-current-tier" aria-labelledby="sa-current-heading">
@@ -180,7 +219,17 @@ fn TierSummary(tier: SupportTier) -> impl IntoView {
 }
 
 #[component]
-fn RequestStatus(request: UpgradeRequest) -> impl IntoView {
+fn RequestStatus(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> impl IntoView {
+    let request_id = request.id;
+    let cancel = on_cancel
+        .filter(|_| request.status == UpgradeStatus::Pending)
+        .map(|cb| {
+            view! {
+                <button type="button" class="sa-button" on:click=move |_| cb.run(request_id)>
+                    "Cancel upgrade request"
+                </button>
+            }
+        });
     let (title, note) = match request.status {
         UpgradeStatus::Pending => (
             format!("Upgrade to {} requested", request.tier_name),
@@ -232,6 +281,7 @@ fn RequestStatus(request: UpgradeRequest) -> impl IntoView {
                     </dd>
                 </div>
             </dl>
+            {cancel}
         </div>
     }
 }
@@ -359,29 +409,7 @@ fn TierComparison(tiers: Vec<SupportTier>, current: Option<String>) -> impl Into
 
 /// `2026-12` -> `December 2026`.
 fn month_label(month: &str) -> String {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    month
-        .split_once('-')
-        .and_then(|(y, m)| Some((y, m.parse::<usize>().ok()?)))
-        .and_then(|(y, m)| {
-            NAMES
-                .get(m.wrapping_sub(1))
-                .map(|name| format!("{name} {y}"))
-        })
-        .unwrap_or_else(|| month.to_owned())
+    api::YearMonth::parse(month).map_or_else(|| month.to_owned(), api::YearMonth::label)
 }
 
 /// An RFC 3339 time in the user's locale and time zone.

@@ -38,4 +38,31 @@ await shoot('support-acme-member', 'dev@acme.example', '/support');
 await shoot('support-globex-admin', 'admin@globex.example', '/support');
 await shoot('support-hobby', 'owner@hobby.example', '/support');
 await shoot('support-acme-admin-320', 'admin@acme.example', '/support', { width: 320, height: 700 });
+const wizard = { width: 1280, height: 900 };
+await shoot('upgrade-1-tier', 'admin@acme.example', '/support/upgrade', wizard);
+await shoot('upgrade-2-start', 'admin@acme.example', '/support/upgrade', {
+  ...wizard,
+  before: async (page) => {
+    await page.getByRole('article', { name: 'Essential' }).getByRole('button', { name: 'Choose tier' }).click();
+    await page.getByLabel('Start date', { exact: true }).selectOption({ index: 1 });
+  },
+});
+await shoot('upgrade-3-billing-error', 'admin@acme.example', '/support/upgrade?step=billing&tier=essential', {
+  ...wizard,
+  before: async (page) => {
+    const month = await page.evaluate(() => new Date().toISOString().slice(0, 7));
+    await page.goto(`${base}/support/upgrade?step=billing&tier=essential&month=${month}`);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Billing group: choose').first().waitFor();
+  },
+});
+await shoot('upgrade-4-review', 'admin@acme.example', '/support/upgrade', {
+  ...wizard,
+  before: async (page) => {
+    const month = await page.evaluate(() => new Date().toISOString().slice(0, 7));
+    const groups = await (await page.request.get(`${base}/api/v1/organizations/1/upgrade-options`)).json();
+    await page.goto(`${base}/support/upgrade?step=review&tier=essential&month=${month}&group=${groups.billing_groups[1].id}`);
+    await page.getByRole('button', { name: 'Upgrade tier' }).waitFor();
+  },
+});
 await browser.close();
