@@ -14,3 +14,19 @@ pub fn set_document_title(title: &str) {
         document.set_title(title);
     }
 }
+
+/// Moves focus to the element with `id` on the next frame, after the view that adds or changes it has
+/// rendered (error summaries, fields with errors, a new step's heading).
+pub fn focus_by_id(id: impl Into<String>) {
+    let id = id.into();
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}

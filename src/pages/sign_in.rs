@@ -6,7 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
-use crate::components::set_document_title;
+use crate::components::{focus_by_id, set_document_title};
 use crate::session::{Session, SessionState};
 
 #[component]
@@ -126,7 +126,7 @@ pub fn SignIn() -> impl IntoView {
                                         let id = format!("signin-{}", error.field);
                                         move |ev: leptos::ev::MouseEvent| {
                                             ev.prevent_default();
-                                            focus_by_id(&id);
+                                            focus_by_id(id.clone());
                                         }
                                     }
                                 >
@@ -185,16 +185,5 @@ pub fn SignIn() -> impl IntoView {
                 </button>
             </form>
         </div>
-    }
-}
-
-fn focus_by_id(id: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
     }
 }

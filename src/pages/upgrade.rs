@@ -14,7 +14,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{ErrorPanel, PageSkeleton, set_document_title};
+use crate::components::{ErrorPanel, PageSkeleton, focus_by_id, set_document_title};
 use crate::routes;
 use crate::session::Session;
 
@@ -205,17 +205,7 @@ fn Wizard(
     Effect::new(move |previous: Option<Step>| {
         let now = step.get();
         if previous.is_some_and(|p| p != now) {
-            request_animation_frame(|| {
-                if let Some(el) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id("sa-step-heading"))
-                {
-                    use wasm_bindgen::JsCast;
-                    if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                        let _ = el.focus();
-                    }
-                }
-            });
+            focus_by_id("sa-step-heading");
         }
         now
     });
@@ -427,7 +417,21 @@ fn TierStep(
     }
 }
 
-/// Shared Back / Continue row, and the error shown under a step's field.
+/// The Back and Continue buttons of a step form (Continue submits it).
+fn back_and_continue(on_back: Callback<()>) -> impl IntoView {
+    view! {
+        <div class="sa-actions">
+            <button type="button" class="sa-button" on:click=move |_| on_back.run(())>
+                "Back"
+            </button>
+            <button type="submit" class="sa-button sa-button-primary">
+                "Continue"
+            </button>
+        </div>
+    }
+}
+
+/// The error shown under a step's field.
 fn step_error(error: RwSignal<Option<String>>, id: &'static str) -> impl IntoView {
     move || {
         error
@@ -456,7 +460,7 @@ fn StartStep(
             }
             Err(e) => {
                 error.set(Some(e.message));
-                focus("sa-start-month");
+                focus_by_id("sa-start-month");
             }
         }
     };
@@ -495,10 +499,7 @@ fn StartStep(
                     "If you select the current month, you will be charged a percentage of the total service spend for the whole month, starting from the 1st."
                 </div>
             </Show>
-            <div class="sa-actions">
-                <button type="button" class="sa-button" on:click=move |_| on_back.run(())>"Back"</button>
-                <button type="submit" class="sa-button sa-button-primary">"Continue"</button>
-            </div>
+            {back_and_continue(on_back)}
         </form>
     }
 }
@@ -522,7 +523,7 @@ fn BillingStep(
             error.set(Some(
                 "Billing group: choose the billing group that pays for support.".into(),
             ));
-            focus("sa-billing-group");
+            focus_by_id("sa-billing-group");
         }
     };
     view! {
@@ -554,10 +555,7 @@ fn BillingStep(
                 <strong>"Important: "</strong>
                 "The support costs for all current and future services in the selected organization and all of its organizational units will be added to the invoice for this billing group."
             </div>
-            <div class="sa-actions">
-                <button type="button" class="sa-button" on:click=move |_| on_back.run(())>"Back"</button>
-                <button type="submit" class="sa-button sa-button-primary">"Continue"</button>
-            </div>
+            {back_and_continue(on_back)}
         </form>
     }
 }
@@ -607,11 +605,11 @@ fn ReviewStep(
                 Ok(request) => on_created.run(request),
                 Err(ClientError::Api(body)) if !body.fields.is_empty() => {
                     errors.set(body.fields.clone());
-                    focus("sa-review-summary");
+                    focus_by_id("sa-review-summary");
                 }
                 Err(e) => {
                     form_error.set(Some(e.message()));
-                    focus("sa-review-summary");
+                    focus_by_id("sa-review-summary");
                 }
             }
         }
@@ -751,17 +749,4 @@ fn Confirmation(request: Option<UpgradeRequest>) -> impl IntoView {
             </p>
         </section>
     }
-}
-
-fn focus(id: &'static str) {
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
 }
