@@ -226,7 +226,11 @@ fn Wizard(
                         .filter(|r| r.status == UpgradeStatus::Pending)
                 })
             });
-            return view! { <Confirmation request=request /> }.into_any();
+            // Only confirm a request that exists; a stale or hand-typed `step=done` falls through to
+            // the explanation or the first step below.
+            if let Some(request) = request {
+                return view! { <Confirmation request=request /> }.into_any();
+            }
         }
         if let Some(message) = blocked.clone() {
             return view! {
@@ -239,9 +243,14 @@ fn Wizard(
             }
             .into_any();
         }
+        let step_now = if step_now == Step::Done {
+            Step::Tier
+        } else {
+            step_now
+        };
         let c = choices.get();
         let body = match step_now {
-            Step::Tier => view! {
+            Step::Tier | Step::Done => view! {
                 <TierStep
                     tiers=higher.get_value()
                     chosen=c.tier.clone()
@@ -282,7 +291,7 @@ fn Wizard(
                 />
             }
             .into_any(),
-            Step::Review | Step::Done => {
+            Step::Review => {
                 let input = UpgradeRequestInput {
                     tier: c.tier.clone().unwrap_or_default(),
                     start_month: c.month.clone().unwrap_or_default(),
@@ -734,13 +743,18 @@ fn ReviewStep(
 }
 
 #[component]
-fn Confirmation(request: Option<UpgradeRequest>) -> impl IntoView {
+fn Confirmation(request: UpgradeRequest) -> impl IntoView {
     view! {
         <section class="sa-panel sa-step" aria-labelledby="sa-step-heading">
             {step_heading("Your upgrade request was sent")}
-            {request.map(|r| view! {
-                <p>{format!("You asked for the {} support tier from {}, billed to {}.", r.tier_name, YearMonth::parse(&r.start_month).map(YearMonth::label).unwrap_or(r.start_month.clone()), r.billing_group)}</p>
-            })}
+            <p>
+                {format!(
+                    "You asked for the {} support tier from {}, billed to {}.",
+                    request.tier_name,
+                    YearMonth::parse(&request.start_month).map_or_else(|| request.start_month.clone(), YearMonth::label),
+                    request.billing_group,
+                )}
+            </p>
             <p>
                 "It typically takes 1-2 business days to set up the new support tier. You can view the status of your request on the support page under Current support tier."
             </p>

@@ -152,3 +152,10 @@ test('a member cannot upgrade and is told whom to ask', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Choose tier' })).toHaveCount(0);
   await expectNoA11yViolations(page, 'wizard as a member');
 });
+
+test('a confirmation address without a request falls back to the first step', async ({ page }) => {
+  await visitSignedIn(page, '/support/upgrade?step=done', USERS.acmeAdmin);
+  await expect(page.getByRole('heading', { name: 'Choose a support tier' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Your upgrade request was sent' })).toHaveCount(0);
+  await expectNoA11yViolations(page, 'wizard: stale confirmation address');
+});
