@@ -63,6 +63,35 @@ impl std::fmt::Display for ClientError {
 
 impl std::error::Error for ClientError {}
 
+/// Reads a JSON response body with the browser's own parser; serde only maps the parsed value.
+/// (serde_json's parser would add tens of kilobytes to the bundle for the same work.)
+async fn read_json<T: DeserializeOwned>(response: &Response) -> Option<T> {
+    let text = response.text().await.ok()?;
+    let value = js_sys::JSON::parse(&text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// Writes a JSON request body with the browser's own serializer.
+fn to_json<B: Serialize>(body: &B) -> Option<String> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let value = body.serialize(&serializer).ok()?;
+    js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+}
+
+/// Attaches `body` as a JSON request body.
+fn with_json<B: Serialize>(
+    builder: RequestBuilder,
+    body: &B,
+) -> ApiResult<gloo_net::http::Request> {
+    let text = to_json(body).ok_or(ClientError::Network)?;
+    builder
+        .header("content-type", "application/json")
+        .body(text)
+        .map_err(|_| ClientError::Network)
+}
+
 /// Shorthand for call results.
 pub type ApiResult<T> = Result<T, ClientError>;
 
@@ -114,15 +143,14 @@ impl ApiClient {
         })?;
         let status = response.status();
         if response.ok() {
-            return response
-                .json::<T>()
+            return read_json::<T>(&response)
                 .await
-                .map_err(|_| ClientError::Unexpected(status));
+                .ok_or(ClientError::Unexpected(status));
         }
-        let error = match response.json::<ErrorBody>().await {
-            Ok(body) if body.code == ErrorCode::Unauthenticated => ClientError::Unauthenticated,
-            Ok(body) => ClientError::Api(body),
-            Err(_) => ClientError::Unexpected(status),
+        let error = match read_json::<ErrorBody>(&response).await {
+            Some(body) if body.code == ErrorCode::Unauthenticated => ClientError::Unauthenticated,
+            Some(body) => ClientError::Api(body),
+            None => ClientError::Unexpected(status),
         };
         if error == ClientError::Unauthenticated {
             self.session.expire();
@@ -144,10 +172,7 @@ impl ApiClient {
         builder: RequestBuilder,
         body: &B,
     ) -> ApiResult<T> {
-        let request = self
-            .prepare(builder, None)
-            .json(body)
-            .map_err(|_| ClientError::Network)?;
+        let request = with_json(self.prepare(builder, None), body)?;
         self.finish(request.send().await).await
     }
 
@@ -159,20 +184,19 @@ impl ApiClient {
     /// Signs in; the server sets the session cookie.
     pub async fn sign_in(&self, request: &SignInRequest) -> ApiResult<Me> {
         // A 401 here means wrong credentials, not an expired session: keep it as the server's error.
-        let built = self
-            .prepare(Request::post(&self.url("/session")), None)
-            .json(request)
-            .map_err(|_| ClientError::Network)?;
+        let built = with_json(
+            self.prepare(Request::post(&self.url("/session")), None),
+            request,
+        )?;
         let sent = built.send().await.map_err(|_| ClientError::Network)?;
         if sent.ok() {
-            return sent
-                .json()
+            return read_json(&sent)
                 .await
-                .map_err(|_| ClientError::Unexpected(sent.status()));
+                .ok_or(ClientError::Unexpected(sent.status()));
         }
-        match sent.json::<ErrorBody>().await {
-            Ok(body) => Err(ClientError::Api(body)),
-            Err(_) => Err(ClientError::Unexpected(sent.status())),
+        match read_json::<ErrorBody>(&sent).await {
+            Some(body) => Err(ClientError::Api(body)),
+            None => Err(ClientError::Unexpected(sent.status())),
         }
     }
 

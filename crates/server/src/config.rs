@@ -5,6 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use lettre::message::Mailbox;
+
+use crate::outbox::SmtpUrl;
 
 /// The Support section's backend: JSON API under /api/v1 and the built SPA.
 #[derive(Debug, Clone, Parser)]
@@ -124,6 +127,29 @@ pub struct Config {
     /// Session lifetime in hours.
     #[arg(long, env = "SUPPORT_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
+
+    /// SMTP server that delivers the outbox's emails, as `smtp://host[:port]` (port 25 by default).
+    /// Plain SMTP only: TLS and authentication are not supported yet, so use a relay that accepts this
+    /// host's mail without them. Without it, emails stay unsent in the outbox table.
+    #[arg(long, env = "SUPPORT_SMTP_URL")]
+    pub smtp_url: Option<SmtpUrl>,
+
+    /// Sender of the emails: `address` or `Name <address>`.
+    #[arg(
+        long,
+        env = "SUPPORT_MAIL_FROM",
+        default_value = "Support <support@example.com>"
+    )]
+    pub mail_from: Mailbox,
+
+    /// Seconds between two looks for unsent emails in the outbox (with `--smtp-url`).
+    #[arg(
+        long,
+        env = "SUPPORT_OUTBOX_INTERVAL_SECS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub outbox_interval_secs: u64,
 }
 
 impl Config {

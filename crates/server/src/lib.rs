@@ -160,13 +160,33 @@ fn is_hashed_asset(path: &str) -> bool {
         .is_some_and(|hash| hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// Binds, then serves until Ctrl-C or SIGTERM.
+/// Binds, then serves until Ctrl-C or SIGTERM. With `--smtp-url`, the outbox's delivery worker runs
+/// alongside and stops with the server.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
-    axum::serve(listener, app(state))
+    let worker = match &state.config.smtp_url {
+        Some(url) => {
+            tracing::info!(smtp = %url, from = %state.config.mail_from, "delivering the outbox's emails");
+            Some(outbox::spawn_worker(
+                state.db.clone(),
+                url.mailer(),
+                state.config.mail_from.clone(),
+                std::time::Duration::from_secs(state.config.outbox_interval_secs),
+            ))
+        }
+        None => {
+            tracing::info!("no --smtp-url: emails stay unsent in the outbox table");
+            None
+        }
+    };
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
+    served?;
     Ok(())
 }
 

@@ -1,11 +1,49 @@
 //! Outgoing email as rows. Callers enqueue inside the transaction that makes the change the email
 //! reports, so a rolled-back change never sends mail and a committed one always has its email recorded.
-//! Delivery (SMTP) reads the unsent rows; until it is configured the rows are the record.
+//!
+//! Delivery: when `--smtp-url` is set, `serve` starts a worker ([`spawn_worker`]) that sends the
+//! unsent rows over plain SMTP ([`deliver_pending`]) and records each outcome on the row. Without it the
+//! rows are the record and nothing is sent.
+//!
+//! A row is claimed before it is sent: one `UPDATE` counts the attempt and moves `next_attempt_at` a
+//! lease ahead, so another worker (or a second server on the same database) skips it. A failure sets
+//! `next_attempt_at` to when the retry is due, doubling each time; after [`MAX_ATTEMPTS`] the row is
+//! left alone. Delivery is at least once, not exactly once: if the process dies after the SMTP server
+//! accepted an email but before `sent_at` is written, the row is sent again once its lease runs out.
 
-use sqlx::{Sqlite, Transaction};
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::clock;
 use crate::error::Result;
+
+/// Rows that failed this many times are not tried again (they stay unsent, with their last error).
+pub const MAX_ATTEMPTS: i64 = 10;
+
+/// How long a claimed row is reserved for the worker sending it. Longer than one send can take (the
+/// mailer gives up on an SMTP command after [`SMTP_TIMEOUT`]).
+const LEASE: Duration = Duration::from_secs(10 * 60);
+
+/// Longest wait for one SMTP reply.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Stored errors are cut to this many characters.
+const MAX_ERROR_CHARS: usize = 500;
+
+/// Emails the worker sends before it logs a round's counts and looks at the stop signal between rounds.
+const WORKER_BATCH: usize = 50;
+
+/// How long stopping the worker waits for the email in flight before abandoning it (it is retried after
+/// its lease).
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// Records one email to `recipient` in `tx`.
 pub async fn enqueue(
@@ -22,4 +60,279 @@ pub async fn enqueue(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// The SMTP transport the worker sends with.
+pub type Mailer = AsyncSmtpTransport<Tokio1Executor>;
+
+/// Where to deliver: `smtp://host[:port]`, plain SMTP (port 25 by default). TLS (`smtps://`, STARTTLS)
+/// and authentication are not supported yet, so the server must be a relay that accepts this host's
+/// mail without them (typically one on localhost or the private network).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpUrl {
+    /// Host name or IP address (IPv6 without brackets).
+    pub host: String,
+    pub port: u16,
+}
+
+impl SmtpUrl {
+    /// A mailer for this server.
+    pub fn mailer(&self) -> Mailer {
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(self.host.as_str())
+            .port(self.port)
+            .timeout(Some(SMTP_TIMEOUT))
+            .build()
+    }
+}
+
+impl FromStr for SmtpUrl {
+    type Err = String;
+
+    // The messages never repeat the input: it could carry a password.
+    fn from_str(s: &str) -> Result<Self, String> {
+        const SHAPE: &str = "expected smtp://host or smtp://host:port";
+        let rest = match s.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("smtp") => rest,
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("smtps") => {
+                return Err("smtps:// (SMTP over TLS) is not supported yet; use smtp://".into());
+            }
+            _ => return Err(SHAPE.into()),
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.contains('@') {
+            return Err("SMTP authentication (user:password@) is not supported yet".into());
+        }
+        if authority.contains(['/', '?', '#']) || authority.chars().any(char::is_whitespace) {
+            return Err(SHAPE.into());
+        }
+        let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+            let (host, after) = bracketed.split_once(']').ok_or(SHAPE)?;
+            match after {
+                "" => (host, None),
+                _ => (host, Some(after.strip_prefix(':').ok_or(SHAPE)?)),
+            }
+        } else {
+            match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            }
+        };
+        if host.is_empty() || (!authority.starts_with('[') && host.contains(':')) {
+            return Err(SHAPE.into());
+        }
+        let port = match port {
+            None => 25,
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|&p| p != 0)
+                .ok_or("the port must be a number from 1 to 65535")?,
+        };
+        Ok(Self {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
+impl fmt::Display for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "smtp://[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "smtp://{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// How long to wait after the `attempts`-th failed attempt: one minute, doubling each time, at most six
+/// hours. Ten attempts span about eight and a half hours.
+pub fn retry_delay(attempts: i64) -> Duration {
+    const BASE_SECS: u64 = 60;
+    const MAX_SECS: u64 = 6 * 60 * 60;
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    Duration::from_secs((BASE_SECS << doublings).min(MAX_SECS))
+}
+
+/// What one [`deliver_pending`] call did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Emails the SMTP server accepted.
+    pub sent: usize,
+    /// Emails that failed this time (each is retried after its backoff, up to [`MAX_ATTEMPTS`]).
+    pub failed: usize,
+}
+
+/// One claimed row.
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: i64,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
+/// Sends up to `limit` due rows (unsent, fewer than [`MAX_ATTEMPTS`] attempts, backoff over), oldest
+/// first, as plain-text emails from `from`, and records each outcome. Safe to run from several tasks or
+/// processes at once: each row is claimed before it is sent, so no row is sent by two of them.
+///
+/// Errors are the database's; a failed send is counted in the report and stored on its row.
+pub async fn deliver_pending<M>(
+    db: &SqlitePool,
+    mailer: &M,
+    from: &Mailbox,
+    limit: usize,
+) -> Result<DeliveryReport>
+where
+    M: AsyncTransport + Sync,
+    M::Error: fmt::Display,
+{
+    let mut report = DeliveryReport::default();
+    for _ in 0..limit {
+        let Some(row) = claim(db).await? else { break };
+        match send(mailer, from, &row).await {
+            Ok(()) => {
+                sqlx::query("UPDATE outbox SET sent_at = ?, next_attempt_at = NULL WHERE id = ?")
+                    .bind(clock::now_rfc3339())
+                    .bind(row.id)
+                    .execute(db)
+                    .await?;
+                report.sent += 1;
+            }
+            Err(error) => {
+                let retry_at = clock::now() + retry_delay(row.attempts);
+                sqlx::query("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?")
+                    .bind(&error)
+                    .bind(clock::rfc3339(retry_at))
+                    .bind(row.id)
+                    .execute(db)
+                    .await?;
+                if row.attempts >= MAX_ATTEMPTS {
+                    tracing::warn!(id = row.id, attempts = row.attempts, %error, "email not sent; giving up");
+                } else {
+                    tracing::warn!(id = row.id, attempts = row.attempts, %error, "email not sent; will retry");
+                }
+                report.failed += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Takes the oldest due row: counts the attempt and reserves the row for [`LEASE`], in one statement,
+/// so two workers never get the same row.
+async fn claim(db: &SqlitePool) -> Result<Option<Claimed>> {
+    let now = clock::now();
+    let row = sqlx::query_as(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
+         WHERE id = (
+             SELECT id FROM outbox
+             WHERE sent_at IS NULL AND attempts < ?
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+             ORDER BY id LIMIT 1
+         )
+         RETURNING id, recipient, subject, body, attempts",
+    )
+    .bind(clock::rfc3339(now + LEASE))
+    .bind(MAX_ATTEMPTS)
+    .bind(clock::rfc3339(now))
+    .fetch_optional(db)
+    .await?;
+    Ok(row)
+}
+
+/// Sends `row`; the error is a short sentence fit to store (no connection details beyond what the
+/// SMTP server said).
+async fn send<M>(mailer: &M, from: &Mailbox, row: &Claimed) -> Result<(), String>
+where
+    M: AsyncTransport + Sync,
+    M::Error: fmt::Display,
+{
+    let to: Mailbox = row
+        .recipient
+        .parse()
+        .map_err(|e| format!("invalid recipient address: {e}"))?;
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.as_str())
+        .header(ContentType::TEXT_PLAIN)
+        .body(row.body.clone())
+        .map_err(|e| format!("could not build the email: {e}"))?;
+    mailer
+        .send(message)
+        .await
+        .map(drop)
+        .map_err(|e| truncate(e.to_string()))
+}
+
+fn truncate(mut text: String) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(MAX_ERROR_CHARS) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+/// The background delivery task. Stop it with [`Worker::stop`].
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+/// Starts a task that delivers due rows every `interval` (at once again while a round finds a full
+/// batch) until stopped.
+pub fn spawn_worker(db: SqlitePool, mailer: Mailer, from: Mailbox, interval: Duration) -> Worker {
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            let mut report = DeliveryReport::default();
+            // One row per call, so a stop request waits for at most one email.
+            while report.sent + report.failed < WORKER_BATCH && !*stopped.borrow() {
+                match deliver_pending(&db, &mailer, &from, 1).await {
+                    Ok(DeliveryReport { sent: 0, failed: 0 }) => break,
+                    Ok(one) => {
+                        report.sent += one.sent;
+                        report.failed += one.failed;
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "outbox delivery stopped by a database error");
+                        break;
+                    }
+                }
+            }
+            if report.sent + report.failed > 0 {
+                tracing::info!(
+                    sent = report.sent,
+                    failed = report.failed,
+                    "outbox delivery"
+                );
+            }
+            if *stopped.borrow() {
+                break;
+            }
+            if report.sent + report.failed < WORKER_BATCH {
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => {}
+                    _ = stopped.changed() => break,
+                }
+            }
+        }
+    });
+    Worker { stop, task }
+}
+
+impl Worker {
+    /// Asks the task to stop and waits for the email in flight, if any, for a few seconds.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let abort = self.task.abort_handle();
+        if tokio::time::timeout(STOP_GRACE, self.task).await.is_err() {
+            abort.abort();
+            tracing::warn!(
+                "outbox worker did not stop in time; an email in flight is retried later"
+            );
+        }
+    }
 }
