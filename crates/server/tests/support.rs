@@ -6,19 +6,9 @@ use api::{
     ErrorCode, PlanKind, PriceRule, Product, Project, ResponseTime, SupportStatus, SupportTier,
     UpgradeStatus,
 };
-use helpers::{TestApp, expect_error, spawn_app, spawn_app_with};
-use reqwest::{Client, StatusCode};
+use helpers::{TestApp, expect_error, spawn_app, spawn_app_with, support_status};
+use reqwest::StatusCode;
 use support_server::{AppState, Config};
-
-async fn support_status(app: &TestApp, client: &Client, org_id: i64) -> SupportStatus {
-    let response = client
-        .get(app.api(&format!("/organizations/{org_id}/support")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
 
 /// Signs in as `email` and loads the support status of the organization they act for.
 async fn support_status_of(app: &TestApp, email: &str) -> SupportStatus {

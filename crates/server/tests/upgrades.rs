@@ -6,10 +6,10 @@ mod helpers;
 use std::process::Output;
 
 use api::{
-    CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, SupportStatus, UpgradeOptions, UpgradeRequest,
-    UpgradeStatus, YearMonth,
+    CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, UpgradeOptions, UpgradeRequest, UpgradeStatus,
+    YearMonth,
 };
-use helpers::{TestApp, expect_error, spawn_app};
+use helpers::{TestApp, expect_error, spawn_app, support_status};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use support_server::admin::{self, AdminError};
@@ -94,16 +94,6 @@ async fn delete_request(app: &TestApp, client: &Client, org_id: i64, id: i64) ->
 async fn current_request(app: &TestApp, client: &Client, org_id: i64) -> Option<UpgradeRequest> {
     let response = client
         .get(app.api(&format!("/organizations/{org_id}/upgrade-requests/current")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
-
-async fn support_status(app: &TestApp, client: &Client, org_id: i64) -> SupportStatus {
-    let response = client
-        .get(app.api(&format!("/organizations/{org_id}/support")))
         .send()
         .await
         .unwrap();

@@ -4,7 +4,7 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use api::{CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, Me};
+use api::{CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, Me, SupportStatus};
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::json;
@@ -139,4 +139,15 @@ pub fn set_cookies(response: &Response) -> Vec<String> {
         .iter()
         .map(|v| v.to_str().expect("ASCII cookie").to_owned())
         .collect()
+}
+
+/// `GET /organizations/{org_id}/support` as `client`, which must succeed.
+pub async fn support_status(app: &TestApp, client: &Client, org_id: i64) -> SupportStatus {
+    let response = client
+        .get(app.api(&format!("/organizations/{org_id}/support")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
 }
