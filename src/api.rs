@@ -133,24 +133,21 @@ impl ApiClient {
             .abort_signal(signal)
     }
 
-    async fn finish<T: DeserializeOwned>(
-        &self,
-        sent: Result<Response, gloo_net::Error>,
-    ) -> ApiResult<T> {
-        let response = sent.map_err(|e| match e {
+    /// Sends `request`; a successful answer is returned for the caller to read, any other becomes the
+    /// one client error (a 401 also ends the app's session).
+    async fn send(&self, request: Result<Request, gloo_net::Error>) -> ApiResult<Response> {
+        let request = request.map_err(|_| ClientError::Network)?;
+        let response = request.send().await.map_err(|e| match e {
             gloo_net::Error::JsError(js) if js.name == "AbortError" => ClientError::Aborted,
             _ => ClientError::Network,
         })?;
-        let status = response.status();
         if response.ok() {
-            return read_json::<T>(&response)
-                .await
-                .ok_or(ClientError::Unexpected(status));
+            return Ok(response);
         }
         let error = match read_json::<ErrorBody>(&response).await {
             Some(body) if body.code == ErrorCode::Unauthenticated => ClientError::Unauthenticated,
             Some(body) => ClientError::Api(body),
-            None => ClientError::Unexpected(status),
+            None => ClientError::Unexpected(response.status()),
         };
         if error == ClientError::Unauthenticated {
             self.session.expire();
@@ -158,13 +155,27 @@ impl ApiClient {
         Err(error)
     }
 
+    /// Sends `request` and reads the JSON answer.
+    async fn fetch<T: DeserializeOwned>(
+        &self,
+        request: Result<Request, gloo_net::Error>,
+    ) -> ApiResult<T> {
+        let response = self.send(request).await?;
+        read_json(&response)
+            .await
+            .ok_or(ClientError::Unexpected(response.status()))
+    }
+
     async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
         signal: Option<AbortSignal>,
     ) -> ApiResult<T> {
-        let builder = self.prepare(Request::get(&self.url(path)), signal.as_ref());
-        self.finish(builder.send().await).await
+        self.fetch(
+            self.prepare(Request::get(&self.url(path)), signal.as_ref())
+                .build(),
+        )
+        .await
     }
 
     async fn send_json<B: Serialize, T: DeserializeOwned>(
@@ -173,7 +184,7 @@ impl ApiClient {
         body: &B,
     ) -> ApiResult<T> {
         let request = with_json(self.prepare(builder, None), body)?;
-        self.finish(request.send().await).await
+        self.fetch(Ok(request)).await
     }
 
     /// Who is signed in, or `Unauthenticated`.
@@ -181,36 +192,21 @@ impl ApiClient {
         self.get("/me", None).await
     }
 
-    /// Signs in; the server sets the session cookie.
+    /// Signs in; the server sets the session cookie. Wrong credentials come back as the server's
+    /// `invalid_credentials` error, which does not touch the session state.
     pub async fn sign_in(&self, request: &SignInRequest) -> ApiResult<Me> {
-        // A 401 here means wrong credentials, not an expired session: keep it as the server's error.
-        let built = with_json(
-            self.prepare(Request::post(&self.url("/session")), None),
-            request,
-        )?;
-        let sent = built.send().await.map_err(|_| ClientError::Network)?;
-        if sent.ok() {
-            return read_json(&sent)
-                .await
-                .ok_or(ClientError::Unexpected(sent.status()));
-        }
-        match read_json::<ErrorBody>(&sent).await {
-            Some(body) => Err(ClientError::Api(body)),
-            None => Err(ClientError::Unexpected(sent.status())),
-        }
+        self.send_json(Request::post(&self.url("/session")), request)
+            .await
     }
 
-    /// Ends the session on the server.
+    /// Ends the session on the server. A session that had already ended counts as signed out.
     pub async fn sign_out(&self) -> ApiResult<()> {
         let request = self
             .prepare(Request::delete(&self.url("/session")), None)
-            .build()
-            .map_err(|_| ClientError::Network)?;
-        let response = request.send().await.map_err(|_| ClientError::Network)?;
-        if response.ok() {
-            Ok(())
-        } else {
-            Err(ClientError::Unexpected(response.status()))
+            .build();
+        match self.send(request).await {
+            Ok(_) | Err(ClientError::Unauthenticated) => Ok(()),
+            Err(e) => Err(e),
         }
     }
 
@@ -249,15 +245,8 @@ impl ApiClient {
         let url = self.url(&format!(
             "/organizations/{org_id}/upgrade-requests/{request_id}"
         ));
-        let request = self
-            .prepare(Request::delete(&url), None)
-            .build()
-            .map_err(|_| ClientError::Network)?;
-        let response = request.send().await.map_err(|_| ClientError::Network)?;
-        if response.ok() {
-            return Ok(());
-        }
-        // The failure body goes through the shared mapping (401 handling included).
-        self.finish::<()>(Ok(response)).await
+        self.send(self.prepare(Request::delete(&url), None).build())
+            .await?;
+        Ok(())
     }
 }

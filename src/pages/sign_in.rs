@@ -2,7 +2,6 @@
 //! after signing in the user is on the page they asked for.
 
 use api::{FieldMessage, SignInRequest};
-use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
@@ -20,15 +19,8 @@ pub fn SignIn() -> impl IntoView {
     // Client-side field problems, then the server's answer; the summary lists both.
     let field_errors = RwSignal::new(Vec::<FieldMessage>::new());
     let form_error = RwSignal::new(None::<String>);
-    let summary = NodeRef::<html::Div>::new();
 
-    let focus_summary = move || {
-        request_animation_frame(move || {
-            if let Some(el) = summary.get_untracked() {
-                let _ = el.focus();
-            }
-        });
-    };
+    let focus_summary = || focus_by_id("signin-summary");
 
     let sign_in = Action::new_local(move |request: &SignInRequest| {
         let request = request.clone();
@@ -104,10 +96,10 @@ pub fn SignIn() -> impl IntoView {
             <p class="sa-muted">"Sign in to the cloud console to see your organization\u{2019}s support."</p>
 
             <div
+                id="signin-summary"
                 class="sa-error-summary"
                 role="alert"
                 tabindex="-1"
-                node_ref=summary
                 hidden=move || !has_problems()
             >
                 <Show when=has_problems>

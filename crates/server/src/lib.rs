@@ -130,11 +130,8 @@ async fn static_cache_headers(request: Request, next: Next) -> Response {
         response.status(),
         StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT
     );
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    let value = if is_hashed_asset(&path) && served && !is_html {
+    // (index.html never answers a hashed asset's URL: paths with an extension are files or 404.)
+    let value = if is_hashed_asset(&path) && served {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
