@@ -26,6 +26,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The request conflicts with the current state.
     Conflict,
+    /// An `Idempotency-Key` was sent again with a different request body.
+    IdempotencyKeyReused,
+    /// The first request with this `Idempotency-Key` is still being processed; retry shortly.
+    RequestInProgress,
     /// Something went wrong on the server; details are in its log, never in the response.
     Internal,
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod error;
 pub mod org;
 pub mod support;
+pub mod ticket;
 pub mod upgrade;
 pub mod validate;
 
@@ -17,6 +18,10 @@ pub use org::{Product, Project, Reason, Service};
 pub use support::{
     Links, PriceRule, ResponseTime, Severity, SupportStatus, SupportTier, UpgradeRequest,
     UpgradeStatus,
+};
+pub use ticket::{
+    Attachment, AttachmentKind, NamedRef, NewTicket, Ticket, TicketContext, TicketOptions,
+    TicketStatus, TicketSummary,
 };
 pub use upgrade::{
     BillingGroup, Estimate, UpgradeOptions, UpgradeRequestInput, YearMonth, estimate, format_usd,
