@@ -495,7 +495,7 @@ pub fn format_bytes(bytes: u64) -> String {
         b if b < MB => (b * 10 / KB, "KB"),
         b => (b * 10 / MB, "MB"),
     };
-    if value % 10 == 0 {
+    if value.is_multiple_of(10) {
         format!("{} {unit}", value / 10)
     } else {
         format!("{}.{} {unit}", value / 10, value % 10)
@@ -507,7 +507,7 @@ pub fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
