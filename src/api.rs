@@ -1,14 +1,16 @@
 //! The only code that talks HTTP. Typed calls to the backend with one client error type.
 
 use api::{
-    ErrorBody, ErrorCode, Me, SignInRequest, SupportStatus, UpgradeOptions, UpgradeRequest,
-    UpgradeRequestInput,
+    Attachment, ErrorBody, ErrorCode, Me, NewTicket, SignInRequest, SupportStatus, Ticket,
+    TicketOptions, TicketSummary, UpgradeOptions, UpgradeRequest, UpgradeRequestInput,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
 use crate::session::Session;
@@ -66,9 +68,21 @@ impl std::error::Error for ClientError {}
 /// Reads a JSON response body with the browser's own parser; serde only maps the parsed value.
 /// (serde_json's parser would add tens of kilobytes to the bundle for the same work.)
 async fn read_json<T: DeserializeOwned>(response: &Response) -> Option<T> {
-    let text = response.text().await.ok()?;
-    let value = js_sys::JSON::parse(&text).ok()?;
+    parse_json(&response.text().await.ok()?)
+}
+
+fn parse_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let value = js_sys::JSON::parse(text).ok()?;
     serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// The client error for a non-2xx answer with body `text`.
+fn error_from(status: u16, text: Option<&str>) -> ClientError {
+    match text.and_then(parse_json::<ErrorBody>) {
+        Some(body) if body.code == ErrorCode::Unauthenticated => ClientError::Unauthenticated,
+        Some(body) => ClientError::Api(body),
+        None => ClientError::Unexpected(status),
+    }
 }
 
 /// Writes a JSON request body with the browser's own serializer.
@@ -144,11 +158,8 @@ impl ApiClient {
         if response.ok() {
             return Ok(response);
         }
-        let error = match read_json::<ErrorBody>(&response).await {
-            Some(body) if body.code == ErrorCode::Unauthenticated => ClientError::Unauthenticated,
-            Some(body) => ClientError::Api(body),
-            None => ClientError::Unexpected(response.status()),
-        };
+        let text = response.text().await.ok();
+        let error = error_from(response.status(), text.as_deref());
         if error == ClientError::Unauthenticated {
             self.session.expire();
         }
@@ -248,5 +259,148 @@ impl ApiClient {
         self.send(self.prepare(Request::delete(&url), None).build())
             .await?;
         Ok(())
+    }
+
+    /// What the create-ticket form offers this organization.
+    pub async fn ticket_options(
+        &self,
+        org_id: i64,
+        signal: Option<AbortSignal>,
+    ) -> ApiResult<TicketOptions> {
+        self.get(&format!("/organizations/{org_id}/ticket-options"), signal)
+            .await
+    }
+
+    /// Creates a ticket. `idempotency_key` makes a retry (after a network failure, say) replay the
+    /// first answer instead of creating a second ticket.
+    pub async fn create_ticket(
+        &self,
+        org_id: i64,
+        ticket: &NewTicket,
+        idempotency_key: &str,
+    ) -> ApiResult<Ticket> {
+        let url = self.url(&format!("/organizations/{org_id}/tickets"));
+        let builder = Request::post(&url).header(api::ticket::IDEMPOTENCY_HEADER, idempotency_key);
+        self.send_json(builder, ticket).await
+    }
+
+    /// The tickets the user submitted or is CCed on.
+    pub async fn tickets(
+        &self,
+        org_id: i64,
+        signal: Option<AbortSignal>,
+    ) -> ApiResult<Vec<TicketSummary>> {
+        self.get(&format!("/organizations/{org_id}/tickets"), signal)
+            .await
+    }
+
+    /// One ticket.
+    pub async fn ticket(
+        &self,
+        org_id: i64,
+        ticket_id: i64,
+        signal: Option<AbortSignal>,
+    ) -> ApiResult<Ticket> {
+        self.get(
+            &format!("/organizations/{org_id}/tickets/{ticket_id}"),
+            signal,
+        )
+        .await
+    }
+
+    /// Where a ticket's file downloads from (the session cookie authorises it).
+    pub fn attachment_url(&self, org_id: i64, ticket_id: i64, attachment_id: i64) -> String {
+        self.url(&format!(
+            "/organizations/{org_id}/tickets/{ticket_id}/attachments/{attachment_id}"
+        ))
+    }
+
+    /// Removes an upload that is not attached to a ticket yet.
+    pub async fn delete_upload(&self, org_id: i64, attachment_id: i64) -> ApiResult<()> {
+        let url = self.url(&format!(
+            "/organizations/{org_id}/attachments/{attachment_id}"
+        ));
+        self.send(self.prepare(Request::delete(&url), None).build())
+            .await?;
+        Ok(())
+    }
+
+    /// Starts uploading `file` as `name`; `on_progress` gets the fraction sent (0.0 to 1.0). XMLHttpRequest,
+    /// not fetch: only it reports upload progress.
+    pub fn upload(
+        &self,
+        org_id: i64,
+        file: &web_sys::File,
+        name: &str,
+        on_progress: impl Fn(f64) + 'static,
+    ) -> ApiResult<Upload> {
+        let url = self.url(&format!("/organizations/{org_id}/attachments"));
+        let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ClientError::Network)?;
+        xhr.open_with_async("POST", &url, true)
+            .map_err(|_| ClientError::Network)?;
+        xhr.set_with_credentials(true);
+        let _ = xhr.set_request_header("accept", "application/json");
+        let _ = xhr.set_request_header(api::CSRF_HEADER, api::CSRF_VALUE);
+        let progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
+            if ev.length_computable() && ev.total() > 0.0 {
+                on_progress(ev.loaded() / ev.total());
+            }
+        });
+        if let Ok(upload) = xhr.upload() {
+            upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+        }
+        let form = web_sys::FormData::new().map_err(|_| ClientError::Network)?;
+        form.append_with_blob_and_filename("file", file, name)
+            .map_err(|_| ClientError::Network)?;
+        // `loadend` follows success, error and abort alike: one place to settle the promise.
+        let done = js_sys::Promise::new(&mut |resolve, _reject| {
+            let _ = xhr.add_event_listener_with_callback("loadend", &resolve);
+        });
+        xhr.send_with_opt_form_data(Some(&form))
+            .map_err(|_| ClientError::Network)?;
+        Ok(Upload {
+            xhr: SendWrapper::new(xhr),
+            done: SendWrapper::new(done),
+            _progress: SendWrapper::new(progress),
+            session: self.session,
+        })
+    }
+}
+
+/// An upload in flight: await [`Upload::finish`], or [`Upload::abort`] it.
+pub struct Upload {
+    xhr: SendWrapper<web_sys::XmlHttpRequest>,
+    done: SendWrapper<js_sys::Promise>,
+    // Kept alive until the upload settles: the browser calls it while bytes go out.
+    _progress: SendWrapper<Closure<dyn Fn(web_sys::ProgressEvent)>>,
+    session: Session,
+}
+
+impl Upload {
+    /// A handle that can cancel this upload.
+    pub fn aborter(&self) -> SendWrapper<web_sys::XmlHttpRequest> {
+        self.xhr.clone()
+    }
+
+    /// Waits for the server's answer.
+    pub async fn finish(self) -> ApiResult<Attachment> {
+        let _ = wasm_bindgen_futures::JsFuture::from((*self.done).clone()).await;
+        let status = self.xhr.status().unwrap_or(0);
+        let text = self.xhr.response_text().ok().flatten();
+        match status {
+            // No HTTP answer: offline, refused, or aborted by us.
+            0 => Err(ClientError::Network),
+            200..=299 => text
+                .as_deref()
+                .and_then(parse_json)
+                .ok_or(ClientError::Unexpected(status)),
+            _ => {
+                let error = error_from(status, text.as_deref());
+                if error == ClientError::Unauthenticated {
+                    self.session.expire();
+                }
+                Err(error)
+            }
+        }
     }
 }

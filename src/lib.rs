@@ -9,6 +9,7 @@ pub mod components;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod storage;
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -17,7 +18,9 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::api::{ApiClient, ClientError};
 use crate::components::{ErrorPanel, PageSkeleton, Shell};
-use crate::pages::{NotFound, SignIn, SupportPage, TicketsPlaceholder, UpgradePage};
+use crate::pages::{
+    NewTicketPage, NotFound, SignIn, SupportPage, TicketPage, TicketsPage, UpgradePage,
+};
 use crate::session::{Session, SessionState};
 
 /// Where the app is mounted and where its API lives.
@@ -148,17 +151,14 @@ fn AppRoutes() -> impl IntoView {
             <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::support() /> } />
             <Route path=StaticSegment(SUPPORT) view=SupportPage />
             <Route path=(StaticSegment(SUPPORT), StaticSegment(UPGRADE)) view=UpgradePage />
-            <Route
-                path=(StaticSegment(SUPPORT), StaticSegment(TICKETS))
-                view=|| view! { <TicketsPlaceholder title="My tickets" /> }
-            />
+            <Route path=(StaticSegment(SUPPORT), StaticSegment(TICKETS)) view=TicketsPage />
             <Route
                 path=(StaticSegment(SUPPORT), StaticSegment(TICKETS), StaticSegment(NEW))
-                view=|| view! { <TicketsPlaceholder title="Create ticket" /> }
+                view=NewTicketPage
             />
             <Route
                 path=(StaticSegment(SUPPORT), StaticSegment(TICKETS), ParamSegment("id"))
-                view=|| view! { <TicketsPlaceholder title="Ticket" /> }
+                view=TicketPage
             />
         </Routes>
     }

@@ -29,3 +29,8 @@ pub fn new_ticket() -> String {
 pub fn upgrade() -> String {
     format!("/{SUPPORT}/{UPGRADE}")
 }
+
+/// One ticket's page.
+pub fn ticket(id: i64) -> String {
+    format!("/{SUPPORT}/{TICKETS}/{id}")
+}

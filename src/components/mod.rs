@@ -1,10 +1,12 @@
 //! Reusable pieces shared by pages.
 
 mod error_panel;
+mod error_summary;
 mod shell;
 mod skeleton;
 
 pub use error_panel::ErrorPanel;
+pub use error_summary::ErrorSummary;
 pub use shell::Shell;
 pub use skeleton::PageSkeleton;
 
@@ -29,4 +31,14 @@ pub fn focus_by_id(id: impl Into<String>) {
             let _ = el.focus();
         }
     });
+}
+
+/// An RFC 3339 time in the user's locale and time zone.
+pub fn local_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
+        .into()
 }

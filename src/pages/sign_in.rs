@@ -5,7 +5,7 @@ use api::{FieldMessage, SignInRequest};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
-use crate::components::{focus_by_id, set_document_title};
+use crate::components::{ErrorSummary, focus_by_id, set_document_title};
 use crate::session::{Session, SessionState};
 
 #[component]
@@ -87,48 +87,13 @@ pub fn SignIn() -> impl IntoView {
     let clear_error = move |field: &'static str| {
         move |_| field_errors.update(|errs| errs.retain(|e| e.field != field))
     };
-    let has_problems =
-        move || !field_errors.with(Vec::is_empty) || form_error.with(Option::is_some);
 
     view! {
         <div class="sa-signin">
             <h1>"Sign in"</h1>
             <p class="sa-muted">"Sign in to the cloud console to see your organization\u{2019}s support."</p>
 
-            <div
-                id="signin-summary"
-                class="sa-error-summary"
-                role="alert"
-                tabindex="-1"
-                hidden=move || !has_problems()
-            >
-                <Show when=has_problems>
-                    <h2 class="sa-error-summary-title">"There is a problem"</h2>
-                    <ul>
-                        {move || form_error.get().map(|m| view! { <li>{m}</li> })}
-                        <For
-                            each=move || field_errors.get()
-                            key=|e| (e.field.clone(), e.message.clone())
-                            let(error)
-                        >
-                            <li>
-                                <a
-                                    href=format!("#signin-{}", error.field)
-                                    on:click={
-                                        let id = format!("signin-{}", error.field);
-                                        move |ev: leptos::ev::MouseEvent| {
-                                            ev.prevent_default();
-                                            focus_by_id(id.clone());
-                                        }
-                                    }
-                                >
-                                    {error.message.clone()}
-                                </a>
-                            </li>
-                        </For>
-                    </ul>
-                </Show>
-            </div>
+            <ErrorSummary id="signin-summary" prefix="signin" errors=field_errors form_error=form_error />
 
             <form class="sa-form" novalidate on:submit=on_submit>
                 <div class="sa-field">

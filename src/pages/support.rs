@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{ErrorPanel, PageSkeleton, set_document_title};
+use crate::components::{ErrorPanel, PageSkeleton, local_time, set_document_title};
 use crate::routes;
 use crate::session::Session;
 
@@ -410,14 +410,4 @@ fn TierComparison(tiers: Vec<SupportTier>, current: Option<String>) -> impl Into
 /// `2026-12` -> `December 2026`.
 fn month_label(month: &str) -> String {
     api::YearMonth::parse(month).map_or_else(|| month.to_owned(), api::YearMonth::label)
-}
-
-/// An RFC 3339 time in the user's locale and time zone.
-fn local_time(rfc3339: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
-        .into()
 }
