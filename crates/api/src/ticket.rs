@@ -458,6 +458,35 @@ pub fn check_attachment(name: &str, size: u64) -> Result<AttachmentKind, FieldEr
     Ok(kind)
 }
 
+/// Checks that a file's first bytes (see [`AttachmentKind::matches_content`]) fit the kind its name
+/// claims, so a renamed executable is not served as a screenshot.
+pub fn check_attachment_content(
+    name: &str,
+    kind: AttachmentKind,
+    head: &[u8],
+) -> Result<(), FieldError> {
+    if kind.matches_content(head) {
+        return Ok(());
+    }
+    let what = match kind {
+        AttachmentKind::Png => "a PNG image",
+        AttachmentKind::Jpeg => "a JPEG image",
+        AttachmentKind::Gif => "a GIF image",
+        AttachmentKind::Webp => "a WebP image",
+        AttachmentKind::Pdf => "a PDF",
+        AttachmentKind::Text => "a text",
+        AttachmentKind::Json => "a JSON",
+        AttachmentKind::Zip => "a ZIP",
+        AttachmentKind::Gzip => "a gzip",
+    };
+    Err(FieldError::new(
+        "attachments",
+        format!(
+            "Files: {name} does not look like {what} file; its content does not match its name."
+        ),
+    ))
+}
+
 /// Checks that one more file of `size` bytes fits beside `count` files totalling `total` bytes.
 pub fn check_attachment_room(
     name: &str,
@@ -956,6 +985,26 @@ mod tests {
         assert!(!Text.matches_content(b"\xff\xfe\xfa bad"));
         assert!(Json.matches_content(b"\xef\xbb\xbf\n  {\"log\": {}}"));
         assert!(!Json.matches_content(b"hello"));
+    }
+
+    #[test]
+    fn a_content_mismatch_names_the_file_and_the_claimed_kind() {
+        assert!(
+            check_attachment_content("a.png", AttachmentKind::Png, b"\x89PNG\r\n\x1a\n").is_ok()
+        );
+        let error = check_attachment_content("shot.png", AttachmentKind::Png, b"just some text")
+            .unwrap_err();
+        assert_eq!(error.field, "attachments");
+        assert_eq!(
+            error.message,
+            "Files: shot.png does not look like a PNG image file; its content does not match its name."
+        );
+        assert!(
+            check_attachment_content("notes.txt", AttachmentKind::Text, b"MZ\x90\0")
+                .unwrap_err()
+                .message
+                .contains("like a text file")
+        );
     }
 
     #[test]

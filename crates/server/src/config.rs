@@ -160,6 +160,11 @@ impl Config {
             .unwrap_or_else(|| self.data_dir.join("support.db"))
     }
 
+    /// Where uploaded files are kept, under random names.
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.data_dir.join("attachments")
+    }
+
     /// A configuration for tests: everything under `dir`, port 0, demo data on.
     pub fn for_tests(dir: &std::path::Path) -> Self {
         Cli::parse_from([

@@ -28,6 +28,10 @@ pub enum Error {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("idempotency key reused with a different request")]
+    IdempotencyKeyReused,
+    #[error("the first request with this idempotency key is still running")]
+    RequestInProgress,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -40,13 +44,13 @@ impl Error {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Malformed(_) => StatusCode::BAD_REQUEST,
-            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Invalid(_) | Error::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Error::InvalidCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Conflict(_) | Error::RequestInProgress => StatusCode::CONFLICT,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -63,6 +67,8 @@ impl Error {
             Error::NotFound => ErrorCode::NotFound,
             Error::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Error::Conflict(_) => ErrorCode::Conflict,
+            Error::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            Error::RequestInProgress => ErrorCode::RequestInProgress,
             Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -84,6 +90,12 @@ impl Error {
             Error::NotFound => "Not found.".into(),
             Error::MethodNotAllowed => "This address does not accept that method.".into(),
             Error::Conflict(why) => why.clone(),
+            Error::IdempotencyKeyReused => "This request was already sent with different content. \
+                                            Reload the page and try again."
+                .into(),
+            Error::RequestInProgress => {
+                "Your ticket is still being created. Wait a moment and try again.".into()
+            }
             Error::Database(_) | Error::Internal(_) => {
                 "Something went wrong on our side. Try again in a moment.".into()
             }

@@ -1,15 +1,18 @@
 //! The Support section's reference backend: JSON API under `/api/v1` and the built SPA.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod org;
 pub mod outbox;
 pub mod support;
+pub mod tickets;
 pub mod upgrades;
 
 use std::sync::Arc;
@@ -61,10 +64,13 @@ pub fn app(state: AppState) -> Router {
         .merge(support::router())
         .merge(org::router())
         .merge(upgrades::router())
+        .merge(tickets::router())
+        .merge(attachments::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(middleware::from_fn(auth::require_csrf_header))
-        .layer(SetResponseHeaderLayer::overriding(
+        // Handlers may be stricter (downloads add `private`); every other answer is never stored.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
@@ -157,8 +163,8 @@ fn is_hashed_asset(path: &str) -> bool {
         .is_some_and(|hash| hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// Binds, then serves until Ctrl-C or SIGTERM. With `--smtp-url`, the outbox's delivery worker runs
-/// alongside and stops with the server.
+/// Binds, then serves until Ctrl-C or SIGTERM. The sweep of files never attached to a ticket runs at
+/// start and hourly; with `--smtp-url`, the outbox's delivery worker runs too. Both stop with the server.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
@@ -177,9 +183,12 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             None
         }
     };
+    let sweeper = attachments::spawn_sweeper(state.db.clone(), state.config.attachments_dir());
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    // A sweep cut short leaves nothing half done: rows go first, files without rows are swept later.
+    sweeper.abort();
     if let Some(worker) = worker {
         worker.stop().await;
     }

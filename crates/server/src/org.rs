@@ -4,6 +4,7 @@ use api::{Product, Project, Reason, Service};
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use sqlx::SqlitePool;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, Member};
@@ -31,6 +32,13 @@ async fn projects(
     Path(org_id): Path<i64>,
 ) -> Result<Json<Vec<Project>>> {
     let member = Member::load(&state, user, org_id).await?;
+    Ok(Json(
+        load_projects(&state.db, member.organization.id).await?,
+    ))
+}
+
+/// The organization's projects by name, each with its services by name.
+pub async fn load_projects(db: &SqlitePool, org_id: i64) -> Result<Vec<Project>> {
     let rows: Vec<ProjectServiceRow> = sqlx::query_as(
         "SELECT p.id, p.name, u.name AS unit, s.id AS service_id, s.name AS service_name
          FROM projects p
@@ -39,8 +47,8 @@ async fn projects(
          WHERE p.organization_id = ?
          ORDER BY p.name, s.name",
     )
-    .bind(member.organization.id)
-    .fetch_all(&state.db)
+    .bind(org_id)
+    .fetch_all(db)
     .await?;
     let mut projects: Vec<Project> = Vec::new();
     for ProjectServiceRow {
@@ -65,16 +73,21 @@ async fn projects(
             project.services.push(Service { id, name });
         }
     }
-    Ok(Json(projects))
+    Ok(projects)
 }
 
 async fn products(State(state): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<Product>>> {
+    Ok(Json(load_products(&state.db).await?))
+}
+
+/// The ticket product catalogue in display order, each product with its reasons in display order.
+pub async fn load_products(db: &SqlitePool) -> Result<Vec<Product>> {
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT p.key, p.name, r.key, r.label
          FROM products p JOIN product_reasons r ON r.product_key = p.key
          ORDER BY p.position, r.position",
     )
-    .fetch_all(&state.db)
+    .fetch_all(db)
     .await?;
     let mut products: Vec<Product> = Vec::new();
     for (key, name, reason_key, label) in rows {
@@ -92,5 +105,5 @@ async fn products(State(state): State<AppState>, _user: CurrentUser) -> Result<J
             });
         }
     }
-    Ok(Json(products))
+    Ok(products)
 }

@@ -38,7 +38,8 @@ struct TierRow {
     price_minimum_usd: Option<i64>,
 }
 
-fn response_time(unit: &str, value: i64) -> Result<ResponseTime> {
+/// Reads a response time stored as a unit and a value.
+pub(crate) fn response_time(unit: &str, value: i64) -> Result<ResponseTime> {
     let value = u32::try_from(value).map_err(|_| anyhow::anyhow!("response time {value}"))?;
     match unit {
         "business_days" => Ok(ResponseTime::BusinessDays(value)),
@@ -169,6 +170,27 @@ pub async fn effective_tier_key(
     .fetch_one(db)
     .await?;
     Ok(key)
+}
+
+/// The tier in effect for the organization this month, with its details; `None` for organizations on
+/// free services.
+pub async fn current_tier(
+    db: &SqlitePool,
+    org_id: i64,
+    plan: PlanKind,
+) -> Result<Option<SupportTier>> {
+    if plan == PlanKind::Free {
+        return Ok(None);
+    }
+    let Some(key) = effective_tier_key(db, org_id, clock::current_month()).await? else {
+        return Ok(None);
+    };
+    let tiers = load_tiers(db).await?;
+    let tier = tiers
+        .into_iter()
+        .find(|t| t.key == key)
+        .ok_or_else(|| anyhow::anyhow!("organization {org_id} has unknown tier {key:?}"))?;
+    Ok(Some(tier))
 }
 
 async fn status(

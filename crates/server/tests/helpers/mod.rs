@@ -151,3 +151,27 @@ pub async fn support_status(app: &TestApp, client: &Client, org_id: i64) -> Supp
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
+
+/// Adds a user with the demo password to the organization `org_id` with `role` (`admin` or `member`),
+/// for tests that need more people than the demo data has. Returns the user's id.
+pub async fn add_member(app: &TestApp, email: &str, name: &str, org_id: i64, role: &str) -> i64 {
+    let hash = support_server::auth::hash_password(PASSWORD).expect("hash");
+    let user_id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (email, name, password_hash, created_at)
+         VALUES (?, ?, ?, '2026-01-01T00:00:00Z') RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(hash)
+    .fetch_one(&app.state.db)
+    .await
+    .expect("insert user");
+    sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)")
+        .bind(user_id)
+        .bind(org_id)
+        .bind(role)
+        .execute(&app.state.db)
+        .await
+        .expect("insert membership");
+    user_id
+}

@@ -1,0 +1,844 @@
+//! Support tickets: what the create form offers, creating a ticket (safe to retry with an
+//! `Idempotency-Key`), the user's ticket list, one ticket, and who may read it.
+
+use std::collections::HashSet;
+
+use api::ticket::check_attachment_room;
+use api::{
+    Attachment, FieldMessage, NamedRef, NewTicket, ResponseTime, Severity, SupportTier, Ticket,
+    TicketContext, TicketOptions, TicketStatus, TicketSummary,
+};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use time::macros::format_description;
+use time::{Duration, OffsetDateTime, UtcOffset, Weekday};
+
+use crate::auth::{CurrentUser, Member};
+use crate::error::{Error, Json, Path, Result};
+use crate::idempotency::{self, Claim, Outcome};
+use crate::{AppState, clock, org, outbox, support};
+
+/// 403 for organizations on free services, which have no support tier (ticket creation and uploads).
+pub const FREE_PLAN: &str = "Organizations on free services have no support tier, so they cannot open support tickets. Ask the community forum instead.";
+/// 422 `attachments` when a listed file is not an unattached upload of this user in this organization.
+pub const ATTACHMENT_GONE: &str =
+    "Files: one of the files is no longer available. Remove it and upload it again.";
+
+/// Most tickets the list returns (filters and pages come with the Support Center).
+const LIST_LIMIT: i64 = 200;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organizations/{org_id}/ticket-options", get(options))
+        .route("/organizations/{org_id}/tickets", get(list).post(create))
+        .route("/organizations/{org_id}/tickets/{ticket_id}", get(show))
+}
+
+async fn options(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(org_id): Path<i64>,
+) -> Result<Json<TicketOptions>> {
+    let member = Member::load(&state, user, org_id).await?;
+    let tier = support::current_tier(&state.db, org_id, member.organization.plan).await?;
+    Ok(Json(TicketOptions {
+        projects: org::load_projects(&state.db, org_id).await?,
+        products: org::load_products(&state.db).await?,
+        response_times: tier
+            .as_ref()
+            .map(|t| Severity::ALL.map(|s| t.response_time(s)).to_vec())
+            .unwrap_or_default(),
+        tier_name: tier.map(|t| t.name),
+        forum_url: state.config.forum_url.clone(),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creating
+
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(org_id): Path<i64>,
+    headers: HeaderMap,
+    Json(input): Json<NewTicket>,
+) -> Result<Response> {
+    let member = Member::load(&state, user, org_id).await?;
+    let claim = match idempotency::key_from_headers(&headers)? {
+        None => None,
+        Some(key) => {
+            let hash = idempotency::request_hash(&org_id.to_string(), &input)?;
+            match idempotency::claim(&state.db, member.user.id, &key, &hash).await? {
+                Outcome::Replay(response) => return Ok(response),
+                Outcome::Claimed(claim) => Some(claim),
+            }
+        }
+    };
+    match create_ticket(&state, &member, &input, claim.as_ref()).await {
+        Ok(body) => Ok(idempotency::stored_response(
+            StatusCode::CREATED,
+            body,
+            false,
+        )),
+        Err(error) => {
+            // Nothing was created: free the key so the corrected form can be sent with it.
+            if let Some(claim) = claim
+                && let Err(release) = claim.release(&state.db).await
+            {
+                tracing::error!(error = ?release, "could not release an idempotency key");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Checks and creates the ticket, attaches its files and records its emails, all in one transaction
+/// that also completes `claim`. Returns the ticket as the JSON text that was stored on the claim.
+async fn create_ticket(
+    state: &AppState,
+    member: &Member,
+    input: &NewTicket,
+    claim: Option<&Claim>,
+) -> Result<String> {
+    let org_id = member.organization.id;
+    let tier = support::current_tier(&state.db, org_id, member.organization.plan)
+        .await?
+        .ok_or(Error::Forbidden(FREE_PLAN))?;
+    let products = org::load_products(&state.db).await?;
+    let projects = org::load_projects(&state.db, org_id).await?;
+    let context = TicketContext {
+        products: &products,
+        projects: &projects,
+        submitter: &member.user.email,
+    };
+    let uploads = check_uploads(&state.db, member, &input.attachment_ids).await?;
+    let valid = match (input.validate(context), uploads) {
+        (Ok(valid), Ok(())) => valid,
+        (result, uploads) => {
+            // Every problem at once; the files come last in the form.
+            let mut fields = result.err().unwrap_or_default();
+            if let Err(e) = uploads
+                && !fields.iter().any(|f| f.field == e.field)
+            {
+                fields.push(e.into());
+            }
+            return Err(Error::Invalid(fields));
+        }
+    };
+
+    let now = clock::now()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| clock::now());
+    let created_at = clock::rfc3339(now);
+    let target = tier.response_time(valid.severity);
+    let due_at = clock::rfc3339(first_response_due(now, target));
+    let (target_unit, target_value) = match target {
+        ResponseTime::BusinessDays(n) => ("business_days", n),
+        ResponseTime::Minutes(n) => ("minutes", n),
+    };
+    let account_team: Option<String> =
+        sqlx::query_scalar("SELECT account_team_email FROM organizations WHERE id = ?")
+            .bind(org_id)
+            .fetch_one(&state.db)
+            .await?;
+
+    // IMMEDIATE takes the write lock up front, so the attachment update below cannot lose a race with
+    // an upload being deleted or attached elsewhere halfway through.
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets
+             (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
+              project_id, service_id, description, first_response_target_unit,
+              first_response_target_value, first_response_due_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(org_id)
+    .bind(member.user.id)
+    .bind(valid.subject.as_str())
+    .bind(severity_str(valid.severity))
+    .bind(&valid.product)
+    .bind(&valid.reason)
+    .bind(valid.project_id)
+    .bind(valid.service_id)
+    .bind(valid.description.as_str())
+    .bind(target_unit)
+    .bind(target_value)
+    .bind(&due_at)
+    .bind(&created_at)
+    .bind(&created_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    for (position, email) in valid.cc.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO ticket_cc (ticket_id, email, position, added_by, added_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(email.as_str())
+        .bind(i64::try_from(position).map_err(anyhow::Error::from)?)
+        .bind(member.user.id)
+        .bind(&created_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !valid.attachment_ids.is_empty() {
+        let attached = sqlx::query(
+            "UPDATE attachments SET ticket_id = ?
+             WHERE organization_id = ? AND uploaded_by = ? AND ticket_id IS NULL
+               AND id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(member.user.id)
+        .bind(ids_json(&valid.attachment_ids)?)
+        .execute(&mut *tx)
+        .await?;
+        // Deleted, swept or attached by a parallel request since the check above.
+        if attached.rows_affected() != valid.attachment_ids.len() as u64 {
+            return Err(attachment_gone());
+        }
+    }
+    let ticket = load_ticket(&mut tx, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("ticket {id} vanished in its transaction"))?
+        .ticket;
+    notify_created(
+        &mut tx,
+        &ticket,
+        &member.organization.name,
+        &tier,
+        account_team.as_deref(),
+    )
+    .await?;
+    let body = serde_json::to_string(&ticket).map_err(anyhow::Error::from)?;
+    if let Some(claim) = claim {
+        claim.complete(&mut tx, StatusCode::CREATED, &body).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        ticket_id = id,
+        org_id,
+        severity = severity_str(valid.severity),
+        "ticket created"
+    );
+    Ok(body)
+}
+
+fn attachment_gone() -> Error {
+    Error::Invalid(vec![FieldMessage {
+        field: "attachments".into(),
+        message: ATTACHMENT_GONE.into(),
+    }])
+}
+
+fn ids_json(ids: &[i64]) -> Result<String> {
+    Ok(serde_json::to_string(ids).map_err(anyhow::Error::from)?)
+}
+
+/// The files to attach must be the member's own uploads in this organization, not on a ticket yet,
+/// and fit the total size limit together.
+async fn check_uploads(
+    db: &SqlitePool,
+    member: &Member,
+    ids: &[i64],
+) -> Result<Result<(), api::FieldError>> {
+    if ids.is_empty() {
+        return Ok(Ok(()));
+    }
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT id, file_name, size FROM attachments
+         WHERE organization_id = ? AND uploaded_by = ? AND ticket_id IS NULL
+           AND id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(member.organization.id)
+    .bind(member.user.id)
+    .bind(ids_json(ids)?)
+    .fetch_all(db)
+    .await?;
+    let unique: HashSet<i64> = ids.iter().copied().collect();
+    if rows.len() != unique.len() {
+        return Ok(Err(api::FieldError::new("attachments", ATTACHMENT_GONE)));
+    }
+    let mut total = 0u64;
+    for (count, (_, name, size)) in rows.iter().enumerate() {
+        let size = u64::try_from(*size).map_err(anyhow::Error::from)?;
+        if let Err(e) = check_attachment_room(name, size, count, total) {
+            return Ok(Err(e));
+        }
+        total += size;
+    }
+    Ok(Ok(()))
+}
+
+/// When the first answer is due for a ticket created at `created` with `target`.
+///
+/// Minutes run around the clock. Business days skip Saturdays and Sundays (UTC; public holidays are not
+/// modelled): the answer is due at the same time of day on the `n`th weekday after the creation day.
+/// So Friday 15:00 + 1 business day is Monday 15:00, and a ticket created on Saturday or Sunday at
+/// 15:00 is also due Monday 15:00: the weekend does not count, and the creation day is never the first
+/// business day.
+pub fn first_response_due(created: OffsetDateTime, target: ResponseTime) -> OffsetDateTime {
+    let created = created.to_offset(UtcOffset::UTC);
+    match target {
+        ResponseTime::Minutes(minutes) => created + Duration::minutes(i64::from(minutes)),
+        ResponseTime::BusinessDays(days) => {
+            let mut due = created;
+            for _ in 0..days {
+                due += Duration::days(1);
+                while matches!(due.weekday(), Weekday::Saturday | Weekday::Sunday) {
+                    due += Duration::days(1);
+                }
+            }
+            due
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emails
+
+/// Why someone gets the email about a new ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Submitter,
+    Cc,
+    AccountTeam,
+}
+
+/// Everyone to tell about a new ticket, each address once: the submitter, the CCs, and on tiers above
+/// Basic the account team.
+fn recipients<'a>(
+    ticket: &'a Ticket,
+    tier: &SupportTier,
+    account_team: Option<&'a str>,
+) -> Vec<(&'a str, Role)> {
+    let mut seen = HashSet::new();
+    let team = account_team
+        .map(str::trim)
+        .filter(|team| tier.rank > 0 && !team.is_empty());
+    std::iter::once((ticket.submitter_email.as_str(), Role::Submitter))
+        .chain(ticket.cc.iter().map(|cc| (cc.as_str(), Role::Cc)))
+        .chain(team.map(|team| (team, Role::AccountTeam)))
+        .filter(|(address, _)| seen.insert(address.to_lowercase()))
+        .collect()
+}
+
+async fn notify_created(
+    tx: &mut Transaction<'_, Sqlite>,
+    ticket: &Ticket,
+    organization: &str,
+    tier: &SupportTier,
+    account_team: Option<&str>,
+) -> Result<()> {
+    let subject = format!("[Support #{}] {}", ticket.id, ticket.subject);
+    for (recipient, role) in recipients(ticket, tier, account_team) {
+        let body = created_email(ticket, organization, tier, role);
+        outbox::enqueue(tx, recipient, &subject, &body).await?;
+    }
+    Ok(())
+}
+
+/// `Mon 30 Nov 2026 15:00 UTC`, or the stored text if it does not parse.
+fn human_time(rfc3339: &str) -> String {
+    let format = format_description!(
+        "[weekday repr:short] [day padding:none] [month repr:short] [year] [hour]:[minute] UTC"
+    );
+    OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| t.to_offset(UtcOffset::UTC).format(&format).ok())
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
+/// The plain-text body of the email about a new ticket, for one recipient.
+fn created_email(ticket: &Ticket, organization: &str, tier: &SupportTier, role: Role) -> String {
+    let submitter = format!("{} <{}>", ticket.submitter_name, ticket.submitter_email);
+    let opening = match role {
+        Role::Submitter => format!(
+            "Your support ticket #{} for {organization} was created. The support team will answer \
+             by email and in the console.",
+            ticket.id
+        ),
+        Role::Cc => format!(
+            "{submitter} CCed you on support ticket #{} for {organization}. You will get an email \
+             about every update.\n\nReplying to this email is not supported yet. If you are a console \
+             user of {organization}, open the ticket in the console's Support Center to add to the \
+             conversation.",
+            ticket.id
+        ),
+        Role::AccountTeam => format!(
+            "{submitter} opened support ticket #{} for {organization} ({} support tier).",
+            ticket.id, tier.name
+        ),
+    };
+    let mut details = vec![
+        format!("Subject: {}", ticket.subject),
+        format!("Severity: {}", ticket.severity.label()),
+        format!("Product: {} ({})", ticket.product_name, ticket.reason_label),
+    ];
+    if let Some(project) = &ticket.project {
+        details.push(format!("Project: {}", project.name));
+    }
+    if let Some(service) = &ticket.service {
+        details.push(format!("Service: {}", service.name));
+    }
+    details.push(format!("Submitted by: {submitter}"));
+    if !ticket.cc.is_empty() {
+        details.push(format!("CC: {}", ticket.cc.join(", ")));
+    }
+    details.push(format!(
+        "Expected first response: within {}, by {}",
+        ticket.first_response_target,
+        human_time(&ticket.first_response_due_at)
+    ));
+    details.push(format!("Files: {}", ticket.attachments.len()));
+    format!(
+        "{opening}\n\n{}\n\nDescription:\n{}\n",
+        details.join("\n"),
+        ticket.description
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// A ticket with what the read rule needs besides the wire shape.
+#[derive(Debug, Clone)]
+pub struct StoredTicket {
+    pub organization_id: i64,
+    pub submitter_id: i64,
+    pub ticket: Ticket,
+}
+
+/// Who may read a ticket: in its organization, the submitter, the organization's admins, and members
+/// whose email is on the CC list. Everyone else is told it does not exist.
+pub fn can_read(member: &Member, stored: &StoredTicket) -> bool {
+    if stored.organization_id != member.organization.id {
+        return false;
+    }
+    let email = normalise_email(&member.user.email);
+    stored.submitter_id == member.user.id || member.is_admin() || stored.ticket.cc.contains(&email)
+}
+
+/// The ticket if `member` may read it ([`can_read`]), else [`Error::NotFound`], never 403: a ticket
+/// someone may not read is one they must not learn exists.
+pub async fn load_readable(
+    state: &AppState,
+    member: &Member,
+    ticket_id: i64,
+) -> Result<StoredTicket> {
+    let mut conn = state.db.acquire().await?;
+    load_ticket(&mut conn, ticket_id)
+        .await?
+        .filter(|stored| can_read(member, stored))
+        .ok_or(Error::NotFound)
+}
+
+/// CC addresses are stored the way `api::Email` normalises them.
+fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((org_id, ticket_id)): Path<(i64, i64)>,
+) -> Result<Json<Ticket>> {
+    let member = Member::load(&state, user, org_id).await?;
+    Ok(Json(
+        load_readable(&state, &member, ticket_id).await?.ticket,
+    ))
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    subject: String,
+    severity: String,
+    status: String,
+    product_name: String,
+    created_at: String,
+    updated_at: String,
+}
+
+/// The member's tickets in the organization: those they submitted and those they are CCed on, most
+/// recently updated first. (Admins see the same list: everyone's tickets is a separate tab, later.)
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(org_id): Path<i64>,
+) -> Result<Json<Vec<TicketSummary>>> {
+    let member = Member::load(&state, user, org_id).await?;
+    // The UNION lets each half use its index; an OR across the two tables would scan.
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT t.id, t.subject, t.severity, t.status, p.name AS product_name,
+                t.created_at, t.updated_at
+         FROM tickets t JOIN products p ON p.key = t.product_key
+         WHERE t.id IN (
+             SELECT id FROM tickets WHERE organization_id = ?1 AND submitter_id = ?2
+             UNION
+             SELECT c.ticket_id FROM ticket_cc c JOIN tickets ct ON ct.id = c.ticket_id
+             WHERE c.email = ?3 AND ct.organization_id = ?1)
+         ORDER BY t.updated_at DESC, t.id DESC
+         LIMIT ?4",
+    )
+    .bind(org_id)
+    .bind(member.user.id)
+    .bind(normalise_email(&member.user.email))
+    .bind(LIST_LIMIT)
+    .fetch_all(&state.db)
+    .await?;
+    let summaries = rows
+        .into_iter()
+        .map(|r| {
+            Ok(TicketSummary {
+                id: r.id,
+                subject: r.subject,
+                severity: parse_severity(&r.severity)?,
+                status: parse_status(&r.status)?,
+                product_name: r.product_name,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Json(summaries))
+}
+
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: i64,
+    organization_id: i64,
+    submitter_id: i64,
+    subject: String,
+    severity: String,
+    status: String,
+    product_key: String,
+    product_name: String,
+    reason_key: String,
+    reason_label: String,
+    project_id: Option<i64>,
+    project_name: Option<String>,
+    service_id: Option<i64>,
+    service_name: Option<String>,
+    description: String,
+    submitter_name: String,
+    submitter_email: String,
+    created_at: String,
+    updated_at: String,
+    first_response_target_unit: String,
+    first_response_target_value: i64,
+    first_response_due_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: i64,
+    file_name: String,
+    size: i64,
+    content_type: String,
+}
+
+/// The ticket with `id` and everything its page shows, whoever may read it.
+async fn load_ticket(conn: &mut SqliteConnection, id: i64) -> Result<Option<StoredTicket>> {
+    let row: Option<TicketRow> = sqlx::query_as(
+        "SELECT t.id, t.organization_id, t.submitter_id, t.subject, t.severity, t.status,
+                t.product_key, p.name AS product_name, t.reason_key, r.label AS reason_label,
+                t.project_id, pr.name AS project_name, t.service_id, s.name AS service_name,
+                t.description, u.name AS submitter_name, u.email AS submitter_email,
+                t.created_at, t.updated_at, t.first_response_target_unit,
+                t.first_response_target_value, t.first_response_due_at
+         FROM tickets t
+         JOIN users u ON u.id = t.submitter_id
+         JOIN products p ON p.key = t.product_key
+         JOIN product_reasons r ON r.product_key = t.product_key AND r.key = t.reason_key
+         LEFT JOIN projects pr ON pr.id = t.project_id
+         LEFT JOIN services s ON s.id = t.service_id
+         WHERE t.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let cc: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM ticket_cc WHERE ticket_id = ? ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let attachments: Vec<AttachmentRow> = sqlx::query_as(
+        "SELECT id, file_name, size, content_type FROM attachments WHERE ticket_id = ? ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let attachments = attachments
+        .into_iter()
+        .map(|a| {
+            Ok(Attachment {
+                id: a.id,
+                file_name: a.file_name,
+                size: u64::try_from(a.size).map_err(anyhow::Error::from)?,
+                content_type: a.content_type,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let named = |id: Option<i64>, name: Option<String>| match (id, name) {
+        (Some(id), Some(name)) => Some(NamedRef { id, name }),
+        _ => None,
+    };
+    Ok(Some(StoredTicket {
+        organization_id: row.organization_id,
+        submitter_id: row.submitter_id,
+        ticket: Ticket {
+            id: row.id,
+            subject: row.subject,
+            severity: parse_severity(&row.severity)?,
+            status: parse_status(&row.status)?,
+            product_key: row.product_key,
+            product_name: row.product_name,
+            reason_key: row.reason_key,
+            reason_label: row.reason_label,
+            project: named(row.project_id, row.project_name),
+            service: named(row.service_id, row.service_name),
+            description: row.description,
+            cc,
+            submitter_name: row.submitter_name,
+            submitter_email: row.submitter_email,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            first_response_target: support::response_time(
+                &row.first_response_target_unit,
+                row.first_response_target_value,
+            )?,
+            first_response_due_at: row.first_response_due_at,
+            attachments,
+        },
+    }))
+}
+
+fn severity_str(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Low => "low",
+        Severity::High => "high",
+        Severity::Critical => "critical",
+    }
+}
+
+fn parse_severity(s: &str) -> Result<Severity> {
+    Severity::ALL
+        .into_iter()
+        .find(|severity| severity_str(*severity) == s)
+        .ok_or_else(|| anyhow::anyhow!("unknown severity {s:?}").into())
+}
+
+fn parse_status(s: &str) -> Result<TicketStatus> {
+    TicketStatus::parse(s).ok_or_else(|| anyhow::anyhow!("unknown ticket status {s:?}").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use api::{Organization, PlanKind, PriceRule, Role as MemberRole};
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn due(created: OffsetDateTime, target: ResponseTime) -> OffsetDateTime {
+        first_response_due(created, target)
+    }
+
+    #[test]
+    fn minutes_run_around_the_clock() {
+        // Friday evening + 30 min lands on Saturday: minute targets ignore weekends.
+        assert_eq!(
+            due(datetime!(2026-11-27 23:45 UTC), ResponseTime::Minutes(30)),
+            datetime!(2026-11-28 00:15 UTC)
+        );
+        assert_eq!(
+            due(datetime!(2026-11-27 10:00 UTC), ResponseTime::Minutes(720)),
+            datetime!(2026-11-27 22:00 UTC)
+        );
+    }
+
+    #[test]
+    fn business_days_skip_weekends_and_keep_the_time_of_day() {
+        let one = ResponseTime::BusinessDays(1);
+        // 2026-11-26 is a Thursday.
+        assert_eq!(
+            due(datetime!(2026-11-26 15:00 UTC), one),
+            datetime!(2026-11-27 15:00 UTC)
+        );
+        // Friday, Saturday and Sunday all wait for Monday.
+        for created in [
+            datetime!(2026-11-27 15:00 UTC),
+            datetime!(2026-11-28 15:00 UTC),
+            datetime!(2026-11-29 15:00 UTC),
+        ] {
+            assert_eq!(
+                due(created, one),
+                datetime!(2026-11-30 15:00 UTC),
+                "{created}"
+            );
+        }
+        // Friday + 3 is Wednesday.
+        assert_eq!(
+            due(
+                datetime!(2026-11-27 09:30 UTC),
+                ResponseTime::BusinessDays(3)
+            ),
+            datetime!(2026-12-02 09:30 UTC)
+        );
+        // Times in other offsets count in UTC: Friday 01:00 in Helsinki is Thursday in UTC.
+        assert_eq!(
+            due(datetime!(2026-11-27 01:00 +02:00), one),
+            datetime!(2026-11-27 23:00 UTC)
+        );
+    }
+
+    fn tier(rank: u32) -> SupportTier {
+        SupportTier {
+            key: "advanced".into(),
+            name: "Advanced".into(),
+            rank,
+            summary: String::new(),
+            low: ResponseTime::Minutes(720),
+            high: ResponseTime::Minutes(60),
+            critical: ResponseTime::Minutes(30),
+            hours: "24/7".into(),
+            phone: "Critical only".into(),
+            account_team: "Account manager".into(),
+            price: PriceRule::Included,
+        }
+    }
+
+    fn ticket() -> Ticket {
+        Ticket {
+            id: 42,
+            subject: "Cannot connect".into(),
+            severity: Severity::High,
+            status: TicketStatus::Open,
+            product_key: "postgresql".into(),
+            product_name: "PostgreSQL".into(),
+            reason_key: "connectivity".into(),
+            reason_label: "Cannot connect".into(),
+            project: Some(NamedRef {
+                id: 1,
+                name: "acme-prod".into(),
+            }),
+            service: Some(NamedRef {
+                id: 2,
+                name: "pg-main".into(),
+            }),
+            description: "Timeouts since 10:00.\n\n  at line 3".into(),
+            cc: vec!["ops@acme.example".into(), "team@accounts.example".into()],
+            submitter_name: "Dana Developer".into(),
+            submitter_email: "dev@acme.example".into(),
+            created_at: "2026-11-27T15:00:00Z".into(),
+            updated_at: "2026-11-27T15:00:00Z".into(),
+            first_response_target: ResponseTime::BusinessDays(1),
+            first_response_due_at: "2026-11-30T15:00:00Z".into(),
+            attachments: vec![],
+        }
+    }
+
+    #[test]
+    fn every_recipient_once_and_the_account_team_only_above_basic() {
+        let t = ticket();
+        let addresses = |rank, team| -> Vec<(String, Role)> {
+            recipients(&t, &tier(rank), team)
+                .into_iter()
+                .map(|(a, r)| (a.to_owned(), r))
+                .collect()
+        };
+        assert_eq!(
+            addresses(2, Some("lead@accounts.example")),
+            [
+                ("dev@acme.example".to_owned(), Role::Submitter),
+                ("ops@acme.example".to_owned(), Role::Cc),
+                ("team@accounts.example".to_owned(), Role::Cc),
+                ("lead@accounts.example".to_owned(), Role::AccountTeam),
+            ]
+        );
+        assert_eq!(addresses(0, Some("lead@accounts.example")).len(), 3);
+        assert_eq!(addresses(2, Some(" ")).len(), 3);
+        // Already CCed: one email, as a CC.
+        assert_eq!(addresses(2, Some("Team@Accounts.example")).len(), 3);
+    }
+
+    #[test]
+    fn the_email_lists_the_ticket_and_tells_ccs_how_to_follow_up() {
+        let t = ticket();
+        let body = created_email(&t, "Acme Analytics", &tier(0), Role::Submitter);
+        for part in [
+            "#42",
+            "Severity: High",
+            "Product: PostgreSQL (Cannot connect)",
+            "Project: acme-prod",
+            "Service: pg-main",
+            "Expected first response: within 1 business day, by Mon 30 Nov 2026 15:00 UTC",
+            "Files: 0",
+            "Timeouts since 10:00.\n\n  at line 3",
+        ] {
+            assert!(body.contains(part), "lacks {part:?}: {body}");
+        }
+        let cc = created_email(&t, "Acme Analytics", &tier(0), Role::Cc);
+        assert!(cc.contains("Dana Developer <dev@acme.example> CCed you"));
+        assert!(cc.contains("Replying to this email is not supported yet"));
+        assert!(cc.contains("console user of Acme Analytics"));
+        let team = created_email(&t, "Acme Analytics", &tier(2), Role::AccountTeam);
+        assert!(team.contains("(Advanced support tier)"));
+    }
+
+    fn member(user_id: i64, email: &str, role: MemberRole) -> Member {
+        Member {
+            user: CurrentUser {
+                id: user_id,
+                email: email.into(),
+            },
+            organization: Organization {
+                id: 1,
+                name: "Acme Analytics".into(),
+                plan: PlanKind::Paid,
+            },
+            role,
+        }
+    }
+
+    #[test]
+    fn submitter_admins_and_ccd_members_read_a_ticket_nobody_else() {
+        let stored = StoredTicket {
+            organization_id: 1,
+            submitter_id: 7,
+            ticket: ticket(),
+        };
+        assert!(can_read(
+            &member(7, "dev@acme.example", MemberRole::Member),
+            &stored
+        ));
+        assert!(can_read(
+            &member(1, "admin@acme.example", MemberRole::Admin),
+            &stored
+        ));
+        assert!(can_read(
+            &member(8, "Ops@Acme.example", MemberRole::Member),
+            &stored
+        ));
+        assert!(!can_read(
+            &member(9, "other@acme.example", MemberRole::Member),
+            &stored
+        ));
+        let elsewhere = StoredTicket {
+            organization_id: 2,
+            ..stored
+        };
+        assert!(!can_read(
+            &member(7, "dev@acme.example", MemberRole::Admin),
+            &elsewhere
+        ));
+    }
+}
