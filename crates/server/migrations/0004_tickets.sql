@@ -57,11 +57,11 @@ CREATE TABLE attachments (
     content_type     TEXT NOT NULL,
     created_at       TEXT NOT NULL
 );
+-- A ticket's files; also finds the unattached ones (ticket_id IS NULL) for the orphan sweep.
 CREATE INDEX attachments_by_ticket ON attachments (ticket_id);
--- A user's pending uploads (the per-user cap) and the orphan sweep.
+-- A user's pending uploads, for the per-user cap.
 CREATE INDEX attachments_unattached ON attachments (organization_id, uploaded_by)
     WHERE ticket_id IS NULL;
-CREATE INDEX attachments_unattached_by_age ON attachments (created_at) WHERE ticket_id IS NULL;
 
 -- One row per (user, Idempotency-Key) for 24 hours. `in_flight` while the first request runs, then
 -- `done` with the answer to replay. The key is claimed and completed in separate transactions, so a row

@@ -16,7 +16,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -196,6 +196,7 @@ async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(org_id): Path<i64>,
+    headers: HeaderMap,
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<Attachment>)> {
     let member = Member::load(&state, user, org_id).await?;
@@ -214,7 +215,13 @@ async fn upload(
         .await
         .with_context(|| format!("creating {}", dir.display()))?;
 
-    let received = match receive(&mut multipart, &dir).await {
+    // The whole request's size bounds the file's: the best estimate for the message when we stop early.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let received = match receive(&mut multipart, &dir, declared).await {
         Ok(received) => received,
         Err(error) => {
             // Read the rest of the body (bounded by the route's limit) before answering: a client
@@ -285,8 +292,9 @@ fn multipart_error(error: MultipartError) -> Error {
     }
 }
 
-/// Streams the one `file` part to disk, checking its type, content and size on the way.
-async fn receive(multipart: &mut Multipart, dir: &FsPath) -> Result<Received> {
+/// Streams the one `file` part to disk, checking its type, content and size on the way. `declared` is
+/// the request's Content-Length (0 if unknown), used to tell how large a refused file is.
+async fn receive(multipart: &mut Multipart, dir: &FsPath, declared: u64) -> Result<Received> {
     let mut received: Option<Received> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         if field.name() != Some("file") || received.is_some() {
@@ -317,7 +325,9 @@ async fn receive(multipart: &mut Multipart, dir: &FsPath) -> Result<Received> {
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
             size += chunk.len() as u64;
             // Stops at the first chunk past the limit, not at the end of a huge body.
-            check_attachment(&file_name, size).map_err(invalid)?;
+            if size > ATTACHMENT_MAX_BYTES {
+                check_attachment(&file_name, size.max(declared)).map_err(invalid)?;
+            }
             if !head_checked {
                 let take = (HEAD_BYTES - head.len()).min(chunk.len());
                 head.extend_from_slice(&chunk[..take]);

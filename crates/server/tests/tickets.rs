@@ -584,6 +584,44 @@ async fn only_the_submitters_own_unattached_uploads_can_be_attached() {
 }
 
 #[tokio::test]
+async fn a_file_is_attached_to_one_ticket_even_when_two_are_created_at_once() {
+    let app = spawn_app().await;
+    let (dev, org_id) = signed_in(&app, "dev@acme.example").await;
+    let file = upload_png(&app, &dev, org_id, "shot.png").await;
+    let mut form = acme_form(&app).await;
+    form["attachment_ids"] = json!([file.id]);
+    let url = app.api(&format!("/organizations/{org_id}/tickets"));
+    let requests: Vec<_> = (0..6)
+        .map(|_| {
+            let (dev, url, form) = (dev.clone(), url.clone(), form.clone());
+            tokio::spawn(async move {
+                let response = dev
+                    .post(url)
+                    .header(CSRF_HEADER, CSRF_VALUE)
+                    .json(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), response.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for request in requests {
+        let (status, body) = request.await.unwrap();
+        match status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(body["fields"][0]["message"], ATTACHMENT_GONE, "{body}");
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(ticket_count(&app).await, 1);
+}
+
+#[tokio::test]
 async fn an_organization_on_free_services_cannot_create_tickets_or_upload() {
     let app = spawn_app().await;
     let (hobby, org_id) = signed_in(&app, "owner@hobby.example").await;
@@ -616,6 +654,14 @@ async fn an_organization_on_free_services_cannot_create_tickets_or_upload() {
 async fn creating_emails_the_submitter_and_each_cc_once() {
     let app = spawn_app().await;
     let (dev, org_id) = signed_in(&app, "dev@acme.example").await;
+    // Basic includes no account team: even a known one is not emailed.
+    sqlx::query(
+        "UPDATE organizations SET account_team_email = 'acme-team@accounts.example' WHERE id = ?",
+    )
+    .bind(org_id)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
     let file = upload_png(&app, &dev, org_id, "shot.png").await;
     let mut form = acme_form(&app).await;
     form["cc"] = json!(["admin@acme.example", "ops@partner.example"]);
@@ -624,7 +670,6 @@ async fn creating_emails_the_submitter_and_each_cc_once() {
 
     let emails = outbox(&app).await;
     let recipients: Vec<&str> = emails.iter().map(|(r, _, _)| r.as_str()).collect();
-    // Basic includes no account team.
     assert_eq!(
         recipients,
         [
@@ -932,6 +977,19 @@ async fn an_oversized_upload_is_refused_and_leaves_nothing_on_disk() {
 }
 
 #[tokio::test]
+async fn a_file_far_over_the_limit_is_refused_while_it_streams() {
+    let app = spawn_app().await;
+    let (dev, org_id) = signed_in(&app, "dev@acme.example").await;
+    // Larger than the route's body limit: the size check must stop the upload before that limit does.
+    let error = invalid(upload(&app, &dev, org_id, "huge.png", png(40 * 1024 * 1024)).await).await;
+    assert_eq!(
+        error.fields[0].message,
+        "Files: huge.png is 40 MB; each file can be at most 25 MB."
+    );
+    assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
+}
+
+#[tokio::test]
 async fn files_must_be_of_an_allowed_type_with_matching_content_and_not_empty() {
     let app = spawn_app().await;
     let (dev, org_id) = signed_in(&app, "dev@acme.example").await;
@@ -1185,6 +1243,42 @@ async fn a_user_may_have_at_most_20_unattached_uploads() {
     form["attachment_ids"] = json!(&ids[..2]);
     create(&app, &dev, org_id, &form).await;
     upload_png(&app, &dev, org_id, "21.png").await;
+}
+
+#[tokio::test]
+async fn simultaneous_uploads_do_not_exceed_the_cap() {
+    let app = spawn_app().await;
+    let (dev, org_id) = signed_in(&app, "dev@acme.example").await;
+    let url = app.api(&format!("/organizations/{org_id}/attachments"));
+    let uploads: Vec<_> = (0..25)
+        .map(|i| {
+            let (dev, url) = (dev.clone(), url.clone());
+            tokio::spawn(async move {
+                let part = Part::bytes(png(4096)).file_name(format!("{i}.png"));
+                dev.post(url)
+                    .header(CSRF_HEADER, CSRF_VALUE)
+                    .multipart(Form::new().part("file", part))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for upload in uploads {
+        statuses.push(upload.await.unwrap());
+    }
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert_eq!((created, refused), (20, 5), "{statuses:?}");
+    assert_eq!(stored_files(&app).len(), 20);
 }
 
 #[tokio::test]
