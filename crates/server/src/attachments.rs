@@ -224,8 +224,9 @@ async fn upload(
     let received = match receive(&mut multipart, &dir, declared).await {
         Ok(received) => received,
         Err(error) => {
-            // Read the rest of the body (bounded by the route's limit) before answering: a client
-            // still sending would otherwise see a reset connection instead of the message.
+            // Read the rest of the body (bounded by the route's limit) before answering. hyper only
+            // discards what is already buffered and then closes, and a browser still sending a large
+            // file may then report a reset connection instead of showing the message.
             while let Ok(Some(mut field)) = multipart.next_field().await {
                 while let Ok(Some(_)) = field.chunk().await {}
             }
