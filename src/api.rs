@@ -341,11 +341,12 @@ impl ApiClient {
         xhr.set_with_credentials(true);
         let _ = xhr.set_request_header("accept", "application/json");
         let _ = xhr.set_request_header(api::CSRF_HEADER, api::CSRF_VALUE);
-        let progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
-            if ev.length_computable() && ev.total() > 0.0 {
-                on_progress(ev.loaded() / ev.total());
-            }
-        });
+        let progress =
+            Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
+                if ev.length_computable() && ev.total() > 0.0 {
+                    on_progress(ev.loaded() / ev.total());
+                }
+            });
         if let Ok(upload) = xhr.upload() {
             upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
         }

@@ -11,9 +11,7 @@ use api::ticket::{
     DESCRIPTION_MAX_CHARS, SUBJECT_MAX_CHARS, check_attachment, check_attachment_room,
     check_cc_address, format_bytes, group_thousands, split_addresses,
 };
-use api::{
-    Email, ErrorCode, FieldMessage, Me, NewTicket, Severity, TicketContext, TicketOptions,
-};
+use api::{Email, ErrorCode, FieldMessage, Me, NewTicket, Severity, TicketContext, TicketOptions};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -161,7 +159,11 @@ impl Fields {
             product: RwSignal::new(draft.product),
             reason: RwSignal::new(draft.reason),
             description: RwSignal::new(draft.description),
-            key: RwSignal::new(if draft.key.is_empty() { new_key() } else { draft.key }),
+            key: RwSignal::new(if draft.key.is_empty() {
+                new_key()
+            } else {
+                draft.key
+            }),
         }
     }
 
@@ -223,18 +225,18 @@ impl Fields {
     }
 }
 
-/// A fresh idempotency key. `crypto.randomUUID` needs a secure context; the fallback is unique enough
-/// for one user's drafts (the server scopes keys per user).
+/// A fresh idempotency key. `crypto.randomUUID` needs a secure context (https or localhost); elsewhere
+/// two random 53-bit numbers are unique enough for one user's drafts (the server scopes keys per user).
 fn new_key() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
+        // Calling it where it is missing would throw, and a throw in wasm is a crash.
+        .filter(|c| js_sys::Reflect::has(c, &"randomUUID".into()).unwrap_or(false))
         .map(|c| c.random_uuid())
         .unwrap_or_else(|| {
-            format!(
-                "{}-{}",
-                js_sys::Date::now(),
-                (js_sys::Math::random() * 1e16) as u64
-            )
+            // Integers, not f64 formatting: float printing would add about 10 KB to the bundle.
+            let part = || (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+            format!("{:x}-{:x}", part(), part())
         })
 }
 
@@ -332,8 +334,13 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
                 .unwrap_or_default()
         });
         // Text still in the CC box is an address that did not pass.
-        if messages.iter().all(|m| m.field != "cc") && !f.cc_text.get_untracked().trim().is_empty() {
-            messages.push(cc_error_for(&f.cc_text.get_untracked(), f, &submitter_email()));
+        if messages.iter().all(|m| m.field != "cc") && !f.cc_text.get_untracked().trim().is_empty()
+        {
+            messages.push(cc_error_for(
+                &f.cc_text.get_untracked(),
+                f,
+                &submitter_email(),
+            ));
         }
         if let Some(message) = uploads.with_untracked(|list| upload_problem(list)) {
             messages.push(FieldMessage {
@@ -385,7 +392,8 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
     // box with its error. `all` also takes the last word (blur, Enter, submit).
     let commit_cc = move |all: bool| {
         let text = f.cc_text.get_untracked();
-        let ends_with_separator = text.ends_with(|c: char| c.is_whitespace() || c == ',' || c == ';');
+        let ends_with_separator =
+            text.ends_with(|c: char| c.is_whitespace() || c == ',' || c == ';');
         let tokens: Vec<&str> = split_addresses(&text).collect();
         let complete = if all || ends_with_separator {
             tokens.len()
@@ -395,12 +403,11 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
         if complete == 0 {
             return;
         }
-        let mut list: Vec<Email> = f
-            .cc
-            .get_untracked()
-            .iter()
-            .filter_map(|s| Email::parse(s).ok())
-            .collect();
+        let mut list: Vec<Email> =
+            f.cc.get_untracked()
+                .iter()
+                .filter_map(|s| Email::parse(s).ok())
+                .collect();
         let mut rejected = Vec::new();
         let mut first_error = None;
         for token in &tokens[..complete] {
@@ -449,7 +456,9 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
                     let state = match upload.finish().await {
                         Ok(attachment) => UploadState::Done(attachment.id),
                         Err(ClientError::Api(body)) => UploadState::Failed(
-                            body.field("attachments").unwrap_or(&body.message).to_owned(),
+                            body.field("attachments")
+                                .unwrap_or(&body.message)
+                                .to_owned(),
                         ),
                         Err(e) => UploadState::Failed(e.message()),
                     };
@@ -469,7 +478,9 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
                 name = format!("screenshot-{}.png", next_upload_id.get_value() + 1);
             }
             let (count, total) = uploads.with_untracked(|l| {
-                let kept = l.iter().filter(|u| !matches!(u.state.get_untracked(), UploadState::Failed(_)));
+                let kept = l
+                    .iter()
+                    .filter(|u| !matches!(u.state.get_untracked(), UploadState::Failed(_)));
                 kept.fold((0, 0), |(c, t), u| (c + 1, t + u.size))
             });
             if let Err(e) = check_attachment(&name, size)
@@ -535,7 +546,10 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
                 Ok(ticket) => {
                     finished.set_value(true);
                     storage::remove(&draft_key.get_value());
-                    navigate(&format!("{}?created=1", routes::ticket(ticket.id)), Default::default());
+                    navigate(
+                        &format!("{}?created=1", routes::ticket(ticket.id)),
+                        Default::default(),
+                    );
                 }
                 // The app is showing sign-in; the draft is saved and comes back afterwards.
                 Err(ClientError::Unauthenticated) => {}
@@ -603,10 +617,18 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
     // ---- View ----------------------------------------------------------------------------------
     let severity_times = move |severity: Severity| {
         options.with_value(|o| {
-            let index = Severity::ALL.iter().position(|s| *s == severity).unwrap_or(0);
+            let index = Severity::ALL
+                .iter()
+                .position(|s| *s == severity)
+                .unwrap_or(0);
             o.response_times
                 .get(index)
-                .map(|t| format!("Expected first response: {t} on your {} tier.", o.tier_name.clone().unwrap_or_default()))
+                .map(|t| {
+                    format!(
+                        "Expected first response: {t} on your {} tier.",
+                        o.tier_name.clone().unwrap_or_default()
+                    )
+                })
                 .unwrap_or_default()
         })
     };
@@ -702,8 +724,11 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
                     inputmode="email"
                     autocomplete="off"
                     spellcheck="false"
-                    bind:value=f.cc_text
-                    on:input=move |_| commit_cc(false)
+                    prop:value=move || f.cc_text.get()
+                    on:input=move |ev| {
+                        f.cc_text.set(event_target_value(&ev));
+                        commit_cc(false);
+                    }
                     on:blur=move |_| commit_cc(true)
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                         if ev.key() == "Enter" {
@@ -723,8 +748,11 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
                 <input
                     id="ticket-subject"
                     type="text"
-                    bind:value=f.subject
-                    on:input=move |_| recheck_if_shown("subject")
+                    prop:value=move || f.subject.get()
+                    on:input=move |ev| {
+                        f.subject.set(event_target_value(&ev));
+                        recheck_if_shown("subject");
+                    }
                     on:blur=move |_| recheck_if_filled("subject", subject_count() > 0)
                     aria-invalid=invalid("subject")
                     aria-describedby=described("subject", "ticket-subject-count")
@@ -930,8 +958,11 @@ fn TicketForm(options: TicketOptions, me: Me) -> impl IntoView {
                 <textarea
                     id="ticket-description"
                     rows="10"
-                    bind:value=f.description
-                    on:input=move |_| recheck_if_shown("description")
+                    prop:value=move || f.description.get()
+                    on:input=move |ev| {
+                        f.description.set(event_target_value(&ev));
+                        recheck_if_shown("description");
+                    }
                     on:blur=move |_| recheck_if_filled("description", description_count() > 0)
                     aria-invalid=invalid("description")
                     aria-describedby=described("description", "ticket-description-guide ticket-description-count")
@@ -1083,20 +1114,26 @@ fn UploadRow(item: UploadItem, retry: Callback<()>, remove: Callback<()>) -> imp
 /// `12 characters left` or `3 characters over the limit`.
 fn counter_text(count: usize, max: usize) -> String {
     if count <= max {
-        format!("{} of {} characters used", group_thousands(count as u64), group_thousands(max as u64))
+        format!(
+            "{} of {} characters used",
+            group_thousands(count as u64),
+            group_thousands(max as u64)
+        )
     } else {
-        format!("{} characters over the limit", group_thousands((count - max) as u64))
+        format!(
+            "{} characters over the limit",
+            group_thousands((count - max) as u64)
+        )
     }
 }
 
 /// The error for CC text that is still in the box (it did not become a chip).
 fn cc_error_for(text: &str, f: Fields, submitter: &str) -> FieldMessage {
-    let list: Vec<Email> = f
-        .cc
-        .get_untracked()
-        .iter()
-        .filter_map(|s| Email::parse(s).ok())
-        .collect();
+    let list: Vec<Email> =
+        f.cc.get_untracked()
+            .iter()
+            .filter_map(|s| Email::parse(s).ok())
+            .collect();
     let message = split_addresses(text)
         .find_map(|t| check_cc_address(&list, t, submitter).err())
         .map(|e| e.message)
