@@ -112,21 +112,33 @@ fn TicketView(ticket: Ticket, org_id: i64, created: bool) -> impl IntoView {
             </p>
             <div class="sa-panel">
                 <dl class="sa-facts">
-                    <dt>"Product"</dt>
-                    <dd>{format!("{} \u{2013} {}", t.product_name, t.reason_label)}</dd>
-                    <dt>"Project and service"</dt>
-                    <dd>{where_}</dd>
-                    <dt>"Expected first response"</dt>
-                    <dd>
-                        "Within " {t.first_response_target.to_string()} ", by "
-                        <time datetime=t.first_response_due_at.clone()>{local_time(&t.first_response_due_at)}</time>
-                    </dd>
-                    <dt>"Submitted by"</dt>
-                    <dd>{format!("{} ({})", t.submitter_name, t.submitter_email)}</dd>
-                    <dt>"Created"</dt>
-                    <dd><time datetime=t.created_at.clone()>{local_time(&t.created_at)}</time></dd>
-                    <dt>"CC"</dt>
-                    <dd>{cc}</dd>
+                    <div>
+                        <dt>"Product"</dt>
+                        <dd>{format!("{} \u{2013} {}", t.product_name, t.reason_label)}</dd>
+                    </div>
+                    <div>
+                        <dt>"Project and service"</dt>
+                        <dd>{where_}</dd>
+                    </div>
+                    <div>
+                        <dt>"Expected first response"</dt>
+                        <dd>
+                            "Within " {t.first_response_target.to_string()} ", by "
+                            <time datetime=t.first_response_due_at.clone()>{local_time(&t.first_response_due_at)}</time>
+                        </dd>
+                    </div>
+                    <div>
+                        <dt>"Submitted by"</dt>
+                        <dd>{format!("{} ({})", t.submitter_name, t.submitter_email)}</dd>
+                    </div>
+                    <div>
+                        <dt>"Created"</dt>
+                        <dd><time datetime=t.created_at.clone()>{local_time(&t.created_at)}</time></dd>
+                    </div>
+                    <div>
+                        <dt>"CC"</dt>
+                        <dd>{cc}</dd>
+                    </div>
                 </dl>
             </div>
             <section class="sa-panel" aria-labelledby="ticket-description-heading">

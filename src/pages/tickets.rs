@@ -69,7 +69,7 @@ fn EmptyState() -> impl IntoView {
 fn TicketTable(tickets: Vec<TicketSummary>) -> impl IntoView {
     view! {
         <div class="sa-table-scroll sa-panel" role="region" aria-labelledby="sa-tickets-caption" tabindex="0">
-            <table class="sa-table">
+            <table class="sa-table sa-tickets-table">
                 <caption id="sa-tickets-caption" class="sa-visually-hidden">"Your tickets, most recently updated first"</caption>
                 <thead>
                     <tr>

@@ -65,4 +65,44 @@ await shoot('upgrade-4-review', 'admin@acme.example', '/support/upgrade', {
     await page.getByRole('button', { name: 'Upgrade tier' }).waitFor();
   },
 });
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+async function fillTicket(page) {
+  await page.getByLabel('CC', { exact: true }).fill('admin@acme.example ops@acme.example');
+  await page.getByLabel('CC', { exact: true }).press('Tab');
+  await page.getByLabel('Subject', { exact: true }).fill('Cannot connect to pg-main');
+  await page.getByRole('radio', { name: 'High', exact: true }).check();
+  await page.getByLabel('Project (optional)').selectOption({ label: 'acme-prod' });
+  await page.getByLabel('Service (optional)').selectOption({ label: 'pg-main' });
+  await page.getByLabel('Product', { exact: true }).selectOption({ label: 'PostgreSQL' });
+  await page.getByLabel('Reason', { exact: true }).selectOption({ label: 'Cannot connect' });
+  await page.getByLabel('Description', { exact: true }).fill('Connections to pg-main time out since 10:00 UTC.\n\nSteps: psql -h pg-main...\nError: connection timed out');
+  await page.getByLabel('Choose files').setInputFiles([
+    { name: 'screenshot.png', mimeType: 'image/png', buffer: PNG },
+    { name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not a png') },
+  ]);
+  await page.getByText('Uploaded').waitFor();
+  await page.getByRole('button', { name: 'Retry fake.png' }).waitFor();
+}
+await shoot('tickets-empty', 'admin@globex.example', '/support/tickets');
+await shoot('ticket-new-empty', 'dev@acme.example', '/support/tickets/new');
+await shoot('ticket-new-errors', 'dev@acme.example', '/support/tickets/new', {
+  before: async (page) => {
+    await page.getByLabel('CC', { exact: true }).fill('not-an-email');
+    await page.getByRole('button', { name: 'Create ticket', exact: true }).click();
+    await page.getByText('There is a problem').waitFor();
+  },
+});
+await shoot('ticket-new-filled', 'dev@acme.example', '/support/tickets/new', { before: fillTicket });
+await shoot('ticket-created', 'dev@acme.example', '/support/tickets/new', {
+  before: async (page) => {
+    await fillTicket(page);
+    await page.getByRole('button', { name: 'Remove fake.png' }).click();
+    await page.getByRole('button', { name: 'Create ticket', exact: true }).click();
+    await page.getByRole('heading', { name: 'Ticket created' }).waitFor();
+  },
+});
+await shoot('tickets-list', 'dev@acme.example', '/support/tickets');
+await shoot('ticket-new-hobby', 'owner@hobby.example', '/support/tickets/new');
+await shoot('ticket-new-320', 'dev@acme.example', '/support/tickets/new', { width: 320, height: 700, before: fillTicket });
 await browser.close();
