@@ -221,6 +221,7 @@ impl Fields {
             reason: self.reason.get_untracked(),
             description: self.description.get_untracked(),
             attachment_ids,
+            follow_up_of: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! the rules the server enforces as the final word.
 
 pub mod auth;
+pub mod conversation;
 pub mod error;
 pub mod org;
 pub mod support;
@@ -13,6 +14,10 @@ pub mod upgrade;
 pub mod validate;
 
 pub use auth::{Me, Organization, PlanKind, Role, SignInRequest, User};
+pub use conversation::{
+    Activity, ActivityKind, AuthorKind, CommentContext, Following, NewComment, StatusChange,
+    TicketList, TicketListItem, TicketListQuery, TicketPermissions, TicketScope, TicketSort,
+};
 pub use error::{ErrorBody, ErrorCode, FieldMessage};
 pub use org::{Product, Project, Reason, Service};
 pub use support::{

@@ -180,6 +180,9 @@ pub struct NewTicket {
     /// Files uploaded beforehand with the attachments endpoint.
     #[serde(default)]
     pub attachment_ids: Vec<i64>,
+    /// A closed ticket of the organization that this one follows up (the page links back to it).
+    #[serde(default)]
+    pub follow_up_of: Option<i64>,
 }
 
 /// What the form's choices are checked against.
@@ -636,7 +639,32 @@ pub struct Ticket {
     pub first_response_target: ResponseTime,
     /// RFC 3339 UTC: when the first answer is due.
     pub first_response_due_at: String,
+    /// RFC 3339 UTC: when the support team first replied, if it has.
+    #[serde(default)]
+    pub first_response_at: Option<String>,
+    /// Files sent with the ticket itself (comments carry their own).
     pub attachments: Vec<Attachment>,
+    /// The conversation after the description, oldest first.
+    #[serde(default)]
+    pub activity: Vec<crate::conversation::Activity>,
+    /// What the signed-in user may do here.
+    #[serde(default)]
+    pub permissions: crate::conversation::TicketPermissions,
+    /// The closed ticket this one follows up, if any.
+    #[serde(default)]
+    pub follow_up_of: Option<i64>,
+}
+
+impl Ticket {
+    /// Whether the first response came in time: `None` while there is none and it is not due yet
+    /// (`now` is RFC 3339 UTC, like every timestamp here, so they compare as strings).
+    pub fn first_response_met(&self, now: &str) -> Option<bool> {
+        match &self.first_response_at {
+            Some(at) => Some(*at <= self.first_response_due_at),
+            None if now > self.first_response_due_at.as_str() => Some(false),
+            None => None,
+        }
+    }
 }
 
 /// A line of a ticket list.
@@ -720,6 +748,7 @@ mod tests {
             reason: "connectivity".into(),
             description: "Connections time out since 10:00 UTC.".into(),
             attachment_ids: vec![3, 4],
+            follow_up_of: None,
         }
     }
 

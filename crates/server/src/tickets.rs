@@ -619,6 +619,11 @@ async fn load_ticket(conn: &mut SqliteConnection, id: i64) -> Result<Option<Stor
             )?,
             first_response_due_at: row.first_response_due_at,
             attachments,
+            // The conversation (issue #5) fills these in.
+            first_response_at: None,
+            activity: Vec::new(),
+            permissions: Default::default(),
+            follow_up_of: None,
         },
     }))
 }
@@ -744,6 +749,10 @@ mod tests {
             first_response_target: ResponseTime::BusinessDays(1),
             first_response_due_at: "2026-11-30T15:00:00Z".into(),
             attachments: vec![],
+            first_response_at: None,
+            activity: vec![],
+            permissions: Default::default(),
+            follow_up_of: None,
         }
     }
 
