@@ -9,6 +9,7 @@ pub mod conversation;
 pub mod error;
 pub mod org;
 pub mod support;
+pub mod text;
 pub mod ticket;
 pub mod upgrade;
 pub mod validate;

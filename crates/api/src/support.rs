@@ -31,6 +31,20 @@ impl Severity {
         }
     }
 
+    /// The wire name: `low`, `high` or `critical`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses [`Self::key`]'s output.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.key() == s)
+    }
+
     /// The documentation's definition.
     pub fn definition(self) -> &'static str {
         match self {
