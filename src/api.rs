@@ -1,8 +1,9 @@
 //! The only code that talks HTTP. Typed calls to the backend with one client error type.
 
 use api::{
-    Attachment, ErrorBody, ErrorCode, Me, NewTicket, SignInRequest, SupportStatus, Ticket,
-    TicketOptions, TicketSummary, UpgradeOptions, UpgradeRequest, UpgradeRequestInput,
+    Attachment, ErrorBody, ErrorCode, Following, Me, NewComment, NewTicket, SignInRequest,
+    StatusChange, SupportStatus, Ticket, TicketList, TicketListQuery, TicketOptions,
+    UpgradeOptions, UpgradeRequest, UpgradeRequestInput,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
@@ -284,28 +285,116 @@ impl ApiClient {
         self.send_json(builder, ticket).await
     }
 
-    /// The tickets the user submitted or is CCed on.
+    /// One page of a ticket list. With the `etag` of the page on screen, `Ok(None)` means nothing
+    /// changed (the server answered 304), so polling costs next to nothing.
     pub async fn tickets(
         &self,
         org_id: i64,
+        query: &TicketListQuery,
+        etag: Option<&str>,
         signal: Option<AbortSignal>,
-    ) -> ApiResult<Vec<TicketSummary>> {
-        self.get(&format!("/organizations/{org_id}/tickets"), signal)
+    ) -> ApiResult<Option<(TicketList, Option<String>)>> {
+        let path = format!("/organizations/{org_id}/tickets?{}", list_query(query));
+        self.get_fresh(&path, etag, signal).await
+    }
+
+    /// A ticket if it changed since `etag` (`Ok(None)` when it did not), with its new ETag.
+    pub async fn ticket_if_changed(
+        &self,
+        org_id: i64,
+        ticket_id: i64,
+        etag: Option<&str>,
+    ) -> ApiResult<Option<(Ticket, Option<String>)>> {
+        self.get_fresh(
+            &format!("/organizations/{org_id}/tickets/{ticket_id}"),
+            etag,
+            None,
+        )
+        .await
+    }
+
+    async fn get_fresh<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+        signal: Option<AbortSignal>,
+    ) -> ApiResult<Option<(T, Option<String>)>> {
+        let mut builder = self.prepare(Request::get(&self.url(path)), signal.as_ref());
+        if let Some(etag) = etag {
+            builder = builder.header("if-none-match", etag);
+        }
+        let response = self.send(builder.build()).await?;
+        if response.status() == 304 {
+            return Ok(None);
+        }
+        let etag = response.headers().get("etag");
+        let body = read_json(&response)
+            .await
+            .ok_or(ClientError::Unexpected(response.status()))?;
+        Ok(Some((body, etag)))
+    }
+
+    /// Adds to a ticket's conversation (a comment, people to CC, or both). Safe to retry with the same
+    /// `idempotency_key`.
+    pub async fn add_comment(
+        &self,
+        org_id: i64,
+        ticket_id: i64,
+        comment: &NewComment,
+        idempotency_key: &str,
+    ) -> ApiResult<Ticket> {
+        let url = self.url(&format!(
+            "/organizations/{org_id}/tickets/{ticket_id}/comments"
+        ));
+        let builder = Request::post(&url).header(api::ticket::IDEMPOTENCY_HEADER, idempotency_key);
+        self.send_json(builder, comment).await
+    }
+
+    /// Takes an address off a ticket's CC list.
+    pub async fn remove_cc(&self, org_id: i64, ticket_id: i64, email: &str) -> ApiResult<()> {
+        let email = String::from(js_sys::encode_uri_component(email));
+        let url = self.url(&format!(
+            "/organizations/{org_id}/tickets/{ticket_id}/cc/{email}"
+        ));
+        self.send(self.prepare(Request::delete(&url), None).build())
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a ticket solved or reopens it.
+    pub async fn change_status(
+        &self,
+        org_id: i64,
+        ticket_id: i64,
+        change: StatusChange,
+    ) -> ApiResult<Ticket> {
+        let url = self.url(&format!(
+            "/organizations/{org_id}/tickets/{ticket_id}/status"
+        ));
+        self.send_json(Request::post(&url), &change).await
+    }
+
+    /// Follows (or stops following) every ticket of the organization.
+    pub async fn set_following(&self, org_id: i64, following: bool) -> ApiResult<Following> {
+        let url = self.url(&format!("/organizations/{org_id}/ticket-following"));
+        self.send_json(Request::put(&url), &Following { following })
             .await
     }
 
-    /// One ticket.
+    /// One ticket, with its ETag for [`Self::ticket_if_changed`].
     pub async fn ticket(
         &self,
         org_id: i64,
         ticket_id: i64,
         signal: Option<AbortSignal>,
-    ) -> ApiResult<Ticket> {
-        self.get(
+    ) -> ApiResult<(Ticket, Option<String>)> {
+        self.get_fresh(
             &format!("/organizations/{org_id}/tickets/{ticket_id}"),
+            None,
             signal,
         )
-        .await
+        .await?
+        .ok_or(ClientError::Unexpected(304))
     }
 
     /// Where a ticket's file downloads from (the session cookie authorises it).
@@ -404,4 +493,40 @@ impl Upload {
             }
         }
     }
+}
+
+/// `scope=organization&status=open&q=...`: the list query as URL parameters (defaults left out).
+pub fn list_query(query: &TicketListQuery) -> String {
+    let mut parts = Vec::new();
+    let mut push = |key: &str, value: &str| {
+        parts.push(format!(
+            "{key}={}",
+            String::from(js_sys::encode_uri_component(value))
+        ));
+    };
+    if query.scope == api::TicketScope::Organization {
+        push("scope", "organization");
+    }
+    if let Some(status) = query.status {
+        push("status", status.as_str());
+    }
+    if let Some(severity) = query.severity {
+        push("severity", severity.key());
+    }
+    if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        push("q", q);
+    }
+    if query.sort == api::TicketSort::Created {
+        push("sort", "created");
+    }
+    if let Some(after) = &query.after {
+        push("after", after);
+    }
+    if let Some(before) = &query.before {
+        push("before", before);
+    }
+    if let Some(limit) = query.limit {
+        push("limit", &limit.to_string());
+    }
+    parts.join("&")
 }

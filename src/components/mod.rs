@@ -1,9 +1,12 @@
 //! Reusable pieces shared by pages.
 
+pub mod cc_input;
 mod error_panel;
 mod error_summary;
+pub mod form;
 mod shell;
 mod skeleton;
+pub mod uploads;
 
 pub use error_panel::ErrorPanel;
 pub use error_summary::ErrorSummary;

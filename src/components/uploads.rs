@@ -1,0 +1,336 @@
+//! Files for a ticket or a comment: checked against the limits before anything is sent, uploaded as soon
+//! as they are added (file picker, drag and drop, or a pasted screenshot) with a progress bar each, and
+//! retried or removed one by one without touching the others.
+
+use api::ticket::{
+    ALLOWED_EXTENSIONS, ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, ATTACHMENTS_TOTAL_MAX_BYTES,
+    check_attachment, check_attachment_room, format_bytes,
+};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
+use crate::api::{ApiClient, ClientError};
+use crate::components::focus_by_id;
+use crate::components::form::FieldError;
+
+/// Where one file stands.
+#[derive(Debug, Clone, PartialEq)]
+enum UploadState {
+    Uploading,
+    Done(i64),
+    Failed(String),
+}
+
+/// A file the user added. Signals are reference-counted (`Arc*`): items are created in event handlers,
+/// outside any component, and must live exactly as long as the list holds them.
+#[derive(Clone)]
+struct UploadItem {
+    id: u32,
+    name: String,
+    size: u64,
+    progress: ArcRwSignal<f64>,
+    state: ArcRwSignal<UploadState>,
+    file: SendWrapper<web_sys::File>,
+    xhr: ArcStoredValue<Option<SendWrapper<web_sys::XmlHttpRequest>>>,
+}
+
+/// The files of one form.
+#[derive(Clone, Copy)]
+pub struct Uploads {
+    org_id: i64,
+    /// Element id prefix: the file input is `{prefix}-attachments`.
+    prefix: &'static str,
+    items: RwSignal<Vec<UploadItem>>,
+    next_id: StoredValue<u32>,
+    /// Files refused before upload, as one sentence (the field's message).
+    refused: RwSignal<Option<String>>,
+    client: ApiClient,
+}
+
+impl Uploads {
+    /// No files yet, for a form whose element ids start with `prefix`.
+    pub fn new(org_id: i64, prefix: &'static str) -> Self {
+        Self {
+            org_id,
+            prefix,
+            items: RwSignal::new(Vec::new()),
+            next_id: StoredValue::new(0),
+            refused: RwSignal::new(None),
+            client: expect_context::<ApiClient>(),
+        }
+    }
+
+    fn start(&self, item: UploadItem) {
+        item.state.set(UploadState::Uploading);
+        item.progress.set(0.0);
+        let progress = item.progress.clone();
+        match self
+            .client
+            .upload(self.org_id, &item.file, &item.name, move |p| {
+                progress.set(p)
+            }) {
+            Ok(upload) => {
+                item.xhr.set_value(Some(upload.aborter()));
+                leptos::task::spawn_local(async move {
+                    let state = match upload.finish().await {
+                        Ok(attachment) => UploadState::Done(attachment.id),
+                        Err(ClientError::Api(body)) => UploadState::Failed(
+                            body.field("attachments")
+                                .unwrap_or(&body.message)
+                                .to_owned(),
+                        ),
+                        Err(e) => UploadState::Failed(e.message()),
+                    };
+                    item.xhr.set_value(None);
+                    item.state.set(state);
+                });
+            }
+            Err(e) => item.state.set(UploadState::Failed(e.message())),
+        }
+    }
+
+    /// Checks and starts uploading `files`; `pasted` names anonymous clipboard images.
+    pub fn add(&self, files: Vec<web_sys::File>, pasted: bool) {
+        let mut problems = Vec::new();
+        for file in files {
+            let size = file.size() as u64;
+            let mut name = file.name();
+            if pasted && (name.is_empty() || name == "image.png") {
+                name = format!("screenshot-{}.png", self.next_id.get_value() + 1);
+            }
+            let (count, total) = self.items.with_untracked(|l| {
+                l.iter()
+                    .filter(|u| !matches!(u.state.get_untracked(), UploadState::Failed(_)))
+                    .fold((0, 0), |(c, t), u| (c + 1, t + u.size))
+            });
+            if let Err(e) = check_attachment(&name, size)
+                .and_then(|_| check_attachment_room(&name, size, count, total))
+            {
+                problems.push(e.message);
+                continue;
+            }
+            self.next_id.update_value(|n| *n += 1);
+            let item = UploadItem {
+                id: self.next_id.get_value(),
+                name,
+                size,
+                progress: ArcRwSignal::new(0.0),
+                state: ArcRwSignal::new(UploadState::Uploading),
+                file: SendWrapper::new(file),
+                xhr: ArcStoredValue::new(None),
+            };
+            self.items.update(|l| l.push(item.clone()));
+            self.start(item);
+        }
+        self.refused
+            .set((!problems.is_empty()).then(|| problems.join(" ")));
+    }
+
+    fn retry(&self, id: u32) {
+        if let Some(item) = self
+            .items
+            .with_untracked(|l| l.iter().find(|u| u.id == id).cloned())
+        {
+            self.start(item);
+        }
+    }
+
+    /// Stops or deletes one file.
+    fn remove(&self, id: u32) {
+        let Some(item) = self
+            .items
+            .with_untracked(|l| l.iter().find(|u| u.id == id).cloned())
+        else {
+            return;
+        };
+        if let Some(xhr) = item.xhr.get_value() {
+            let _ = xhr.abort();
+        }
+        if let UploadState::Done(attachment_id) = item.state.get_untracked() {
+            // Best effort: the server also sweeps uploads nothing claimed.
+            let (client, org_id) = (self.client, self.org_id);
+            leptos::task::spawn_local(async move {
+                let _ = client.delete_upload(org_id, attachment_id).await;
+            });
+        }
+        self.items.update(|l| l.retain(|u| u.id != id));
+        self.refused.set(None);
+        focus_by_id(format!("{}-attachments", self.prefix));
+    }
+
+    /// Removes every file (and deletes the uploaded ones).
+    pub fn clear(&self) {
+        for id in self
+            .items
+            .with_untracked(|l| l.iter().map(|u| u.id).collect::<Vec<_>>())
+        {
+            self.remove(id);
+        }
+    }
+
+    /// Empties the list after the files went out with a ticket or comment (they stay on the server).
+    pub fn sent(&self) {
+        self.items.set(Vec::new());
+        self.refused.set(None);
+    }
+
+    /// The ids of the uploaded files.
+    pub fn done_ids(&self) -> Vec<i64> {
+        self.items.with_untracked(|l| {
+            l.iter()
+                .filter_map(|u| match u.state.get_untracked() {
+                    UploadState::Done(id) => Some(id),
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
+    /// Why the form cannot be sent yet because of its files, if anything (a refused file does not
+    /// block: it was never added).
+    pub fn problem(&self) -> Option<String> {
+        self.items.with_untracked(|l| {
+            l.iter().find_map(|u| match u.state.get_untracked() {
+                UploadState::Uploading => Some(format!(
+                    "Files: {} is still uploading. Wait until it has finished, or remove it.",
+                    u.name
+                )),
+                UploadState::Failed(_) => Some(format!(
+                    "Files: {} did not upload. Retry it or remove it.",
+                    u.name
+                )),
+                UploadState::Done(_) => None,
+            })
+        })
+    }
+}
+
+/// The files of a [`FileList`] as a `Vec`.
+pub fn file_list(list: web_sys::FileList) -> Vec<web_sys::File> {
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// The Files field: limits, the secrets warning, the drop zone with its file picker, and the list.
+/// `message` is the form's message for the `attachments` field (a refused file shows its own).
+#[component]
+pub fn FileField(uploads: Uploads, message: Signal<Option<String>>) -> impl IntoView {
+    let prefix = uploads.prefix;
+    let dragging = RwSignal::new(false);
+    let items = uploads.items;
+    let shown = Signal::derive(move || uploads.refused.get().or_else(|| message.get()));
+    let hint = format!("{prefix}-files-hint");
+    let described = move || {
+        if shown.with(Option::is_some) {
+            format!("{prefix}-attachments-error {prefix}-files-hint")
+        } else {
+            format!("{prefix}-files-hint")
+        }
+    };
+    view! {
+        <div class="sa-field" role="group" aria-labelledby=format!("{prefix}-files-label")>
+            <span id=format!("{prefix}-files-label") class="sa-label">"Files (optional)"</span>
+            <p id=hint class="sa-hint">
+                {format!(
+                    "Screenshots, logs or HAR files: up to {ATTACHMENTS_MAX} files, {} each and {} in total. Accepted types: {ALLOWED_EXTENSIONS}.",
+                    format_bytes(ATTACHMENT_MAX_BYTES),
+                    format_bytes(ATTACHMENTS_TOTAL_MAX_BYTES),
+                )}
+            </p>
+            <p class="sa-callout sa-callout-important">
+                <strong>"Remove secrets first. "</strong>
+                "Logs and HAR files often contain passwords, API tokens and session cookies. Delete them from the file before you upload it."
+            </p>
+            <div
+                class="sa-dropzone"
+                class:sa-dropzone-active=move || dragging.get()
+                on:dragover=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(false);
+                    let files = ev.data_transfer().and_then(|d| d.files()).map(file_list).unwrap_or_default();
+                    uploads.add(files, false);
+                }
+            >
+                <input
+                    id=format!("{prefix}-attachments")
+                    class="sa-visually-hidden sa-file-input"
+                    type="file"
+                    multiple
+                    accept=".png,.jpg,.jpeg,.gif,.webp,.pdf,.txt,.log,.json,.har,.csv,.zip,.gz"
+                    aria-describedby=described
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        let files = input.files().map(file_list).unwrap_or_default();
+                        // Cleared, so choosing the same file again (after removing it) fires `change`.
+                        input.set_value("");
+                        uploads.add(files, false);
+                    }
+                />
+                <label for=format!("{prefix}-attachments") class="sa-button">"Choose files"</label>
+                <span class="sa-muted">" or drag them here, or paste a screenshot."</span>
+            </div>
+            <FieldError prefix=prefix field="attachments" message=shown />
+            <ul class="sa-uploads" hidden=move || items.with(Vec::is_empty) aria-label="Files to attach">
+                <For each=move || items.get() key=|u| u.id let(item)>
+                    <UploadRow
+                        item=item.clone()
+                        retry=Callback::new(move |_| uploads.retry(item.id))
+                        remove=Callback::new(move |_| uploads.remove(item.id))
+                    />
+                </For>
+            </ul>
+        </div>
+    }
+}
+
+/// One file in the list: name, size, progress or outcome, Retry and Remove.
+#[component]
+fn UploadRow(item: UploadItem, retry: Callback<()>, remove: Callback<()>) -> impl IntoView {
+    let name = item.name.clone();
+    let state = item.state.clone();
+    let progress = item.progress.clone();
+    let status = {
+        let state = state.clone();
+        move || match state.get() {
+            UploadState::Uploading => {
+                format!("Uploading, {}%", (progress.get() * 100.0).round() as u32)
+            }
+            UploadState::Done(_) => "Uploaded".to_owned(),
+            UploadState::Failed(message) => message,
+        }
+    };
+    let failed = {
+        let state = state.clone();
+        move || matches!(state.get(), UploadState::Failed(_))
+    };
+    view! {
+        <li class="sa-upload" class:sa-upload-failed=failed.clone()>
+            <span class="sa-upload-name">{name.clone()}</span>
+            <span class="sa-muted">{format_bytes(item.size)}</span>
+            <progress
+                max="1"
+                prop:value={
+                    let progress = item.progress.clone();
+                    let state = state.clone();
+                    move || if matches!(state.get(), UploadState::Done(_)) { 1.0 } else { progress.get() }
+                }
+                aria-label=format!("Upload of {name}")
+            ></progress>
+            <span class="sa-upload-status" role="status">{status}</span>
+            <span class="sa-upload-actions">
+                <Show when=failed.clone()>
+                    <button type="button" class="sa-link-button" on:click=move |_| retry.run(()) aria-label=format!("Retry {}", item.name)>
+                        "Retry"
+                    </button>
+                </Show>
+                <button type="button" class="sa-link-button" on:click=move |_| remove.run(()) aria-label=format!("Remove {name}")>
+                    "Remove"
+                </button>
+            </span>
+        </li>
+    }
+}
