@@ -1,5 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 
 /** The password of every demo user (the server's `--demo` data). */
 export const DEMO_PASSWORD = 'support-demo';
@@ -58,4 +60,45 @@ export async function visitSignedIn(page: Page, path: string, email: string): Pr
   await expectNoA11yViolations(page, 'sign-in form');
   await signIn(page, email);
   await expect(form.heading).toBeHidden();
+}
+
+/**
+ * Runs the server binary's CLI (the support team's side: `tickets reply ...`) on the database the test server
+ * uses, and returns what it printed.
+ */
+export function serverCli(...args: string[]): string {
+  const data = process.env.E2E_DATA_DIR;
+  if (!data) throw new Error('E2E_DATA_DIR is not set (playwright.config.ts sets it)');
+  const db = ['--database', path.join(data, 'support.db'), '--data-dir', data];
+  const bin = process.env.SUPPORT_E2E_SERVER_BIN;
+  const root = path.join(__dirname, '..', '..');
+  return bin
+    ? execFileSync(bin, [...db, ...args], { encoding: 'utf8' })
+    : execFileSync('cargo', ['run', '--quiet', '-p', 'support-server', '--', ...db, ...args], { cwd: root, encoding: 'utf8' });
+}
+
+/** The signed-in user's organization id, from the API. */
+export async function orgId(page: Page): Promise<number> {
+  const me = await (await page.request.get('/api/v1/me')).json();
+  return me.organization.id;
+}
+
+/** Creates a ticket through the API as the signed-in user and returns its id. */
+export async function createTicketViaApi(page: Page, subject: string, extra: Record<string, unknown> = {}): Promise<number> {
+  const org = await orgId(page);
+  const response = await page.request.post(`/api/v1/organizations/${org}/tickets`, {
+    headers: { 'x-support-csrf': '1' },
+    data: {
+      cc: [],
+      subject,
+      severity: 'high',
+      product: 'kafka',
+      reason: 'lag',
+      description: `${subject}: consumer lag keeps growing. See https://status.example/incidents/7.`,
+      attachment_ids: [],
+      ...extra,
+    },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return (await response.json()).id;
 }

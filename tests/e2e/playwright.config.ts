@@ -1,10 +1,13 @@
 import { defineConfig } from '@playwright/test';
+import os from 'node:os';
 import path from 'node:path';
 
 // The tests run against the real server serving the release build (dist/, made by `trunk build --release`), with
 // the demo data and a fresh SQLite database on every run (see start-server.sh).
 const port = Number(process.env.E2E_PORT ?? 18080);
 const baseURL = `http://127.0.0.1:${port}`;
+// The server's data folder, fixed per port so tests can run its CLI (agent replies) on the same database.
+process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `support-e2e-${port}`);
 
 export default defineConfig({
   testDir: '.',
@@ -43,7 +46,10 @@ export default defineConfig({
     url: `${baseURL}/`,
     reuseExistingServer: false,
     // Request logs would drown the test list; warnings and errors (5xx included) still show.
-    env: { RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn,tower_http=warn' },
+    env: {
+      RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn,tower_http=warn',
+      E2E_DATA_DIR: process.env.E2E_DATA_DIR,
+    },
     // Covers building the server when the tests are run by hand; scripts/test.sh builds it beforehand.
     timeout: 600_000,
     stdout: 'pipe',

@@ -6,7 +6,14 @@ set -euo pipefail
 port="${1:?usage: start-server.sh PORT}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-data="$(mktemp -d "${TMPDIR:-/tmp}/support-e2e-XXXXXX")"
+# E2E_DATA_DIR (set by playwright.config.ts) lets the tests run the server's CLI on the same database.
+if [ -n "${E2E_DATA_DIR:-}" ]; then
+  data="$E2E_DATA_DIR"
+  rm -rf "$data"
+  mkdir -p "$data"
+else
+  data="$(mktemp -d "${TMPDIR:-/tmp}/support-e2e-XXXXXX")"
+fi
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then
