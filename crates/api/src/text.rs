@@ -19,9 +19,12 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
         let end = from.find(char::is_whitespace).unwrap_or(from.len());
         let mut url = &from[..end];
         while let Some(last) = url.chars().last() {
-            let unbalanced_paren = last == ')' && url.matches('(').count() < url.matches(')').count();
-            if matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | ']' | '>' | '}')
-                || unbalanced_paren
+            let unbalanced_paren =
+                last == ')' && url.matches('(').count() < url.matches(')').count();
+            if matches!(
+                last,
+                '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | ']' | '>' | '}'
+            ) || unbalanced_paren
             {
                 url = &url[..url.len() - last.len_utf8()];
             } else {
@@ -97,7 +100,10 @@ mod tests {
             pieces("javascript:alert(1) data:text/html,<b>x</b>"),
             [Text("javascript:alert(1) data:text/html,<b>x</b>")]
         );
-        assert_eq!(pieces("xhttps://nope.example"), [Text("xhttps://nope.example")]);
+        assert_eq!(
+            pieces("xhttps://nope.example"),
+            [Text("xhttps://nope.example")]
+        );
         assert_eq!(pieces("https:// alone"), [Text("https://"), Text(" alone")]);
         assert_eq!(pieces(""), []);
     }
