@@ -130,16 +130,21 @@ impl fmt::Display for Line<'_> {
     }
 }
 
-/// Runs an `upgrades` subcommand against the configured database, printing the outcome.
-pub async fn run(config: &Config, command: UpgradesCommand) -> anyhow::Result<()> {
+/// The configured database for an operator command, which must exist already: a mistyped path must not
+/// create an empty one.
+pub async fn open_existing(config: &Config) -> anyhow::Result<SqlitePool> {
     let path = config.database_path();
-    // Never create an empty database by mistyping its path.
     anyhow::ensure!(
         path.exists(),
         "database {} does not exist (check --database or --data-dir)",
         path.display()
     );
-    let db = db::connect(&path).await?;
+    db::connect(&path).await
+}
+
+/// Runs an `upgrades` subcommand against the configured database, printing the outcome.
+pub async fn run(config: &Config, command: UpgradesCommand) -> anyhow::Result<()> {
+    let db = open_existing(config).await?;
     match command {
         UpgradesCommand::List { status } => {
             let records = list(&db, status).await?;

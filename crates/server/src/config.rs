@@ -32,6 +32,53 @@ pub enum Command {
         #[command(subcommand)]
         command: UpgradesCommand,
     },
+    /// The support team's side of tickets: list them, reply, change their status.
+    Tickets {
+        #[command(subcommand)]
+        command: TicketsCommand,
+    },
+}
+
+/// `support-server tickets ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum TicketsCommand {
+    /// Print one line per ticket, newest first: id, organization, status, subject, separated by tabs.
+    List,
+    /// Reply as the support team: the customer, the CCs, the followers and the account team get it by
+    /// email. The first reply sets the ticket's first response time.
+    Reply {
+        /// The ticket's id, as `tickets list` prints it.
+        id: i64,
+        /// The name the customer sees, e.g. "Sam from Support".
+        #[arg(long)]
+        author: String,
+        /// The reply (plain text).
+        #[arg(long)]
+        body: String,
+        /// Also move the ticket to this status.
+        #[arg(long, value_enum)]
+        status: Option<AgentStatus>,
+    },
+    /// Move a ticket to another status (the customer and everyone on the ticket are emailed).
+    SetStatus {
+        /// The ticket's id, as `tickets list` prints it.
+        id: i64,
+        #[arg(value_enum)]
+        status: AgentStatus,
+        /// The name the conversation shows for the change.
+        #[arg(long, default_value = "Support team")]
+        author: String,
+    },
+}
+
+/// A ticket status, as the support team sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum AgentStatus {
+    Open,
+    AwaitingCustomer,
+    Solved,
+    Closed,
 }
 
 /// `support-server upgrades ...`

@@ -94,7 +94,7 @@ impl Error {
                                             Reload the page and try again."
                 .into(),
             Error::RequestInProgress => {
-                "Your ticket is still being created. Wait a moment and try again.".into()
+                "Your ticket or comment is still being created. Wait a moment and try again.".into()
             }
             Error::Database(_) | Error::Internal(_) => {
                 "Something went wrong on our side. Try again in a moment.".into()
@@ -167,3 +167,8 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 #[derive(Debug, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(Error))]
 pub struct Path<T>(pub T);
+
+/// `axum::extract::Query` whose rejections are our JSON error body.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Error))]
+pub struct Query<T>(pub T);

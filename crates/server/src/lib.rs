@@ -1,17 +1,21 @@
 //! The Support section's reference backend: JSON API under `/api/v1` and the built SPA.
 
 pub mod admin;
+pub mod agent;
 pub mod attachments;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod conversation;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod etag;
 pub mod idempotency;
 pub mod org;
 pub mod outbox;
 pub mod support;
+pub mod ticket_list;
 pub mod tickets;
 pub mod upgrades;
 
@@ -65,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .merge(org::router())
         .merge(upgrades::router())
         .merge(tickets::router())
+        .merge(conversation::router())
         .merge(attachments::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })

@@ -1,5 +1,5 @@
 use clap::Parser;
-use support_server::{AppState, Cli, Command, admin, serve};
+use support_server::{AppState, Cli, Command, admin, agent, serve};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
@@ -9,7 +9,9 @@ async fn main() -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     // Operator commands print their results on stdout; their logs must not mix in.
     let (default_filter, writer) = match command {
-        Command::Upgrades { .. } => ("warn", BoxMakeWriter::new(std::io::stderr)),
+        Command::Upgrades { .. } | Command::Tickets { .. } => {
+            ("warn", BoxMakeWriter::new(std::io::stderr))
+        }
         _ => (
             "info,sqlx=warn,tower_http=info",
             BoxMakeWriter::new(std::io::stdout),
@@ -40,6 +42,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Upgrades { command } => {
             // An operator reads one sentence, not a backtrace (RUST_BACKTRACE may be set).
             if let Err(e) = admin::run(&cli.config, command).await {
+                eprintln!("error: {e:#}");
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Tickets { command } => {
+            if let Err(e) = agent::run(&cli.config, command).await {
                 eprintln!("error: {e:#}");
                 std::process::exit(1);
             }

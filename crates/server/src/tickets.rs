@@ -1,26 +1,29 @@
 //! Support tickets: what the create form offers, creating a ticket (safe to retry with an
-//! `Idempotency-Key`), the user's ticket list, one ticket, and who may read it.
+//! `Idempotency-Key`), one ticket with its conversation, and who may do what with it
+//! ([`permissions`]). The lists are in [`crate::ticket_list`], adding to the conversation in
+//! [`crate::conversation`].
 
 use std::collections::HashSet;
 
 use api::ticket::check_attachment_room;
 use api::{
-    Attachment, FieldMessage, NamedRef, NewTicket, ResponseTime, Severity, SupportTier, Ticket,
-    TicketContext, TicketOptions, TicketStatus, TicketSummary,
+    Activity, ActivityKind, Attachment, AuthorKind, FieldMessage, NamedRef, NewTicket,
+    ResponseTime, Severity, SupportTier, Ticket, TicketContext, TicketOptions, TicketPermissions,
+    TicketStatus,
 };
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, UtcOffset, Weekday};
 
 use crate::auth::{CurrentUser, Member};
 use crate::error::{Error, Json, Path, Result};
 use crate::idempotency::{self, Claim, Outcome};
-use crate::{AppState, clock, org, outbox, support};
+use crate::{AppState, clock, conversation, etag, org, outbox, support, ticket_list};
 
 /// 403 for organizations on free services, which have no support tier (ticket creation and uploads).
 pub const FREE_PLAN: &str = "Organizations on free services have no support tier, so they cannot open support tickets. Ask the community forum instead.";
@@ -28,13 +31,17 @@ pub const FREE_PLAN: &str = "Organizations on free services have no support tier
 pub const ATTACHMENT_GONE: &str =
     "Files: one of the files is no longer available. Remove it and upload it again.";
 
-/// Most tickets the list returns (filters and pages come with the Support Center).
-const LIST_LIMIT: i64 = 200;
+/// 422 `follow_up_of` when the ticket to follow up is not a closed ticket the user can read.
+pub const FOLLOW_UP_REFUSED: &str =
+    "This ticket can only follow up a closed ticket of your organization.";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/organizations/{org_id}/ticket-options", get(options))
-        .route("/organizations/{org_id}/tickets", get(list).post(create))
+        .route(
+            "/organizations/{org_id}/tickets",
+            get(ticket_list::list).post(create),
+        )
         .route("/organizations/{org_id}/tickets/{ticket_id}", get(show))
 }
 
@@ -115,16 +122,29 @@ async fn create_ticket(
         projects: &projects,
         submitter: &member.user.email,
     };
-    let uploads = check_uploads(&state.db, member, &input.attachment_ids).await?;
-    let valid = match (input.validate(context), uploads) {
-        (Ok(valid), Ok(())) => valid,
-        (result, uploads) => {
-            // Every problem at once; the files come last in the form.
+    let mut conn = state.db.acquire().await?;
+    let uploads = check_uploads(
+        &mut conn,
+        member,
+        &input.attachment_ids,
+        UploadRoom::default(),
+    )
+    .await?;
+    let follow_up = match input.follow_up_of {
+        Some(id) => check_follow_up(&mut conn, member, id).await?,
+        None => Ok(()),
+    };
+    drop(conn);
+    let valid = match (input.validate(context), uploads, follow_up) {
+        (Ok(valid), Ok(()), Ok(())) => valid,
+        (result, uploads, follow_up) => {
+            // Every problem at once; the files come last in the form, the ticket it follows up is
+            // not a field of it.
             let mut fields = result.err().unwrap_or_default();
-            if let Err(e) = uploads
-                && !fields.iter().any(|f| f.field == e.field)
-            {
-                fields.push(e.into());
+            for e in [uploads.err(), follow_up.err()].into_iter().flatten() {
+                if !fields.iter().any(|f| f.field == e.field) {
+                    fields.push(e.into());
+                }
             }
             return Err(Error::Invalid(fields));
         }
@@ -145,6 +165,7 @@ async fn create_ticket(
             .bind(org_id)
             .fetch_one(&state.db)
             .await?;
+    let followers = conversation::followers(&state.db, org_id).await?;
 
     // IMMEDIATE takes the write lock up front, so the attachment update below cannot lose a race with
     // an upload being deleted or attached elsewhere halfway through.
@@ -153,8 +174,9 @@ async fn create_ticket(
         "INSERT INTO tickets
              (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
               project_id, service_id, description, first_response_target_unit,
-              first_response_target_value, first_response_due_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              first_response_target_value, first_response_due_at, created_at, updated_at,
+              follow_up_of)
+         VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING id",
     )
     .bind(org_id)
@@ -171,6 +193,7 @@ async fn create_ticket(
     .bind(&due_at)
     .bind(&created_at)
     .bind(&created_at)
+    .bind(input.follow_up_of)
     .fetch_one(&mut *tx)
     .await?;
     for (position, email) in valid.cc.iter().enumerate() {
@@ -206,13 +229,15 @@ async fn create_ticket(
     let ticket = load_ticket(&mut tx, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("ticket {id} vanished in its transaction"))?
-        .ticket;
+        .for_member(member)
+        .ok_or_else(|| anyhow::anyhow!("the submitter cannot read ticket {id}"))?;
     notify_created(
         &mut tx,
         &ticket,
         &member.organization.name,
         &tier,
         account_team.as_deref(),
+        &followers,
     )
     .await?;
     let body = serde_json::to_string(&ticket).map_err(anyhow::Error::from)?;
@@ -229,26 +254,42 @@ async fn create_ticket(
     Ok(body)
 }
 
-fn attachment_gone() -> Error {
+pub(crate) fn attachment_gone() -> Error {
     Error::Invalid(vec![FieldMessage {
         field: "attachments".into(),
         message: ATTACHMENT_GONE.into(),
     }])
 }
 
-fn ids_json(ids: &[i64]) -> Result<String> {
+pub(crate) fn ids_json(ids: &[i64]) -> Result<String> {
     Ok(serde_json::to_string(ids).map_err(anyhow::Error::from)?)
 }
 
+/// What a ticket already holds when more files are attached to it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct UploadRoom {
+    /// Bytes of the ticket's files, its comments' included.
+    pub total_bytes: u64,
+}
+
 /// The files to attach must be the member's own uploads in this organization, not on a ticket yet,
-/// and fit the total size limit together.
-async fn check_uploads(
-    db: &SqlitePool,
+/// at most [`api::ticket::ATTACHMENTS_MAX`] at once, and fit the ticket's total size limit together
+/// with what it already holds (`room`).
+pub(crate) async fn check_uploads(
+    conn: &mut SqliteConnection,
     member: &Member,
     ids: &[i64],
+    room: UploadRoom,
 ) -> Result<Result<(), api::FieldError>> {
     if ids.is_empty() {
         return Ok(Ok(()));
+    }
+    let unique: HashSet<i64> = ids.iter().copied().collect();
+    if unique.len() != ids.len() {
+        return Ok(Err(api::FieldError::new(
+            "attachments",
+            "Files: a file is listed twice.",
+        )));
     }
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT id, file_name, size FROM attachments
@@ -258,13 +299,12 @@ async fn check_uploads(
     .bind(member.organization.id)
     .bind(member.user.id)
     .bind(ids_json(ids)?)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
-    let unique: HashSet<i64> = ids.iter().copied().collect();
     if rows.len() != unique.len() {
         return Ok(Err(api::FieldError::new("attachments", ATTACHMENT_GONE)));
     }
-    let mut total = 0u64;
+    let mut total = room.total_bytes;
     for (count, (_, name, size)) in rows.iter().enumerate() {
         let size = u64::try_from(*size).map_err(anyhow::Error::from)?;
         if let Err(e) = check_attachment_room(name, size, count, total) {
@@ -273,6 +313,23 @@ async fn check_uploads(
         total += size;
     }
     Ok(Ok(()))
+}
+
+/// A new ticket may follow up only a closed ticket that its submitter can read (so also one of the
+/// same organization). Any other id gets the same answer: whether it exists is not revealed.
+async fn check_follow_up(
+    conn: &mut SqliteConnection,
+    member: &Member,
+    id: i64,
+) -> Result<Result<(), api::FieldError>> {
+    let closed_and_readable = load_ticket(conn, id).await?.is_some_and(|stored| {
+        stored.ticket.status == TicketStatus::Closed && permissions(member, &stored).is_some()
+    });
+    Ok(if closed_and_readable {
+        Ok(())
+    } else {
+        Err(api::FieldError::new("follow_up_of", FOLLOW_UP_REFUSED))
+    })
 }
 
 /// When the first answer is due for a ticket created at `created` with `target`.
@@ -307,15 +364,17 @@ pub fn first_response_due(created: OffsetDateTime, target: ResponseTime) -> Offs
 enum Role {
     Submitter,
     Cc,
+    Follower,
     AccountTeam,
 }
 
-/// Everyone to tell about a new ticket, each address once: the submitter, the CCs, and on tiers above
-/// Basic the account team.
+/// Everyone to tell about a new ticket, each address once: the submitter, the CCs, the admins who
+/// follow every ticket of the organization, and on tiers above Basic the account team.
 fn recipients<'a>(
     ticket: &'a Ticket,
     tier: &SupportTier,
     account_team: Option<&'a str>,
+    followers: &'a [String],
 ) -> Vec<(&'a str, Role)> {
     let mut seen = HashSet::new();
     let team = account_team
@@ -323,6 +382,7 @@ fn recipients<'a>(
         .filter(|team| tier.rank > 0 && !team.is_empty());
     std::iter::once((ticket.submitter_email.as_str(), Role::Submitter))
         .chain(ticket.cc.iter().map(|cc| (cc.as_str(), Role::Cc)))
+        .chain(followers.iter().map(|f| (f.as_str(), Role::Follower)))
         .chain(team.map(|team| (team, Role::AccountTeam)))
         .filter(|(address, _)| seen.insert(address.to_lowercase()))
         .collect()
@@ -334,17 +394,24 @@ async fn notify_created(
     organization: &str,
     tier: &SupportTier,
     account_team: Option<&str>,
+    followers: &[String],
 ) -> Result<()> {
-    let subject = format!("[Support #{}] {}", ticket.id, ticket.subject);
-    for (recipient, role) in recipients(ticket, tier, account_team) {
+    let subject = email_subject(ticket);
+    for (recipient, role) in recipients(ticket, tier, account_team, followers) {
         let body = created_email(ticket, organization, tier, role);
         outbox::enqueue(tx, recipient, &subject, &body).await?;
     }
     Ok(())
 }
 
+/// `[Support #42] Cannot connect`: every email about a ticket has this subject, so mail clients thread
+/// them.
+pub(crate) fn email_subject(ticket: &Ticket) -> String {
+    format!("[Support #{}] {}", ticket.id, ticket.subject)
+}
+
 /// `Mon 30 Nov 2026 15:00 UTC`, or the stored text if it does not parse.
-fn human_time(rfc3339: &str) -> String {
+pub(crate) fn human_time(rfc3339: &str) -> String {
     let format = format_description!(
         "[weekday repr:short] [day padding:none] [month repr:short] [year] [hour]:[minute] UTC"
     );
@@ -368,6 +435,11 @@ fn created_email(ticket: &Ticket, organization: &str, tier: &SupportTier, role: 
              about every update.\n\nReplying to this email is not supported yet. If you are a console \
              user of {organization}, open the ticket in the console's Support Center to add to the \
              conversation.",
+            ticket.id
+        ),
+        Role::Follower => format!(
+            "{submitter} opened support ticket #{} for {organization}. You get this email because \
+             you follow all support tickets of {organization}.",
             ticket.id
         ),
         Role::AccountTeam => format!(
@@ -406,7 +478,7 @@ fn created_email(ticket: &Ticket, organization: &str, tier: &SupportTier, role: 
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/// A ticket with what the read rule needs besides the wire shape.
+/// A ticket with what the access rules need besides the wire shape.
 #[derive(Debug, Clone)]
 pub struct StoredTicket {
     pub organization_id: i64,
@@ -414,14 +486,56 @@ pub struct StoredTicket {
     pub ticket: Ticket,
 }
 
-/// Who may read a ticket: in its organization, the submitter, the organization's admins, and members
-/// whose email is on the CC list. Everyone else is told it does not exist.
-pub fn can_read(member: &Member, stored: &StoredTicket) -> bool {
+impl StoredTicket {
+    /// The ticket as `member` sees it (with their [`permissions`]), or `None` if they may not read it.
+    pub fn for_member(self, member: &Member) -> Option<Ticket> {
+        let permissions = permissions(member, &self)?;
+        Some(Ticket {
+            permissions,
+            ..self.ticket
+        })
+    }
+}
+
+/// Who may do what with a ticket: the one rule behind every ticket endpoint, the downloads and the
+/// `permissions` the SPA shows. `None`: `member` may not even read it, and must be told it does not
+/// exist (404, never 403).
+///
+/// - Read: in the ticket's organization, the submitter, the organization's admins, and members whose
+///   email is on the CC list. (A CCed address without a membership in this organization, including a
+///   user of another organization, only gets email: membership is checked first.)
+/// - Comment and CC others ([`TicketPermissions::can_comment`]): every reader, while the ticket is not
+///   closed.
+/// - Mark solved or reopen ([`TicketPermissions::can_change_status`]): every reader, while the ticket
+///   is not closed (nothing leads out of `closed` for customers; [`api::StatusChange::check`] explains
+///   why with a 409).
+/// - Remove someone from the CC list ([`TicketPermissions::can_remove_cc`]): the submitter and admins.
+pub fn permissions(member: &Member, stored: &StoredTicket) -> Option<TicketPermissions> {
     if stored.organization_id != member.organization.id {
-        return false;
+        return None;
     }
     let email = normalise_email(&member.user.email);
-    stored.submitter_id == member.user.id || member.is_admin() || stored.ticket.cc.contains(&email)
+    let submitter = stored.submitter_id == member.user.id;
+    let admin = member.is_admin();
+    let ccd = stored
+        .ticket
+        .cc
+        .iter()
+        .any(|cc| cc.eq_ignore_ascii_case(&email));
+    if !(submitter || admin || ccd) {
+        return None;
+    }
+    let open = stored.ticket.status != TicketStatus::Closed;
+    Some(TicketPermissions {
+        can_comment: open,
+        can_change_status: open,
+        can_remove_cc: submitter || admin,
+    })
+}
+
+/// Whether `member` may read the ticket at all ([`permissions`]).
+pub fn can_read(member: &Member, stored: &StoredTicket) -> bool {
+    permissions(member, stored).is_some()
 }
 
 /// The ticket if `member` may read it ([`can_read`]), else [`Error::NotFound`], never 403: a ticket
@@ -432,82 +546,39 @@ pub async fn load_readable(
     ticket_id: i64,
 ) -> Result<StoredTicket> {
     let mut conn = state.db.acquire().await?;
-    load_ticket(&mut conn, ticket_id)
+    load_readable_in(&mut conn, member, ticket_id).await
+}
+
+/// [`load_readable`] on a connection the caller holds (inside its transaction).
+pub async fn load_readable_in(
+    conn: &mut SqliteConnection,
+    member: &Member,
+    ticket_id: i64,
+) -> Result<StoredTicket> {
+    load_ticket(conn, ticket_id)
         .await?
         .filter(|stored| can_read(member, stored))
         .ok_or(Error::NotFound)
 }
 
 /// CC addresses are stored the way `api::Email` normalises them.
-fn normalise_email(email: &str) -> String {
+pub(crate) fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// `GET /organizations/{org}/tickets/{id}`, with an ETag: the SPA polls it.
 async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((org_id, ticket_id)): Path<(i64, i64)>,
-) -> Result<Json<Ticket>> {
+    headers: HeaderMap,
+) -> Result<Response> {
     let member = Member::load(&state, user, org_id).await?;
-    Ok(Json(
-        load_readable(&state, &member, ticket_id).await?.ticket,
-    ))
-}
-
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    id: i64,
-    subject: String,
-    severity: String,
-    status: String,
-    product_name: String,
-    created_at: String,
-    updated_at: String,
-}
-
-/// The member's tickets in the organization: those they submitted and those they are CCed on, most
-/// recently updated first. (Admins see the same list: everyone's tickets is a separate tab, later.)
-async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(org_id): Path<i64>,
-) -> Result<Json<Vec<TicketSummary>>> {
-    let member = Member::load(&state, user, org_id).await?;
-    // The UNION lets each half use its index; an OR across the two tables would scan. CROSS JOIN
-    // makes SQLite start from the CC rows of this email instead of every ticket of the organization.
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT t.id, t.subject, t.severity, t.status, p.name AS product_name,
-                t.created_at, t.updated_at
-         FROM tickets t JOIN products p ON p.key = t.product_key
-         WHERE t.id IN (
-             SELECT id FROM tickets WHERE organization_id = ?1 AND submitter_id = ?2
-             UNION
-             SELECT c.ticket_id FROM ticket_cc c CROSS JOIN tickets ct ON ct.id = c.ticket_id
-             WHERE c.email = ?3 AND ct.organization_id = ?1)
-         ORDER BY t.updated_at DESC, t.id DESC
-         LIMIT ?4",
-    )
-    .bind(org_id)
-    .bind(member.user.id)
-    .bind(normalise_email(&member.user.email))
-    .bind(LIST_LIMIT)
-    .fetch_all(&state.db)
-    .await?;
-    let summaries = rows
-        .into_iter()
-        .map(|r| {
-            Ok(TicketSummary {
-                id: r.id,
-                subject: r.subject,
-                severity: parse_severity(&r.severity)?,
-                status: parse_status(&r.status)?,
-                product_name: r.product_name,
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok(Json(summaries))
+    let ticket = load_readable(&state, &member, ticket_id)
+        .await?
+        .for_member(&member)
+        .ok_or(Error::NotFound)?;
+    etag::json(&headers, &ticket)
 }
 
 #[derive(sqlx::FromRow)]
@@ -534,6 +605,8 @@ struct TicketRow {
     first_response_target_unit: String,
     first_response_target_value: i64,
     first_response_due_at: String,
+    first_response_at: Option<String>,
+    follow_up_of: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -542,17 +615,35 @@ struct AttachmentRow {
     file_name: String,
     size: i64,
     content_type: String,
+    activity_id: Option<i64>,
 }
 
-/// The ticket with `id` and everything its page shows, whoever may read it.
-async fn load_ticket(conn: &mut SqliteConnection, id: i64) -> Result<Option<StoredTicket>> {
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    id: i64,
+    kind: String,
+    author_kind: String,
+    author_name: String,
+    body: String,
+    emails: String,
+    status: Option<String>,
+    created_at: String,
+}
+
+/// The ticket with `id` and everything its page shows, whoever may read it (with no permissions: see
+/// [`StoredTicket::for_member`]).
+pub(crate) async fn load_ticket(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<StoredTicket>> {
     let row: Option<TicketRow> = sqlx::query_as(
         "SELECT t.id, t.organization_id, t.submitter_id, t.subject, t.severity, t.status,
                 t.product_key, p.name AS product_name, t.reason_key, r.label AS reason_label,
                 t.project_id, pr.name AS project_name, t.service_id, s.name AS service_name,
                 t.description, u.name AS submitter_name, u.email AS submitter_email,
                 t.created_at, t.updated_at, t.first_response_target_unit,
-                t.first_response_target_value, t.first_response_due_at
+                t.first_response_target_value, t.first_response_due_at, t.first_response_at,
+                t.follow_up_of
          FROM tickets t
          JOIN users u ON u.id = t.submitter_id
          JOIN products p ON p.key = t.product_key
@@ -572,20 +663,52 @@ async fn load_ticket(conn: &mut SqliteConnection, id: i64) -> Result<Option<Stor
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
-    let attachments: Vec<AttachmentRow> = sqlx::query_as(
-        "SELECT id, file_name, size, content_type FROM attachments WHERE ticket_id = ? ORDER BY id",
+    let files: Vec<AttachmentRow> = sqlx::query_as(
+        "SELECT id, file_name, size, content_type, activity_id FROM attachments
+         WHERE ticket_id = ? ORDER BY id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let attachments = attachments
+    let activity_rows: Vec<ActivityRow> = sqlx::query_as(
+        "SELECT id, kind, author_kind, author_name, body, emails, status, created_at
+         FROM ticket_activity WHERE ticket_id = ? ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut attachments = Vec::new();
+    let mut comment_files: Vec<(i64, Attachment)> = Vec::new();
+    for file in files {
+        let attachment = Attachment {
+            id: file.id,
+            file_name: file.file_name,
+            size: u64::try_from(file.size).map_err(anyhow::Error::from)?,
+            content_type: file.content_type,
+        };
+        match file.activity_id {
+            None => attachments.push(attachment),
+            Some(activity) => comment_files.push((activity, attachment)),
+        }
+    }
+    let activity = activity_rows
         .into_iter()
         .map(|a| {
-            Ok(Attachment {
+            Ok(Activity {
                 id: a.id,
-                file_name: a.file_name,
-                size: u64::try_from(a.size).map_err(anyhow::Error::from)?,
-                content_type: a.content_type,
+                kind: parse_activity_kind(&a.kind)?,
+                author_name: a.author_name,
+                author_kind: parse_author_kind(&a.author_kind)?,
+                created_at: a.created_at,
+                body: a.body,
+                emails: serde_json::from_str(&a.emails).map_err(anyhow::Error::from)?,
+                status: a.status.as_deref().map(parse_status).transpose()?,
+                attachments: comment_files
+                    .iter()
+                    .filter(|(activity, _)| *activity == a.id)
+                    .map(|(_, file)| file.clone())
+                    .collect(),
             })
         })
         .collect::<Result<_>>()?;
@@ -618,17 +741,53 @@ async fn load_ticket(conn: &mut SqliteConnection, id: i64) -> Result<Option<Stor
                 row.first_response_target_value,
             )?,
             first_response_due_at: row.first_response_due_at,
+            first_response_at: row.first_response_at,
             attachments,
-            // The conversation (issue #5) fills these in.
-            first_response_at: None,
-            activity: Vec::new(),
-            permissions: Default::default(),
-            follow_up_of: None,
+            activity,
+            permissions: TicketPermissions::default(),
+            follow_up_of: row.follow_up_of,
         },
     }))
 }
 
-fn severity_str(severity: Severity) -> &'static str {
+/// The stored names of [`ActivityKind`].
+pub(crate) fn activity_kind_str(kind: ActivityKind) -> &'static str {
+    match kind {
+        ActivityKind::Comment => "comment",
+        ActivityKind::CcAdded => "cc_added",
+        ActivityKind::CcRemoved => "cc_removed",
+        ActivityKind::StatusChanged => "status_changed",
+    }
+}
+
+fn parse_activity_kind(s: &str) -> Result<ActivityKind> {
+    [
+        ActivityKind::Comment,
+        ActivityKind::CcAdded,
+        ActivityKind::CcRemoved,
+        ActivityKind::StatusChanged,
+    ]
+    .into_iter()
+    .find(|kind| activity_kind_str(*kind) == s)
+    .ok_or_else(|| anyhow::anyhow!("unknown activity kind {s:?}").into())
+}
+
+/// The stored names of [`AuthorKind`].
+pub(crate) fn author_kind_str(kind: AuthorKind) -> &'static str {
+    match kind {
+        AuthorKind::Customer => "customer",
+        AuthorKind::Agent => "agent",
+    }
+}
+
+fn parse_author_kind(s: &str) -> Result<AuthorKind> {
+    [AuthorKind::Customer, AuthorKind::Agent]
+        .into_iter()
+        .find(|kind| author_kind_str(*kind) == s)
+        .ok_or_else(|| anyhow::anyhow!("unknown author kind {s:?}").into())
+}
+
+pub(crate) fn severity_str(severity: Severity) -> &'static str {
     match severity {
         Severity::Low => "low",
         Severity::High => "high",
@@ -636,14 +795,14 @@ fn severity_str(severity: Severity) -> &'static str {
     }
 }
 
-fn parse_severity(s: &str) -> Result<Severity> {
+pub(crate) fn parse_severity(s: &str) -> Result<Severity> {
     Severity::ALL
         .into_iter()
         .find(|severity| severity_str(*severity) == s)
         .ok_or_else(|| anyhow::anyhow!("unknown severity {s:?}").into())
 }
 
-fn parse_status(s: &str) -> Result<TicketStatus> {
+pub(crate) fn parse_status(s: &str) -> Result<TicketStatus> {
     TicketStatus::parse(s).ok_or_else(|| anyhow::anyhow!("unknown ticket status {s:?}").into())
 }
 
@@ -759,8 +918,12 @@ mod tests {
     #[test]
     fn every_recipient_once_and_the_account_team_only_above_basic() {
         let t = ticket();
+        let followers = [
+            "admin@acme.example".to_owned(),
+            "OPS@acme.example".to_owned(),
+        ];
         let addresses = |rank, team| -> Vec<(String, Role)> {
-            recipients(&t, &tier(rank), team)
+            recipients(&t, &tier(rank), team, &followers)
                 .into_iter()
                 .map(|(a, r)| (a.to_owned(), r))
                 .collect()
@@ -771,9 +934,16 @@ mod tests {
                 ("dev@acme.example".to_owned(), Role::Submitter),
                 ("ops@acme.example".to_owned(), Role::Cc),
                 ("team@accounts.example".to_owned(), Role::Cc),
+                ("admin@acme.example".to_owned(), Role::Follower),
                 ("lead@accounts.example".to_owned(), Role::AccountTeam),
             ]
         );
+        let addresses = |rank, team| -> Vec<(String, Role)> {
+            recipients(&t, &tier(rank), team, &[])
+                .into_iter()
+                .map(|(a, r)| (a.to_owned(), r))
+                .collect()
+        };
         assert_eq!(addresses(0, Some("lead@accounts.example")).len(), 3);
         assert_eq!(addresses(2, Some(" ")).len(), 3);
         // Already CCed: one email, as a CC.
@@ -802,6 +972,8 @@ mod tests {
         assert!(cc.contains("console user of Acme Analytics"));
         let team = created_email(&t, "Acme Analytics", &tier(2), Role::AccountTeam);
         assert!(team.contains("(Advanced support tier)"));
+        let follower = created_email(&t, "Acme Analytics", &tier(0), Role::Follower);
+        assert!(follower.contains("you follow all support tickets of Acme Analytics"));
     }
 
     fn member(user_id: i64, email: &str, role: MemberRole) -> Member {
@@ -819,36 +991,83 @@ mod tests {
         }
     }
 
+    /// Who may do what, for every kind of person and every status: the matrix behind every endpoint.
     #[test]
-    fn submitter_admins_and_ccd_members_read_a_ticket_nobody_else() {
-        let stored = StoredTicket {
-            organization_id: 1,
-            submitter_id: 7,
-            ticket: ticket(),
-        };
-        assert!(can_read(
-            &member(7, "dev@acme.example", MemberRole::Member),
-            &stored
-        ));
-        assert!(can_read(
-            &member(1, "admin@acme.example", MemberRole::Admin),
-            &stored
-        ));
-        assert!(can_read(
-            &member(8, "Ops@Acme.example", MemberRole::Member),
-            &stored
-        ));
-        assert!(!can_read(
-            &member(9, "other@acme.example", MemberRole::Member),
-            &stored
-        ));
-        let elsewhere = StoredTicket {
-            organization_id: 2,
-            ..stored
-        };
-        assert!(!can_read(
-            &member(7, "dev@acme.example", MemberRole::Admin),
-            &elsewhere
-        ));
+    fn the_permission_matrix() {
+        // (who, read, comment/CC/status while not closed, remove CC)
+        let people = [
+            (
+                member(7, "dev@acme.example", MemberRole::Member),
+                "submitter",
+                true,
+                true,
+            ),
+            (
+                member(8, "Ops@Acme.example", MemberRole::Member),
+                "CCed member",
+                true,
+                false,
+            ),
+            (
+                member(9, "qa@acme.example", MemberRole::Member),
+                "other member",
+                false,
+                false,
+            ),
+            (
+                member(1, "admin@acme.example", MemberRole::Admin),
+                "admin",
+                true,
+                true,
+            ),
+            // The submitter's email does not matter, the user does.
+            (
+                member(10, "DEV@acme.example", MemberRole::Member),
+                "same email, other user",
+                false,
+                false,
+            ),
+        ];
+        for status in [
+            TicketStatus::Open,
+            TicketStatus::AwaitingCustomer,
+            TicketStatus::Solved,
+            TicketStatus::Closed,
+        ] {
+            let stored = StoredTicket {
+                organization_id: 1,
+                submitter_id: 7,
+                ticket: Ticket { status, ..ticket() },
+            };
+            let open = status != TicketStatus::Closed;
+            for (who, label, read, remove_cc) in &people {
+                let got = permissions(who, &stored);
+                assert_eq!(got.is_some(), *read, "{label} reads a {status:?} ticket");
+                assert_eq!(can_read(who, &stored), *read, "{label}");
+                if let Some(p) = got {
+                    assert_eq!(
+                        p,
+                        TicketPermissions {
+                            can_comment: open,
+                            can_change_status: open,
+                            can_remove_cc: *remove_cc,
+                        },
+                        "{label} on a {status:?} ticket"
+                    );
+                }
+            }
+            // Nobody of another organization, not even its admin with the submitter's id and a CCed
+            // address.
+            let elsewhere = StoredTicket {
+                organization_id: 2,
+                ..stored.clone()
+            };
+            for (who, label, _, _) in &people {
+                assert_eq!(permissions(who, &elsewhere), None, "{label} elsewhere");
+            }
+            let mut globex = member(7, "ops@acme.example", MemberRole::Admin);
+            globex.organization.id = 2;
+            assert_eq!(permissions(&globex, &stored), None);
+        }
     }
 }
