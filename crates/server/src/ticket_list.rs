@@ -114,10 +114,11 @@ impl Cursor {
 /// term (`"word"*`, inner quotes doubled), all of them ANDed. Quoting makes every character literal,
 /// so FTS5 operators typed by the user (`NEAR(`, `-`, `*`, `OR`, parentheses, column filters) are just
 /// text. Words without a letter or digit are dropped: they would be empty phrases that match nothing.
+/// Control characters separate words like spaces (a NUL would end the query early inside SQLite).
 /// `None` when nothing searchable is left.
 pub fn fts_query(input: &str) -> Option<String> {
     let terms: Vec<String> = input
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|word| word.chars().any(char::is_alphanumeric))
         .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
         .collect();
