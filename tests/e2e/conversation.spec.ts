@@ -28,7 +28,7 @@ test('Add to conversation with a CC and a comment; the CCed admin sees the ticke
 
   // Click Add to conversation; add the email addresses in the CC field separated by a space.
   await page.getByRole('button', { name: 'Add to conversation' }).click();
-  await page.getByLabel('CC', { exact: true }).fill('admin@acme.example ops@acme.example');
+  await page.getByRole('textbox', { name: 'CC', exact: true }).fill('admin@acme.example ops@acme.example');
   await page.getByLabel('Comment', { exact: true }).fill('Adding our admin and the ops list.\nLag is at 40k messages now.');
   await expectNoA11yViolations(page, 'add to conversation');
   await page.getByRole('button', { name: 'Submit', exact: true }).click();
