@@ -175,15 +175,13 @@ impl Filter {
         qb.push(" WHERE t.organization_id = ")
             .push_bind(self.org_id);
         if let Some((user_id, email)) = &self.mine {
-            // Each half starts from its own index (the submitter's, the CC address's); the outer
-            // query then walks the sort index in order and stops at the page's end.
-            qb.push(" AND t.id IN (SELECT id FROM tickets WHERE organization_id = ")
-                .push_bind(self.org_id)
-                .push(" AND submitter_id = ")
+            // The submitter is checked on the sort index itself; the (usually few) tickets the user
+            // is CCed on are looked up once per query through the CC address's index.
+            qb.push(" AND (t.submitter_id = ")
                 .push_bind(*user_id)
-                .push(" UNION ALL SELECT ticket_id FROM ticket_cc WHERE email = ")
+                .push(" OR t.id IN (SELECT ticket_id FROM ticket_cc WHERE email = ")
                 .push_bind(email.clone())
-                .push(")");
+                .push("))");
         }
         if let Some(status) = self.status {
             qb.push(" AND t.status = ").push_bind(status);
