@@ -103,6 +103,18 @@ impl CcField {
         })
     }
 
+    /// Adds the message for text still in the box to `messages`, unless they already have one for CC.
+    pub fn report_leftover(&self, messages: &mut Vec<api::FieldMessage>) {
+        if messages.iter().all(|m| m.field != "cc")
+            && let Some(message) = self.leftover_problem()
+        {
+            messages.push(api::FieldMessage {
+                field: "cc".into(),
+                message,
+            });
+        }
+    }
+
     /// Empties the field.
     pub fn clear(&self) {
         self.emails.set(Vec::new());

@@ -45,3 +45,15 @@ pub fn local_time(rfc3339: &str) -> String {
     date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
         .into()
 }
+
+/// An RFC 3339 time as a short date and time in the user's locale, e.g. `Nov 27, 2026, 1:04 PM`.
+pub fn local_date_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string("default", &options).into()
+}

@@ -279,14 +279,7 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
             })
         });
         // Text still in the CC box is an address that did not pass.
-        if messages.iter().all(|m| m.field != "cc") {
-            if let Some(message) = f.cc.leftover_problem() {
-                messages.push(FieldMessage {
-                    field: "cc".into(),
-                    message,
-                });
-            }
-        }
+        f.cc.report_leftover(&mut messages);
         if let Some(message) = uploads.problem() {
             messages.push(FieldMessage {
                 field: "attachments".into(),

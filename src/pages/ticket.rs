@@ -620,14 +620,7 @@ fn CommentForm(
                 .err()
                 .unwrap_or_default()
         });
-        if messages.iter().all(|m| m.field != "cc") {
-            if let Some(message) = cc.leftover_problem() {
-                messages.push(api::FieldMessage {
-                    field: "cc".into(),
-                    message,
-                });
-            }
-        }
+        cc.report_leftover(&mut messages);
         if let Some(message) = uploads.problem() {
             messages.push(api::FieldMessage {
                 field: "attachments".into(),

@@ -15,7 +15,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup, list_query};
-use crate::components::{ErrorPanel, PageSkeleton, local_time, set_document_title};
+use crate::components::{ErrorPanel, PageSkeleton, local_date_time, set_document_title};
 use crate::routes;
 use crate::session::Session;
 
@@ -101,10 +101,10 @@ pub fn TicketsPage() -> impl IntoView {
             });
         let q = query.get_untracked();
         leptos::task::spawn_local(async move {
-            if let Ok(Some(fresh)) = client.tickets(org, &q, etag.as_deref(), None).await {
-                if query.try_get_untracked().as_ref() == Some(&q) {
-                    polled.try_set(Some(fresh));
-                }
+            if let Ok(Some(fresh)) = client.tickets(org, &q, etag.as_deref(), None).await
+                && query.try_get_untracked().as_ref() == Some(&q)
+            {
+                polled.try_set(Some(fresh));
             }
         });
     };
@@ -181,23 +181,23 @@ pub fn TicketsPage() -> impl IntoView {
         }
     });
 
+    // Plain links: the router's <A> marks every link to this path as current, whatever its query.
+    let base = expect_context::<crate::AppConfig>().base;
     let tab = move |scope: TicketScope, label: &'static str| {
-        let href = move || {
-            let q = TicketListQuery {
-                scope,
-                ..Default::default()
-            };
-            let qs = list_query(&q);
-            if qs.is_empty() {
-                routes::tickets()
-            } else {
-                format!("{}?{qs}", routes::tickets())
-            }
+        let q = TicketListQuery {
+            scope,
+            ..Default::default()
+        };
+        let qs = list_query(&q);
+        let href = if qs.is_empty() {
+            format!("{base}{}", routes::tickets())
+        } else {
+            format!("{base}{}?{qs}", routes::tickets())
         };
         view! {
-            <A href=href attr:class="sa-tab" attr:aria-current=move || (query.read().scope == scope).then_some("page")>
+            <a href=href class="sa-tab" aria-current=move || (query.read().scope == scope).then_some("page")>
                 {label}
-            </A>
+            </a>
         }
     };
 
@@ -473,10 +473,10 @@ fn TicketTable(tickets: Vec<TicketListItem>, org_scope: bool) -> impl IntoView {
                                     </td>
                                     <td>{t.product_name}</td>
                                     <td>
-                                        <time datetime=t.created_at.clone()>{local_time(&t.created_at)}</time>
+                                        <time datetime=t.created_at.clone()>{local_date_time(&t.created_at)}</time>
                                     </td>
                                     <td>
-                                        <time datetime=t.updated_at.clone()>{local_time(&t.updated_at)}</time>
+                                        <time datetime=t.updated_at.clone()>{local_date_time(&t.updated_at)}</time>
                                     </td>
                                     <td>{last}</td>
                                 </tr>

@@ -105,4 +105,30 @@ await shoot('ticket-created', 'dev@acme.example', '/support/tickets/new', {
 await shoot('tickets-list', 'dev@acme.example', '/support/tickets');
 await shoot('ticket-new-hobby', 'owner@hobby.example', '/support/tickets/new');
 await shoot('ticket-new-320', 'dev@acme.example', '/support/tickets/new', { width: 320, height: 700, before: fillTicket });
+await shoot('tickets-demo', 'dev@acme.example', '/support/tickets');
+await shoot('tickets-org', 'admin@acme.example', '/support/tickets?scope=organization');
+await shoot('tickets-filtered', 'dev@acme.example', '/support/tickets?status=awaiting_customer&q=slow');
+await shoot('ticket-conversation', 'dev@acme.example', '/support/tickets', {
+  before: async (page) => {
+    await page.getByRole('link', { name: 'Restore pg-main to the state before a failed migration' }).click();
+    await page.getByRole('heading', { name: 'Conversation' }).waitFor();
+  },
+});
+await shoot('ticket-add-to-conversation', 'dev@acme.example', '/support/tickets', {
+  before: async (page) => {
+    await page.getByRole('link', { name: 'Slow queries on pg-staging after the weekend maintenance' }).click();
+    await page.getByRole('button', { name: 'Add to conversation' }).click();
+    await page.getByRole('textbox', { name: 'CC', exact: true }).fill('ops@acme.example nope');
+    await page.getByLabel('Comment', { exact: true }).fill('Here is the query plan you asked for.');
+    await page.getByRole('textbox', { name: 'CC', exact: true }).press('Tab');
+  },
+});
+await shoot('ticket-conversation-320', 'dev@acme.example', '/support/tickets', {
+  width: 320,
+  height: 700,
+  before: async (page) => {
+    await page.getByRole('link', { name: 'Restore pg-main to the state before a failed migration' }).click();
+    await page.getByRole('heading', { name: 'Conversation' }).waitFor();
+  },
+});
 await browser.close();
