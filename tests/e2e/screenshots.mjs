@@ -84,7 +84,7 @@ async function fillTicket(page) {
   await page.getByText('Uploaded').waitFor();
   await page.getByRole('button', { name: 'Retry fake.png' }).waitFor();
 }
-await shoot('tickets-empty', 'admin@globex.example', '/support/tickets');
+await shoot('tickets-empty', 'owner@hobby.example', '/support/tickets');
 await shoot('ticket-new-empty', 'dev@acme.example', '/support/tickets/new');
 await shoot('ticket-new-errors', 'dev@acme.example', '/support/tickets/new', {
   before: async (page) => {
