@@ -77,6 +77,9 @@ impl CcField {
                 rest.push(' ');
             }
             rest.push_str(partial);
+        } else if !rest.is_empty() && ends_with_separator {
+            // Keep the separator just typed after a refused address, so the next one starts apart.
+            rest.push(' ');
         }
         self.emails
             .set(list.into_iter().map(String::from).collect());

@@ -132,12 +132,16 @@ impl Autosave {
     ) -> Self {
         let key = StoredValue::new(key);
         let finished = StoredValue::new(false);
+        // Only a form the user has touched writes: an untouched form in another tab must never remove or
+        // overwrite the draft this tab is writing.
+        let changed = StoredValue::new(false);
         let timer = StoredValue::new(None::<TimeoutHandle>);
         let save_now = move || {
             if let Some(handle) = timer.try_update_value(Option::take).flatten() {
                 handle.clear();
             }
-            if finished.try_get_value().unwrap_or(true) {
+            if finished.try_get_value().unwrap_or(true) || !changed.try_get_value().unwrap_or(false)
+            {
                 return;
             }
             let (Some(draft), Some(key)) = (snapshot(), key.try_get_value()) else {
@@ -157,6 +161,7 @@ impl Autosave {
                 if first.is_none() {
                     return;
                 }
+                changed.set_value(true);
                 if let Some(handle) = timer.get_value() {
                     handle.clear();
                 }

@@ -174,6 +174,11 @@ impl Uploads {
         self.refused.set(None);
     }
 
+    /// Whether no file is on the list (tracked).
+    pub fn is_empty(&self) -> bool {
+        self.items.with(Vec::is_empty)
+    }
+
     /// The ids of the uploaded files.
     pub fn done_ids(&self) -> Vec<i64> {
         self.items.with_untracked(|l| {
@@ -307,6 +312,7 @@ fn UploadRow(item: UploadItem, retry: Callback<()>, remove: Callback<()>) -> imp
         let state = state.clone();
         move || matches!(state.get(), UploadState::Failed(_))
     };
+    let failed_role = failed.clone();
     view! {
         <li class="sa-upload" class:sa-upload-failed=failed.clone()>
             <span class="sa-upload-name">{name.clone()}</span>
@@ -320,7 +326,8 @@ fn UploadRow(item: UploadItem, retry: Callback<()>, remove: Callback<()>) -> imp
                 }
                 aria-label=format!("Upload of {name}")
             ></progress>
-            <span class="sa-upload-status" role="status">{status}</span>
+            // Failures are announced; progress is not (a screen reader would read every percent).
+            <span class="sa-upload-status" role=move || if failed_role() { Some("alert") } else { None }>{status}</span>
             <span class="sa-upload-actions">
                 <Show when=failed.clone()>
                     <button type="button" class="sa-link-button" on:click=move |_| retry.run(()) aria-label=format!("Retry {}", item.name)>

@@ -248,7 +248,15 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
 
     let restored = storage::load::<Draft>(&draft_key).filter(Draft::has_content);
     let restored_at = RwSignal::new(restored.as_ref().map(|d| d.saved_at));
+    // The server remembers idempotency keys for 24 hours. An older draft whose last send was never
+    // confirmed may have created a ticket, and its key no longer protects a retry: use a new key and say so.
+    let stale = restored
+        .as_ref()
+        .is_some_and(|d| js_sys::Date::now() - d.saved_at > 23.0 * 3600.0 * 1000.0);
     let f = Fields::new(restored.unwrap_or_default(), &me.user.email);
+    if stale {
+        f.key.set(new_key());
+    }
     if follow_up.is_some() {
         f.follow_up.set(follow_up);
     }
@@ -334,13 +342,19 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
                     // let a deliberate second click send this version as a new ticket.
                     f.key.set(new_key());
                     form_error.set(Some(
-                        "A ticket was already created from an earlier version of this form. Check My tickets before you send it again; clicking Create ticket now creates a second ticket.".into(),
+                        "An earlier version of this form was already sent and may have created a ticket. Check My tickets first: clicking Create ticket again sends this version as a new ticket.".into(),
                     ));
                     focus_by_id("ticket-summary");
                 }
                 Err(ClientError::Api(body)) if !body.fields.is_empty() => {
                     errors.set_all(body.fields);
                     form_error.set(None);
+                    focus_by_id("ticket-summary");
+                }
+                Err(ClientError::Network) => {
+                    form_error.set(Some(
+                        "We could not reach the server, so we cannot tell whether the ticket was created. Click Create ticket again when you are back online: it will not be created twice. Everything you entered is still here.".into(),
+                    ));
                     focus_by_id("ticket-summary");
                 }
                 Err(e) => {
@@ -373,6 +387,7 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
     let discard = move |_| {
         uploads.clear();
         f.reset();
+        f.follow_up.set(follow_up);
         errors.set_all(Vec::new());
         form_error.set(None);
         restored_at.set(None);
@@ -442,6 +457,7 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
                         <div class="sa-callout sa-draft-notice" role="status">
                             <p>
                                 "We restored your unsent draft (last saved " {when} "). Files are not kept in drafts; add them again if you need them."
+                                {stale.then_some(" If you sent it before and it was not confirmed, check My tickets first: it could be created again.")}
                             </p>
                             <button type="button" class="sa-button" on:click=discard>
                                 "Discard draft"
@@ -462,7 +478,9 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
                 }
             }
         >
-            {follow_up.map(|id| view! {
+            // Read-only while the ticket is being created: what is sent is what the user sees.
+            <fieldset class="sa-plain-fieldset sa-form" disabled=move || create.pending().get()>
+            {move || f.follow_up.get().map(|id| view! {
                 <p class="sa-callout">
                     {format!("This ticket follows up the closed ticket #{id}; it will link back to it.")}
                 </p>
@@ -722,6 +740,7 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
                 <A href=routes::tickets()>"Cancel"</A>
                 <span class="sa-muted sa-draft-state">"Your draft is saved in this browser as you type."</span>
             </div>
+        </fieldset>
         </form>
     }
 }

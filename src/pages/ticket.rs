@@ -99,6 +99,7 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
         .map(|m| m.user.email.clone())
         .unwrap_or_default();
     let user_id = me.as_ref().map(|m| m.user.id).unwrap_or_default();
+    let my_name = StoredValue::new(me.as_ref().map(|m| m.user.name.clone()).unwrap_or_default());
     let ticket_id = ticket.id;
     if created {
         focus_by_id("ticket-created");
@@ -111,6 +112,9 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
     let announcement = RwSignal::new(String::new());
     let composing = RwSignal::new(false);
     let typing = RwSignal::new(false);
+    // Bumped by every change the user makes here: a poll answered before it is older than what is shown.
+    let generation = StoredValue::new(0u32);
+    let polling = StoredValue::new(false);
 
     let apply = move |fresh: Ticket| {
         let before = current.with_untracked(|t| t.activity.len());
@@ -119,7 +123,11 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
             .iter()
             .skip(before)
             .rev()
-            .find(|a| a.kind == ActivityKind::Comment)
+            .find(|a| {
+                a.kind == ActivityKind::Comment
+                    && (a.author_kind == AuthorKind::Agent
+                        || my_name.with_value(|me| *me != a.author_name))
+            })
             .map(|a| a.author_name.clone());
         if let Some(name) = newest {
             announcement.set(format!("New reply from {name}."));
@@ -128,17 +136,26 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
         waiting.set(None);
     };
     let poll = move || {
-        let tag = etag.get_value();
+        // (Also called after an action whose page may be gone by then.)
+        let (Some(tag), Some(sent_at)) = (etag.try_get_value(), generation.try_get_value()) else {
+            return;
+        };
+        if polling.get_value() {
+            return;
+        }
+        polling.set_value(true);
         leptos::task::spawn_local(async move {
-            let Ok(Some((fresh, new_tag))) = client
+            let answer = client
                 .ticket_if_changed(org_id, ticket_id, tag.as_deref())
-                .await
-            else {
+                .await;
+            polling.try_set_value(false);
+            let Ok(Some((fresh, new_tag))) = answer else {
                 return;
             };
-            if etag.try_set_value(new_tag).is_some() {
+            if generation.try_get_value() != Some(sent_at) {
                 return;
             }
+            etag.set_value(new_tag);
             if typing.get_untracked() {
                 waiting.set(Some(fresh));
             } else {
@@ -151,6 +168,7 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
     }
     // After our own change the answer is the new ticket; the next poll fetches its ETag.
     let replace = move |fresh: Ticket| {
+        generation.update_value(|g| *g += 1);
         etag.set_value(None);
         current.set(fresh);
         waiting.set(None);
@@ -171,6 +189,7 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
                         status.label().to_lowercase()
                     ));
                     replace(fresh);
+                    focus_by_id("ticket-status");
                 }
                 Err(e) => action_error.set(Some(e.message())),
             }
@@ -183,8 +202,10 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
                 Ok(()) => {
                     action_error.set(None);
                     announcement.set(format!("{email} was removed from CC."));
+                    generation.update_value(|g| *g += 1);
                     current.update(|t| t.cc.retain(|c| *c != email));
                     etag.set_value(None);
+                    focus_by_id("ticket-cc-heading");
                     poll();
                 }
                 Err(e) => action_error.set(Some(e.message())),
@@ -195,6 +216,8 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
     let t = move || current.get();
     let status = move || current.with(|t| t.status);
     let permissions = move || current.with(|t| t.permissions);
+    // Only a change of this flag may rebuild the comment form (a poll must not drop its files).
+    let can_comment = Memo::new(move |_| current.with(|t| t.permissions.can_comment));
     let draft_key = format!("{DRAFT_PREFIX}:{user_id}:{org_id}:{ticket_id}");
     let has_draft = storage::load::<CommentDraft>(&draft_key).is_some_and(|d| d.has_content());
     if has_draft {
@@ -225,7 +248,7 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
             <h1>{move || current.with(|t| t.subject.clone())}</h1>
             <div class="sa-ticket-meta">
                 <span>{format!("#{ticket_id}")}</span>
-                <span class=move || format!("sa-status sa-status-{}", status().as_str())>{move || status().label()}</span>
+                <span id="ticket-status" tabindex="-1" class=move || format!("sa-status sa-status-{}", status().as_str())>{move || status().label()}</span>
                 <span class=move || format!("sa-severity sa-severity-{}", current.with(|t| t.severity.key()))>
                     {move || format!("{} severity", current.with(|t| t.severity.label()))}
                 </span>
@@ -315,7 +338,7 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
                 }
             }}
             <section class="sa-panel" aria-labelledby="ticket-cc-heading">
-                <h2 id="ticket-cc-heading">"CC"</h2>
+                <h2 id="ticket-cc-heading" tabindex="-1">"CC"</h2>
                 {move || {
                     let list = current.with(|t| t.cc.clone());
                     let can_remove = permissions().can_remove_cc;
@@ -352,7 +375,7 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
                 }}
             </section>
             <section aria-labelledby="ticket-conversation-heading">
-                <h2 id="ticket-conversation-heading">"Conversation"</h2>
+                <h2 id="ticket-conversation-heading" tabindex="-1">"Conversation"</h2>
                 <ol class="sa-thread">
                     {move || {
                         let t = t();
@@ -381,13 +404,14 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
                         <button type="button" class="sa-button" on:click=move |_| {
                             if let Some(fresh) = waiting.get_untracked() {
                                 apply(fresh);
+                                focus_by_id("ticket-conversation-heading");
                             }
                         }>"Show new replies"</button>
                     </div>
                 })}
             </section>
             {move || {
-                if !permissions().can_comment {
+                if !can_comment.get() {
                     return None;
                 }
                 Some(if composing.get() {
@@ -600,9 +624,11 @@ fn CommentForm(
     Effect::new(move |_| {
         let busy = !(body.with(|b| b.trim().is_empty())
             && cc.text.with(|t| t.trim().is_empty())
-            && cc.emails.with(Vec::is_empty));
+            && cc.emails.with(Vec::is_empty)
+            && uploads.is_empty());
         typing.set(busy);
     });
+    on_cleanup(move || typing.set(false));
 
     let input = move || NewComment {
         cc: cc.emails.get_untracked(),
@@ -648,13 +674,19 @@ fn CommentForm(
             Err(ClientError::Api(body)) if body.code == ErrorCode::IdempotencyKeyReused => {
                 key.set(new_key());
                 form_error.set(Some(
-                    "An earlier version of this comment was already added. Check the conversation before you send it again; Submit now adds it a second time.".into(),
+                    "An earlier version of this comment was already sent and may have been added. Check the conversation first: Submit now adds this version as a new comment.".into(),
                 ));
                 focus_by_id("comment-summary");
             }
             Err(ClientError::Api(body)) if !body.fields.is_empty() => {
                 errors.set_all(body.fields);
                 form_error.set(None);
+                focus_by_id("comment-summary");
+            }
+            Err(ClientError::Network) => {
+                form_error.set(Some(
+                    "We could not reach the server, so we cannot tell whether your comment was added. Click Submit again when you are back online: it will not be added twice. Everything you wrote is still here.".into(),
+                ));
                 focus_by_id("comment-summary");
             }
             Err(e) => {
@@ -708,10 +740,11 @@ fn CommentForm(
                     }
                 }
             >
+                <fieldset class="sa-plain-fieldset sa-form" disabled=move || submit.pending().get()>
                 <CcInput
                     prefix="comment"
                     field=cc
-                    hint="Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others."
+                    hint="Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people only get email (replying by email is not supported yet)."
                     message=errors.message("cc")
                     on_message=Callback::new(move |m| errors.set("cc", m))
                 />
@@ -744,6 +777,7 @@ fn CommentForm(
                     <button type="button" class="sa-button" on:click=cancel>"Cancel"</button>
                     <span class="sa-muted sa-draft-state">"Your comment is saved in this browser as you type."</span>
                 </div>
+                </fieldset>
             </form>
         </section>
     }

@@ -116,7 +116,9 @@ pub fn TicketsPage() -> impl IntoView {
     let go = {
         let navigate = navigate.clone();
         move |change: &dyn Fn(&mut TicketListQuery), replace: bool| {
-            let mut q = query.get_untracked();
+            let Some(mut q) = query.try_get_untracked() else {
+                return;
+            };
             q.after = None;
             q.before = None;
             change(&mut q);
@@ -138,19 +140,36 @@ pub fn TicketsPage() -> impl IntoView {
     };
     let go = StoredValue::new_local(go);
     let set = move |change: &dyn Fn(&mut TicketListQuery), replace: bool| {
-        go.with_value(|go| go(change, replace))
+        // (A late timer may run after the page is gone: then there is nothing to update.)
+        go.try_with_value(|go| go(change, replace));
     };
 
     // Search: the box is ours while typing; the URL follows a moment later.
     let search = RwSignal::new(query.get_untracked().q.unwrap_or_default());
     let search_timer = StoredValue::new(None::<TimeoutHandle>);
+    // True from a keystroke until its search is in the URL: then the box is ahead of the URL.
+    let search_pending = StoredValue::new(false);
+    on_cleanup(move || {
+        if let Some(h) = search_timer.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+    });
+    // The box follows the URL when it changes from elsewhere (a tab, Clear filters, back and forward).
+    Effect::new(move |_| {
+        let q = query.read().q.clone().unwrap_or_default();
+        if !search_pending.get_value() && search.get_untracked() != q {
+            search.set(q);
+        }
+    });
     let on_search = move |text: String| {
         search.set(text.clone());
+        search_pending.set_value(true);
         if let Some(h) = search_timer.get_value() {
             h.clear();
         }
         let handle = set_timeout_with_handle(
             move || {
+                search_pending.try_set_value(false);
                 set(
                     &|q| q.q = Some(text.clone()).filter(|t| !t.trim().is_empty()),
                     true,

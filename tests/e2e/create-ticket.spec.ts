@@ -210,7 +210,7 @@ test('an answer lost on the network keeps everything, and the retry creates exac
   const f = form(page);
   await f.create.click();
   await expect(f.summary).toBeFocused();
-  await expect(f.summary).toContainText('The ticket was not created. We could not reach the server.');
+  await expect(f.summary).toContainText('We could not reach the server, so we cannot tell whether the ticket was created.');
   await expect(f.subject).toHaveValue(subject);
   await expect(f.description).toHaveValue('Our November invoice lists a service twice.');
   await expectNoA11yViolations(page, 'network failure');
