@@ -44,18 +44,26 @@ pub struct Uploads {
     next_id: StoredValue<u32>,
     /// Files refused before upload, as one sentence (the field's message).
     refused: RwSignal<Option<String>>,
+    /// Bytes the ticket already holds (its own files and its comments'), which count towards its total.
+    existing_bytes: u64,
     client: ApiClient,
 }
 
 impl Uploads {
     /// No files yet, for a form whose element ids start with `prefix`.
     pub fn new(org_id: i64, prefix: &'static str) -> Self {
+        Self::with_existing(org_id, prefix, 0)
+    }
+
+    /// No files yet, for a ticket that already holds `existing_bytes` of files.
+    pub fn with_existing(org_id: i64, prefix: &'static str, existing_bytes: u64) -> Self {
         Self {
             org_id,
             prefix,
             items: RwSignal::new(Vec::new()),
             next_id: StoredValue::new(0),
             refused: RwSignal::new(None),
+            existing_bytes,
             client: expect_context::<ApiClient>(),
         }
     }
@@ -103,6 +111,7 @@ impl Uploads {
                     .filter(|u| !matches!(u.state.get_untracked(), UploadState::Failed(_)))
                     .fold((0, 0), |(c, t), u| (c + 1, t + u.size))
             });
+            let total = total + self.existing_bytes;
             if let Err(e) = check_attachment(&name, size)
                 .and_then(|_| check_attachment_room(&name, size, count, total))
             {

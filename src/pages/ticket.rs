@@ -426,6 +426,12 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
                                 submitter: t.submitter_email.clone(),
                                 existing: t.cc.clone(),
                             }
+                            existing_bytes=t
+                                .attachments
+                                .iter()
+                                .chain(t.activity.iter().flat_map(|a| a.attachments.iter()))
+                                .map(|a| a.size)
+                                .sum()
                             typing=typing
                             on_done=Callback::new(move |fresh: Option<Ticket>| {
                                 if let Some(fresh) = fresh {
@@ -572,6 +578,7 @@ fn CommentForm(
     ticket_id: i64,
     draft_key: String,
     check: CcCheck,
+    existing_bytes: u64,
     typing: RwSignal<bool>,
     on_done: Callback<Option<Ticket>>,
 ) -> impl IntoView {
@@ -602,7 +609,7 @@ fn CommentForm(
     });
     let errors = FieldErrors::new(FIELDS);
     let form_error = RwSignal::new(None::<String>);
-    let uploads = Uploads::new(org_id, "comment");
+    let uploads = Uploads::with_existing(org_id, "comment", existing_bytes);
     let autosave = Autosave::start(
         draft_key,
         move || {
