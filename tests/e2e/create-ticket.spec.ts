@@ -251,3 +251,41 @@ test('files that break the limits are refused before upload, naming the file', a
   await expect(row.getByRole('button', { name: 'Retry fake.png' })).toBeVisible();
   await expectNoA11yViolations(page, 'refused files');
 });
+
+test('the keyboard alone fills in and sends the form, in the documented order', async ({ page }) => {
+  await openForm(page);
+  const f = form(page);
+  const subject = `Keyboard only ${Date.now()}`;
+  await f.cc.focus();
+  await page.keyboard.type('admin@acme.example ');
+  await expect(page.getByRole('button', { name: 'Remove admin@acme.example' })).toBeVisible();
+  // The chip's remove button comes before the box in the tab order; from the box, Tab goes on to Subject.
+  await expect(f.cc).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(f.subject).toBeFocused();
+  await page.keyboard.type(subject);
+  await page.keyboard.press('Tab');
+  await expect(f.severity('Low')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(f.severity('High')).toBeChecked();
+  await page.keyboard.press('Tab');
+  await expect(f.project).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(f.service).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(f.product).toBeFocused();
+  await f.product.selectOption({ label: 'Networking' });
+  await page.keyboard.press('Tab');
+  await expect(f.reason).toBeFocused();
+  await f.reason.selectOption({ label: 'VPC peering' });
+  await page.keyboard.press('Tab');
+  await expect(f.description).toBeFocused();
+  await page.keyboard.type('Peering to vpc-123 stays pending.');
+  await page.keyboard.press('Tab');
+  await expect(f.files).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(f.create).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Ticket created' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+});
