@@ -57,10 +57,19 @@ impl Uploads {
 
     /// No files yet, for a ticket that already holds `existing_bytes` of files.
     pub fn with_existing(org_id: i64, prefix: &'static str, existing_bytes: u64) -> Self {
+        let items = RwSignal::new(Vec::<UploadItem>::new());
+        // Leaving the form stops what is still being sent (finished uploads are swept by the server).
+        on_cleanup(move || {
+            for item in items.try_get_untracked().unwrap_or_default() {
+                if let Some(xhr) = item.xhr.get_value() {
+                    let _ = xhr.abort();
+                }
+            }
+        });
         Self {
             org_id,
             prefix,
-            items: RwSignal::new(Vec::new()),
+            items,
             next_id: StoredValue::new(0),
             refused: RwSignal::new(None),
             existing_bytes,
@@ -97,6 +106,15 @@ impl Uploads {
         }
     }
 
+    /// How many files count towards the limits, and their bytes (failed ones do not count).
+    fn kept(&self) -> (usize, u64) {
+        self.items.with_untracked(|l| {
+            l.iter()
+                .filter(|u| !matches!(u.state.get_untracked(), UploadState::Failed(_)))
+                .fold((0, 0), |(c, t), u| (c + 1, t + u.size))
+        })
+    }
+
     /// Checks and starts uploading `files`; `pasted` names anonymous clipboard images.
     pub fn add(&self, files: Vec<web_sys::File>, pasted: bool) {
         let mut problems = Vec::new();
@@ -106,11 +124,7 @@ impl Uploads {
             if pasted && (name.is_empty() || name == "image.png") {
                 name = format!("screenshot-{}.png", self.next_id.get_value() + 1);
             }
-            let (count, total) = self.items.with_untracked(|l| {
-                l.iter()
-                    .filter(|u| !matches!(u.state.get_untracked(), UploadState::Failed(_)))
-                    .fold((0, 0), |(c, t), u| (c + 1, t + u.size))
-            });
+            let (count, total) = self.kept();
             let total = total + self.existing_bytes;
             if let Err(e) = check_attachment(&name, size)
                 .and_then(|_| check_attachment_room(&name, size, count, total))
@@ -136,11 +150,20 @@ impl Uploads {
     }
 
     fn retry(&self, id: u32) {
-        if let Some(item) = self
+        let Some(item) = self
             .items
             .with_untracked(|l| l.iter().find(|u| u.id == id).cloned())
-        {
-            self.start(item);
+        else {
+            return;
+        };
+        // A failed file does not count towards the limits, so it must fit again before it is resent.
+        let (count, total) = self.kept();
+        match check_attachment_room(&item.name, item.size, count, total + self.existing_bytes) {
+            Ok(()) => {
+                self.refused.set(None);
+                self.start(item);
+            }
+            Err(e) => self.refused.set(Some(e.message)),
         }
     }
 
