@@ -190,3 +190,92 @@ fn admins_get_the_upgrade_link_and_free_plans_get_the_forum() {
         "free plans go to the forum, not the Support Center"
     );
 }
+
+/// Mounts a CC field for `dev@acme.example` and returns the root, the field and its last message.
+fn cc_field() -> (
+    HtmlElement,
+    support_console::components::cc_input::CcField,
+    RwSignal<Option<String>>,
+) {
+    use support_console::components::cc_input::{CcCheck, CcField, CcInput};
+    let root = container();
+    let check = CcCheck {
+        own: "dev@acme.example".into(),
+        ..Default::default()
+    };
+    let field = CcField::new(Vec::new(), String::new(), check, |check, list, token| {
+        api::ticket::check_cc_address(list, token, &check.own)
+    });
+    let message = RwSignal::new(None::<String>);
+    let mount_root = root.clone();
+    leptos::mount::mount_to(mount_root, move || {
+        view! {
+            <CcInput
+                prefix="test"
+                field=field
+                hint="hint"
+                message=Signal::derive(move || message.get())
+                on_message=Callback::new(move |m| message.set(m))
+            />
+        }
+    })
+    .forget();
+    (root, field, message)
+}
+
+fn type_into(input: &web_sys::HtmlInputElement, text: &str) {
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn cc_addresses_become_chips_as_they_are_completed_and_bad_ones_stay_in_the_box() {
+    let (root, field, message) = cc_field();
+    tick().await;
+    let input: web_sys::HtmlInputElement = root
+        .query_selector("#test-cc")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+
+    // The last word is still being typed: nothing moves yet.
+    type_into(&input, "Ops@Acme.Example, lead@acme");
+    tick().await;
+    assert_eq!(field.emails.get_untracked(), ["ops@acme.example"]);
+    assert_eq!(input.value(), "lead@acme");
+
+    // A separator completes it; a bad address stays, with its separator, and says why.
+    type_into(&input, "lead@acme.example not-an-email ");
+    tick().await;
+    assert_eq!(
+        field.emails.get_untracked(),
+        ["ops@acme.example", "lead@acme.example"]
+    );
+    assert_eq!(input.value(), "not-an-email ");
+    let said = message.get_untracked().unwrap_or_default();
+    assert!(said.starts_with("CC: \u{201c}not-an-email\u{201d}"), "{said}");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+
+    // Chips are listed and can be removed with their button.
+    let chips = root.query_selector_all(".sa-chip").unwrap();
+    assert_eq!(chips.length(), 2);
+    button(&root, "\u{d7}").click();
+    tick().await;
+    assert_eq!(field.emails.get_untracked(), ["lead@acme.example"]);
+
+    // The submitter's own address is refused on blur.
+    type_into(&input, "dev@acme.example");
+    input
+        .dispatch_event(&web_sys::Event::new("blur").unwrap())
+        .unwrap();
+    tick().await;
+    assert!(
+        message
+            .get_untracked()
+            .unwrap_or_default()
+            .contains("is your own address")
+    );
+    assert_eq!(field.emails.get_untracked(), ["lead@acme.example"]);
+}
