@@ -255,7 +255,10 @@ async fn cc_addresses_become_chips_as_they_are_completed_and_bad_ones_stay_in_th
     );
     assert_eq!(input.value(), "not-an-email ");
     let said = message.get_untracked().unwrap_or_default();
-    assert!(said.starts_with("CC: \u{201c}not-an-email\u{201d}"), "{said}");
+    assert!(
+        said.starts_with("CC: \u{201c}not-an-email\u{201d}"),
+        "{said}"
+    );
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
 
     // Chips are listed and can be removed with their button.
