@@ -6,17 +6,18 @@
 mod helpers;
 
 use std::collections::BTreeSet;
-use std::process::Output;
 
 use api::conversation::COMMENT_MAX_CHARS;
 use api::ticket::{ATTACHMENTS_TOTAL_MAX_BYTES, IDEMPOTENCY_HEADER};
 use api::{
-    ActivityKind, Attachment, AuthorKind, CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, Following,
-    Ticket, TicketList, TicketPermissions, TicketStatus,
+    ActivityKind, AuthorKind, CSRF_HEADER, CSRF_VALUE, ErrorCode, Following, Ticket, TicketList,
+    TicketPermissions, TicketStatus,
 };
-use helpers::{TestApp, add_member, expect_error, spawn_app};
+use helpers::{
+    TestApp, add_member, expect_error, fields, get_ticket, invalid, png, run_cli, signed_in,
+    spawn_app, text, upload_png,
+};
 use reqwest::header::{ETAG, IF_NONE_MATCH};
-use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use support_server::conversation::{
@@ -25,31 +26,6 @@ use support_server::conversation::{
 use support_server::tickets::{ATTACHMENT_GONE, FOLLOW_UP_REFUSED};
 
 const SUBJECT: &str = "Replica lag on pg-main";
-
-async fn signed_in(app: &TestApp, email: &str) -> (Client, i64) {
-    let client = app.sign_in(email).await;
-    let org_id = app.me(&client).await.organization.id;
-    (client, org_id)
-}
-
-fn png(len: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    bytes.extend((0..len.saturating_sub(8)).map(|i| (i * 7 % 251) as u8));
-    bytes
-}
-
-async fn upload_png(app: &TestApp, client: &Client, org_id: i64, name: &str) -> Attachment {
-    let form = Form::new().part("file", Part::bytes(png(2048)).file_name(name.to_owned()));
-    let response = client
-        .post(app.api(&format!("/organizations/{org_id}/attachments")))
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json().await.unwrap()
-}
 
 fn form(cc: &[&str]) -> Value {
     json!({
@@ -80,14 +56,6 @@ async fn create(app: &TestApp, client: &Client, org_id: i64, cc: &[&str]) -> Tic
 
 fn ticket_path(org_id: i64, id: i64) -> String {
     format!("/organizations/{org_id}/tickets/{id}")
-}
-
-async fn get_ticket(app: &TestApp, client: &Client, org_id: i64, id: i64) -> Response {
-    client
-        .get(app.api(&ticket_path(org_id, id)))
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn read(app: &TestApp, client: &Client, org_id: i64, id: i64) -> Ticket {
@@ -162,19 +130,6 @@ async fn my_list(app: &TestApp, client: &Client, org_id: i64, scope: &str) -> Re
         .send()
         .await
         .unwrap()
-}
-
-async fn invalid(response: Response) -> ErrorBody {
-    expect_error(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::InvalidInput,
-    )
-    .await
-}
-
-fn fields(body: &ErrorBody) -> Vec<&str> {
-    body.fields.iter().map(|f| f.field.as_str()).collect()
 }
 
 /// The id of the newest outbox row (0 when empty): emails after it belong to what the test does next.
@@ -1544,18 +1499,6 @@ async fn polling_gets_304_until_something_changes() {
 
 // ---------------------------------------------------------------------------------------------
 // The support team's CLI, as the real binary
-
-fn run_cli(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_support-server"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("support-server runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[tokio::test]
 async fn the_cli_replies_sets_the_first_response_once_and_changes_the_status() {

@@ -11,7 +11,7 @@ use api::{
     CSRF_HEADER, CSRF_VALUE, ErrorCode, Ticket, TicketList, TicketListQuery, TicketScope,
     TicketSort,
 };
-use helpers::{TestApp, add_member, expect_error, spawn_app};
+use helpers::{TestApp, add_member, expect_error, signed_in, spawn_app};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
@@ -21,12 +21,6 @@ use support_server::ticket_list::{self, Cursor};
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{Duration as TimeDuration, OffsetDateTime};
-
-async fn signed_in(app: &TestApp, email: &str) -> (Client, i64) {
-    let client = app.sign_in(email).await;
-    let org_id = app.me(&client).await.organization.id;
-    (client, org_id)
-}
 
 /// `GET /organizations/{org}/tickets?<params>`; the parameters are percent-encoded here.
 async fn get_list(

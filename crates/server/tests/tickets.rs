@@ -12,7 +12,10 @@ use api::{
     Attachment, CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, ResponseTime, Severity, Ticket,
     TicketList, TicketListItem, TicketOptions, TicketPermissions, TicketStatus,
 };
-use helpers::{TestApp, add_member, expect_error, spawn_app};
+use helpers::{
+    TestApp, add_member, expect_error, fields, get_ticket, invalid, outbox, png, signed_in,
+    spawn_app, upload, upload_png,
+};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -20,21 +23,6 @@ use support_server::attachments::{self, SweepReport, TOO_MANY_PENDING};
 use support_server::tickets::{ATTACHMENT_GONE, FREE_PLAN};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, Weekday};
-
-const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-
-/// A file that starts like a PNG, `len` bytes long, with varied content so corruption would show.
-fn png(len: usize) -> Vec<u8> {
-    let mut bytes = PNG_SIGNATURE.to_vec();
-    bytes.extend((0..len.saturating_sub(PNG_SIGNATURE.len())).map(|i| (i * 7 % 251) as u8));
-    bytes
-}
-
-async fn signed_in(app: &TestApp, email: &str) -> (Client, i64) {
-    let client = app.sign_in(email).await;
-    let org_id = app.me(&client).await.organization.id;
-    (client, org_id)
-}
 
 async fn project_id(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
@@ -54,30 +42,6 @@ async fn service_id(app: &TestApp, project: &str, name: &str) -> i64 {
     .fetch_one(&app.state.db)
     .await
     .unwrap()
-}
-
-async fn upload(
-    app: &TestApp,
-    client: &Client,
-    org_id: i64,
-    name: &str,
-    bytes: Vec<u8>,
-) -> Response {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    client
-        .post(app.api(&format!("/organizations/{org_id}/attachments")))
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Uploads a small PNG that must be accepted.
-async fn upload_png(app: &TestApp, client: &Client, org_id: i64, name: &str) -> Attachment {
-    let response = upload(app, client, org_id, name, png(2048)).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json().await.unwrap()
 }
 
 async fn post_ticket(
@@ -118,14 +82,6 @@ async fn create(app: &TestApp, client: &Client, org_id: i64, body: &Value) -> Ti
     response.json().await.unwrap()
 }
 
-async fn get_ticket(app: &TestApp, client: &Client, org_id: i64, id: i64) -> Response {
-    client
-        .get(app.api(&format!("/organizations/{org_id}/tickets/{id}")))
-        .send()
-        .await
-        .unwrap()
-}
-
 /// The first page of "My tickets", without the demo data's tickets.
 async fn list(app: &TestApp, client: &Client, org_id: i64) -> Vec<TicketListItem> {
     let response = client
@@ -141,19 +97,6 @@ async fn list(app: &TestApp, client: &Client, org_id: i64) -> Vec<TicketListItem
         .collect()
 }
 
-async fn invalid(response: Response) -> ErrorBody {
-    expect_error(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::InvalidInput,
-    )
-    .await
-}
-
-fn fields(body: &ErrorBody) -> Vec<&str> {
-    body.fields.iter().map(|f| f.field.as_str()).collect()
-}
-
 /// The demo data's tickets come first, with ids 1 to this.
 const DEMO_TICKETS: i64 = support_server::demo::TICKET_COUNT;
 
@@ -162,14 +105,6 @@ async fn ticket_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE id > ?")
         .bind(DEMO_TICKETS)
         .fetch_one(&app.state.db)
-        .await
-        .unwrap()
-}
-
-/// `(recipient, subject, body)` of every outbox row, oldest first.
-async fn outbox(app: &TestApp) -> Vec<(String, String, String)> {
-    sqlx::query_as("SELECT recipient, subject, body FROM outbox ORDER BY id")
-        .fetch_all(&app.state.db)
         .await
         .unwrap()
 }

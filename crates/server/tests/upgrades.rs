@@ -3,13 +3,12 @@
 
 mod helpers;
 
-use std::process::Output;
-
 use api::{
-    CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, UpgradeOptions, UpgradeRequest, UpgradeStatus,
-    YearMonth,
+    CSRF_HEADER, CSRF_VALUE, ErrorCode, UpgradeOptions, UpgradeRequest, UpgradeStatus, YearMonth,
 };
-use helpers::{TestApp, expect_error, spawn_app, support_status};
+use helpers::{
+    TestApp, expect_error, invalid, outbox, run_cli, signed_in, spawn_app, support_status, text,
+};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use support_server::admin::{self, AdminError};
@@ -36,13 +35,6 @@ fn previous_month() -> YearMonth {
     } else {
         YearMonth::new(now.year(), now.month() - 1).unwrap()
     }
-}
-
-/// Signs in as `email`; returns the client and the organization they act for.
-async fn signed_in(app: &TestApp, email: &str) -> (Client, i64) {
-    let client = app.sign_in(email).await;
-    let org_id = app.me(&client).await.organization.id;
-    (client, org_id)
 }
 
 async fn billing_group(app: &TestApp, name: &str) -> i64 {
@@ -99,23 +91,6 @@ async fn current_request(app: &TestApp, client: &Client, org_id: i64) -> Option<
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
-}
-
-async fn invalid(response: Response) -> ErrorBody {
-    expect_error(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::InvalidInput,
-    )
-    .await
-}
-
-/// `(recipient, subject, body)` of every outbox row, oldest first.
-async fn outbox(app: &TestApp) -> Vec<(String, String, String)> {
-    sqlx::query_as("SELECT recipient, subject, body FROM outbox ORDER BY id")
-        .fetch_all(&app.state.db)
-        .await
-        .unwrap()
 }
 
 async fn stored_status(app: &TestApp, id: i64) -> (String, Option<String>, Option<String>) {
@@ -1013,18 +988,6 @@ async fn the_account_team_gets_every_email_too() {
 
 // ---------------------------------------------------------------------------------------------
 // The operator CLI, as the real binary
-
-fn run_cli(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_support-server"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("support-server runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[tokio::test]
 async fn the_cli_lists_activates_and_rejects() {

@@ -4,8 +4,11 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use api::{CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, Me, SupportStatus};
+use std::process::Output;
+
+use api::{Attachment, CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, Me, SupportStatus};
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
+use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::json;
 use support_server::{AppState, Config};
@@ -174,4 +177,92 @@ pub async fn add_member(app: &TestApp, email: &str, name: &str, org_id: i64, rol
         .await
         .expect("insert membership");
     user_id
+}
+
+/// Signs in `email` and returns the session's client with the user's organization id.
+pub async fn signed_in(app: &TestApp, email: &str) -> (Client, i64) {
+    let client = app.sign_in(email).await;
+    let org_id = app.me(&client).await.organization.id;
+    (client, org_id)
+}
+
+/// Expects a 422 `invalid_input` and returns its body.
+pub async fn invalid(response: Response) -> ErrorBody {
+    expect_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidInput,
+    )
+    .await
+}
+
+/// The fields an error body names, in order.
+pub fn fields(body: &ErrorBody) -> Vec<&str> {
+    body.fields.iter().map(|f| f.field.as_str()).collect()
+}
+
+/// Every outbox row: (recipient, subject, body), oldest first.
+pub async fn outbox(app: &TestApp) -> Vec<(String, String, String)> {
+    sqlx::query_as("SELECT recipient, subject, body FROM outbox ORDER BY id")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// The first bytes of every PNG file.
+pub const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// `len` bytes that pass for a PNG (the signature, then filler).
+pub fn png(len: usize) -> Vec<u8> {
+    let mut bytes = PNG_SIGNATURE.to_vec();
+    bytes.extend((0..len.saturating_sub(PNG_SIGNATURE.len())).map(|i| (i * 7 % 251) as u8));
+    bytes
+}
+
+/// Uploads `bytes` as `name` to the organization's attachments.
+pub async fn upload(
+    app: &TestApp,
+    client: &Client,
+    org_id: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    client
+        .post(app.api(&format!("/organizations/{org_id}/attachments")))
+        .header(CSRF_HEADER, CSRF_VALUE)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Uploads a small PNG that must be accepted.
+pub async fn upload_png(app: &TestApp, client: &Client, org_id: i64, name: &str) -> Attachment {
+    let response = upload(app, client, org_id, name, png(2048)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+/// `GET` one ticket.
+pub async fn get_ticket(app: &TestApp, client: &Client, org_id: i64, id: i64) -> Response {
+    client
+        .get(app.api(&format!("/organizations/{org_id}/tickets/{id}")))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Runs the server binary with `args` (the operator CLI).
+pub fn run_cli(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_support-server"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("support-server runs")
+}
+
+/// A CLI stream as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
