@@ -18,7 +18,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::auth::{CurrentUser, Member, parse_plan};
 use crate::error::{Error, Json, Path, Result};
-use crate::idempotency::{self, Claim, Outcome};
+use crate::idempotency::{self, Claim, Start};
 use crate::tickets::{
     self, StoredTicket, UploadRoom, activity_kind_str, author_kind_str, email_subject, ids_json,
     load_readable_in, load_ticket, normalise_email,
@@ -415,35 +415,14 @@ async fn comment(
     Json(input): Json<NewComment>,
 ) -> Result<Response> {
     let member = Member::load(&state, user, org_id).await?;
-    let claim = match idempotency::key_from_headers(&headers)? {
-        None => None,
-        Some(key) => {
-            let hash = idempotency::request_hash(
-                &format!("comment\norganization {org_id}\nticket {ticket_id}"),
-                &input,
-            )?;
-            match idempotency::claim(&state.db, member.user.id, &key, &hash).await? {
-                Outcome::Replay(response) => return Ok(response),
-                Outcome::Claimed(claim) => Some(claim),
-            }
-        }
-    };
-    match add_comment(&state, &member, ticket_id, &input, claim.as_ref()).await {
-        Ok(body) => Ok(idempotency::stored_response(
-            StatusCode::CREATED,
-            body,
-            false,
-        )),
-        Err(error) => {
-            // Nothing was added: free the key so the corrected comment can be sent with it.
-            if let Some(claim) = claim
-                && let Err(release) = claim.release(&state.db).await
-            {
-                tracing::error!(error = ?release, "could not release an idempotency key");
-            }
-            Err(error)
-        }
-    }
+    let scope = format!("comment\norganization {org_id}\nticket {ticket_id}");
+    let claim =
+        match idempotency::begin(&state.db, member.user.id, &headers, &scope, &input).await? {
+            Start::Replay(response) => return Ok(response),
+            Start::Run(claim) => claim,
+        };
+    let work = add_comment(&state, &member, ticket_id, &input, claim.as_ref()).await;
+    idempotency::finish(&state.db, claim, work).await
 }
 
 /// Checks and adds the comment in one transaction that also records its emails and completes `claim`.

@@ -203,6 +203,53 @@ impl Claim {
     }
 }
 
+/// How a request that may carry a key starts.
+pub enum Start {
+    /// Do the work; with a key, this request owns it.
+    Run(Option<Claim>),
+    /// The work was done before: send this answer again.
+    Replay(Response),
+}
+
+/// Claims the request's key, if it sent one, for `request` under `scope` (what else the request is
+/// about, such as the organization). Errors as [`claim`] does.
+pub async fn begin(
+    db: &SqlitePool,
+    user_id: i64,
+    headers: &HeaderMap,
+    scope: &str,
+    request: &impl Serialize,
+) -> Result<Start> {
+    let Some(key) = key_from_headers(headers)? else {
+        return Ok(Start::Run(None));
+    };
+    let hash = request_hash(scope, request)?;
+    Ok(match claim(db, user_id, &key, &hash).await? {
+        Outcome::Claimed(claim) => Start::Run(Some(claim)),
+        Outcome::Replay(response) => Start::Replay(response),
+    })
+}
+
+/// Answers a request started with [`begin`]: 201 with the body the work stored on its claim, or the
+/// work's error after freeing the claim (nothing was done, so the corrected request may reuse the key).
+pub async fn finish(
+    db: &SqlitePool,
+    claim: Option<Claim>,
+    work: Result<String>,
+) -> Result<Response> {
+    match work {
+        Ok(body) => Ok(stored_response(StatusCode::CREATED, body, false)),
+        Err(error) => {
+            if let Some(claim) = claim
+                && let Err(release) = claim.release(db).await
+            {
+                tracing::error!(error = ?release, "could not release an idempotency key");
+            }
+            Err(error)
+        }
+    }
+}
+
 /// A JSON answer from its stored text, marked as replayed when it is.
 pub fn stored_response(status: StatusCode, body: String, replayed: bool) -> Response {
     let mut response = (

@@ -22,7 +22,7 @@ use time::{Duration, OffsetDateTime, UtcOffset, Weekday};
 
 use crate::auth::{CurrentUser, Member};
 use crate::error::{Error, Json, Path, Result};
-use crate::idempotency::{self, Claim, Outcome};
+use crate::idempotency::{self, Claim, Start};
 use crate::{AppState, clock, conversation, etag, org, outbox, support, ticket_list};
 
 /// 403 for organizations on free services, which have no support tier (ticket creation and uploads).
@@ -75,32 +75,14 @@ async fn create(
     Json(input): Json<NewTicket>,
 ) -> Result<Response> {
     let member = Member::load(&state, user, org_id).await?;
-    let claim = match idempotency::key_from_headers(&headers)? {
-        None => None,
-        Some(key) => {
-            let hash = idempotency::request_hash(&org_id.to_string(), &input)?;
-            match idempotency::claim(&state.db, member.user.id, &key, &hash).await? {
-                Outcome::Replay(response) => return Ok(response),
-                Outcome::Claimed(claim) => Some(claim),
-            }
-        }
-    };
-    match create_ticket(&state, &member, &input, claim.as_ref()).await {
-        Ok(body) => Ok(idempotency::stored_response(
-            StatusCode::CREATED,
-            body,
-            false,
-        )),
-        Err(error) => {
-            // Nothing was created: free the key so the corrected form can be sent with it.
-            if let Some(claim) = claim
-                && let Err(release) = claim.release(&state.db).await
-            {
-                tracing::error!(error = ?release, "could not release an idempotency key");
-            }
-            Err(error)
-        }
-    }
+    let scope = org_id.to_string();
+    let claim =
+        match idempotency::begin(&state.db, member.user.id, &headers, &scope, &input).await? {
+            Start::Replay(response) => return Ok(response),
+            Start::Run(claim) => claim,
+        };
+    let work = create_ticket(&state, &member, &input, claim.as_ref()).await;
+    idempotency::finish(&state.db, claim, work).await
 }
 
 /// Checks and creates the ticket, attaches its files and records its emails, all in one transaction
