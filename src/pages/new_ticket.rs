@@ -7,7 +7,7 @@
 //! with, so sending it again after an unclear failure can never create a second ticket.
 
 use api::ticket::{DESCRIPTION_MAX_CHARS, SUBJECT_MAX_CHARS, check_cc_address};
-use api::{ErrorCode, FieldMessage, Me, NewTicket, Severity, TicketContext, TicketOptions};
+use api::{FieldMessage, Me, NewTicket, Severity, TicketContext, TicketOptions};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
 use crate::components::cc_input::{CcCheck, CcField, CcInput};
-use crate::components::form::{Autosave, FieldError, FieldErrors, counter_text, new_key};
+use crate::components::form::{
+    Autosave, FieldError, FieldErrors, SendFailureText, counter_text, new_key, ready_to_send,
+    report_send_failure,
+};
 use crate::components::uploads::{FileField, Uploads, file_list};
 use crate::components::{
     ErrorPanel, ErrorSummary, PageSkeleton, focus_by_id, local_time, set_document_title,
@@ -26,6 +29,15 @@ use crate::{routes, storage};
 /// Where drafts live: `support-app:ticket-draft:{user}:{organization}`.
 const DRAFT_PREFIX: &str = "support-app:ticket-draft";
 /// Field order, for sorting merged messages the way the form reads.
+/// What the form says when Create ticket fails.
+const SEND_FAILURE: SendFailureText = SendFailureText {
+    // The earlier send may have created a ticket with the text as it was then; a deliberate second
+    // click sends this version as a new ticket.
+    reused: "An earlier version of this form was already sent and may have created a ticket. Check My tickets first: clicking Create ticket again sends this version as a new ticket.",
+    offline: "We could not reach the server, so we cannot tell whether the ticket was created. Click Create ticket again when you are back online: it will not be created twice. Everything you entered is still here.",
+    failed: "The ticket was not created.",
+    kept: "Everything you entered is still here.",
+};
 const FIELDS: &[&str] = &[
     "cc",
     "subject",
@@ -335,34 +347,16 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
                         Default::default(),
                     );
                 }
-                // The app is showing sign-in; the draft is saved and comes back afterwards.
-                Err(ClientError::Unauthenticated) => {}
-                Err(ClientError::Api(body)) if body.code == ErrorCode::IdempotencyKeyReused => {
-                    // The earlier send did create a ticket, with the text as it was then. Say so, and
-                    // let a deliberate second click send this version as a new ticket.
-                    f.key.set(new_key());
-                    form_error.set(Some(
-                        "An earlier version of this form was already sent and may have created a ticket. Check My tickets first: clicking Create ticket again sends this version as a new ticket.".into(),
-                    ));
-                    focus_by_id("ticket-summary");
-                }
-                Err(ClientError::Api(body)) if !body.fields.is_empty() => {
-                    errors.set_all(body.fields);
-                    form_error.set(None);
-                    focus_by_id("ticket-summary");
-                }
-                Err(ClientError::Network) => {
-                    form_error.set(Some(
-                        "We could not reach the server, so we cannot tell whether the ticket was created. Click Create ticket again when you are back online: it will not be created twice. Everything you entered is still here.".into(),
-                    ));
-                    focus_by_id("ticket-summary");
-                }
-                Err(e) => {
-                    form_error.set(Some(format!(
-                        "The ticket was not created. {} Everything you entered is still here.",
-                        e.message()
-                    )));
-                    focus_by_id("ticket-summary");
+                Err(error) => {
+                    if report_send_failure(
+                        error,
+                        errors,
+                        form_error,
+                        "ticket-summary",
+                        &SEND_FAILURE,
+                    ) {
+                        f.key.set(new_key());
+                    }
                 }
             }
         }
@@ -374,13 +368,9 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
         }
         f.cc.commit(true);
         form_error.set(None);
-        let problems = check_all();
-        if !problems.is_empty() {
-            errors.set_all(problems);
-            focus_by_id("ticket-summary");
+        if !ready_to_send(check_all(), errors, "ticket-summary") {
             return;
         }
-        errors.set_all(Vec::new());
         autosave.save_now();
         create.dispatch_local((f.input(uploads.done_ids()), f.key.get_untracked()));
     };

@@ -11,8 +11,8 @@
 use api::text::{Piece, pieces};
 use api::ticket::format_bytes;
 use api::{
-    Activity, ActivityKind, Attachment, AuthorKind, CommentContext, ErrorCode, NewComment,
-    StatusChange, Ticket, TicketStatus,
+    Activity, ActivityKind, Attachment, AuthorKind, CommentContext, NewComment, StatusChange,
+    Ticket, TicketStatus,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
 use crate::components::cc_input::{CcCheck, CcField, CcInput};
-use crate::components::form::{Autosave, FieldError, FieldErrors, new_key};
+use crate::components::form::{
+    Autosave, FieldError, FieldErrors, SendFailureText, new_key, ready_to_send, report_send_failure,
+};
 use crate::components::uploads::{FileField, Uploads, file_list};
 use crate::components::{
     ErrorPanel, ErrorSummary, PageSkeleton, focus_by_id, local_time, set_document_title,
@@ -35,6 +37,13 @@ const POLL_MS: u64 = 5_000;
 /// Where comment drafts live: `support-app:comment-draft:{user}:{organization}:{ticket}`.
 const DRAFT_PREFIX: &str = "support-app:comment-draft";
 const FIELDS: &[&str] = &["cc", "body", "attachments"];
+/// What Add to conversation says when Submit fails.
+const SEND_FAILURE: SendFailureText = SendFailureText {
+    reused: "An earlier version of this comment was already sent and may have been added. Check the conversation first: Submit now adds this version as a new comment.",
+    offline: "We could not reach the server, so we cannot tell whether your comment was added. Click Submit again when you are back online: it will not be added twice. Everything you wrote is still here.",
+    failed: "Your comment was not added.",
+    kept: "Everything you wrote is still here.",
+};
 
 #[component]
 pub fn TicketPage() -> impl IntoView {
@@ -677,31 +686,11 @@ fn CommentForm(
                 uploads.sent();
                 on_done.run(Some(ticket));
             }
-            Err(ClientError::Unauthenticated) => {}
-            Err(ClientError::Api(body)) if body.code == ErrorCode::IdempotencyKeyReused => {
-                key.set(new_key());
-                form_error.set(Some(
-                    "An earlier version of this comment was already sent and may have been added. Check the conversation first: Submit now adds this version as a new comment.".into(),
-                ));
-                focus_by_id("comment-summary");
-            }
-            Err(ClientError::Api(body)) if !body.fields.is_empty() => {
-                errors.set_all(body.fields);
-                form_error.set(None);
-                focus_by_id("comment-summary");
-            }
-            Err(ClientError::Network) => {
-                form_error.set(Some(
-                    "We could not reach the server, so we cannot tell whether your comment was added. Click Submit again when you are back online: it will not be added twice. Everything you wrote is still here.".into(),
-                ));
-                focus_by_id("comment-summary");
-            }
-            Err(e) => {
-                form_error.set(Some(format!(
-                    "Your comment was not added. {} Everything you wrote is still here.",
-                    e.message()
-                )));
-                focus_by_id("comment-summary");
+            Err(error) => {
+                if report_send_failure(error, errors, form_error, "comment-summary", &SEND_FAILURE)
+                {
+                    key.set(new_key());
+                }
             }
         }
     });
@@ -712,13 +701,9 @@ fn CommentForm(
         }
         cc.commit(true);
         form_error.set(None);
-        let problems = check_all();
-        if !problems.is_empty() {
-            errors.set_all(problems);
-            focus_by_id("comment-summary");
+        if !ready_to_send(check_all(), errors, "comment-summary") {
             return;
         }
-        errors.set_all(Vec::new());
         autosave.save_now();
         submit.dispatch_local((input(), key.get_untracked()));
     };
