@@ -149,6 +149,19 @@ impl Uploads {
             .set((!problems.is_empty()).then(|| problems.join(" ")));
     }
 
+    /// Takes the files of a paste (a screenshot, say) anywhere in the form; text pastes as usual.
+    pub fn paste(&self, ev: &leptos::ev::ClipboardEvent) {
+        let files = ev
+            .clipboard_data()
+            .and_then(|d| d.files())
+            .map(file_list)
+            .unwrap_or_default();
+        if !files.is_empty() {
+            ev.prevent_default();
+            self.add(files, true);
+        }
+    }
+
     fn retry(&self, id: u32) {
         let Some(item) = self
             .items

@@ -19,7 +19,7 @@ use crate::components::form::{
     Autosave, FieldError, FieldErrors, SendFailureText, counter_text, new_key, ready_to_send,
     report_send_failure,
 };
-use crate::components::uploads::{FileField, Uploads, file_list};
+use crate::components::uploads::{FileField, Uploads};
 use crate::components::{
     ErrorPanel, ErrorSummary, PageSkeleton, focus_by_id, local_time, set_document_title,
 };
@@ -460,13 +460,7 @@ fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl In
             class="sa-form sa-panel sa-ticket-form"
             novalidate
             on:submit=on_submit
-            on:paste=move |ev: leptos::ev::ClipboardEvent| {
-                let files = ev.clipboard_data().and_then(|d| d.files()).map(file_list).unwrap_or_default();
-                if !files.is_empty() {
-                    ev.prevent_default();
-                    uploads.add(files, true);
-                }
-            }
+            on:paste=move |ev| uploads.paste(&ev)
         >
             // Read-only while the ticket is being created: what is sent is what the user sees.
             <fieldset class="sa-plain-fieldset sa-form" disabled=move || create.pending().get()>

@@ -24,7 +24,7 @@ use crate::components::cc_input::{CcCheck, CcField, CcInput};
 use crate::components::form::{
     Autosave, FieldError, FieldErrors, SendFailureText, new_key, ready_to_send, report_send_failure,
 };
-use crate::components::uploads::{FileField, Uploads, file_list};
+use crate::components::uploads::{FileField, Uploads};
 use crate::components::{
     ErrorPanel, ErrorSummary, PageSkeleton, focus_by_id, local_time, set_document_title,
 };
@@ -724,13 +724,7 @@ fn CommentForm(
                 class="sa-form"
                 novalidate
                 on:submit=on_submit
-                on:paste=move |ev: leptos::ev::ClipboardEvent| {
-                    let files = ev.clipboard_data().and_then(|d| d.files()).map(file_list).unwrap_or_default();
-                    if !files.is_empty() {
-                        ev.prevent_default();
-                        uploads.add(files, true);
-                    }
-                }
+                on:paste=move |ev| uploads.paste(&ev)
             >
                 <fieldset class="sa-plain-fieldset sa-form" disabled=move || submit.pending().get()>
                 <CcInput
