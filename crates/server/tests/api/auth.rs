@@ -1,13 +1,12 @@
 //! Signing in and out, sessions and the CSRF header.
 
-mod helpers;
-
 use std::time::Duration;
 
-use api::{CSRF_HEADER, CSRF_VALUE, ErrorCode, Me, PlanKind, Role, SESSION_COOKIE, SignInRequest};
-use helpers::{PASSWORD, expect_error, set_cookies, spawn_app, spawn_app_with};
+use api::{ErrorCode, Me, PlanKind, Role, SESSION_COOKIE, SignInRequest};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, RETRY_AFTER};
+
+use crate::helpers::{PASSWORD, expect_error, set_cookies, spawn_app, spawn_app_with};
 
 /// A `Set-Cookie` value split into its name, value and attributes.
 struct SetCookie {
@@ -54,14 +53,22 @@ fn session_cookie(response: &reqwest::Response) -> SetCookie {
     cookie
 }
 
+/// A request that carries `cookie` as it is, from a client without a cookie jar.
+async fn me_with_cookie(url: &str, cookie: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(url)
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn signing_in_returns_the_user_and_a_strict_http_only_cookie() {
     let app = spawn_app().await;
-    let client = app.client();
+    let browser = app.anonymous();
 
-    let response = app
-        .post_session(&client, "admin@acme.example", PASSWORD)
-        .await;
+    let response = browser.post_session("admin@acme.example", PASSWORD).await;
 
     assert_eq!(response.status(), StatusCode::OK);
     let cookie = session_cookie(&response);
@@ -81,18 +88,18 @@ async fn signing_in_returns_the_user_and_a_strict_http_only_cookie() {
     assert_eq!(me.role, Role::Admin);
 
     // The cookie alone is enough from now on.
-    assert_eq!(app.me(&client).await, me);
+    assert_eq!(browser.me().await, me);
 }
 
 #[tokio::test]
 async fn members_and_other_organizations_sign_in_with_their_own_role() {
     let app = spawn_app().await;
 
-    let dev = app.me(&app.sign_in("dev@acme.example").await).await;
+    let dev = app.sign_in("dev@acme.example").await.me().await;
     assert_eq!(dev.role, Role::Member);
     assert_eq!(dev.organization.name, "Acme Analytics");
 
-    let hobby = app.me(&app.sign_in("owner@hobby.example").await).await;
+    let hobby = app.sign_in("owner@hobby.example").await.me().await;
     assert_eq!(hobby.role, Role::Admin);
     assert_eq!(hobby.organization.name, "Hobby Lab");
     assert_eq!(hobby.organization.plan, PlanKind::Free);
@@ -102,10 +109,10 @@ async fn members_and_other_organizations_sign_in_with_their_own_role() {
 #[tokio::test]
 async fn email_is_matched_ignoring_case_and_surrounding_spaces() {
     let app = spawn_app().await;
-    let client = app.client();
 
     let response = app
-        .post_session(&client, "  Admin@ACME.example ", PASSWORD)
+        .anonymous()
+        .post_session("  Admin@ACME.example ", PASSWORD)
         .await;
 
     assert_eq!(response.status(), StatusCode::OK);
@@ -120,7 +127,7 @@ async fn cookie_is_secure_behind_an_https_proxy() {
     let response = app
         .client()
         .post(app.api("/session"))
-        .header(CSRF_HEADER, CSRF_VALUE)
+        .header(api::CSRF_HEADER, api::CSRF_VALUE)
         .header("x-forwarded-proto", "https")
         .json(&serde_json::json!({ "email": "admin@acme.example", "password": PASSWORD }))
         .send()
@@ -139,7 +146,8 @@ async fn cookie_is_secure_when_configured() {
     let app = spawn_app_with(|config| config.secure_cookies = true).await;
 
     let response = app
-        .post_session(&app.client(), "admin@acme.example", PASSWORD)
+        .anonymous()
+        .post_session("admin@acme.example", PASSWORD)
         .await;
 
     assert_eq!(response.status(), StatusCode::OK);
@@ -149,10 +157,10 @@ async fn cookie_is_secure_when_configured() {
 #[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_answer() {
     let app = spawn_app().await;
-    let client = app.client();
+    let browser = app.anonymous();
 
-    let wrong_password = app
-        .post_session(&client, "admin@acme.example", "support-dem0")
+    let wrong_password = browser
+        .post_session("admin@acme.example", "support-dem0")
         .await;
     assert!(set_cookies(&wrong_password).is_empty(), "no session");
     let wrong_password = expect_error(
@@ -162,9 +170,7 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
     )
     .await;
 
-    let unknown_email = app
-        .post_session(&client, "nobody@acme.example", PASSWORD)
-        .await;
+    let unknown_email = browser.post_session("nobody@acme.example", PASSWORD).await;
     assert!(set_cookies(&unknown_email).is_empty(), "no session");
     let unknown_email = expect_error(
         unknown_email,
@@ -178,15 +184,14 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
         wrong_password, unknown_email,
         "the answer must not reveal which emails have accounts"
     );
-    let me = client.get(app.api("/me")).send().await.unwrap();
-    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(browser.get_me().await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn empty_fields_are_reported_field_by_field() {
     let app = spawn_app().await;
 
-    let response = app.post_session(&app.client(), "", "").await;
+    let response = app.anonymous().post_session("", "").await;
 
     let body = expect_error(
         response,
@@ -218,7 +223,8 @@ async fn a_malformed_email_is_invalid_input_not_a_failed_attempt() {
     let app = spawn_app().await;
 
     let body = expect_error(
-        app.post_session(&app.client(), "admin-at-acme", PASSWORD)
+        app.anonymous()
+            .post_session("admin-at-acme", PASSWORD)
             .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::InvalidInput,
@@ -237,11 +243,11 @@ async fn a_malformed_email_is_invalid_input_not_a_failed_attempt() {
 #[tokio::test]
 async fn repeated_failures_slow_down_even_the_right_password() {
     let app = spawn_app().await;
-    let client = app.client();
+    let browser = app.anonymous();
     let email = "admin@acme.example";
 
     for attempt in 1..=3 {
-        let response = app.post_session(&client, email, "guess").await;
+        let response = browser.post_session(email, "guess").await;
         assert_eq!(
             response.status(),
             StatusCode::UNAUTHORIZED,
@@ -249,7 +255,7 @@ async fn repeated_failures_slow_down_even_the_right_password() {
         );
     }
 
-    let response = app.post_session(&client, email, PASSWORD).await;
+    let response = browser.post_session(email, PASSWORD).await;
     let retry_after: u64 = response
         .headers()
         .get(RETRY_AFTER)
@@ -273,34 +279,28 @@ async fn repeated_failures_slow_down_even_the_right_password() {
 
     // Keyed by email: other accounts are not locked out.
     let other = app
-        .post_session(&app.client(), "dev@acme.example", PASSWORD)
+        .anonymous()
+        .post_session("dev@acme.example", PASSWORD)
         .await;
     assert_eq!(other.status(), StatusCode::OK);
 
     tokio::time::sleep(Duration::from_secs(retry_after)).await;
-    let response = app.post_session(&client, email, PASSWORD).await;
+    let response = browser.post_session(email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK, "allowed after the wait");
 
     // Success forgets the failures: the next mistake is free again.
-    let response = app.post_session(&app.client(), email, "guess").await;
+    let response = app.anonymous().post_session(email, "guess").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn signing_out_ends_the_session_and_clears_the_cookie() {
     let app = spawn_app().await;
-    let client = app.client();
-    let response = app
-        .post_session(&client, "admin@acme.example", PASSWORD)
-        .await;
+    let browser = app.anonymous();
+    let response = browser.post_session("admin@acme.example", PASSWORD).await;
     let token = session_cookie(&response).value;
 
-    let response = client
-        .delete(app.api("/session"))
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .send()
-        .await
-        .unwrap();
+    let response = browser.delete_session().await;
 
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let cleared = session_cookie(&response);
@@ -312,16 +312,11 @@ async fn signing_out_ends_the_session_and_clears_the_cookie() {
         "same path, or it clears nothing"
     );
 
-    let me = client.get(app.api("/me")).send().await.unwrap();
+    let me = browser.get_me().await;
     expect_error(me, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
 
     // The server forgot the session too: a copy of the old cookie is worthless.
-    let replayed = reqwest::Client::new()
-        .get(app.api("/me"))
-        .header(COOKIE, format!("{SESSION_COOKIE}={token}"))
-        .send()
-        .await
-        .unwrap();
+    let replayed = me_with_cookie(&app.api("/me"), &format!("{SESSION_COOKIE}={token}")).await;
     expect_error(
         replayed,
         StatusCode::UNAUTHORIZED,
@@ -334,13 +329,7 @@ async fn signing_out_ends_the_session_and_clears_the_cookie() {
 async fn signing_out_without_a_session_still_succeeds() {
     let app = spawn_app().await;
 
-    let response = app
-        .client()
-        .delete(app.api("/session"))
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .send()
-        .await
-        .unwrap();
+    let response = app.anonymous().delete_session().await;
 
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 }
@@ -348,7 +337,7 @@ async fn signing_out_without_a_session_still_succeeds() {
 #[tokio::test]
 async fn garbage_and_empty_cookies_are_unauthenticated() {
     let app = spawn_app().await;
-    let client = reqwest::Client::new();
+    let url = app.api("/me");
 
     for cookie in [
         format!("{SESSION_COOKIE}=garbage"),
@@ -356,12 +345,7 @@ async fn garbage_and_empty_cookies_are_unauthenticated() {
         format!("{SESSION_COOKIE}="),
         "other=1".to_owned(),
     ] {
-        let response = client
-            .get(app.api("/me"))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap();
+        let response = me_with_cookie(&url, &cookie).await;
         let body = expect_error(
             response,
             StatusCode::UNAUTHORIZED,
@@ -375,7 +359,7 @@ async fn garbage_and_empty_cookies_are_unauthenticated() {
 #[tokio::test]
 async fn an_expired_session_is_unauthenticated() {
     let app = spawn_app().await;
-    let client = app.sign_in("admin@acme.example").await;
+    let admin = app.sign_in("admin@acme.example").await;
 
     let expired =
         sqlx::query("UPDATE sessions SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) - 1")
@@ -384,9 +368,8 @@ async fn an_expired_session_is_unauthenticated() {
             .unwrap();
     assert_eq!(expired.rows_affected(), 1);
 
-    let response = client.get(app.api("/me")).send().await.unwrap();
     expect_error(
-        response,
+        admin.get_me().await,
         StatusCode::UNAUTHORIZED,
         ErrorCode::Unauthenticated,
     )
@@ -396,7 +379,7 @@ async fn an_expired_session_is_unauthenticated() {
 #[tokio::test]
 async fn every_read_endpoint_requires_a_session() {
     let app = spawn_app().await;
-    let client = app.client();
+    let browser = app.anonymous();
 
     for path in [
         "/me",
@@ -405,9 +388,8 @@ async fn every_read_endpoint_requires_a_session() {
         "/organizations/1/projects",
         "/products",
     ] {
-        let response = client.get(app.api(path)).send().await.unwrap();
         let body = expect_error(
-            response,
+            browser.get(path).await,
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthenticated,
         )
@@ -419,33 +401,26 @@ async fn every_read_endpoint_requires_a_session() {
 #[tokio::test]
 async fn signing_in_without_the_csrf_header_is_refused() {
     let app = spawn_app().await;
-    let client = app.client();
+    let browser = app.anonymous();
 
-    for header in [None, Some("0")] {
-        let mut request = client
-            .post(app.api("/session"))
-            .json(&serde_json::json!({ "email": "admin@acme.example", "password": PASSWORD }));
-        if let Some(value) = header {
-            request = request.header(CSRF_HEADER, value);
-        }
-        let response = request.send().await.unwrap();
+    for forged in [browser.without_csrf(), browser.with_csrf("0")] {
+        let response = forged.post_session("admin@acme.example", PASSWORD).await;
         assert!(set_cookies(&response).is_empty(), "no session");
         expect_error(response, StatusCode::FORBIDDEN, ErrorCode::CsrfCheckFailed).await;
     }
 
-    let me = client.get(app.api("/me")).send().await.unwrap();
-    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(browser.get_me().await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn signing_out_without_the_csrf_header_is_refused() {
     let app = spawn_app().await;
-    let client = app.sign_in("admin@acme.example").await;
+    let admin = app.sign_in("admin@acme.example").await;
 
-    let response = client.delete(app.api("/session")).send().await.unwrap();
+    let response = admin.without_csrf().delete_session().await;
 
     assert!(set_cookies(&response).is_empty(), "cookie untouched");
     expect_error(response, StatusCode::FORBIDDEN, ErrorCode::CsrfCheckFailed).await;
     // A cross-site page must not be able to sign the user out either.
-    assert_eq!(app.me(&client).await.user.email, "admin@acme.example");
+    assert_eq!(admin.me().await.user.email, "admin@acme.example");
 }

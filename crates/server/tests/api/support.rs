@@ -1,20 +1,16 @@
 //! The Support page's data: support status per organization, projects, products, and tenant isolation.
 
-mod helpers;
-
 use api::{
-    ErrorCode, PlanKind, PriceRule, Product, Project, ResponseTime, SupportStatus, SupportTier,
-    UpgradeStatus,
+    ErrorCode, PlanKind, PriceRule, ResponseTime, SupportStatus, SupportTier, UpgradeStatus,
 };
-use helpers::{TestApp, expect_error, spawn_app, spawn_app_with, support_status};
 use reqwest::StatusCode;
-use support_server::{AppState, Config};
+use support_server::AppState;
+
+use crate::helpers::{TestApp, expect_error, spawn_app, spawn_app_with, test_config};
 
 /// Signs in as `email` and loads the support status of the organization they act for.
 async fn support_status_of(app: &TestApp, email: &str) -> SupportStatus {
-    let client = app.sign_in(email).await;
-    let org_id = app.me(&client).await.organization.id;
-    support_status(app, &client, org_id).await
+    app.sign_in(email).await.support_status().await
 }
 
 fn keys(tiers: &[SupportTier]) -> Vec<&str> {
@@ -115,8 +111,7 @@ async fn hobby_lab_on_free_services_has_no_tier() {
 #[tokio::test]
 async fn a_pending_upgrade_request_is_shown_and_blocks_another() {
     let app = spawn_app().await;
-    let client = app.sign_in("admin@acme.example").await;
-    let org_id = app.me(&client).await.organization.id;
+    let admin = app.sign_in("admin@acme.example").await;
     sqlx::query(
         "INSERT INTO upgrade_requests
              (organization_id, tier, start_month, billing_group_id, requested_by, requested_at, status)
@@ -125,12 +120,12 @@ async fn a_pending_upgrade_request_is_shown_and_blocks_another() {
                  (SELECT id FROM users WHERE email = 'admin@acme.example'),
                  '2026-01-15T10:00:00Z', 'pending')",
     )
-    .bind(org_id)
+    .bind(admin.org_id)
     .execute(&app.state.db)
     .await
     .unwrap();
 
-    let status = support_status(&app, &client, org_id).await;
+    let status = admin.support_status().await;
 
     assert!(!status.can_upgrade, "one pending request at a time");
     let request = status.upgrade_request.expect("the pending request");
@@ -168,12 +163,9 @@ async fn links_and_brand_come_from_configuration() {
 #[tokio::test]
 async fn the_tier_catalogue_is_served_in_rank_order() {
     let app = spawn_app().await;
-    let client = app.sign_in("dev@acme.example").await;
 
-    let response = client.get(app.api("/support/tiers")).send().await.unwrap();
+    let tiers = app.sign_in("dev@acme.example").await.tiers().await;
 
-    assert_eq!(response.status(), StatusCode::OK);
-    let tiers: Vec<SupportTier> = response.json().await.unwrap();
     assert_eq!(keys(&tiers), ["basic", "essential", "advanced", "premium"]);
     let essential = &tiers[1];
     assert_eq!(
@@ -192,21 +184,22 @@ async fn another_organization_is_not_found() {
     let app = spawn_app().await;
     let globex_id = app.organization_of("admin@globex.example").await;
     let acme = app.sign_in("admin@acme.example").await;
-    assert_ne!(app.me(&acme).await.organization.id, globex_id);
+    assert_ne!(acme.me().await.organization.id, globex_id);
+    let (foreign, missing) = (acme.at(globex_id), acme.at(999_999));
 
-    for resource in ["support", "projects"] {
-        let foreign = acme
-            .get(app.api(&format!("/organizations/{globex_id}/{resource}")))
-            .send()
-            .await
-            .unwrap();
+    for (resource, foreign, missing) in [
+        (
+            "support",
+            foreign.get_support_status().await,
+            missing.get_support_status().await,
+        ),
+        (
+            "projects",
+            foreign.get_projects().await,
+            missing.get_projects().await,
+        ),
+    ] {
         let foreign = expect_error(foreign, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
-
-        let missing = acme
-            .get(app.api(&format!("/organizations/999999/{resource}")))
-            .send()
-            .await
-            .unwrap();
         let missing = expect_error(missing, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
         assert_eq!(foreign, missing, "{resource}: existence is not revealed");
     }
@@ -216,14 +209,12 @@ async fn another_organization_is_not_found() {
 async fn a_member_cannot_reach_other_organizations_either() {
     let app = spawn_app().await;
     let acme_id = app.organization_of("admin@acme.example").await;
-    let hobby = app.sign_in("owner@hobby.example").await;
+    let hobby_in_acme = app.sign_in("owner@hobby.example").await.at(acme_id);
 
-    for resource in ["support", "projects"] {
-        let response = hobby
-            .get(app.api(&format!("/organizations/{acme_id}/{resource}")))
-            .send()
-            .await
-            .unwrap();
+    for response in [
+        hobby_in_acme.get_support_status().await,
+        hobby_in_acme.get_projects().await,
+    ] {
         expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
     }
 }
@@ -231,32 +222,28 @@ async fn a_member_cannot_reach_other_organizations_either() {
 #[tokio::test]
 async fn a_non_numeric_organization_id_is_not_found() {
     let app = spawn_app().await;
-    let client = app.sign_in("admin@acme.example").await;
+    let admin = app.sign_in("admin@acme.example").await;
 
     for path in [
         "/organizations/acme/support",
         "/organizations/1.5/projects",
         "/organizations/99999999999999999999/support",
     ] {
-        let response = client.get(app.api(path)).send().await.unwrap();
-        expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+        expect_error(
+            admin.get(path).await,
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+        )
+        .await;
     }
 }
 
 #[tokio::test]
 async fn acme_sees_its_projects_with_units_and_services() {
     let app = spawn_app().await;
-    let client = app.sign_in("dev@acme.example").await;
-    let org_id = app.me(&client).await.organization.id;
 
-    let response = client
-        .get(app.api(&format!("/organizations/{org_id}/projects")))
-        .send()
-        .await
-        .unwrap();
+    let projects = app.sign_in("dev@acme.example").await.projects().await;
 
-    assert_eq!(response.status(), StatusCode::OK);
-    let projects: Vec<Project> = response.json().await.unwrap();
     let summary: Vec<(&str, Option<&str>, Vec<&str>)> = projects
         .iter()
         .map(|p| {
@@ -286,12 +273,9 @@ async fn acme_sees_its_projects_with_units_and_services() {
 #[tokio::test]
 async fn products_each_have_a_handful_of_reasons() {
     let app = spawn_app().await;
-    let client = app.sign_in("owner@hobby.example").await;
 
-    let response = client.get(app.api("/products")).send().await.unwrap();
+    let products = app.sign_in("owner@hobby.example").await.products().await;
 
-    assert_eq!(response.status(), StatusCode::OK);
-    let products: Vec<Product> = response.json().await.unwrap();
     assert!(products.len() >= 7, "{} products", products.len());
     assert_eq!(products[0].key, "postgresql");
     assert_eq!(products[0].name, "PostgreSQL");
@@ -318,9 +302,9 @@ async fn products_each_have_a_handful_of_reasons() {
 async fn demo_data_is_loaded_only_once() {
     let dir = tempfile::tempdir().unwrap();
 
-    let first = AppState::new(Config::for_tests(dir.path())).await.unwrap();
+    let first = AppState::new(test_config(dir.path())).await.unwrap();
     first.db.close().await;
-    let second = AppState::new(Config::for_tests(dir.path())).await.unwrap();
+    let second = AppState::new(test_config(dir.path())).await.unwrap();
 
     let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(&second.db)

@@ -1,30 +1,23 @@
 //! The HTTP surface shared by every endpoint: JSON error bodies, caching, and serving the built SPA.
 
-mod helpers;
-
-use api::{CSRF_HEADER, CSRF_VALUE, ErrorCode};
-use helpers::{TestApp, cache_control, expect_error, spawn_app, spawn_app_with};
+use api::ErrorCode;
 use reqwest::header::{ACCEPT_ENCODING, ALLOW, CONTENT_ENCODING, CONTENT_TYPE};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, StatusCode};
 use tempfile::TempDir;
 
-async fn post_session_raw(app: &TestApp, content_type: Option<&str>, body: &str) -> Response {
-    let mut request = app
-        .client()
-        .post(app.api("/session"))
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .body(body.to_owned());
-    if let Some(content_type) = content_type {
-        request = request.header(CONTENT_TYPE, content_type);
-    }
-    request.send().await.unwrap()
-}
+use crate::helpers::{PASSWORD, TestApp, cache_control, expect_error, spawn_app, spawn_app_with};
+
+/// A JSON body cut off in the middle.
+const TRUNCATED_JSON: &str = r#"{"email": "#;
 
 #[tokio::test]
 async fn malformed_json_is_a_json_error() {
     let app = spawn_app().await;
 
-    let response = post_session_raw(&app, Some("application/json"), r#"{"email": "#).await;
+    let response = app
+        .anonymous()
+        .post_session_body(Some("application/json"), TRUNCATED_JSON)
+        .await;
 
     let body = expect_error(
         response,
@@ -42,6 +35,7 @@ async fn malformed_json_is_a_json_error() {
 #[tokio::test]
 async fn json_of_the_wrong_shape_is_a_json_error() {
     let app = spawn_app().await;
+    let browser = app.anonymous();
 
     for body in [
         r#"{"email": 1, "password": "x"}"#,
@@ -49,7 +43,9 @@ async fn json_of_the_wrong_shape_is_a_json_error() {
         r#""admin@acme.example""#,
         "null",
     ] {
-        let response = post_session_raw(&app, Some("application/json"), body).await;
+        let response = browser
+            .post_session_body(Some("application/json"), body)
+            .await;
         let error = expect_error(
             response,
             StatusCode::BAD_REQUEST,
@@ -66,7 +62,7 @@ async fn a_body_that_is_not_declared_json_is_a_json_error() {
     let json = r#"{"email": "admin@acme.example", "password": "support-demo"}"#;
 
     for content_type in [None, Some("text/plain")] {
-        let response = post_session_raw(&app, content_type, json).await;
+        let response = app.anonymous().post_session_body(content_type, json).await;
         expect_error(
             response,
             StatusCode::BAD_REQUEST,
@@ -79,7 +75,7 @@ async fn a_body_that_is_not_declared_json_is_a_json_error() {
 #[tokio::test]
 async fn an_unknown_api_path_is_a_json_404() {
     let app = spawn_app().await;
-    let client = app.sign_in("admin@acme.example").await;
+    let admin = app.sign_in("admin@acme.example").await;
 
     for path in [
         "/nope",
@@ -87,7 +83,7 @@ async fn an_unknown_api_path_is_a_json_404() {
         "/organizations/1/nope",
         "/me/extra",
     ] {
-        let response = client.get(app.api(path)).send().await.unwrap();
+        let response = admin.get(path).await;
         assert_eq!(cache_control(&response), "no-store", "{path}");
         expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
     }
@@ -96,7 +92,7 @@ async fn an_unknown_api_path_is_a_json_404() {
 #[tokio::test]
 async fn a_wrong_method_is_a_json_405() {
     let app = spawn_app().await;
-    let client = app.sign_in("admin@acme.example").await;
+    let admin = app.sign_in("admin@acme.example").await;
 
     for (method, path) in [
         (Method::GET, "/session"),
@@ -105,12 +101,7 @@ async fn a_wrong_method_is_a_json_405() {
         (Method::DELETE, "/products"),
         (Method::PATCH, "/organizations/1/support"),
     ] {
-        let response = client
-            .request(method.clone(), app.api(path))
-            .header(CSRF_HEADER, CSRF_VALUE)
-            .send()
-            .await
-            .unwrap();
+        let response = admin.request(method.clone(), path).await;
         assert_eq!(cache_control(&response), "no-store", "{method} {path}");
         assert!(
             response.headers().contains_key(ALLOW),
@@ -128,16 +119,14 @@ async fn a_wrong_method_is_a_json_405() {
 #[tokio::test]
 async fn api_responses_are_never_cached() {
     let app = spawn_app().await;
-    let client = app.client();
+    let browser = app.anonymous();
 
-    let sign_in = app
-        .post_session(&client, "admin@acme.example", helpers::PASSWORD)
-        .await;
+    let sign_in = browser.post_session("admin@acme.example", PASSWORD).await;
     assert_eq!(sign_in.status(), StatusCode::OK);
     assert_eq!(cache_control(&sign_in), "no-store");
 
     for path in ["/me", "/products", "/support/tiers"] {
-        let response = client.get(app.api(path)).send().await.unwrap();
+        let response = browser.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_eq!(cache_control(&response), "no-store", "{path}");
         assert_eq!(
@@ -147,7 +136,7 @@ async fn api_responses_are_never_cached() {
         );
     }
 
-    let signed_out = app.client().get(app.api("/me")).send().await.unwrap();
+    let signed_out = app.anonymous().get_me().await;
     assert_eq!(cache_control(&signed_out), "no-store", "errors too");
 }
 
@@ -261,16 +250,17 @@ async fn the_api_keeps_its_json_answers_beside_the_spa() {
     let slash = client.get(app.url("/api/v1/")).send().await.unwrap();
     expect_error(slash, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 
-    let unknown = client.get(app.api("/nope")).send().await.unwrap();
+    let browser = app.anonymous();
+    let unknown = browser.get("/nope").await;
     assert_eq!(cache_control(&unknown), "no-store");
     expect_error(unknown, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 
-    let me = client.get(app.api("/me")).send().await.unwrap();
+    let me = browser.get_me().await;
     assert_eq!(cache_control(&me), "no-store");
     expect_error(me, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
 
-    let signed_in = app.sign_in("admin@acme.example").await;
-    let products = signed_in.get(app.api("/products")).send().await.unwrap();
+    let admin = app.sign_in("admin@acme.example").await;
+    let products = admin.get("/products").await;
     assert_eq!(products.status(), StatusCode::OK);
     assert_eq!(cache_control(&products), "no-store");
 }

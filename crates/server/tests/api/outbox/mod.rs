@@ -1,10 +1,9 @@
-//! Delivering the outbox over SMTP, against a fake SMTP server in this file: what is sent, that nothing
-//! is sent twice (also by two workers at once), failures, backoff and the attempt limit, the background
-//! worker, and the configuration flags.
+//! Delivering the outbox over SMTP, against a fake SMTP server: what is sent, that nothing is sent
+//! twice (also by two workers at once), failures, backoff and the attempt limit, the background worker,
+//! and the configuration flags.
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+mod fake_smtp;
+
 use std::time::Duration;
 
 use clap::Parser;
@@ -12,138 +11,17 @@ use lettre::message::Mailbox;
 use support_server::outbox::{
     self, DeliveryReport, MAX_ATTEMPTS, SmtpUrl, deliver_pending, retry_delay,
 };
-use support_server::{AppState, Cli, Config};
+use support_server::{AppState, Cli};
 use tempfile::TempDir;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
-/// How the fake server answers `RCPT TO`.
-#[derive(Debug, Clone, Copy)]
-enum Mode {
-    Accept,
-    RejectRecipients,
-}
-
-/// One email the fake server accepted.
-#[derive(Debug, Clone)]
-struct Received {
-    recipients: Vec<String>,
-    /// Everything between `DATA` and the terminating `.`: headers and body.
-    data: String,
-}
-
-/// A fake SMTP server on a free loopback port, speaking just enough SMTP for lettre.
-struct FakeSmtp {
-    address: SocketAddr,
-    received: Arc<Mutex<Vec<Received>>>,
-    connections: Arc<AtomicUsize>,
-}
-
-impl FakeSmtp {
-    async fn start(mode: Mode) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let connections = Arc::new(AtomicUsize::new(0));
-        let (received_, connections_) = (received.clone(), connections.clone());
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                connections_.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(session(stream, mode, received_.clone()));
-            }
-        });
-        Self {
-            address,
-            received,
-            connections,
-        }
-    }
-
-    fn url(&self) -> SmtpUrl {
-        format!("smtp://{}", self.address).parse().unwrap()
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
-    }
-
-    fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
-}
-
-async fn session(
-    stream: TcpStream,
-    mode: Mode,
-    received: Arc<Mutex<Vec<Received>>>,
-) -> std::io::Result<()> {
-    let (reader, mut writer) = stream.into_split();
-    let mut reader = BufReader::new(reader);
-    writer.write_all(b"220 fake.test ESMTP\r\n").await?;
-    let mut recipients = Vec::new();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).await? == 0 {
-            return Ok(());
-        }
-        let command = line.trim_end().to_ascii_uppercase();
-        let reply: &[u8] = if command.starts_with("EHLO") || command.starts_with("HELO") {
-            b"250 fake.test\r\n"
-        } else if command.starts_with("MAIL FROM:") {
-            recipients.clear();
-            b"250 OK\r\n"
-        } else if command.starts_with("RCPT TO:") {
-            match mode {
-                Mode::Accept => {
-                    let address = line.trim_end()["RCPT TO:".len()..]
-                        .trim()
-                        .trim_start_matches('<')
-                        .split('>')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    recipients.push(address);
-                    b"250 OK\r\n"
-                }
-                Mode::RejectRecipients => b"550 5.1.1 No such user here\r\n",
-            }
-        } else if command == "DATA" {
-            writer
-                .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                .await?;
-            let mut data = String::new();
-            loop {
-                line.clear();
-                if reader.read_line(&mut line).await? == 0 {
-                    return Ok(());
-                }
-                if line == ".\r\n" {
-                    break;
-                }
-                data.push_str(&line);
-            }
-            received.lock().unwrap().push(Received {
-                recipients: std::mem::take(&mut recipients),
-                data,
-            });
-            b"250 OK queued\r\n"
-        } else if command == "RSET" || command == "NOOP" {
-            b"250 OK\r\n"
-        } else if command == "QUIT" {
-            writer.write_all(b"221 Bye\r\n").await?;
-            return Ok(());
-        } else {
-            b"502 Command not implemented\r\n"
-        };
-        writer.write_all(reply).await?;
-    }
-}
+use crate::helpers::test_config;
+use fake_smtp::{FakeSmtp, Mode};
 
 /// Migrated database with the demo data, no HTTP server (delivery needs none).
 async fn state() -> (AppState, TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let state = AppState::new(Config::for_tests(dir.path())).await.unwrap();
+    let state = AppState::new(test_config(dir.path())).await.unwrap();
     (state, dir)
 }
 
@@ -177,27 +55,26 @@ fn report(sent: usize, failed: usize) -> DeliveryReport {
     DeliveryReport { sent, failed }
 }
 
+/// Three emails to enqueue: (recipient, subject, body).
+const THREE: [(&str, &str, &str); 3] = [
+    (
+        "ada@example.com",
+        "Request received",
+        "We got your request.",
+    ),
+    (
+        "bob@example.com",
+        "Request approved",
+        "Premium from 2027-01.",
+    ),
+    ("cy@example.com", "Request rejected", "Not this month."),
+];
+
 #[tokio::test]
 async fn sends_each_unsent_email_once_oldest_first() {
     let (state, _dir) = state().await;
     assert!(rows(&state).await.is_empty(), "the demo data has no emails");
-    enqueue(
-        &state,
-        &[
-            (
-                "ada@example.com",
-                "Request received",
-                "We got your request.",
-            ),
-            (
-                "bob@example.com",
-                "Request approved",
-                "Premium from 2027-01.",
-            ),
-            ("cy@example.com", "Request rejected", "Not this month."),
-        ],
-    )
-    .await;
+    enqueue(&state, &THREE).await;
     let smtp = FakeSmtp::start(Mode::Accept).await;
     let mailer = smtp.url().mailer();
 
@@ -221,11 +98,7 @@ async fn sends_each_unsent_email_once_oldest_first() {
             vec!["cy@example.com".to_owned()],
         ]
     );
-    for (message, subject, body) in [
-        (&received[0], "Request received", "We got your request."),
-        (&received[1], "Request approved", "Premium from 2027-01."),
-        (&received[2], "Request rejected", "Not this month."),
-    ] {
+    for (message, (_, subject, body)) in received.iter().zip(THREE) {
         assert!(
             message.data.contains(&format!("Subject: {subject}\r\n")),
             "{}",

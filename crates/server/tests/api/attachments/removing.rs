@@ -1,0 +1,106 @@
+//! Removing an upload before it is attached, and the sweep of uploads and files nobody claimed.
+
+use std::time::{Duration, SystemTime};
+
+use api::ErrorCode;
+use reqwest::StatusCode;
+use support_server::attachments::{self, SweepReport};
+
+use crate::helpers::{expect_error, spawn_app};
+use crate::tickets::acme_form_with;
+
+#[tokio::test]
+async fn the_uploader_removes_an_unattached_file_and_nobody_else_can() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let admin = app.sign_in("admin@acme.example").await;
+    let globex = app.sign_in("admin@globex.example").await;
+    let file = dev.upload_png("shot.png").await;
+    let stored = app.stored_name(file.id).await;
+
+    for response in [
+        admin.delete_attachment(file.id).await,
+        globex.delete_attachment(file.id).await,
+        globex.at(dev.org_id).delete_attachment(file.id).await,
+        dev.delete_attachment(999_999).await,
+    ] {
+        expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    }
+    assert!(app.attachments_dir().join(&stored).exists());
+
+    let response = dev.delete_attachment(file.id).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(!app.attachments_dir().join(&stored).exists());
+    let response = dev.delete_attachment(file.id).await;
+    expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+
+    // Once attached, a file stays with its ticket.
+    let attached = dev.upload_png("kept.png").await;
+    let form = acme_form_with(&app, |f| f.attachment_ids = vec![attached.id]).await;
+    dev.create_ticket(&form).await;
+    let response = dev.delete_attachment(attached.id).await;
+    expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    assert!(
+        app.attachments_dir()
+            .join(app.stored_name(attached.id).await)
+            .exists()
+    );
+}
+
+#[tokio::test]
+async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let old = dev.upload_png("old.png").await;
+    let attached = dev.upload_png("attached.png").await;
+    let recent = dev.upload_png("recent.png").await;
+    let form = acme_form_with(&app, |f| f.attachment_ids = vec![attached.id]).await;
+    dev.create_ticket(&form).await;
+    sqlx::query("UPDATE attachments SET created_at = '2026-01-01T00:00:00Z' WHERE id IN (?, ?)")
+        .bind(old.id)
+        .bind(attached.id)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let dir = app.attachments_dir();
+    let old_file = dir.join(app.stored_name(old.id).await);
+    // A file whose row was never written (the server stopped mid-upload), and a young one.
+    let stray = dir.join("0123456789abcdef0123456789abcdef");
+    let young_stray = dir.join("fedcba9876543210fedcba9876543210");
+    for path in [&stray, &young_stray] {
+        std::fs::write(path, b"partial").unwrap();
+    }
+    std::fs::File::options()
+        .write(true)
+        .open(&stray)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(25 * 60 * 60))
+        .unwrap();
+
+    let report = attachments::sweep_orphans(&app.state.db, &dir)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        report,
+        SweepReport {
+            uploads: 1,
+            stray_files: 1
+        }
+    );
+    assert!(!old_file.exists());
+    assert!(!stray.exists());
+    assert!(young_stray.exists());
+    let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM attachments ORDER BY id")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, [attached.id, recent.id]);
+    for id in [attached.id, recent.id] {
+        assert!(dir.join(app.stored_name(id).await).exists());
+    }
+    let again = attachments::sweep_orphans(&app.state.db, &dir)
+        .await
+        .unwrap();
+    assert_eq!(again, SweepReport::default());
+}

@@ -1,0 +1,80 @@
+//! The conversation on a ticket against the real app: who may do what (the permission matrix over
+//! HTTP), comments with files and CCs, idempotent retries, CC removal, the customer's status changes,
+//! follow-up tickets, following, the emails of every change, ETags, the demo tickets, and the support
+//! team's CLI as the real binary.
+
+mod cc_and_following;
+mod cli;
+mod comments;
+mod demo;
+mod emails;
+mod etags;
+mod follow_up;
+mod idempotency;
+mod permissions;
+mod status;
+
+use std::collections::BTreeSet;
+
+use api::{NewComment, NewTicket, Severity};
+
+use crate::helpers::TestApp;
+
+const SUBJECT: &str = "Replica lag on pg-main";
+
+/// A valid ticket about replica lag that CCs `cc`.
+fn form(cc: &[&str]) -> NewTicket {
+    NewTicket {
+        cc: cc.iter().map(|a| a.to_string()).collect(),
+        subject: SUBJECT.into(),
+        severity: Some(Severity::High),
+        product: "postgresql".into(),
+        reason: "performance".into(),
+        description: "Replication lag grows to minutes during the nightly batch.".into(),
+        ..NewTicket::default()
+    }
+}
+
+/// A comment saying `body`.
+fn saying(body: &str) -> NewComment {
+    NewComment {
+        body: body.into(),
+        ..NewComment::default()
+    }
+}
+
+/// Adding `addresses` to the CC list, without a comment.
+fn ccing(addresses: &[&str]) -> NewComment {
+    NewComment {
+        cc: addresses.iter().map(|a| a.to_string()).collect(),
+        ..NewComment::default()
+    }
+}
+
+/// The recipients after `mark`, asserting each got exactly one email.
+async fn recipients_since(app: &TestApp, mark: i64) -> BTreeSet<String> {
+    let emails = app.emails_since(mark).await;
+    let set: BTreeSet<String> = emails.iter().map(|(r, _, _)| r.clone()).collect();
+    assert_eq!(set.len(), emails.len(), "one email each: {emails:#?}");
+    set
+}
+
+fn set(addresses: &[&str]) -> BTreeSet<String> {
+    addresses.iter().map(|a| a.to_string()).collect()
+}
+
+async fn stored_status(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT status FROM tickets WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+async fn activity_count(app: &TestApp, id: i64) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM ticket_activity WHERE ticket_id = ?")
+        .bind(id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}

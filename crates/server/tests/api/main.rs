@@ -1,0 +1,14 @@
+//! The server's integration tests, in one binary (one link instead of one per file): each test starts
+//! the real app on a free port with a fresh SQLite file and talks to it through the typed client in
+//! `helpers`, one module per resource.
+
+mod attachments;
+mod auth;
+mod conversation;
+mod helpers;
+mod http;
+mod outbox;
+mod support;
+mod ticket_list;
+mod tickets;
+mod upgrades;

@@ -1,0 +1,190 @@
+//! Retrying a create with an `Idempotency-Key`: replays, reuse with other content, malformed keys,
+//! simultaneous retries, released keys and keys left behind by a crashed process.
+
+use api::{ErrorCode, Ticket};
+use reqwest::StatusCode;
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+use super::{acme_form, acme_form_with, ticket_count};
+use crate::helpers::{expect_error, invalid, spawn_app};
+
+#[tokio::test]
+async fn the_same_key_and_payload_twice_creates_one_ticket_and_replays_the_answer() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form(&app).await;
+
+    let first = dev.post_ticket_with_key("key-1", &form).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first_body = first.text().await.unwrap();
+
+    // Same content, formatted differently.
+    let pretty = serde_json::to_string_pretty(&form).unwrap();
+    let second = dev.post_ticket_text_with_key("key-1", pretty).await;
+    assert_eq!(second.status(), StatusCode::CREATED);
+    assert_eq!(
+        second
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert_eq!(
+        second.headers().get("content-type").unwrap(),
+        "application/json"
+    );
+    assert_eq!(second.text().await.unwrap(), first_body);
+    assert_eq!(ticket_count(&app).await, 1);
+    assert_eq!(app.outbox().await.len(), 2, "emails are not sent twice");
+
+    // Another key is another ticket; no key is no dedupe.
+    dev.post_ticket_with_key("key-2", &form).await;
+    dev.post_ticket(&form).await;
+    dev.post_ticket(&form).await;
+    assert_eq!(ticket_count(&app).await, 4);
+}
+
+#[tokio::test]
+async fn a_key_sent_again_with_other_content_is_refused() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form(&app).await;
+    let first = dev.post_ticket_with_key("key-1", &form).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+
+    let mut changed = form.clone();
+    changed.subject = "Something else".into();
+    let response = dev.post_ticket_with_key("key-1", &changed).await;
+    let error = expect_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::IdempotencyKeyReused,
+    )
+    .await;
+    assert!(error.message.contains("different content"));
+    assert_eq!(ticket_count(&app).await, 1);
+
+    // Keys belong to one user: another user's identical key is unrelated.
+    let admin = app.sign_in("admin@acme.example").await;
+    let mut admins = form.clone();
+    admins.cc = Vec::new();
+    let response = admin.post_ticket_with_key("key-1", &admins).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn malformed_keys_are_refused() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form(&app).await;
+    for key in ["", "has space", &"k".repeat(129)] {
+        let response = dev.post_ticket_with_key(key, &form).await;
+        expect_error(
+            response,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedRequest,
+        )
+        .await;
+    }
+    assert_eq!(ticket_count(&app).await, 0);
+    let response = dev.post_ticket_with_key(&"k".repeat(128), &form).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn simultaneous_retries_with_one_key_create_one_ticket() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form(&app).await;
+
+    let requests: Vec<_> = (0..8)
+        .map(|_| {
+            let (dev, form) = (dev.clone(), form.clone());
+            tokio::spawn(async move {
+                let response = dev.post_ticket_with_key("double-click", &form).await;
+                let status = response.status();
+                (status, response.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    let mut in_progress = 0;
+    for request in requests {
+        let (status, body) = request.await.unwrap();
+        match status {
+            StatusCode::CREATED => ids.push(body["id"].as_i64().unwrap()),
+            StatusCode::CONFLICT => {
+                assert_eq!(body["code"], "request_in_progress", "{body}");
+                in_progress += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(!ids.is_empty());
+    assert_eq!(ids.len() + in_progress, 8);
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(ticket_count(&app).await, 1);
+    assert_eq!(app.outbox().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_rejected_request_releases_its_key_for_the_corrected_form() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let mut form = acme_form_with(&app, |f| f.subject = String::new()).await;
+    invalid(dev.post_ticket_with_key("key-1", &form).await).await;
+
+    form.subject = "Fixed subject".into();
+    let response = dev.post_ticket_with_key("key-1", &form).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let ticket: Ticket = response.json().await.unwrap();
+    assert_eq!(ticket.subject, "Fixed subject");
+    assert_eq!(ticket_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_key_left_in_flight_by_a_dead_process_is_taken_over_after_a_minute() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form(&app).await;
+    let user_id = dev.me().await.user.id;
+    let hash = support_server::idempotency::request_hash(&dev.org_id.to_string(), &form).unwrap();
+    let insert = |created_at: String| {
+        let (db, hash) = (app.state.db.clone(), hash.clone());
+        async move {
+            sqlx::query(
+                "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, state, created_at)
+                 VALUES (?, 'crashed', ?, 'in_flight', ?)",
+            )
+            .bind(user_id)
+            .bind(hash)
+            .bind(created_at)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+    };
+    let ago = |secs: i64| {
+        (OffsetDateTime::now_utc() - Duration::seconds(secs))
+            .replace_nanosecond(0)
+            .unwrap()
+            .format(&Rfc3339)
+            .unwrap()
+    };
+
+    insert(ago(10)).await;
+    let response = dev.post_ticket_with_key("crashed", &form).await;
+    let error = expect_error(response, StatusCode::CONFLICT, ErrorCode::RequestInProgress).await;
+    assert!(error.message.contains("still being created"));
+    assert_eq!(ticket_count(&app).await, 0);
+
+    insert(ago(61)).await;
+    let response = dev.post_ticket_with_key("crashed", &form).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let replay = dev.post_ticket_with_key("crashed", &form).await;
+    assert_eq!(replay.status(), StatusCode::CREATED);
+    assert!(replay.headers().contains_key("idempotent-replayed"));
+    assert_eq!(ticket_count(&app).await, 1);
+}
