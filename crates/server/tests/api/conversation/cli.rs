@@ -3,9 +3,9 @@
 
 use std::process::Output;
 
-use api::{ActivityKind, AuthorKind, TicketListQuery, TicketStatus};
+use api::{TicketListQuery, TicketStatus};
 
-use super::{SUBJECT, form, recipients_since, set, stored_status};
+use super::{SAMS_REPLY_AND_STATUS, SUBJECT, authors, form, recipients_since, set, stored_status};
 use crate::helpers::{Session, TestApp, run_cli, spawn_app, text};
 
 /// Dev's ticket CCing an outside address. Returns dev's session and the ticket's id as the CLI takes
@@ -88,20 +88,7 @@ async fn the_first_cli_reply_is_the_first_response_and_sets_the_status() {
     assert_eq!(t.status, TicketStatus::AwaitingCustomer);
     let first_response = t.first_response_at.clone().expect("first response");
     assert_eq!(first_response, t.activity[0].created_at);
-    assert_eq!(
-        t.activity
-            .iter()
-            .map(|a| (a.kind, a.author_kind, a.author_name.as_str()))
-            .collect::<Vec<_>>(),
-        [
-            (ActivityKind::Comment, AuthorKind::Agent, "Sam from Support"),
-            (
-                ActivityKind::StatusChanged,
-                AuthorKind::Agent,
-                "Sam from Support"
-            ),
-        ]
-    );
+    assert_eq!(authors(t.activity.as_slice()), SAMS_REPLY_AND_STATUS);
     let list = dev.tickets(&TicketListQuery::default()).await;
     assert_eq!(
         list.tickets[0].last_replied_by.as_deref(),

@@ -1,7 +1,8 @@
 //! The demo data's tickets: every state, replies from both sides, and no email sent for any of them.
 
-use api::{ActivityKind, AuthorKind, TicketListQuery, TicketStatus};
+use api::{TicketListQuery, TicketStatus};
 
+use super::{SAMS_REPLY_AND_STATUS, authors};
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -85,20 +86,7 @@ async fn the_demo_ccs_the_admin_on_the_ticket_awaiting_an_answer() {
     assert_eq!(list.tickets.len(), 1);
     let slow = admin.ticket(list.tickets[0].id).await;
     assert_eq!(slow.cc, ["admin@acme.example"]);
-    assert_eq!(
-        slow.activity
-            .iter()
-            .map(|a| (a.kind, a.author_kind, a.author_name.as_str()))
-            .collect::<Vec<_>>(),
-        [
-            (ActivityKind::Comment, AuthorKind::Agent, "Sam from Support"),
-            (
-                ActivityKind::StatusChanged,
-                AuthorKind::Agent,
-                "Sam from Support"
-            ),
-        ]
-    );
+    assert_eq!(authors(slow.activity.as_slice()), SAMS_REPLY_AND_STATUS);
     assert!(slow.activity[0].body.contains("EXPLAIN (ANALYZE, BUFFERS)"));
     assert_eq!(
         slow.first_response_at.as_deref(),

@@ -16,7 +16,7 @@ mod status;
 
 use std::collections::BTreeSet;
 
-use api::{NewComment, NewTicket, Severity};
+use api::{Activity, ActivityKind, AuthorKind, NewComment, NewTicket, Severity};
 
 use crate::helpers::TestApp;
 
@@ -49,6 +49,25 @@ fn ccing(addresses: &[&str]) -> NewComment {
         cc: addresses.iter().map(|a| a.to_string()).collect(),
         ..NewComment::default()
     }
+}
+
+/// What the support team's first reply with a status leaves in the conversation, as [`authors`] shows
+/// it.
+const SAMS_REPLY_AND_STATUS: [(ActivityKind, AuthorKind, &str); 2] = [
+    (ActivityKind::Comment, AuthorKind::Agent, "Sam from Support"),
+    (
+        ActivityKind::StatusChanged,
+        AuthorKind::Agent,
+        "Sam from Support",
+    ),
+];
+
+/// Each entry of a conversation: what it is and who wrote it.
+fn authors(activity: &[Activity]) -> Vec<(ActivityKind, AuthorKind, &str)> {
+    activity
+        .iter()
+        .map(|a| (a.kind, a.author_kind, a.author_name.as_str()))
+        .collect()
 }
 
 /// The recipients after `mark`, asserting each got exactly one email.

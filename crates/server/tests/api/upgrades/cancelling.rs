@@ -5,16 +5,13 @@ use reqwest::StatusCode;
 use support_server::admin as operator;
 use support_server::upgrades::{ADMINS_ONLY_CANCEL, NOT_PENDING};
 
-use super::{months_ahead, stored_status, this_month, upgrade_to};
+use super::{months_ahead, pending_request, stored_status, this_month, upgrade_to};
 use crate::helpers::{expect_error, spawn_app};
 
 #[tokio::test]
 async fn an_admin_cancels_a_pending_request() {
     let app = spawn_app().await;
-    let admin = app.sign_in("admin@acme.example").await;
-    let request = admin
-        .request_upgrade(&upgrade_to(&app, "essential", this_month(), "Acme Default").await)
-        .await;
+    let (admin, request) = pending_request(&app).await;
 
     let response = admin.delete_upgrade_request(request.id).await;
 
@@ -40,10 +37,7 @@ async fn an_admin_cancels_a_pending_request() {
 #[tokio::test]
 async fn a_member_cannot_cancel() {
     let app = spawn_app().await;
-    let admin = app.sign_in("admin@acme.example").await;
-    let request = admin
-        .request_upgrade(&upgrade_to(&app, "essential", this_month(), "Acme Default").await)
-        .await;
+    let (_, request) = pending_request(&app).await;
     let member = app.sign_in("dev@acme.example").await;
 
     let response = member.delete_upgrade_request(request.id).await;

@@ -1,15 +1,12 @@
 //! The operator CLI for upgrade requests, as the real binary.
 
-use super::{stored_status, this_month, upgrade_to};
+use super::{pending_request, stored_status, this_month};
 use crate::helpers::{run_cli, spawn_app, text};
 
 #[tokio::test]
 async fn the_cli_lists_activates_and_rejects() {
     let app = spawn_app().await;
-    let admin = app.sign_in("admin@acme.example").await;
-    let request = admin
-        .request_upgrade(&upgrade_to(&app, "essential", this_month(), "Acme Default").await)
-        .await;
+    let (admin, request) = pending_request(&app).await;
     let database = app.database();
     let database = database.as_str();
     let id = request.id.to_string();
@@ -73,10 +70,7 @@ async fn the_cli_lists_activates_and_rejects() {
 #[tokio::test]
 async fn the_cli_refuses_a_missing_database_and_an_empty_reason() {
     let app = spawn_app().await;
-    let admin = app.sign_in("admin@acme.example").await;
-    let request = admin
-        .request_upgrade(&upgrade_to(&app, "essential", this_month(), "Acme Default").await)
-        .await;
+    let (_, request) = pending_request(&app).await;
     let database = app.database();
     let database = database.as_str();
     let id = request.id.to_string();

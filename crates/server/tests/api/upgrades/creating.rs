@@ -6,7 +6,8 @@ use serde_json::json;
 use support_server::upgrades::{ADMINS_ONLY, ALREADY_PENDING, FOREIGN_BILLING_GROUP, FREE_PLAN};
 
 use super::{
-    billing_group, input, months_ahead, previous_month, request_count, this_month, upgrade_to,
+    billing_group, input, months_ahead, pending_request, previous_month, request_count, this_month,
+    upgrade_to,
 };
 use crate::helpers::{expect_error, invalid, spawn_app};
 
@@ -211,10 +212,7 @@ async fn an_organization_on_free_services_has_no_tier_to_upgrade() {
 #[tokio::test]
 async fn a_second_pending_request_is_a_conflict() {
     let app = spawn_app().await;
-    let admin = app.sign_in("admin@acme.example").await;
-    let first = admin
-        .request_upgrade(&upgrade_to(&app, "essential", this_month(), "Acme Default").await)
-        .await;
+    let (admin, first) = pending_request(&app).await;
     let emails = app.outbox().await.len();
 
     let body = upgrade_to(&app, "premium", months_ahead(2), "Acme R&D").await;

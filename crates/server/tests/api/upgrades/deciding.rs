@@ -5,17 +5,15 @@ use api::UpgradeStatus;
 use support_server::admin::{self as operator, AdminError};
 
 use super::{
-    billing_group, input, months_ahead, previous_month, stored_status, this_month, upgrade_to,
+    billing_group, input, months_ahead, pending_request, previous_month, stored_status, this_month,
+    upgrade_to,
 };
 use crate::helpers::{invalid, spawn_app};
 
 #[tokio::test]
 async fn activating_a_request_for_this_month_changes_the_tier_now() {
     let app = spawn_app().await;
-    let admin = app.sign_in("admin@acme.example").await;
-    let request = admin
-        .request_upgrade(&upgrade_to(&app, "essential", this_month(), "Acme Default").await)
-        .await;
+    let (admin, request) = pending_request(&app).await;
 
     let record = operator::activate(&app.state.db, request.id).await.unwrap();
 
@@ -158,10 +156,7 @@ async fn rejecting_stores_the_reason_and_the_support_page_shows_it() {
 #[tokio::test]
 async fn operators_can_only_decide_pending_requests_and_must_give_a_reason() {
     let app = spawn_app().await;
-    let admin = app.sign_in("admin@acme.example").await;
-    let request = admin
-        .request_upgrade(&upgrade_to(&app, "essential", this_month(), "Acme Default").await)
-        .await;
+    let (_, request) = pending_request(&app).await;
     let db = &app.state.db;
 
     assert!(matches!(

@@ -8,9 +8,9 @@ mod deciding;
 mod emails;
 mod options;
 
-use api::{UpgradeRequestInput, YearMonth};
+use api::{UpgradeRequest, UpgradeRequestInput, YearMonth};
 
-use crate::helpers::TestApp;
+use crate::helpers::{Session, TestApp};
 
 /// The current UTC month, computed independently of the server.
 fn this_month() -> YearMonth {
@@ -58,6 +58,15 @@ async fn upgrade_to(
     group: &str,
 ) -> UpgradeRequestInput {
     input(tier, &start.to_string(), billing_group(app, group).await)
+}
+
+/// Acme's admin, signed in, with a pending request for Essential from this month billed to Acme
+/// Default.
+async fn pending_request(app: &TestApp) -> (Session, UpgradeRequest) {
+    let admin = app.sign_in("admin@acme.example").await;
+    let input = upgrade_to(app, "essential", this_month(), "Acme Default").await;
+    let request = admin.request_upgrade(&input).await;
+    (admin, request)
 }
 
 /// `(status, reason, decided_at)` of a request as stored.
