@@ -119,6 +119,14 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// A timestamp equals the text it travels as (`"2026-11-27T00:36:52Z"`), so tests and logs can
+/// compare with the wire form directly.
+impl PartialEq<&str> for Timestamp {
+    fn eq(&self, other: &&str) -> bool {
+        displays_as(self, other)
+    }
+}
+
 impl FromStr for Timestamp {
     type Err = InvalidTimestamp;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -160,6 +168,19 @@ impl<'de> Deserialize<'de> for Timestamp {
         }
         d.deserialize_str(Visitor)
     }
+}
+
+/// Whether `value`'s `Display` output is exactly `text`, without building the string.
+fn displays_as(value: &impl fmt::Display, text: &str) -> bool {
+    struct Match<'a>(Option<&'a str>);
+    impl fmt::Write for Match<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 = self.0.and_then(|rest| rest.strip_prefix(s));
+            Ok(())
+        }
+    }
+    let mut matcher = Match(Some(text));
+    fmt::write(&mut matcher, format_args!("{value}")).is_ok() && matcher.0 == Some("")
 }
 
 fn is_leap_year(year: i64) -> bool {
@@ -294,6 +315,13 @@ impl fmt::Display for YearMonth {
     }
 }
 
+/// A month equals the text it travels as (`"2027-01"`).
+impl PartialEq<&str> for YearMonth {
+    fn eq(&self, other: &&str) -> bool {
+        displays_as(self, other)
+    }
+}
+
 impl Serialize for YearMonth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -335,6 +363,9 @@ mod tests {
             assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), ts(text));
         }
         assert_eq!(ts("1970-01-01T00:00:00Z").unix_seconds(), 0);
+        assert_eq!(ts("2026-11-27T00:36:52+00:00"), "2026-11-27T00:36:52Z");
+        assert!(ts("2026-11-27T00:36:52Z") != "2026-11-27T00:36:52+00:00");
+        assert_eq!(ym("2027-01"), "2027-01");
         assert_eq!(ts("2026-11-27T00:36:52Z").unix_seconds(), 1_795_739_812);
         assert_eq!(
             Timestamp::from_unix_seconds(1_795_739_812).to_string(),
