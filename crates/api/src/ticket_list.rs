@@ -110,27 +110,31 @@ impl TicketListQuery {
     }
 
     /// Reads decoded parameters as an address bar holds them, forgivingly: empty and unknown values
-    /// fall back to the defaults, the first of repeated parameters counts, and `limit` is left to the
-    /// server (a hand-edited address cannot change the page size).
+    /// fall back to the defaults, the last of repeated parameters counts (as `URLSearchParams` and
+    /// the router's `ParamsMap::get` read them), and `limit` is left to the server (a hand-edited
+    /// address cannot change the page size).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut seen: Vec<&str> = Vec::new();
         let mut query = Self::default();
         for (key, value) in pairs {
-            if seen.contains(&key) {
-                continue;
-            }
-            seen.push(key);
-            if value.is_empty() {
-                continue;
-            }
+            let value = Some(value).filter(|v| !v.is_empty());
             match key {
-                "scope" if value == "organization" => query.scope = TicketScope::Organization,
-                "status" => query.status = TicketStatus::parse(value),
-                "severity" => query.severity = Severity::parse(value),
-                "q" => query.q = Some(value.to_owned()),
-                "sort" if value == "created" => query.sort = TicketSort::Created,
-                "after" => query.after = Some(value.to_owned()),
-                "before" => query.before = Some(value.to_owned()),
+                "scope" => {
+                    query.scope = match value {
+                        Some("organization") => TicketScope::Organization,
+                        _ => TicketScope::Mine,
+                    }
+                }
+                "status" => query.status = value.and_then(TicketStatus::parse),
+                "severity" => query.severity = value.and_then(Severity::parse),
+                "q" => query.q = value.map(str::to_owned),
+                "sort" => {
+                    query.sort = match value {
+                        Some("created") => TicketSort::Created,
+                        _ => TicketSort::Updated,
+                    }
+                }
+                "after" => query.after = value.map(str::to_owned),
+                "before" => query.before = value.map(str::to_owned),
                 _ => {}
             }
         }
@@ -349,9 +353,10 @@ mod tests {
             ("other", "x"),
         ]);
         assert_eq!(read, TicketListQuery::default());
-        let first_counts =
-            TicketListQuery::from_pairs([("status", "solved"), ("status", "closed")]);
-        assert_eq!(first_counts.status, Some(TicketStatus::Solved));
+        let last_counts = TicketListQuery::from_pairs([("status", "solved"), ("status", "closed")]);
+        assert_eq!(last_counts.status, Some(TicketStatus::Closed));
+        let emptied = TicketListQuery::from_pairs([("q", "lag"), ("q", "")]);
+        assert_eq!(emptied.q, None);
     }
 
     #[test]
