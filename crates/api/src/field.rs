@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// A form field that can carry a message ([`crate::FieldMessage::field`] holds its [`Field::as_str`]).
+/// A form field that can carry a message ([`crate::error::FieldMessage::field`] holds its [`Field::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     /// Sign-in email.
@@ -83,7 +83,7 @@ impl Field {
         Field::BillingGroupId,
     ];
 
-    /// The wire name, as in the request body and [`crate::FieldMessage::field`]: `billing_group_id`.
+    /// The wire name, as in the request body and [`crate::error::FieldMessage::field`]: `billing_group_id`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Field::Email => "email",
