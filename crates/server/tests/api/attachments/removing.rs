@@ -59,7 +59,7 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
     sqlx::query("UPDATE attachments SET created_at = '2026-01-01T00:00:00Z' WHERE id IN (?, ?)")
         .bind(old.id)
         .bind(attached.id)
-        .execute(&app.state.db)
+        .execute(app.db())
         .await
         .unwrap();
     let dir = app.attachments_dir();
@@ -92,7 +92,7 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
     assert!(!stray.exists());
     assert!(young_stray.exists());
     let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM attachments ORDER BY id")
-        .fetch_all(&app.state.db)
+        .fetch_all(app.db())
         .await
         .unwrap();
     assert_eq!(left, [attached.id, recent.id]);

@@ -6,7 +6,6 @@ use api::ticket::ATTACHMENT_MAX_BYTES;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
-use support_server::attachments::TOO_MANY_PENDING;
 
 use crate::helpers::{expect_error, fields, invalid, png, spawn_app};
 use crate::tickets::acme_form_with;
@@ -24,7 +23,7 @@ async fn an_oversized_upload_is_refused_and_leaves_nothing_on_disk() {
     );
     assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap();
     assert_eq!(rows, 0);
@@ -142,7 +141,10 @@ async fn a_user_may_have_at_most_20_unattached_uploads() {
         ids.push(dev.upload_png(&format!("{i}.png")).await.id);
     }
     let error = invalid(dev.post_attachment("21.png", png(100)).await).await;
-    assert_eq!(error.fields[0].message, TOO_MANY_PENDING);
+    assert_eq!(
+        error.fields[0].message,
+        api::ticket::too_many_pending_uploads().message
+    );
     assert_eq!(app.stored_files().len(), 20);
 
     // Other users are not affected; attaching files makes room.

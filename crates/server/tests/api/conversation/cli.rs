@@ -86,7 +86,7 @@ async fn the_first_cli_reply_is_the_first_response_and_sets_the_status() {
     );
     let t = dev.ticket(ticket_id).await;
     assert_eq!(t.status, TicketStatus::AwaitingCustomer);
-    let first_response = t.first_response_at.clone().expect("first response");
+    let first_response = t.first_response_at.expect("first response");
     assert_eq!(first_response, t.activity[0].created_at);
     assert_eq!(authors(t.activity.as_slice()), SAMS_REPLY_AND_STATUS);
     let list = dev.tickets(&TicketListQuery::default()).await;
@@ -122,10 +122,7 @@ async fn a_second_cli_reply_keeps_the_first_response_time_and_the_status() {
     assert!(again.status.success(), "{}", text(&again.stderr));
     assert!(!text(&again.stdout).contains("first response"));
     let t = dev.ticket(ticket_id).await;
-    assert_eq!(
-        t.first_response_at.as_deref(),
-        Some(first_response.as_str())
-    );
+    assert_eq!(t.first_response_at, Some(first_response));
     assert_ne!(t.activity.last().unwrap().created_at, first_response);
     assert_eq!(
         t.status,

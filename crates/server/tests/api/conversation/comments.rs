@@ -1,11 +1,10 @@
 //! Comments: files and new CCs in one entry, and every rule that refuses one without changing anything.
 
 use api::conversation::COMMENT_MAX_CHARS;
-use api::ticket::ATTACHMENTS_TOTAL_MAX_BYTES;
+use api::ticket::{ATTACHMENT_GONE, ATTACHMENTS_TOTAL_MAX_BYTES};
 use api::{ActivityKind, AuthorKind, ErrorCode, NewComment, TicketListQuery};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support_server::tickets::ATTACHMENT_GONE;
 
 use super::{activity_count, ccing, form, saying};
 use crate::helpers::{expect_error, fields, invalid, png, spawn_app};
@@ -172,7 +171,7 @@ async fn a_tickets_files_stay_within_50_mb_together_its_comments_included() {
     sqlx::query("UPDATE attachments SET size = ? WHERE id = ?")
         .bind(ATTACHMENTS_TOTAL_MAX_BYTES as i64 - 1000)
         .bind(mine.id)
-        .execute(&app.state.db)
+        .execute(app.db())
         .await
         .unwrap();
     let more = dev.upload_png("more.png").await;

@@ -81,7 +81,7 @@ impl Acme {
     async fn boss_is_demoted(&self) {
         sqlx::query("UPDATE memberships SET role = 'member' WHERE user_id = ?")
             .bind(self.boss_id)
-            .execute(&self.app.state.db)
+            .execute(self.app.db())
             .await
             .unwrap();
     }

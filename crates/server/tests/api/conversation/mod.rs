@@ -85,7 +85,7 @@ fn set(addresses: &[&str]) -> BTreeSet<String> {
 async fn stored_status(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT status FROM tickets WHERE id = ?")
         .bind(id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap()
 }
@@ -93,7 +93,7 @@ async fn stored_status(app: &TestApp, id: i64) -> String {
 async fn activity_count(app: &TestApp, id: i64) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM ticket_activity WHERE ticket_id = ?")
         .bind(id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap()
 }

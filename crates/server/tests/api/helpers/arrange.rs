@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use sqlx::SqlitePool;
+
 use super::{PASSWORD, TestApp};
 
 /// An outbox row: (recipient, subject, body).
@@ -19,6 +21,11 @@ pub fn png(len: usize) -> Vec<u8> {
 }
 
 impl TestApp {
+    /// The app's database pool, for arranging and inspecting rows with raw SQL.
+    pub fn db(&self) -> &SqlitePool {
+        &self.state.db
+    }
+
     /// Adds a user with the demo password to the organization `org_id` with `role` (`admin` or
     /// `member`), for tests that need more people than the demo data has. Returns the user's id.
     pub async fn add_member(&self, email: &str, name: &str, org_id: i64, role: &str) -> i64 {
@@ -30,14 +37,14 @@ impl TestApp {
         .bind(email)
         .bind(name)
         .bind(hash)
-        .fetch_one(&self.state.db)
+        .fetch_one(self.db())
         .await
         .expect("insert user");
         sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)")
             .bind(user_id)
             .bind(org_id)
             .bind(role)
-            .execute(&self.state.db)
+            .execute(self.db())
             .await
             .expect("insert membership");
         user_id
@@ -47,7 +54,7 @@ impl TestApp {
     pub async fn user_id(&self, email: &str) -> i64 {
         sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
             .bind(email)
-            .fetch_one(&self.state.db)
+            .fetch_one(self.db())
             .await
             .expect("a user with that email")
     }
@@ -57,7 +64,7 @@ impl TestApp {
         sqlx::query("UPDATE organizations SET account_team_email = ? WHERE id = ?")
             .bind(email)
             .bind(org_id)
-            .execute(&self.state.db)
+            .execute(self.db())
             .await
             .expect("set the account team");
     }
@@ -67,7 +74,7 @@ impl TestApp {
         sqlx::query("UPDATE organizations SET support_tier = ? WHERE id = ?")
             .bind(tier)
             .bind(org_id)
-            .execute(&self.state.db)
+            .execute(self.db())
             .await
             .expect("set the support tier");
     }
@@ -81,7 +88,7 @@ impl TestApp {
     /// next.
     pub async fn outbox_mark(&self) -> i64 {
         sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM outbox")
-            .fetch_one(&self.state.db)
+            .fetch_one(self.db())
             .await
             .unwrap()
     }
@@ -90,7 +97,7 @@ impl TestApp {
     pub async fn emails_since(&self, mark: i64) -> Vec<Email> {
         sqlx::query_as("SELECT recipient, subject, body FROM outbox WHERE id > ? ORDER BY id")
             .bind(mark)
-            .fetch_all(&self.state.db)
+            .fetch_all(self.db())
             .await
             .unwrap()
     }
@@ -114,7 +121,7 @@ impl TestApp {
     pub async fn stored_name(&self, attachment_id: i64) -> String {
         sqlx::query_scalar("SELECT stored_name FROM attachments WHERE id = ?")
             .bind(attachment_id)
-            .fetch_one(&self.state.db)
+            .fetch_one(self.db())
             .await
             .unwrap()
     }

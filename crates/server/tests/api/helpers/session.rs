@@ -10,8 +10,8 @@
 use api::ticket::IDEMPOTENCY_HEADER;
 use api::{
     Attachment, CSRF_HEADER, CSRF_VALUE, Following, Me, NewComment, NewTicket, Product, Project,
-    SupportStatus, SupportTier, Ticket, TicketList, TicketListQuery, TicketOptions, TicketScope,
-    TicketSort, TicketStatus, UpgradeOptions, UpgradeRequest, UpgradeRequestInput,
+    SupportStatus, SupportTier, Ticket, TicketList, TicketListQuery, TicketOptions, TicketStatus,
+    UpgradeOptions, UpgradeRequest, UpgradeRequestInput,
 };
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{CONTENT_TYPE, IF_NONE_MATCH};
@@ -277,11 +277,14 @@ impl Session {
         created(self.post_ticket(form).await).await
     }
 
-    /// `GET /organizations/{org}/tickets` with `query`.
+    /// `GET /organizations/{org}/tickets` with `query`, written as the SPA writes it.
     pub async fn get_tickets(&self, query: &TicketListQuery) -> Response {
-        let params = query_params(query);
-        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.get_tickets_with(&params).await
+        let query = query.to_query_string();
+        let url = match query.is_empty() {
+            true => self.org_url("tickets"),
+            false => self.org_url(&format!("tickets?{query}")),
+        };
+        Self::send(self.client.get(url)).await
     }
 
     /// `GET /organizations/{org}/tickets?<params>` with the parameters as they are (percent-encoded
@@ -302,6 +305,13 @@ impl Session {
     pub async fn tickets(&self, query: &TicketListQuery) -> TicketList {
         let response = self.get_tickets(query).await;
         assert_eq!(response.status(), StatusCode::OK, "{query:?}");
+        response.json().await.expect("a TicketList")
+    }
+
+    /// One page of a ticket list, with the parameters as they are.
+    pub async fn tickets_with(&self, params: &[(&str, &str)]) -> TicketList {
+        let response = self.get_tickets_with(params).await;
+        assert_eq!(response.status(), StatusCode::OK, "{params:?}");
         response.json().await.expect("a TicketList")
     }
 
@@ -434,33 +444,4 @@ async fn ok<T: DeserializeOwned>(response: Response) -> T {
 async fn created<T: DeserializeOwned>(response: Response) -> T {
     assert_eq!(response.status(), StatusCode::CREATED, "{}", response.url());
     response.json().await.expect("the expected body")
-}
-
-/// The query string of a list request, as the SPA writes it: only what differs from the defaults.
-fn query_params(query: &TicketListQuery) -> Vec<(&'static str, String)> {
-    let mut params = Vec::new();
-    if query.scope == TicketScope::Organization {
-        params.push(("scope", "organization".to_owned()));
-    }
-    if let Some(status) = query.status {
-        params.push(("status", status.as_str().to_owned()));
-    }
-    if let Some(severity) = query.severity {
-        params.push(("severity", severity.key().to_owned()));
-    }
-    if let Some(q) = &query.q {
-        params.push(("q", q.clone()));
-    }
-    if query.sort == TicketSort::Created {
-        params.push(("sort", "created".to_owned()));
-    }
-    for (name, cursor) in [("after", &query.after), ("before", &query.before)] {
-        if let Some(cursor) = cursor {
-            params.push((name, cursor.clone()));
-        }
-    }
-    if let Some(limit) = query.limit {
-        params.push(("limit", limit.to_string()));
-    }
-    params
 }

@@ -151,7 +151,7 @@ async fn insert(app: &TestApp, org_id: i64, rows: &[Row]) {
     for email in PEOPLE {
         users.insert(*email, app.user_id(email).await);
     }
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.db().begin().await.unwrap();
     let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets")
         .fetch_one(&mut *tx)
         .await
@@ -245,11 +245,11 @@ async fn model(app: &TestApp, org_id: i64) -> Vec<Model> {
          FROM tickets t JOIN users u ON u.id = t.submitter_id WHERE t.organization_id = ?",
     )
     .bind(org_id)
-    .fetch_all(&app.state.db)
+    .fetch_all(app.db())
     .await
     .unwrap();
     let ccs: Vec<(i64, String)> = sqlx::query_as("SELECT ticket_id, email FROM ticket_cc")
-        .fetch_all(&app.state.db)
+        .fetch_all(app.db())
         .await
         .unwrap();
     let mut by_ticket: HashMap<i64, Vec<String>> = HashMap::new();

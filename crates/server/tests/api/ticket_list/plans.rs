@@ -77,7 +77,7 @@ fn deep_cursor(tickets: &[Model], want: &[i64]) -> Option<(usize, String)> {
         let row = tickets.iter().find(|t| t.id == want[index]).unwrap();
         let cursor = Cursor {
             sort: TicketSort::Updated,
-            at: row.updated.clone(),
+            at: row.updated.parse().unwrap(),
             id: row.id,
         }
         .encode()

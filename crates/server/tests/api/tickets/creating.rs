@@ -9,7 +9,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime, Weekday};
 
 use super::{
-    acme_form_with, my_new_tickets, parse_time, plus_business_days, project_id, ticket_count,
+    acme_form_with, my_new_tickets, plus_business_days, project_id, ticket_count, time_of,
 };
 use crate::helpers::{Session, TestApp, expect_error, fields, invalid, spawn_app};
 
@@ -87,15 +87,15 @@ async fn a_basic_tier_ticket_is_due_one_business_day_after_it_was_created() {
     let (_, _, before, ticket) = devs_ticket_with_a_file(&app).await;
 
     assert_eq!(ticket.first_response_target, ResponseTime::BusinessDays(1));
-    let created = parse_time(&ticket.created_at);
+    let created = time_of(ticket.created_at);
     assert!(created >= before && created <= OffsetDateTime::now_utc());
     assert_eq!(ticket.updated_at, ticket.created_at);
     assert_eq!(
-        parse_time(&ticket.first_response_due_at),
+        time_of(ticket.first_response_due_at),
         plus_business_days(created, 1)
     );
     assert!(!matches!(
-        parse_time(&ticket.first_response_due_at).weekday(),
+        time_of(ticket.first_response_due_at).weekday(),
         Weekday::Saturday | Weekday::Sunday
     ));
 
@@ -104,7 +104,7 @@ async fn a_basic_tier_ticket_is_due_one_business_day_after_it_was_created() {
         "SELECT first_response_target_unit, first_response_target_value FROM tickets WHERE id = ?",
     )
     .bind(ticket.id)
-    .fetch_one(&app.state.db)
+    .fetch_one(app.db())
     .await
     .unwrap();
     assert_eq!(stored, ("business_days".to_owned(), 1));
@@ -126,8 +126,8 @@ async fn a_new_ticket_is_the_one_line_of_the_submitters_list() {
             status: TicketStatus::Open,
             product_name: "PostgreSQL".into(),
             submitter_name: "Dana Developer".into(),
-            created_at: ticket.created_at.clone(),
-            updated_at: ticket.updated_at.clone(),
+            created_at: ticket.created_at,
+            updated_at: ticket.updated_at,
             last_replied_by: None,
             last_reply_from_agent: false,
         }]
@@ -150,8 +150,8 @@ async fn an_advanced_tier_ticket_is_due_in_the_tiers_minutes() {
     let ticket = globex.create_ticket(&form).await;
     assert_eq!(ticket.first_response_target, ResponseTime::Minutes(30));
     assert_eq!(
-        parse_time(&ticket.first_response_due_at),
-        parse_time(&ticket.created_at) + Duration::minutes(30)
+        time_of(ticket.first_response_due_at),
+        time_of(ticket.created_at) + Duration::minutes(30)
     );
     assert_eq!(ticket.project.unwrap().name, "globex-prod");
     assert_eq!(ticket.service, None);

@@ -152,7 +152,7 @@ async fn a_key_left_in_flight_by_a_dead_process_is_taken_over_after_a_minute() {
     let user_id = dev.me().await.user.id;
     let hash = support_server::idempotency::request_hash(&dev.org_id.to_string(), &form).unwrap();
     let insert = |created_at: String| {
-        let (db, hash) = (app.state.db.clone(), hash.clone());
+        let (db, hash) = (app.db().clone(), hash.clone());
         async move {
             sqlx::query(
                 "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, state, created_at)

@@ -8,8 +8,7 @@ mod options;
 mod reading;
 mod validation;
 
-use api::{ErrorBody, NewTicket, Severity, TicketListItem, TicketListQuery};
-use time::format_description::well_known::Rfc3339;
+use api::{ErrorBody, NewTicket, Severity, TicketListItem, TicketListQuery, Timestamp};
 use time::{Duration, OffsetDateTime, Weekday};
 
 use crate::helpers::{Session, TestApp, invalid};
@@ -17,7 +16,7 @@ use crate::helpers::{Session, TestApp, invalid};
 async fn project_id(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
         .bind(name)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap()
 }
@@ -29,7 +28,7 @@ async fn service_id(app: &TestApp, project: &str, name: &str) -> i64 {
     )
     .bind(project)
     .bind(name)
-    .fetch_one(&app.state.db)
+    .fetch_one(app.db())
     .await
     .unwrap()
 }
@@ -70,7 +69,7 @@ const DEMO_TICKETS: i64 = support_server::demo::TICKET_COUNT;
 pub async fn ticket_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE id > ?")
         .bind(DEMO_TICKETS)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap()
 }
@@ -84,8 +83,9 @@ async fn my_new_tickets(session: &Session) -> Vec<TicketListItem> {
         .collect()
 }
 
-fn parse_time(text: &str) -> OffsetDateTime {
-    OffsetDateTime::parse(text, &Rfc3339).unwrap()
+/// `t` as a `time` value, for computing with.
+fn time_of(t: Timestamp) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t.unix_seconds()).unwrap()
 }
 
 /// The same time of day `n` weekdays later, computed here independently of the server.

@@ -104,7 +104,7 @@ async fn the_list_shows_the_most_recently_updated_first() {
         sqlx::query("UPDATE tickets SET updated_at = ? WHERE id = ?")
             .bind(updated)
             .bind(id)
-            .execute(&app.state.db)
+            .execute(app.db())
             .await
             .unwrap();
     }

@@ -1,9 +1,10 @@
 //! Every rule that refuses a new ticket: CCs, project, service and reason, lengths, files, and the plan.
 
+use api::ticket::ATTACHMENT_GONE;
 use api::{ErrorCode, NewTicket, Severity};
 use reqwest::StatusCode;
 use serde_json::Value;
-use support_server::tickets::{ATTACHMENT_GONE, FREE_PLAN};
+use support_server::tickets::FREE_PLAN;
 
 use super::{acme_form_with, project_id, rejected, service_id, ticket_count};
 use crate::helpers::{expect_error, fields, png, spawn_app};
@@ -184,7 +185,7 @@ async fn an_organization_on_free_services_cannot_create_tickets_or_upload() {
     assert_eq!(ticket_count(&app).await, 0);
     assert!(app.stored_files().is_empty());
     let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap();
     assert_eq!(keys, 0, "a refused request releases its key");

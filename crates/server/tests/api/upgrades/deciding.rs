@@ -68,12 +68,12 @@ async fn activating_a_request_for_a_later_month_changes_nothing_yet() {
     );
     let shown = support.upgrade_request.expect("the coming tier is shown");
     assert_eq!(shown.status, UpgradeStatus::Active);
-    assert_eq!(shown.start_month, start.to_string());
+    assert_eq!(shown.start_month, start);
 
     // Still shown long after the decision, as long as the start month is to come.
     sqlx::query("UPDATE upgrade_requests SET decided_at = '2000-01-01T00:00:00Z' WHERE id = ?")
         .bind(request.id)
-        .execute(&app.state.db)
+        .execute(app.db())
         .await
         .unwrap();
     let support = admin.support_status().await;
@@ -101,7 +101,7 @@ async fn the_highest_tier_that_has_started_is_in_effect() {
         .bind(tier)
         .bind(start.to_string())
         .bind(decided_at)
-        .execute(&app.state.db)
+        .execute(app.db())
         .await
         .unwrap();
     }

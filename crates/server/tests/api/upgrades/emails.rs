@@ -56,7 +56,7 @@ async fn creating_activating_and_rejecting_write_emails_to_the_admin() {
 
     let unsent: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND attempts = 0")
-            .fetch_one(&app.state.db)
+            .fetch_one(app.db())
             .await
             .unwrap();
     assert_eq!(unsent, 4, "waiting for delivery");
@@ -75,7 +75,7 @@ async fn the_account_team_gets_every_email_too() {
     app.set_support_tier(admin.org_id, "basic").await;
     sqlx::query("UPDATE upgrade_requests SET status = 'cancelled' WHERE id = ?")
         .bind(first.id)
-        .execute(&app.state.db)
+        .execute(app.db())
         .await
         .unwrap();
     let second = admin

@@ -36,7 +36,7 @@ fn previous_month() -> YearMonth {
 async fn billing_group(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM billing_groups WHERE name = ?")
         .bind(name)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap()
 }
@@ -73,14 +73,14 @@ async fn pending_request(app: &TestApp) -> (Session, UpgradeRequest) {
 async fn stored_status(app: &TestApp, id: i64) -> (String, Option<String>, Option<String>) {
     sqlx::query_as("SELECT status, reason, decided_at FROM upgrade_requests WHERE id = ?")
         .bind(id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap()
 }
 
 async fn request_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM upgrade_requests")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.db())
         .await
         .unwrap()
 }
