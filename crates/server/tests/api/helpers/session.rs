@@ -279,12 +279,7 @@ impl Session {
 
     /// `GET /organizations/{org}/tickets` with `query`, written as the SPA writes it.
     pub async fn get_tickets(&self, query: &TicketListQuery) -> Response {
-        let query = query.to_query_string();
-        let url = match query.is_empty() {
-            true => self.org_url("tickets"),
-            false => self.org_url(&format!("tickets?{query}")),
-        };
-        Self::send(self.client.get(url)).await
+        self.get_tickets_query(&query.to_query_string()).await
     }
 
     /// `GET /organizations/{org}/tickets?<params>` with the parameters as they are (percent-encoded
@@ -294,9 +289,15 @@ impl Session {
             .iter()
             .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
             .collect();
-        let url = match query.is_empty() {
-            true => self.org_url("tickets"),
-            false => self.org_url(&format!("tickets?{}", query.join("&"))),
+        self.get_tickets_query(&query.join("&")).await
+    }
+
+    /// `GET /organizations/{org}/tickets?{query}`, without the `?` when there is no query.
+    async fn get_tickets_query(&self, query: &str) -> Response {
+        let url = if query.is_empty() {
+            self.org_url("tickets")
+        } else {
+            self.org_url(&format!("tickets?{query}"))
         };
         Self::send(self.client.get(url)).await
     }
