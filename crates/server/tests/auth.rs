@@ -379,7 +379,7 @@ async fn an_expired_session_is_unauthenticated() {
 
     let expired =
         sqlx::query("UPDATE sessions SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) - 1")
-            .execute(&app.state.db)
+            .execute(app.state.store.pool())
             .await
             .unwrap();
     assert_eq!(expired.rows_affected(), 1);

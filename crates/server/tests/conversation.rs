@@ -20,10 +20,11 @@ use helpers::{
 use reqwest::header::{ETAG, IF_NONE_MATCH};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
-use support_server::conversation::{
-    CLOSED_NO_COMMENTS, FOLLOWING_ADMINS, REMOVE_CC_REFUSED, agent_reply, agent_set_status,
+use support_server::cli::tickets::{agent_reply, agent_set_status};
+use support_server::rules::conversation::{
+    CLOSED_NO_COMMENTS, FOLLOWING_ADMINS, REMOVE_CC_REFUSED,
 };
-use support_server::tickets::{ATTACHMENT_GONE, FOLLOW_UP_REFUSED};
+use support_server::rules::tickets::{ATTACHMENT_GONE, FOLLOW_UP_REFUSED};
 
 const SUBJECT: &str = "Replica lag on pg-main";
 
@@ -135,7 +136,7 @@ async fn my_list(app: &TestApp, client: &Client, org_id: i64, scope: &str) -> Re
 /// The id of the newest outbox row (0 when empty): emails after it belong to what the test does next.
 async fn outbox_mark(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM outbox")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -144,7 +145,7 @@ async fn outbox_mark(app: &TestApp) -> i64 {
 async fn emails_since(app: &TestApp, mark: i64) -> Vec<(String, String, String)> {
     sqlx::query_as("SELECT recipient, subject, body FROM outbox WHERE id > ? ORDER BY id")
         .bind(mark)
-        .fetch_all(&app.state.db)
+        .fetch_all(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -164,7 +165,7 @@ fn set(addresses: &[&str]) -> BTreeSet<String> {
 async fn stored_status(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT status FROM tickets WHERE id = ?")
         .bind(id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -172,7 +173,7 @@ async fn stored_status(app: &TestApp, id: i64) -> String {
 async fn activity_count(app: &TestApp, id: i64) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM ticket_activity WHERE ticket_id = ?")
         .bind(id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -185,7 +186,7 @@ async fn the_demo_has_tickets_in_every_state_with_replies_and_sent_no_email() {
     let app = spawn_app().await;
     assert!(emails_since(&app, 0).await.is_empty());
     let fts5: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap();
     assert_eq!(fts5, 1, "the bundled SQLite has FTS5");
@@ -711,7 +712,7 @@ async fn every_comment_rule_is_checked_and_a_refusal_changes_nothing() {
     sqlx::query("UPDATE attachments SET size = ? WHERE id = ?")
         .bind(ATTACHMENTS_TOTAL_MAX_BYTES as i64 - 1000)
         .bind(mine.id)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     let more = upload_png(&app, &dev, org_id, "more.png").await;
@@ -893,7 +894,7 @@ async fn customers_solve_and_reopen_and_a_reply_answers_the_support_teams_questi
 
     // The support team asks; adding people to CC is no answer, a comment is.
     agent_reply(
-        &app.state.db,
+        &app.state.store,
         ticket.id,
         "Sam from Support",
         "Which region?",
@@ -934,7 +935,7 @@ async fn customers_solve_and_reopen_and_a_reply_answers_the_support_teams_questi
 
     // Closed: no comments, no reopening, the way out is a follow-up ticket.
     agent_set_status(
-        &app.state.db,
+        &app.state.store,
         ticket.id,
         "Sam from Support",
         TicketStatus::Closed,
@@ -998,7 +999,7 @@ async fn a_follow_up_must_name_a_closed_ticket_the_user_can_read() {
     refused(post_ticket(&app, &dev, org_id, &with(first.id)).await).await;
 
     agent_set_status(
-        &app.state.db,
+        &app.state.store,
         first.id,
         "Support team",
         TicketStatus::Closed,
@@ -1020,7 +1021,7 @@ async fn a_follow_up_must_name_a_closed_ticket_the_user_can_read() {
     refused(post_ticket(&app, &qa, org_id, &with(first.id)).await).await;
     let theirs = create(&app, &globex, globex_id, &[]).await;
     agent_set_status(
-        &app.state.db,
+        &app.state.store,
         theirs.id,
         "Support team",
         TicketStatus::Closed,
@@ -1147,7 +1148,7 @@ async fn every_change_emails_everyone_on_the_ticket_once_except_its_author() {
         "UPDATE organizations SET account_team_email = 'acme-team@accounts.example' WHERE id = ?",
     )
     .bind(org_id)
-    .execute(&app.state.db)
+    .execute(app.state.store.pool())
     .await
     .unwrap();
     assert_eq!(
@@ -1317,7 +1318,7 @@ async fn every_change_emails_everyone_on_the_ticket_once_except_its_author() {
     // A follower who is no longer an admin stops getting the emails; one who unfollows too.
     sqlx::query("UPDATE memberships SET role = 'member' WHERE user_id = ?")
         .bind(boss_id)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     let mark = outbox_mark(&app).await;
@@ -1331,7 +1332,7 @@ async fn every_change_emails_everyone_on_the_ticket_once_except_its_author() {
     // Above Basic, the account team hears of everything, the support team's changes included.
     sqlx::query("UPDATE organizations SET support_tier = 'essential' WHERE id = ?")
         .bind(org_id)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     let mark = outbox_mark(&app).await;
@@ -1347,7 +1348,7 @@ async fn every_change_emails_everyone_on_the_ticket_once_except_its_author() {
     );
     let mark = outbox_mark(&app).await;
     let outcome = agent_reply(
-        &app.state.db,
+        &app.state.store,
         ticket.id,
         "Sam from Support",
         "Fixed in the last maintenance.",
@@ -1379,7 +1380,7 @@ async fn every_change_emails_everyone_on_the_ticket_once_except_its_author() {
     );
     let mark = outbox_mark(&app).await;
     agent_set_status(
-        &app.state.db,
+        &app.state.store,
         ticket.id,
         "Sam from Support",
         TicketStatus::Closed,

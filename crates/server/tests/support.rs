@@ -6,9 +6,9 @@ use api::{
     ErrorCode, PlanKind, PriceRule, Product, Project, ResponseTime, SupportStatus, SupportTier,
     UpgradeStatus,
 };
-use helpers::{TestApp, expect_error, spawn_app, spawn_app_with, support_status};
+use helpers::{TestApp, config_for, expect_error, spawn_app, spawn_app_with, support_status};
 use reqwest::StatusCode;
-use support_server::{AppState, Config};
+use support_server::AppState;
 
 /// Signs in as `email` and loads the support status of the organization they act for.
 async fn support_status_of(app: &TestApp, email: &str) -> SupportStatus {
@@ -126,7 +126,7 @@ async fn a_pending_upgrade_request_is_shown_and_blocks_another() {
                  '2026-01-15T10:00:00Z', 'pending')",
     )
     .bind(org_id)
-    .execute(&app.state.db)
+    .execute(app.state.store.pool())
     .await
     .unwrap();
 
@@ -318,17 +318,17 @@ async fn products_each_have_a_handful_of_reasons() {
 async fn demo_data_is_loaded_only_once() {
     let dir = tempfile::tempdir().unwrap();
 
-    let first = AppState::new(Config::for_tests(dir.path())).await.unwrap();
-    first.db.close().await;
-    let second = AppState::new(Config::for_tests(dir.path())).await.unwrap();
+    let first = AppState::new(config_for(dir.path())).await.unwrap();
+    first.store.close().await;
+    let second = AppState::new(config_for(dir.path())).await.unwrap();
 
     let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
-        .fetch_one(&second.db)
+        .fetch_one(second.store.pool())
         .await
         .unwrap();
     assert_eq!(organizations, 3);
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&second.db)
+        .fetch_one(second.store.pool())
         .await
         .unwrap();
     assert_eq!(users, 4);

@@ -16,8 +16,8 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 use sqlx::{QueryBuilder, Sqlite};
-use support_server::auth::{CurrentUser, Member};
-use support_server::ticket_list::{self, Cursor};
+use support_server::rules::auth::{CurrentUser, Member};
+use support_server::rules::ticket_list::{self, Cursor};
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{Duration as TimeDuration, OffsetDateTime};
@@ -128,7 +128,7 @@ async fn generate(app: &TestApp, org_id: i64, n: usize) {
     for email in PEOPLE {
         let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
             .bind(email)
-            .fetch_one(&app.state.db)
+            .fetch_one(app.state.store.pool())
             .await
             .unwrap();
         users.insert(*email, id);
@@ -192,7 +192,7 @@ async fn generate(app: &TestApp, org_id: i64, n: usize) {
             cc,
         });
     }
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.store.pool().begin().await.unwrap();
     let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets")
         .fetch_one(&mut *tx)
         .await
@@ -268,11 +268,11 @@ async fn model(app: &TestApp, org_id: i64) -> Vec<Model> {
          FROM tickets t JOIN users u ON u.id = t.submitter_id WHERE t.organization_id = ?",
     )
     .bind(org_id)
-    .fetch_all(&app.state.db)
+    .fetch_all(app.state.store.pool())
     .await
     .unwrap();
     let ccs: Vec<(i64, String)> = sqlx::query_as("SELECT ticket_id, email FROM ticket_cc")
-        .fetch_all(&app.state.db)
+        .fetch_all(app.state.store.pool())
         .await
         .unwrap();
     let mut by_ticket: HashMap<i64, Vec<String>> = HashMap::new();
@@ -613,10 +613,10 @@ async fn ten_thousand_tickets_page_forward_and_back_without_gaps_or_duplicates()
         async move {
             let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
                 .bind(&email)
-                .fetch_one(&app.state.db)
+                .fetch_one(app.state.store.pool())
                 .await
                 .unwrap();
-            Member::load(&app.state, CurrentUser { id, email }, org_id)
+            Member::load(&app.state.store, CurrentUser { id, email }, org_id)
                 .await
                 .unwrap()
         }
@@ -711,7 +711,7 @@ async fn ten_thousand_tickets_page_forward_and_back_without_gaps_or_duplicates()
                 let mut samples = Vec::new();
                 for _ in 0..11 {
                     let start = Instant::now();
-                    ticket_list::load_page(&app.state.db, m, &query)
+                    ticket_list::load_page(&app.state.store, m, &query)
                         .await
                         .unwrap();
                     samples.push(start.elapsed());
@@ -757,7 +757,7 @@ async fn ten_thousand_tickets_page_forward_and_back_without_gaps_or_duplicates()
 
         // The queries behind them: no full scan of tickets.
         let plans = ticket_list::explain(
-            &app.state.db,
+            &app.state.store,
             &m,
             &TicketListQuery {
                 after: deep.map(|(_, cursor)| cursor),
@@ -918,7 +918,7 @@ async fn search_finds_prefixes_of_every_word_in_any_case_and_survives_hostile_in
 
 #[test]
 fn every_word_becomes_a_quoted_prefix_term() {
-    use ticket_list::fts_query;
+    use support_server::store::ticket_list::fts_query;
     assert_eq!(
         fts_query("repl wal").as_deref(),
         Some("\"repl\"* AND \"wal\"*")
@@ -952,7 +952,7 @@ async fn the_organization_scope_is_for_admins_and_says_whether_they_follow() {
     let mine = list(&app, &admin, org_id, &[]).await;
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE organization_id = ?")
         .bind(org_id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap();
     assert_eq!(all.total, total as u64);

@@ -19,15 +19,16 @@ use helpers::{
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
-use support_server::attachments::{self, SweepReport, TOO_MANY_PENDING};
-use support_server::tickets::{ATTACHMENT_GONE, FREE_PLAN};
+use support_server::jobs::sweeper::{self, SweepReport};
+use support_server::rules::attachments::TOO_MANY_PENDING;
+use support_server::rules::tickets::{ATTACHMENT_GONE, FREE_PLAN};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime, Weekday};
 
 async fn project_id(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
         .bind(name)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -39,7 +40,7 @@ async fn service_id(app: &TestApp, project: &str, name: &str) -> i64 {
     )
     .bind(project)
     .bind(name)
-    .fetch_one(&app.state.db)
+    .fetch_one(app.state.store.pool())
     .await
     .unwrap()
 }
@@ -104,7 +105,7 @@ const DEMO_TICKETS: i64 = support_server::demo::TICKET_COUNT;
 async fn ticket_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE id > ?")
         .bind(DEMO_TICKETS)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -126,7 +127,7 @@ fn stored_files(app: &TestApp) -> Vec<String> {
 async fn stored_name(app: &TestApp, attachment_id: i64) -> String {
     sqlx::query_scalar("SELECT stored_name FROM attachments WHERE id = ?")
         .bind(attachment_id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -353,7 +354,7 @@ async fn a_member_creates_a_ticket_with_a_cc_a_project_a_service_and_a_file() {
         "SELECT first_response_target_unit, first_response_target_value FROM tickets WHERE id = ?",
     )
     .bind(ticket.id)
-    .fetch_one(&app.state.db)
+    .fetch_one(app.state.store.pool())
     .await
     .unwrap();
     assert_eq!(stored, ("business_days".to_owned(), 1));
@@ -601,7 +602,7 @@ async fn an_organization_on_free_services_cannot_create_tickets_or_upload() {
     assert_eq!(ticket_count(&app).await, 0);
     assert!(stored_files(&app).is_empty());
     let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap();
     assert_eq!(keys, 0, "a refused request releases its key");
@@ -619,7 +620,7 @@ async fn creating_emails_the_submitter_and_each_cc_once() {
         "UPDATE organizations SET account_team_email = 'acme-team@accounts.example' WHERE id = ?",
     )
     .bind(org_id)
-    .execute(&app.state.db)
+    .execute(app.state.store.pool())
     .await
     .unwrap();
     let file = upload_png(&app, &dev, org_id, "shot.png").await;
@@ -858,13 +859,13 @@ async fn a_key_left_in_flight_by_a_dead_process_is_taken_over_after_a_minute() {
     let (dev, org_id) = signed_in(&app, "dev@acme.example").await;
     let form = acme_form(&app).await;
     let user_id = app.me(&dev).await.user.id;
-    let hash = support_server::idempotency::request_hash(
+    let hash = support_server::rules::idempotency::request_hash(
         &org_id.to_string(),
         &serde_json::from_value::<api::NewTicket>(form.clone()).unwrap(),
     )
     .unwrap();
     let insert = |created_at: String| {
-        let (db, hash) = (app.state.db.clone(), hash.clone());
+        let (db, hash) = (app.state.store.pool().clone(), hash.clone());
         async move {
             sqlx::query(
                 "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, state, created_at)
@@ -917,7 +918,7 @@ async fn an_oversized_upload_is_refused_and_leaves_nothing_on_disk() {
     );
     assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap();
     assert_eq!(rows, 0);
@@ -1254,7 +1255,7 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
     sqlx::query("UPDATE attachments SET created_at = '2026-01-01T00:00:00Z' WHERE id IN (?, ?)")
         .bind(old.id)
         .bind(attached.id)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     let dir = attachments_dir(&app);
@@ -1272,7 +1273,7 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
         .set_modified(SystemTime::now() - StdDuration::from_secs(25 * 60 * 60))
         .unwrap();
 
-    let report = attachments::sweep_orphans(&app.state.db, &dir)
+    let report = sweeper::sweep_orphans(&app.state.store, &dir)
         .await
         .unwrap();
 
@@ -1287,14 +1288,14 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
     assert!(!stray.exists());
     assert!(young_stray.exists());
     let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM attachments ORDER BY id")
-        .fetch_all(&app.state.db)
+        .fetch_all(app.state.store.pool())
         .await
         .unwrap();
     assert_eq!(left, [attached.id, recent.id]);
     for id in [attached.id, recent.id] {
         assert!(dir.join(stored_name(&app, id).await).exists());
     }
-    let again = attachments::sweep_orphans(&app.state.db, &dir)
+    let again = sweeper::sweep_orphans(&app.state.store, &dir)
         .await
         .unwrap();
     assert_eq!(again, SweepReport::default());
@@ -1406,7 +1407,7 @@ async fn the_list_shows_the_most_recently_updated_first() {
         sqlx::query("UPDATE tickets SET updated_at = ? WHERE id = ?")
             .bind(updated)
             .bind(id)
-            .execute(&app.state.db)
+            .execute(app.state.store.pool())
             .await
             .unwrap();
     }

@@ -11,8 +11,8 @@ use helpers::{
 };
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
-use support_server::admin::{self, AdminError};
-use support_server::upgrades::{
+use support_server::cli::upgrades::{self as admin, AdminError};
+use support_server::rules::upgrades::{
     ADMINS_ONLY, ADMINS_ONLY_CANCEL, ALREADY_PENDING, FOREIGN_BILLING_GROUP, FREE_PLAN, NOT_PENDING,
 };
 
@@ -40,7 +40,7 @@ fn previous_month() -> YearMonth {
 async fn billing_group(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM billing_groups WHERE name = ?")
         .bind(name)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -96,14 +96,14 @@ async fn current_request(app: &TestApp, client: &Client, org_id: i64) -> Option<
 async fn stored_status(app: &TestApp, id: i64) -> (String, Option<String>, Option<String>) {
     sqlx::query_as("SELECT status, reason, decided_at FROM upgrade_requests WHERE id = ?")
         .bind(id)
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
 
 async fn request_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM upgrade_requests")
-        .fetch_one(&app.state.db)
+        .fetch_one(app.state.store.pool())
         .await
         .unwrap()
 }
@@ -602,7 +602,7 @@ async fn a_decided_request_cannot_be_cancelled() {
         "Acme Default",
     )
     .await;
-    admin::activate(&app.state.db, request.id).await.unwrap();
+    admin::activate(&app.state.store, request.id).await.unwrap();
 
     let response = delete_request(&app, &client, org_id, request.id).await;
 
@@ -627,7 +627,7 @@ async fn activating_a_request_for_this_month_changes_the_tier_now() {
     )
     .await;
 
-    let record = admin::activate(&app.state.db, request.id).await.unwrap();
+    let record = admin::activate(&app.state.store, request.id).await.unwrap();
 
     assert_eq!(record.status, "active");
     let (status, _, decided_at) = stored_status(&app, request.id).await;
@@ -669,7 +669,7 @@ async fn activating_a_request_for_a_later_month_changes_nothing_yet() {
     let start = months_ahead(2);
     let request = create(&app, &client, org_id, "advanced", start, "Acme R&D").await;
 
-    admin::activate(&app.state.db, request.id).await.unwrap();
+    admin::activate(&app.state.store, request.id).await.unwrap();
 
     let support = support_status(&app, &client, org_id).await;
     assert_eq!(
@@ -683,7 +683,7 @@ async fn activating_a_request_for_a_later_month_changes_nothing_yet() {
     // Still shown long after the decision, as long as the start month is to come.
     sqlx::query("UPDATE upgrade_requests SET decided_at = '2000-01-01T00:00:00Z' WHERE id = ?")
         .bind(request.id)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     let support = support_status(&app, &client, org_id).await;
@@ -711,7 +711,7 @@ async fn the_highest_tier_that_has_started_is_in_effect() {
         .bind(tier)
         .bind(start.to_string())
         .bind(decided_at)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     }
@@ -740,7 +740,7 @@ async fn rejecting_stores_the_reason_and_the_support_page_shows_it() {
     .await;
 
     let record = admin::reject(
-        &app.state.db,
+        &app.state.store,
         request.id,
         "  Premium needs a signed contract first.  ",
     )
@@ -782,7 +782,7 @@ async fn operators_can_only_decide_pending_requests_and_must_give_a_reason() {
         "Acme Default",
     )
     .await;
-    let db = &app.state.db;
+    let db = &app.state.store;
 
     assert!(matches!(
         admin::reject(db, request.id, " \n").await,
@@ -829,13 +829,13 @@ async fn operators_list_requests_by_status() {
         "Globex Billing",
     )
     .await;
-    admin::activate(&app.state.db, globex_request.id)
+    admin::activate(&app.state.store, globex_request.id)
         .await
         .unwrap();
 
-    let all = admin::list(&app.state.db, None).await.unwrap();
+    let all = admin::list(&app.state.store, None).await.unwrap();
     let pending = admin::list(
-        &app.state.db,
+        &app.state.store,
         Some(support_server::config::RequestStatus::Pending),
     )
     .await
@@ -878,7 +878,7 @@ async fn creating_activating_and_rejecting_write_emails_to_the_admin() {
         assert!(body.contains(part), "request email lacks {part}: {body}");
     }
 
-    admin::activate(&app.state.db, first.id).await.unwrap();
+    admin::activate(&app.state.store, first.id).await.unwrap();
     let emails = outbox(&app).await;
     assert_eq!(emails.len(), 2);
     let (recipient, subject, body) = &emails[1];
@@ -895,7 +895,7 @@ async fn creating_activating_and_rejecting_write_emails_to_the_admin() {
         "Acme Default",
     )
     .await;
-    admin::reject(&app.state.db, second.id, "Budget not approved.")
+    admin::reject(&app.state.store, second.id, "Budget not approved.")
         .await
         .unwrap();
     let emails = outbox(&app).await;
@@ -911,7 +911,7 @@ async fn creating_activating_and_rejecting_write_emails_to_the_admin() {
 
     let unsent: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND attempts = 0")
-            .fetch_one(&app.state.db)
+            .fetch_one(app.state.store.pool())
             .await
             .unwrap();
     assert_eq!(unsent, 4, "waiting for delivery");
@@ -931,16 +931,16 @@ async fn the_account_team_gets_every_email_too() {
         "Globex Billing",
     )
     .await;
-    admin::activate(&app.state.db, first.id).await.unwrap();
+    admin::activate(&app.state.store, first.id).await.unwrap();
     // A second request cannot go higher than Premium; make one by hand to reject.
     sqlx::query("UPDATE organizations SET support_tier = 'basic' WHERE id = ?")
         .bind(org_id)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     sqlx::query("UPDATE upgrade_requests SET status = 'cancelled' WHERE id = ?")
         .bind(first.id)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     let second = create(
@@ -952,7 +952,7 @@ async fn the_account_team_gets_every_email_too() {
         "Globex Billing",
     )
     .await;
-    admin::reject(&app.state.db, second.id, "Not needed.")
+    admin::reject(&app.state.store, second.id, "Not needed.")
         .await
         .unwrap();
 

@@ -4,14 +4,16 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::process::Output;
 
 use api::{Attachment, CSRF_HEADER, CSRF_VALUE, ErrorBody, ErrorCode, Me, SupportStatus};
+use clap::Parser;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::json;
-use support_server::{AppState, Config};
+use support_server::{AppState, Cli, Config};
 use tempfile::TempDir;
 
 /// The password of every demo user.
@@ -28,6 +30,19 @@ pub struct TestApp {
     pub dir: TempDir,
 }
 
+/// A configuration for tests: everything under `dir`, port 0, demo data on.
+pub fn config_for(dir: &Path) -> Config {
+    Cli::parse_from([
+        "support-server",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.to_str().expect("temp dir path is UTF-8"),
+        "--demo",
+    ])
+    .config
+}
+
 /// A server with the demo data and the default configuration.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
@@ -36,7 +51,7 @@ pub async fn spawn_app() -> TestApp {
 /// A server whose configuration `configure` adjusts first (its data directory is already set).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let mut config = Config::for_tests(dir.path());
+    let mut config = config_for(dir.path());
     configure(&mut config);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -158,7 +173,7 @@ pub async fn support_status(app: &TestApp, client: &Client, org_id: i64) -> Supp
 /// Adds a user with the demo password to the organization `org_id` with `role` (`admin` or `member`),
 /// for tests that need more people than the demo data has. Returns the user's id.
 pub async fn add_member(app: &TestApp, email: &str, name: &str, org_id: i64, role: &str) -> i64 {
-    let hash = support_server::auth::hash_password(PASSWORD).expect("hash");
+    let hash = support_server::rules::auth::hash_password(PASSWORD).expect("hash");
     let user_id: i64 = sqlx::query_scalar(
         "INSERT INTO users (email, name, password_hash, created_at)
          VALUES (?, ?, ?, '2026-01-01T00:00:00Z') RETURNING id",
@@ -166,14 +181,14 @@ pub async fn add_member(app: &TestApp, email: &str, name: &str, org_id: i64, rol
     .bind(email)
     .bind(name)
     .bind(hash)
-    .fetch_one(&app.state.db)
+    .fetch_one(app.state.store.pool())
     .await
     .expect("insert user");
     sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)")
         .bind(user_id)
         .bind(org_id)
         .bind(role)
-        .execute(&app.state.db)
+        .execute(app.state.store.pool())
         .await
         .expect("insert membership");
     user_id
@@ -204,7 +219,7 @@ pub fn fields(body: &ErrorBody) -> Vec<&str> {
 /// Every outbox row: (recipient, subject, body), oldest first.
 pub async fn outbox(app: &TestApp) -> Vec<(String, String, String)> {
     sqlx::query_as("SELECT recipient, subject, body FROM outbox ORDER BY id")
-        .fetch_all(&app.state.db)
+        .fetch_all(app.state.store.pool())
         .await
         .unwrap()
 }
