@@ -169,8 +169,10 @@ pub async fn load_page(
                 "give at most one of `after` and `before`.".into(),
             ));
         }
-        (Some(after), None) => page_after(&mut tx, &filter, after, limit).await?,
-        (None, Some(before)) => page_before(&mut tx, &filter, before, limit).await?,
+        (Some(after), None) => page_from(&mut tx, &filter, after, Direction::Older, limit).await?,
+        (None, Some(before)) => {
+            page_from(&mut tx, &filter, before, Direction::Newer, limit).await?
+        }
         (None, None) => first_page(&mut tx, &filter, limit).await?,
     };
     let total = tx.count_tickets(&filter).await?;
@@ -216,43 +218,36 @@ async fn first_page(tx: &mut Tx, filter: &ListFilter, limit: u32) -> Result<Page
     })
 }
 
-async fn page_after(tx: &mut Tx, filter: &ListFilter, after: Cursor, limit: u32) -> Result<Page> {
-    let (tickets, more) = fetch(tx, filter, Some((&after, Direction::Older)), limit).await?;
-    let next = more
-        .then(|| tickets.last().map(|t| Cursor::of(t, filter.sort)))
-        .flatten();
-    let top = tickets
-        .first()
-        .map_or(after, |t| Cursor::of(t, filter.sort));
-    let prev = tx
-        .any_ticket_past(filter, &top.position(), Direction::Newer)
-        .await?
-        .then_some(top);
-    Ok(Page {
-        tickets,
-        next,
-        prev,
-    })
-}
-
-async fn page_before(tx: &mut Tx, filter: &ListFilter, before: Cursor, limit: u32) -> Result<Page> {
-    let (mut tickets, more) = fetch(tx, filter, Some((&before, Direction::Newer)), limit).await?;
-    tickets.reverse();
-    if !more && tickets.len() < limit as usize {
-        // Back at the top with a short page (tickets moved up meanwhile): show a full first page
-        // instead.
-        return first_page(tx, filter, limit).await;
+/// The page next to `cursor` in `direction` (`after` one: older; `before` one: newer).
+async fn page_from(
+    tx: &mut Tx,
+    filter: &ListFilter,
+    cursor: Cursor,
+    direction: Direction,
+    limit: u32,
+) -> Result<Page> {
+    let (mut tickets, more) = fetch(tx, filter, Some((&cursor, direction)), limit).await?;
+    let cursor_of = |t: Option<&TicketListItem>| t.map(|t| Cursor::of(t, filter.sort));
+    // Fetched nearest to the cursor first: the far end leads on, the near end back to the cursor.
+    let far = more.then(|| cursor_of(tickets.last())).flatten();
+    let near = cursor_of(tickets.first()).unwrap_or(cursor);
+    if direction == Direction::Newer {
+        tickets.reverse();
+        if !more && tickets.len() < limit as usize {
+            // Back at the top with a short page (tickets moved up meanwhile): show a full first
+            // page instead.
+            return first_page(tx, filter, limit).await;
+        }
     }
-    let prev = more
-        .then(|| tickets.first().map(|t| Cursor::of(t, filter.sort)))
-        .flatten();
-    let bottom = tickets
-        .last()
-        .map_or(before, |t| Cursor::of(t, filter.sort));
-    let next = tx
-        .any_ticket_past(filter, &bottom.position(), Direction::Older)
+    let back = direction.opposite();
+    let near = tx
+        .any_ticket_past(filter, &near.position(), back)
         .await?
-        .then_some(bottom);
+        .then_some(near);
+    let (next, prev) = match direction {
+        Direction::Older => (far, near),
+        Direction::Newer => (near, far),
+    };
     Ok(Page {
         tickets,
         next,

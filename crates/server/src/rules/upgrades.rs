@@ -2,7 +2,7 @@
 //! the emails that report each step. Operators decide requests with `support-server upgrades`
 //! (`cli::upgrades`).
 
-use api::{FieldMessage, PlanKind, UpgradeOptions, UpgradeRequest, UpgradeRequestInput};
+use api::{FieldMessage, PlanKind, UpgradeOptions, UpgradeRequest, UpgradeRequestInput, YearMonth};
 
 use crate::clock;
 use crate::error::{Error, Result};
@@ -37,8 +37,8 @@ pub async fn options(store: &Store, member: &Member) -> Result<UpgradeOptions> {
     })
 }
 
-/// An admin asks for a higher tier: checks the request against the catalogue, the current tier and
-/// month and the organization's billing groups, records it as pending (one at a time) and emails it.
+/// An admin asks for a higher tier: checks the request ([`check`]), records it as pending (one at a
+/// time) and emails it.
 pub async fn request(
     store: &Store,
     member: &Member,
@@ -47,6 +47,51 @@ pub async fn request(
     if !member.is_admin() {
         return Err(Error::Forbidden(ADMINS_ONLY));
     }
+    let org_id = member.organization.id;
+    let checked = check(store, member, input).await?;
+    let mut tx = store.begin_write().await?;
+    let id = tx
+        .insert_upgrade_request(&NewUpgradeRequest {
+            organization_id: org_id,
+            tier_key: &checked.tier_key,
+            start_month: checked.start_month,
+            billing_group_id: checked.billing_group_id,
+            requested_by: member.user.id,
+            requested_at: &clock::now_rfc3339(),
+        })
+        .await?
+        .ok_or_else(|| Error::Conflict(ALREADY_PENDING.into()))?;
+    let record = tx
+        .upgrade_record(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("upgrade request {id} vanished in its transaction"))?;
+    notify(&mut tx, &record, Event::Requested).await?;
+    tx.commit().await?;
+    tracing::info!(
+        request_id = id,
+        org_id,
+        tier = %record.tier_key,
+        start_month = %record.start_month,
+        "upgrade requested"
+    );
+    record.to_api()
+}
+
+/// A request that passed [`check`].
+struct CheckedRequest {
+    tier_key: String,
+    start_month: YearMonth,
+    billing_group_id: i64,
+}
+
+/// Every problem with the request at once, in form order (the billing group comes last): the tier
+/// must be above the current one (organizations on free services have none), the month not past,
+/// the billing group the organization's.
+async fn check(
+    store: &Store,
+    member: &Member,
+    input: &UpgradeRequestInput,
+) -> Result<CheckedRequest> {
     let org_id = member.organization.id;
     let month = clock::current_month();
     let current_key = match member.organization.plan {
@@ -70,10 +115,13 @@ pub async fn request(
         // `validate` reports the missing group.
         None => true,
     };
-    let valid = match (input.validate(&tiers, current_rank, month), group_is_ours) {
-        (Ok(valid), true) => valid,
+    match (input.validate(&tiers, current_rank, month), group_is_ours) {
+        (Ok(valid), true) => Ok(CheckedRequest {
+            tier_key: valid.tier.key.clone(),
+            start_month: valid.start_month,
+            billing_group_id: valid.billing_group_id,
+        }),
         (result, group_is_ours) => {
-            // Every problem at once, in form order (the billing group comes last).
             let mut fields = result.err().unwrap_or_default();
             if !group_is_ours {
                 fields.push(FieldMessage {
@@ -81,36 +129,9 @@ pub async fn request(
                     message: FOREIGN_BILLING_GROUP.into(),
                 });
             }
-            return Err(Error::Invalid(fields));
+            Err(Error::Invalid(fields))
         }
-    };
-
-    let mut tx = store.begin_write().await?;
-    let id = tx
-        .insert_upgrade_request(&NewUpgradeRequest {
-            organization_id: org_id,
-            tier_key: &valid.tier.key,
-            start_month: valid.start_month,
-            billing_group_id: valid.billing_group_id,
-            requested_by: member.user.id,
-            requested_at: &clock::now_rfc3339(),
-        })
-        .await?
-        .ok_or_else(|| Error::Conflict(ALREADY_PENDING.into()))?;
-    let record = tx
-        .upgrade_record(id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("upgrade request {id} vanished in its transaction"))?;
-    notify(&mut tx, &record, Event::Requested).await?;
-    tx.commit().await?;
-    tracing::info!(
-        request_id = id,
-        org_id,
-        tier = %record.tier_key,
-        start_month = %record.start_month,
-        "upgrade requested"
-    );
-    record.to_api()
+    }
 }
 
 /// An admin takes back a pending request. 404 for a request of another organization or none.

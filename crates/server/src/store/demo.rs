@@ -1,4 +1,4 @@
-//! The statements that load the demo data (`crate::demo` holds the data itself): organizations with
+//! The statements that load the demo data (the data itself is the top-level `demo` module): organizations with
 //! what they own, their users, and lookups by name for the demo tickets, which go in through the
 //! ticket, CC and activity statements of the other modules.
 
@@ -85,28 +85,42 @@ impl Tx {
         }
         let service_plan = if org.plan == "free" { "free" } else { "paid" };
         for (project, unit, services) in org.projects {
-            let project_id: i64 = sqlx::query_scalar(
-                "INSERT INTO projects (organization_id, unit_id, name)
-                 VALUES (?, (SELECT id FROM organizational_units
-                             WHERE organization_id = ? AND name = ?), ?)
-                 RETURNING id",
-            )
-            .bind(org_id)
-            .bind(org_id)
-            .bind(unit)
-            .bind(project)
-            .fetch_one(&mut *tx)
-            .await?;
-            for service in *services {
-                sqlx::query("INSERT INTO services (project_id, name, plan) VALUES (?, ?, ?)")
-                    .bind(project_id)
-                    .bind(service)
-                    .bind(service_plan)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            self.insert_demo_project(org_id, project, *unit, services, service_plan)
+                .await?;
         }
         Ok(org_id)
+    }
+
+    /// Inserts the project (owned by the unit called `unit`, if any) with its services.
+    async fn insert_demo_project(
+        &mut self,
+        org_id: i64,
+        project: &str,
+        unit: Option<&str>,
+        services: &[&str],
+        service_plan: &str,
+    ) -> Result<()> {
+        let project_id: i64 = sqlx::query_scalar(
+            "INSERT INTO projects (organization_id, unit_id, name)
+             VALUES (?, (SELECT id FROM organizational_units
+                         WHERE organization_id = ? AND name = ?), ?)
+             RETURNING id",
+        )
+        .bind(org_id)
+        .bind(org_id)
+        .bind(unit)
+        .bind(project)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        for service in services {
+            sqlx::query("INSERT INTO services (project_id, name, plan) VALUES (?, ?, ?)")
+                .bind(project_id)
+                .bind(service)
+                .bind(service_plan)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Inserts the user as a member of the organization `org_id`.

@@ -41,6 +41,16 @@ pub enum Direction {
     Newer,
 }
 
+impl Direction {
+    /// The other way.
+    pub fn opposite(self) -> Self {
+        match self {
+            Direction::Older => Direction::Newer,
+            Direction::Newer => Direction::Older,
+        }
+    }
+}
+
 /// The FTS5 query for what the user typed: every whitespace-separated word becomes a quoted prefix
 /// term (`"word"*`, inner quotes doubled), all of them ANDed. Quoting makes every character literal,
 /// so FTS5 operators typed by the user (`NEAR(`, `-`, `*`, `OR`, parentheses, column filters) are just

@@ -279,75 +279,104 @@ impl Tx {
         .fetch_all(&mut *conn)
         .await?;
 
-        let mut attachments = Vec::new();
-        let mut comment_files: Vec<(i64, Attachment)> = Vec::new();
-        for file in files {
-            let attachment = Attachment {
-                id: file.id,
-                file_name: file.file_name,
-                size: codec::unsigned(file.size)?,
-                content_type: file.content_type,
-            };
-            match file.activity_id {
-                None => attachments.push(attachment),
-                Some(activity) => comment_files.push((activity, attachment)),
-            }
-        }
+        let (attachments, comment_files) = split_files(files)?;
         let activity = activity_rows
             .into_iter()
-            .map(|a| {
-                Ok(Activity {
-                    id: a.id,
-                    kind: codec::activity_kind(&a.kind)?,
-                    author_name: a.author_name,
-                    author_kind: codec::author_kind(&a.author_kind)?,
-                    created_at: a.created_at,
-                    body: a.body,
-                    emails: serde_json::from_str(&a.emails).map_err(anyhow::Error::from)?,
-                    status: a.status.as_deref().map(codec::ticket_status).transpose()?,
-                    attachments: comment_files
-                        .iter()
-                        .filter(|(activity, _)| *activity == a.id)
-                        .map(|(_, file)| file.clone())
-                        .collect(),
-                })
-            })
+            .map(|a| a.into_activity(&comment_files))
             .collect::<Result<_>>()?;
+        row.into_stored(cc, attachments, activity).map(Some)
+    }
+}
+
+/// Files sent with comments, each with its comment's id.
+type CommentFiles = Vec<(i64, Attachment)>;
+
+/// The ticket's own files, and those sent with a comment.
+fn split_files(files: Vec<AttachmentRow>) -> Result<(Vec<Attachment>, CommentFiles)> {
+    let mut attachments = Vec::new();
+    let mut comment_files = Vec::new();
+    for file in files {
+        let attachment = Attachment {
+            id: file.id,
+            file_name: file.file_name,
+            size: codec::unsigned(file.size)?,
+            content_type: file.content_type,
+        };
+        match file.activity_id {
+            None => attachments.push(attachment),
+            Some(activity) => comment_files.push((activity, attachment)),
+        }
+    }
+    Ok((attachments, comment_files))
+}
+
+impl ActivityRow {
+    /// The entry with the files sent with it (`comment_files`: the ticket's, by comment id).
+    fn into_activity(self, comment_files: &[(i64, Attachment)]) -> Result<Activity> {
+        Ok(Activity {
+            id: self.id,
+            kind: codec::activity_kind(&self.kind)?,
+            author_name: self.author_name,
+            author_kind: codec::author_kind(&self.author_kind)?,
+            created_at: self.created_at,
+            body: self.body,
+            emails: serde_json::from_str(&self.emails).map_err(anyhow::Error::from)?,
+            status: self
+                .status
+                .as_deref()
+                .map(codec::ticket_status)
+                .transpose()?,
+            attachments: comment_files
+                .iter()
+                .filter(|(activity, _)| *activity == self.id)
+                .map(|(_, file)| file.clone())
+                .collect(),
+        })
+    }
+}
+
+impl TicketRow {
+    fn into_stored(
+        self,
+        cc: Vec<String>,
+        attachments: Vec<Attachment>,
+        activity: Vec<Activity>,
+    ) -> Result<StoredTicket> {
         let named = |id: Option<i64>, name: Option<String>| match (id, name) {
             (Some(id), Some(name)) => Some(NamedRef { id, name }),
             _ => None,
         };
-        Ok(Some(StoredTicket {
-            organization_id: row.organization_id,
-            submitter_id: row.submitter_id,
+        Ok(StoredTicket {
+            organization_id: self.organization_id,
+            submitter_id: self.submitter_id,
             ticket: Ticket {
-                id: row.id,
-                subject: row.subject,
-                severity: codec::severity(&row.severity)?,
-                status: codec::ticket_status(&row.status)?,
-                product_key: row.product_key,
-                product_name: row.product_name,
-                reason_key: row.reason_key,
-                reason_label: row.reason_label,
-                project: named(row.project_id, row.project_name),
-                service: named(row.service_id, row.service_name),
-                description: row.description,
+                id: self.id,
+                subject: self.subject,
+                severity: codec::severity(&self.severity)?,
+                status: codec::ticket_status(&self.status)?,
+                product_key: self.product_key,
+                product_name: self.product_name,
+                reason_key: self.reason_key,
+                reason_label: self.reason_label,
+                project: named(self.project_id, self.project_name),
+                service: named(self.service_id, self.service_name),
+                description: self.description,
                 cc,
-                submitter_name: row.submitter_name,
-                submitter_email: row.submitter_email,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
+                submitter_name: self.submitter_name,
+                submitter_email: self.submitter_email,
+                created_at: self.created_at,
+                updated_at: self.updated_at,
                 first_response_target: codec::response_time(
-                    &row.first_response_target_unit,
-                    row.first_response_target_value,
+                    &self.first_response_target_unit,
+                    self.first_response_target_value,
                 )?,
-                first_response_due_at: row.first_response_due_at,
-                first_response_at: row.first_response_at,
+                first_response_due_at: self.first_response_due_at,
+                first_response_at: self.first_response_at,
                 attachments,
                 activity,
                 permissions: TicketPermissions::default(),
-                follow_up_of: row.follow_up_of,
+                follow_up_of: self.follow_up_of,
             },
-        }))
+        })
     }
 }

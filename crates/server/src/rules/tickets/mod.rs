@@ -12,7 +12,8 @@ use std::collections::HashSet;
 
 use api::ticket::{ValidTicket, check_attachment_room};
 use api::{
-    FieldError, FieldMessage, NewTicket, Severity, TicketContext, TicketOptions, TicketStatus,
+    FieldError, FieldMessage, NewTicket, Severity, SupportTier, Ticket, TicketContext,
+    TicketOptions, TicketStatus,
 };
 
 use crate::clock;
@@ -62,44 +63,12 @@ pub async fn create(
         .await?
         .ok_or(Error::Forbidden(FREE_PLAN))?;
     let valid = check(store, member, input).await?;
-
-    let now = clock::now()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| clock::now());
-    let created_at = clock::rfc3339(now);
-    let target = tier.response_time(valid.severity);
-    let due_at = clock::rfc3339(due::first_response_due(now, target));
     let account_team = store.account_team_email(org_id).await?;
     let followers = store.followers(org_id).await?;
 
     let mut tx = store.begin_write().await?;
-    let id = tx
-        .insert_ticket(&NewTicketRow {
-            organization_id: org_id,
-            submitter_id: member.user.id,
-            subject: valid.subject.as_str(),
-            severity: valid.severity,
-            product_key: &valid.product,
-            reason_key: &valid.reason,
-            project_id: valid.project_id,
-            service_id: valid.service_id,
-            description: valid.description.as_str(),
-            first_response_target: target,
-            first_response_due_at: &due_at,
-            created_at: &created_at,
-            follow_up_of: input.follow_up_of,
-            status: TicketStatus::Open,
-            updated_at: &created_at,
-            first_response_at: None,
-        })
-        .await?;
-    let cc: Vec<&str> = valid.cc.iter().map(|e| e.as_str()).collect();
-    tx.add_ccs(id, &cc, member.user.id, &created_at).await?;
-    attach_uploads(&mut tx, member, id, None, &valid.attachment_ids).await?;
-    let ticket = reload(&mut tx, id)
-        .await?
-        .for_member(member)
-        .ok_or_else(|| anyhow::anyhow!("the submitter cannot read ticket {id}"))?;
+    let ticket = insert(&mut tx, member, input, &valid, &tier).await?;
+    let id = ticket.id;
     emails::notify_created(
         &mut tx,
         &ticket,
@@ -119,6 +88,49 @@ pub async fn create(
         "ticket created"
     );
     Ok(body)
+}
+
+/// Inserts the ticket, due for a first response within `tier`'s target for its severity, with its
+/// CCs and files, and reads it back as its submitter sees it.
+async fn insert(
+    tx: &mut Tx,
+    member: &Member,
+    input: &NewTicket,
+    valid: &ValidTicket,
+    tier: &SupportTier,
+) -> Result<Ticket> {
+    let now = clock::now()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| clock::now());
+    let created_at = clock::rfc3339(now);
+    let target = tier.response_time(valid.severity);
+    let id = tx
+        .insert_ticket(&NewTicketRow {
+            organization_id: member.organization.id,
+            submitter_id: member.user.id,
+            subject: valid.subject.as_str(),
+            severity: valid.severity,
+            product_key: &valid.product,
+            reason_key: &valid.reason,
+            project_id: valid.project_id,
+            service_id: valid.service_id,
+            description: valid.description.as_str(),
+            first_response_target: target,
+            first_response_due_at: &clock::rfc3339(due::first_response_due(now, target)),
+            created_at: &created_at,
+            follow_up_of: input.follow_up_of,
+            status: TicketStatus::Open,
+            updated_at: &created_at,
+            first_response_at: None,
+        })
+        .await?;
+    let cc: Vec<&str> = valid.cc.iter().map(|e| e.as_str()).collect();
+    tx.add_ccs(id, &cc, member.user.id, &created_at).await?;
+    attach_uploads(tx, member, id, None, &valid.attachment_ids).await?;
+    reload(tx, id)
+        .await?
+        .for_member(member)
+        .ok_or_else(|| anyhow::anyhow!("the submitter cannot read ticket {id}").into())
 }
 
 /// Every problem with the form at once: its fields, the files (which come last in the form) and the
