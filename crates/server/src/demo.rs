@@ -3,7 +3,7 @@
 //! statements that insert it are `store::demo`.
 
 use anyhow::Context;
-use api::{ActivityKind, AuthorKind, Severity, TicketStatus};
+use api::{ActivityKind, AuthorKind, Severity, TicketStatus, Timestamp};
 use time::{Duration, OffsetDateTime};
 
 use crate::clock;
@@ -95,8 +95,8 @@ pub async fn load_if_empty(store: &Store) -> anyhow::Result<bool> {
 }
 
 async fn insert_org(tx: &mut Tx, org: &DemoOrg) -> anyhow::Result<()> {
-    let now = clock::now_rfc3339();
-    let org_id = tx.insert_demo_organization(&org.organization, &now).await?;
+    let now = clock::now_timestamp();
+    let org_id = tx.insert_demo_organization(&org.organization, now).await?;
     for (email, name, role) in org.users {
         let hash = hash_password(DEMO_PASSWORD)?;
         let user = DemoUser {
@@ -104,7 +104,7 @@ async fn insert_org(tx: &mut Tx, org: &DemoOrg) -> anyhow::Result<()> {
             name,
             password_hash: &hash,
             role,
-            created_at: &now,
+            created_at: now,
         };
         tx.insert_demo_user(org_id, &user).await?;
     }
@@ -355,7 +355,7 @@ impl DemoTicket {
 
 async fn insert_ticket(tx: &mut Tx, t: &DemoTicket) -> anyhow::Result<()> {
     let now = clock::now().replace_nanosecond(0)?;
-    let ago = |minutes: i64| clock::rfc3339(now - Duration::minutes(minutes));
+    let ago = |minutes: i64| clock::timestamp(now - Duration::minutes(minutes));
     let (org_id, tier) = tx.organization_by_name(t.organization).await?;
     let target = tx.tier_response_time(&tier, t.severity).await?;
     let created: OffsetDateTime = now - Duration::minutes(t.created_minutes_ago);
@@ -368,7 +368,7 @@ async fn insert_ticket(tx: &mut Tx, t: &DemoTicket) -> anyhow::Result<()> {
         }
     };
     let updated = t.activity.iter().map(Entry::minutes_ago).min();
-    let created_at = clock::rfc3339(created);
+    let created_at = clock::timestamp(created);
     let ticket_id = tx
         .insert_ticket(&NewTicketRow {
             organization_id: org_id,
@@ -381,23 +381,28 @@ async fn insert_ticket(tx: &mut Tx, t: &DemoTicket) -> anyhow::Result<()> {
             service_id,
             description: t.description,
             first_response_target: target,
-            first_response_due_at: &clock::rfc3339(first_response_due(created, target)),
-            created_at: &created_at,
+            first_response_due_at: clock::timestamp(first_response_due(created, target)),
+            created_at,
             follow_up_of: None,
             status: t.status(),
-            updated_at: &updated.map_or_else(|| created_at.clone(), ago),
-            first_response_at: t.first_response_minutes_ago().map(ago).as_deref(),
+            updated_at: updated.map_or(created_at, ago),
+            first_response_at: t.first_response_minutes_ago().map(ago),
         })
         .await?;
-    tx.add_ccs(ticket_id, t.cc, submitter_id, &created_at)
+    tx.add_ccs(ticket_id, t.cc, submitter_id, created_at)
         .await?;
     for entry in t.activity {
-        insert_entry(tx, ticket_id, entry, &ago(entry.minutes_ago())).await?;
+        insert_entry(tx, ticket_id, entry, ago(entry.minutes_ago())).await?;
     }
     Ok(())
 }
 
-async fn insert_entry(tx: &mut Tx, ticket_id: i64, entry: &Entry, at: &str) -> anyhow::Result<()> {
+async fn insert_entry(
+    tx: &mut Tx,
+    ticket_id: i64,
+    entry: &Entry,
+    at: Timestamp,
+) -> anyhow::Result<()> {
     let (by, kind, body, status) = match *entry {
         Entry::Comment { by, body, .. } => (by, ActivityKind::Comment, body, None),
         Entry::Status { by, status, .. } => (by, ActivityKind::StatusChanged, "", Some(status)),

@@ -36,7 +36,10 @@ async fn acme_admin_sees_basic_and_may_upgrade() {
         .expect("paid plans have a tier");
     assert_eq!(current.key, "basic");
     assert_eq!(current.name, "Basic");
-    assert_eq!(current.critical, ResponseTime::BusinessDays(1));
+    assert_eq!(
+        current.response_times.critical,
+        ResponseTime::BusinessDays(1)
+    );
     assert_eq!(current.price, PriceRule::Included);
     assert_eq!(
         keys(&status.tiers),
@@ -79,8 +82,8 @@ async fn globex_has_advanced_with_an_account_team() {
     assert_eq!(status.plan, PlanKind::Paid);
     let current = status.current_tier.expect("paid plans have a tier");
     assert_eq!(current.name, "Advanced");
-    assert_eq!(current.critical, ResponseTime::Minutes(30));
-    assert_eq!(current.high, ResponseTime::Minutes(60));
+    assert_eq!(current.response_times.critical, ResponseTime::Minutes(30));
+    assert_eq!(current.response_times.high, ResponseTime::Minutes(60));
     assert_eq!(current.phone, "Critical only");
     assert_eq!(
         current.price,
@@ -183,8 +186,8 @@ async fn the_tier_catalogue_is_served_in_rank_order() {
             minimum_usd: 500
         }
     );
-    assert_eq!(essential.critical, ResponseTime::Minutes(60));
-    assert_eq!(tiers[3].critical, ResponseTime::Minutes(15));
+    assert_eq!(essential.response_times.critical, ResponseTime::Minutes(60));
+    assert_eq!(tiers[3].response_times.critical, ResponseTime::Minutes(15));
 }
 
 #[tokio::test]

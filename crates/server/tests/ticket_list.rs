@@ -688,7 +688,7 @@ async fn ten_thousand_tickets_page_forward_and_back_without_gaps_or_duplicates()
             let row = tickets.iter().find(|t| t.id == want[index]).unwrap();
             let cursor = Cursor {
                 sort: TicketSort::Updated,
-                at: row.updated.clone(),
+                at: row.updated.parse().unwrap(),
                 id: row.id,
             }
             .encode()
@@ -1035,7 +1035,7 @@ async fn a_page_past_the_end_is_empty_and_points_back() {
     let last = page.tickets.last().unwrap();
     let cursor = Cursor {
         sort: TicketSort::Updated,
-        at: last.updated_at.clone(),
+        at: last.updated_at,
         id: last.id,
     }
     .encode()

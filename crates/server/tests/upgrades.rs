@@ -209,13 +209,13 @@ async fn an_admin_requests_an_upgrade_and_the_support_page_shows_it() {
 
     assert_eq!(request.tier_key, "essential");
     assert_eq!(request.tier_name, "Essential");
-    assert_eq!(request.start_month, start.to_string());
+    assert_eq!(request.start_month.to_string(), start.to_string());
     assert_eq!(request.billing_group, "Acme R&D");
     assert_eq!(request.requested_by, "admin@acme.example");
     assert_eq!(request.status, UpgradeStatus::Pending);
     assert_eq!(request.reason, None);
     let requested_at = time::OffsetDateTime::parse(
-        &request.requested_at,
+        &request.requested_at.to_string(),
         &time::format_description::well_known::Rfc3339,
     )
     .expect("RFC 3339 time");
@@ -678,7 +678,7 @@ async fn activating_a_request_for_a_later_month_changes_nothing_yet() {
     );
     let shown = support.upgrade_request.expect("the coming tier is shown");
     assert_eq!(shown.status, UpgradeStatus::Active);
-    assert_eq!(shown.start_month, start.to_string());
+    assert_eq!(shown.start_month.to_string(), start.to_string());
 
     // Still shown long after the decision, as long as the start month is to come.
     sqlx::query("UPDATE upgrade_requests SET decided_at = '2000-01-01T00:00:00Z' WHERE id = ?")

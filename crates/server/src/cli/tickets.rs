@@ -105,7 +105,7 @@ pub async fn agent_reply(
     if previous == TicketStatus::Closed {
         return Err(AgentError::Closed(ticket_id));
     }
-    let now = clock::now_rfc3339();
+    let now = clock::now_timestamp();
     let entry = Entry {
         body,
         ..Entry::default()
@@ -116,16 +116,16 @@ pub async fn agent_reply(
         &actor,
         ActivityKind::Comment,
         entry,
-        &now,
+        now,
     )
     .await?;
-    tx.record_agent_reply(ticket_id, &now).await?;
+    tx.record_agent_reply(ticket_id, now).await?;
     let mut change = Change {
         comment: Some(body.to_owned()),
         ..Change::default()
     };
     if let Some(status) = status.filter(|s| *s != previous) {
-        set_status(&mut tx, ticket_id, &actor, status, &now).await?;
+        set_status(&mut tx, ticket_id, &actor, status, now).await?;
         change.status = Some(status);
     }
     let ticket = reload(&mut tx, ticket_id).await?.ticket;
@@ -161,9 +161,9 @@ pub async fn agent_set_status(
             status: status.as_str(),
         });
     }
-    let now = clock::now_rfc3339();
-    set_status(&mut tx, ticket_id, &actor, status, &now).await?;
-    tx.touch_ticket(ticket_id, &now).await?;
+    let now = clock::now_timestamp();
+    set_status(&mut tx, ticket_id, &actor, status, now).await?;
+    tx.touch_ticket(ticket_id, now).await?;
     let ticket = reload(&mut tx, ticket_id).await?.ticket;
     let change = Change {
         status: Some(status),

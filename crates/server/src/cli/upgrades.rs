@@ -64,7 +64,7 @@ async fn decide(
 ) -> Result<UpgradeRecord, AdminError> {
     let mut tx = store.begin_write().await?;
     let decided = tx
-        .decide_upgrade_request(id, status, reason, &clock::now_rfc3339())
+        .decide_upgrade_request(id, status, reason, clock::now_timestamp())
         .await?;
     match decided {
         Decision::Done => {}

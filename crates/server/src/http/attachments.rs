@@ -5,8 +5,7 @@ use std::path::Path as FsPath;
 
 use anyhow::Context;
 use api::Attachment;
-use api::FieldError;
-use api::ticket::ATTACHMENT_MAX_BYTES;
+use api::ticket::{ATTACHMENT_MAX_BYTES, upload_too_large};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
@@ -19,7 +18,7 @@ use tokio_util::io::ReaderStream;
 
 use crate::error::{Error, Result};
 use crate::http::extract::{Json, Path};
-use crate::rules::attachments::{self, IncomingFile, ReceivedFile, UPLOAD_TOO_LARGE, invalid};
+use crate::rules::attachments::{self, IncomingFile, ReceivedFile, invalid};
 use crate::rules::auth::Member;
 use crate::state::AppState;
 
@@ -113,7 +112,7 @@ async fn upload(
 /// client that did not send proper multipart.
 fn multipart_error(error: MultipartError) -> Error {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        invalid(FieldError::new("attachments", UPLOAD_TOO_LARGE))
+        invalid(upload_too_large())
     } else {
         Error::Malformed(error.body_text())
     }

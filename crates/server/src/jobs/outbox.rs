@@ -101,13 +101,15 @@ where
         };
         match send(mailer, from, &row).await {
             Ok(()) => {
-                store.mark_email_sent(row.id, &clock::now_rfc3339()).await?;
+                store
+                    .mark_email_sent(row.id, clock::now_timestamp())
+                    .await?;
                 report.sent += 1;
             }
             Err(error) => {
                 let retry_at = clock::now() + retry_delay(row.attempts);
                 store
-                    .mark_email_failed(row.id, &error, &clock::rfc3339(retry_at))
+                    .mark_email_failed(row.id, &error, clock::timestamp(retry_at))
                     .await?;
                 if row.attempts >= MAX_ATTEMPTS {
                     tracing::warn!(id = row.id, attempts = row.attempts, %error, "email not sent; giving up");
@@ -127,8 +129,8 @@ async fn claim(store: &Store) -> Result<Option<QueuedEmail>> {
     let now = clock::now();
     store
         .claim_due_email(
-            &clock::rfc3339(now),
-            &clock::rfc3339(now + LEASE),
+            clock::timestamp(now),
+            clock::timestamp(now + LEASE),
             MAX_ATTEMPTS,
         )
         .await

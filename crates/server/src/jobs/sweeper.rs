@@ -32,7 +32,7 @@ pub struct SweepReport {
 pub async fn sweep_orphans(store: &Store, dir: &Path) -> Result<SweepReport> {
     let cutoff = clock::now() - ORPHAN_MAX_AGE;
     let stored = store
-        .delete_unattached_before(&clock::rfc3339(cutoff))
+        .delete_unattached_before(clock::timestamp(cutoff))
         .await?;
     for name in &stored {
         delete_stored(dir, name).await;

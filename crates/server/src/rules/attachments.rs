@@ -9,7 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use api::ticket::{ATTACHMENT_MAX_BYTES, check_attachment, check_attachment_content};
+use api::ticket::{
+    ATTACHMENT_MAX_BYTES, PENDING_UPLOADS_MAX, check_attachment, check_attachment_content,
+    too_many_pending_uploads,
+};
 use api::{Attachment, AttachmentKind, FieldError};
 use rand::RngCore;
 use tokio::fs::File;
@@ -23,14 +26,6 @@ use crate::rules::tickets::{self, FREE_PLAN};
 use crate::store::Store;
 use crate::store::attachments::{Download, NewUpload};
 
-/// Most uploads a user may have waiting, unattached, in one organization.
-pub const MAX_PENDING_UPLOADS: i64 = 20;
-/// 422 `attachments` when a user has [`MAX_PENDING_UPLOADS`] waiting.
-pub const TOO_MANY_PENDING: &str = "Files: remove some files, or create the ticket they are for, before uploading more. You can have at most 20 files that are not on a ticket yet.";
-/// 422 `attachments` when the request as a whole is larger than an upload can be.
-pub const UPLOAD_TOO_LARGE: &str =
-    "Files: the upload is too large; each file can be at most 25 MB.";
-
 /// How many leading bytes the content check looks at (more than any signature; enough text to tell
 /// UTF-8 from binary).
 const HEAD_BYTES: usize = 512;
@@ -40,9 +35,13 @@ pub fn invalid(error: FieldError) -> Error {
     Error::Invalid(vec![error.into()])
 }
 
+/// 422 when the user has [`PENDING_UPLOADS_MAX`] uploads waiting for a ticket.
 fn too_many_pending() -> Error {
-    invalid(FieldError::new("attachments", TOO_MANY_PENDING))
+    invalid(too_many_pending_uploads())
 }
+
+/// [`PENDING_UPLOADS_MAX`] as the store counts.
+const PENDING_MAX: i64 = PENDING_UPLOADS_MAX as i64;
 
 // ---------------------------------------------------------------------------------------------
 // File names
@@ -231,7 +230,7 @@ pub async fn check_can_upload(store: &Store, member: &Member) -> Result<()> {
     {
         return Err(Error::Forbidden(FREE_PLAN));
     }
-    if store.pending_upload_count(org_id, member.user.id).await? >= MAX_PENDING_UPLOADS {
+    if store.pending_upload_count(org_id, member.user.id).await? >= PENDING_MAX {
         return Err(too_many_pending());
     }
     Ok(())
@@ -252,10 +251,10 @@ pub async fn record_upload(
         stored_name: &received.stored_name,
         size: received.size,
         content_type: received.kind.content_type(),
-        created_at: &clock::now_rfc3339(),
+        created_at: clock::now_timestamp(),
     };
     let id = store
-        .insert_upload(&upload, MAX_PENDING_UPLOADS)
+        .insert_upload(&upload, PENDING_MAX)
         .await?
         .ok_or_else(too_many_pending)?;
     received.partial.keep();

@@ -190,7 +190,12 @@ pub async fn sign_in(
     rand::rng().fill_bytes(&mut raw);
     let token = hex::encode(raw);
     store
-        .start_session(&token_hash(&token), user_id, clock::now(), lifetime_secs)
+        .start_session(
+            &token_hash(&token),
+            user_id,
+            clock::now_timestamp(),
+            lifetime_secs,
+        )
         .await?;
     tracing::info!(user_id, "signed in");
     Ok(SignedIn {
@@ -207,7 +212,7 @@ pub async fn sign_out(store: &Store, token: &str) -> Result<()> {
 /// The user whose unexpired session has `token`, or [`Error::Unauthenticated`].
 pub async fn current_user(store: &Store, token: &str) -> Result<CurrentUser> {
     let (id, email) = store
-        .session_user(&token_hash(token), clock::now())
+        .session_user(&token_hash(token), clock::now_timestamp())
         .await?
         .ok_or(Error::Unauthenticated)?;
     Ok(CurrentUser { id, email })

@@ -19,7 +19,8 @@ use crate::store::idempotency::Claim;
 use crate::store::{Store, Tx};
 
 /// Keys are forgotten after this long; the same key may then start a new request.
-pub const KEY_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+pub const KEY_LIFETIME: Duration =
+    Duration::from_secs(api::idempotency::IDEMPOTENCY_KEY_LIFETIME_SECS);
 
 /// A claim this old without an answer belongs to a request that will never finish (the process died):
 /// the next request with the key takes it over.
@@ -56,11 +57,11 @@ pub async fn claim(store: &Store, user_id: i64, key: &str, hash: &str) -> Result
     let claim = Claim {
         user_id,
         key: key.to_owned(),
-        claimed_at: clock::rfc3339(now),
+        claimed_at: clock::timestamp(now),
     };
     // Write-locked: two requests with the same key see each other's claim, never both insert.
     let mut tx = store.begin_write().await?;
-    tx.forget_keys_before(user_id, &clock::rfc3339(now - KEY_LIFETIME))
+    tx.forget_keys_before(user_id, clock::timestamp(now - KEY_LIFETIME))
         .await?;
     if tx.insert_key(&claim, hash).await? {
         tx.commit().await?;
@@ -82,7 +83,7 @@ pub async fn claim(store: &Store, user_id: i64, key: &str, hash: &str) -> Result
                 .map_err(|_| anyhow::anyhow!("stored status {status} is not an HTTP status"))?;
             Ok(Outcome::Replay { status, body })
         }
-        ("in_flight", _, _) if stored.created_at > clock::rfc3339(now - IN_FLIGHT_TIMEOUT) => {
+        ("in_flight", _, _) if stored.created_at > clock::timestamp(now - IN_FLIGHT_TIMEOUT) => {
             tx.commit().await?;
             Err(Error::RequestInProgress)
         }

@@ -9,12 +9,10 @@
 //! `u` for the updated sort, `c` for the created one, e.g. `u1764255600_42`. A cursor of the other
 //! sort is refused (400): the SPA starts from the first page when the sort changes.
 
-use api::conversation::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
-use api::{TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort};
+use api::ticket_list::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SEARCH_MAX_CHARS, search_too_long};
+use api::{TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort, Timestamp};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use crate::clock;
 use crate::error::{Error, Result};
 use crate::rules::auth::Member;
 use crate::rules::tickets::permissions::normalise_email;
@@ -25,9 +23,6 @@ use crate::store::{Store, Tx};
 pub const ORGANIZATION_SCOPE_ADMINS: &str =
     "Only the organization's admins can list all of its tickets.";
 
-/// Longest search text, in characters.
-pub const SEARCH_MAX_CHARS: usize = 500;
-
 // ---------------------------------------------------------------------------------------------
 // Cursors
 
@@ -35,8 +30,8 @@ pub const SEARCH_MAX_CHARS: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub sort: TicketSort,
-    /// The sort key, RFC 3339 UTC with whole seconds as every timestamp is stored.
-    pub at: String,
+    /// The sort key.
+    pub at: Timestamp,
     pub id: i64,
 }
 
@@ -50,12 +45,10 @@ fn sort_letter(sort: TicketSort) -> char {
 impl Cursor {
     /// `u1764255600_42`.
     pub fn encode(&self) -> Result<String> {
-        let at = OffsetDateTime::parse(&self.at, &Rfc3339)
-            .map_err(|e| anyhow::anyhow!("stored time {:?}: {e}", self.at))?;
         Ok(format!(
             "{}{}_{}",
             sort_letter(self.sort),
-            at.unix_timestamp(),
+            self.at.unix_seconds(),
             self.id
         ))
     }
@@ -82,10 +75,11 @@ impl Cursor {
             return Err(bad());
         }
         let seconds: i64 = seconds.parse().map_err(|_| bad())?;
-        let at = OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| bad())?;
+        // Only seconds `time` can represent (years up to 9999), as every stored time is.
+        OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| bad())?;
         Ok(Self {
             sort,
-            at: clock::rfc3339(at),
+            at: Timestamp::from_unix_seconds(seconds),
             id: id.parse().map_err(|_| bad())?,
         })
     }
@@ -95,8 +89,8 @@ impl Cursor {
         Self {
             sort,
             at: match sort {
-                TicketSort::Updated => item.updated_at.clone(),
-                TicketSort::Created => item.created_at.clone(),
+                TicketSort::Updated => item.updated_at,
+                TicketSort::Created => item.created_at,
             },
             id: item.id,
         }
@@ -104,7 +98,7 @@ impl Cursor {
 
     fn position(&self) -> Position {
         Position {
-            at: self.at.clone(),
+            at: self.at,
             id: self.id,
         }
     }
@@ -123,9 +117,7 @@ fn filter(member: &Member, query: &TicketListQuery) -> Result<ListFilter> {
     };
     let q = query.q.as_deref().unwrap_or_default();
     if q.chars().count() > SEARCH_MAX_CHARS {
-        return Err(Error::Malformed(format!(
-            "the search text can be at most {SEARCH_MAX_CHARS} characters."
-        )));
+        return Err(Error::Malformed(search_too_long()));
     }
     Ok(ListFilter {
         org_id: member.organization.id,

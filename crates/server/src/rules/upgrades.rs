@@ -57,7 +57,7 @@ pub async fn request(
             start_month: checked.start_month,
             billing_group_id: checked.billing_group_id,
             requested_by: member.user.id,
-            requested_at: &clock::now_rfc3339(),
+            requested_at: clock::now_timestamp(),
         })
         .await?
         .ok_or_else(|| Error::Conflict(ALREADY_PENDING.into()))?;
@@ -141,7 +141,7 @@ pub async fn cancel(store: &Store, member: &Member, request_id: i64) -> Result<(
     }
     let org_id = member.organization.id;
     match store
-        .cancel_upgrade_request(org_id, request_id, &clock::now_rfc3339())
+        .cancel_upgrade_request(org_id, request_id, clock::now_timestamp())
         .await?
     {
         Decision::Done => {

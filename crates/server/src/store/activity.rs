@@ -1,7 +1,7 @@
 //! The conversation on a ticket as stored: one activity stream of comments, CC changes and status
 //! changes; and the admins who follow every ticket of their organization.
 
-use api::{ActivityKind, AuthorKind, TicketStatus};
+use api::{ActivityKind, AuthorKind, TicketStatus, Timestamp};
 
 use super::{Store, Tx, codec};
 use crate::error::Result;
@@ -21,7 +21,7 @@ pub struct NewActivity<'a> {
     pub emails: &'a [String],
     /// The new status, for a status change.
     pub status: Option<TicketStatus>,
-    pub at: &'a str,
+    pub at: Timestamp,
 }
 
 impl Store {
@@ -41,14 +41,14 @@ impl Store {
     }
 
     /// Starts (or keeps) `user_id` following every ticket of the organization.
-    pub async fn follow_tickets(&self, org_id: i64, user_id: i64, since: &str) -> Result<()> {
+    pub async fn follow_tickets(&self, org_id: i64, user_id: i64, since: Timestamp) -> Result<()> {
         sqlx::query(
             "INSERT INTO ticket_followers (organization_id, user_id, since) VALUES (?, ?, ?)
              ON CONFLICT DO NOTHING",
         )
         .bind(org_id)
         .bind(user_id)
-        .bind(since)
+        .bind(since.to_string())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -86,7 +86,7 @@ impl Tx {
         .bind(entry.body)
         .bind(serde_json::to_string(entry.emails).map_err(anyhow::Error::from)?)
         .bind(entry.status.map(TicketStatus::as_str))
-        .bind(entry.at)
+        .bind(entry.at.to_string())
         .fetch_one(&mut *self.inner)
         .await?)
     }

@@ -2,6 +2,8 @@
 //! Lists of ids travel as one JSON array that SQLite's `json_each` reads, so a list of any length is
 //! one bound parameter.
 
+use api::Timestamp;
+
 use super::{Store, Tx, codec};
 use crate::error::Result;
 
@@ -16,7 +18,7 @@ pub struct NewUpload<'a> {
     pub stored_name: &'a str,
     pub size: u64,
     pub content_type: &'a str,
-    pub created_at: &'a str,
+    pub created_at: Timestamp,
 }
 
 /// One of a user's uploads that no ticket holds yet.
@@ -72,7 +74,7 @@ impl Store {
         .bind(upload.stored_name)
         .bind(i64::try_from(upload.size).map_err(anyhow::Error::from)?)
         .bind(upload.content_type)
-        .bind(upload.created_at)
+        .bind(upload.created_at.to_string())
         .bind(max_pending)
         .fetch_optional(&self.pool)
         .await?)
@@ -110,11 +112,11 @@ impl Store {
     }
 
     /// Deletes the uploads no ticket holds that were made before `cutoff`; their stored names.
-    pub async fn delete_unattached_before(&self, cutoff: &str) -> Result<Vec<String>> {
+    pub async fn delete_unattached_before(&self, cutoff: Timestamp) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "DELETE FROM attachments WHERE ticket_id IS NULL AND created_at < ? RETURNING stored_name",
         )
-        .bind(cutoff)
+        .bind(cutoff.to_string())
         .fetch_all(&self.pool)
         .await?)
     }

@@ -1,7 +1,7 @@
 //! The catalogues every installation starts with and operators edit: the support tiers and the
 //! products tickets are about. Also which tier an organization has in a month.
 
-use api::{PriceRule, Product, Reason, SupportTier, YearMonth};
+use api::{PriceRule, Product, Reason, ResponseTimes, SupportTier, YearMonth};
 
 use super::{Store, codec};
 use crate::error::{Error, Result};
@@ -37,9 +37,11 @@ impl TryFrom<TierRow> for SupportTier {
         };
         Ok(SupportTier {
             rank: u32::try_from(r.rank).map_err(anyhow::Error::from)?,
-            low: codec::response_time(&r.low_unit, r.low_value)?,
-            high: codec::response_time(&r.high_unit, r.high_value)?,
-            critical: codec::response_time(&r.critical_unit, r.critical_value)?,
+            response_times: ResponseTimes {
+                low: codec::response_time(&r.low_unit, r.low_value)?,
+                high: codec::response_time(&r.high_unit, r.high_value)?,
+                critical: codec::response_time(&r.critical_unit, r.critical_value)?,
+            },
             key: r.key,
             name: r.name,
             summary: r.summary,

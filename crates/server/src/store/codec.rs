@@ -3,7 +3,8 @@
 //! `parse`). A stored value that does not read back is a broken database: an internal error.
 
 use api::{
-    ActivityKind, AuthorKind, PlanKind, ResponseTime, Role, Severity, TicketStatus, UpgradeStatus,
+    ActivityKind, AuthorKind, PlanKind, ResponseTime, Role, Severity, TicketStatus, Timestamp,
+    UpgradeStatus, YearMonth,
 };
 
 use crate::error::{Error, Result};
@@ -97,6 +98,16 @@ pub(super) fn response_time(unit: &str, value: i64) -> Result<ResponseTime> {
         "minutes" => Ok(ResponseTime::Minutes(value)),
         other => Err(unknown("response time unit", other)),
     }
+}
+
+/// A time column (RFC 3339 text, UTC, whole seconds).
+pub(super) fn timestamp(stored: &str) -> Result<Timestamp> {
+    Timestamp::parse(stored).map_err(|_| unknown("timestamp", stored))
+}
+
+/// A month column (`YYYY-MM`).
+pub(super) fn month(stored: &str) -> Result<YearMonth> {
+    YearMonth::parse(stored).ok_or_else(|| unknown("month", stored))
 }
 
 /// A count or size column as the unsigned number it is.

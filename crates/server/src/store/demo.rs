@@ -2,7 +2,7 @@
 //! what they own, their users, and lookups by name for the demo tickets, which go in through the
 //! ticket, CC and activity statements of the other modules.
 
-use api::{ResponseTime, Severity};
+use api::{ResponseTime, Severity, Timestamp};
 
 use super::{Store, Tx, codec};
 use crate::error::Result;
@@ -31,7 +31,7 @@ pub struct DemoUser<'a> {
     pub password_hash: &'a str,
     /// `admin` or `member`.
     pub role: &'a str,
-    pub created_at: &'a str,
+    pub created_at: Timestamp,
 }
 
 impl Store {
@@ -49,7 +49,7 @@ impl Tx {
     pub async fn insert_demo_organization(
         &mut self,
         org: &DemoOrganization<'_>,
-        created_at: &str,
+        created_at: Timestamp,
     ) -> Result<i64> {
         let tx = &mut *self.inner;
         let org_id: i64 = sqlx::query_scalar(
@@ -62,7 +62,7 @@ impl Tx {
         .bind(org.tier)
         .bind(org.account_team)
         .bind(org.monthly_spend_usd_cents)
-        .bind(created_at)
+        .bind(created_at.to_string())
         .fetch_one(&mut *tx)
         .await?;
         for unit in org.units {
@@ -132,7 +132,7 @@ impl Tx {
         .bind(user.email)
         .bind(user.name)
         .bind(user.password_hash)
-        .bind(user.created_at)
+        .bind(user.created_at.to_string())
         .fetch_one(&mut *self.inner)
         .await?;
         sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)")

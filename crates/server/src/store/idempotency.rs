@@ -1,6 +1,8 @@
 //! Idempotency keys: one row per user and key while the key lives, `in_flight` while its first
 //! request runs, then `done` with the answer to replay.
 
+use api::Timestamp;
+
 use super::{Store, Tx};
 use crate::error::Result;
 
@@ -9,7 +11,7 @@ use crate::error::Result;
 pub struct Claim {
     pub user_id: i64,
     pub key: String,
-    pub claimed_at: String,
+    pub claimed_at: Timestamp,
 }
 
 /// A key as stored.
@@ -24,15 +26,16 @@ pub struct StoredKey {
     /// With `done`: the answer's JSON text.
     pub response_body: Option<String>,
     /// When it was claimed (or last taken over).
-    pub created_at: String,
+    #[sqlx(try_from = "String")]
+    pub created_at: Timestamp,
 }
 
 impl Tx {
     /// Forgets the user's keys created before `before`.
-    pub async fn forget_keys_before(&mut self, user_id: i64, before: &str) -> Result<()> {
+    pub async fn forget_keys_before(&mut self, user_id: i64, before: Timestamp) -> Result<()> {
         sqlx::query("DELETE FROM idempotency_keys WHERE user_id = ? AND created_at < ?")
             .bind(user_id)
-            .bind(before)
+            .bind(before.to_string())
             .execute(&mut *self.inner)
             .await?;
         Ok(())
@@ -49,7 +52,7 @@ impl Tx {
         .bind(claim.user_id)
         .bind(&claim.key)
         .bind(hash)
-        .bind(&claim.claimed_at)
+        .bind(claim.claimed_at.to_string())
         .execute(&mut *self.inner)
         .await?;
         Ok(inserted.rows_affected() == 1)
@@ -70,7 +73,7 @@ impl Tx {
     /// Makes an in-flight key `claim`'s, whose first request never finished.
     pub async fn take_over_key(&mut self, claim: &Claim) -> Result<()> {
         sqlx::query("UPDATE idempotency_keys SET created_at = ? WHERE user_id = ? AND key = ?")
-            .bind(&claim.claimed_at)
+            .bind(claim.claimed_at.to_string())
             .bind(claim.user_id)
             .bind(&claim.key)
             .execute(&mut *self.inner)
@@ -90,7 +93,7 @@ impl Tx {
         .bind(body)
         .bind(claim.user_id)
         .bind(&claim.key)
-        .bind(&claim.claimed_at)
+        .bind(claim.claimed_at.to_string())
         .execute(&mut *self.inner)
         .await?;
         Ok(updated.rows_affected() == 1)
@@ -106,7 +109,7 @@ impl Store {
         )
         .bind(claim.user_id)
         .bind(&claim.key)
-        .bind(&claim.claimed_at)
+        .bind(claim.claimed_at.to_string())
         .execute(&self.pool)
         .await?;
         Ok(())

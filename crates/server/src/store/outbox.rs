@@ -1,6 +1,8 @@
 //! Outgoing email as rows: recorded in the transaction of the change they report, then claimed, sent
 //! and marked by the delivery worker (`jobs::outbox`).
 
+use api::Timestamp;
+
 use super::{Store, Tx};
 use crate::clock;
 use crate::error::Result;
@@ -30,7 +32,7 @@ impl Tx {
         .bind(recipient)
         .bind(subject)
         .bind(body)
-        .bind(clock::now_rfc3339())
+        .bind(clock::now_timestamp().to_string())
         .execute(&mut *self.inner)
         .await?;
         Ok(())
@@ -43,8 +45,8 @@ impl Store {
     /// statement, so two workers never get the same row.
     pub async fn claim_due_email(
         &self,
-        now: &str,
-        lease_until: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
         max_attempts: i64,
     ) -> Result<Option<QueuedEmail>> {
         Ok(sqlx::query_as(
@@ -57,17 +59,17 @@ impl Store {
              )
              RETURNING id, recipient, subject, body, attempts",
         )
-        .bind(lease_until)
+        .bind(lease_until.to_string())
         .bind(max_attempts)
-        .bind(now)
+        .bind(now.to_string())
         .fetch_optional(&self.pool)
         .await?)
     }
 
     /// Records that the SMTP server accepted email `id` at `at`.
-    pub async fn mark_email_sent(&self, id: i64, at: &str) -> Result<()> {
+    pub async fn mark_email_sent(&self, id: i64, at: Timestamp) -> Result<()> {
         sqlx::query("UPDATE outbox SET sent_at = ?, next_attempt_at = NULL WHERE id = ?")
-            .bind(at)
+            .bind(at.to_string())
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -75,10 +77,10 @@ impl Store {
     }
 
     /// Records why email `id` failed and when to try it again.
-    pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: &str) -> Result<()> {
+    pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> Result<()> {
         sqlx::query("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?")
             .bind(error)
-            .bind(retry_at)
+            .bind(retry_at.to_string())
             .bind(id)
             .execute(&self.pool)
             .await?;

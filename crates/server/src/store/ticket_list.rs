@@ -4,7 +4,7 @@
 //!
 //! Search is SQLite's FTS5 over the subject and description ([`fts_query`]).
 
-use api::{Severity, TicketListItem, TicketSort, TicketStatus};
+use api::{Severity, TicketListItem, TicketSort, TicketStatus, Timestamp};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{Tx, codec};
@@ -27,8 +27,8 @@ pub struct ListFilter {
 /// A place in a list: the sort key and id of a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
-    /// The sort key, RFC 3339 UTC with whole seconds as every timestamp is stored.
-    pub at: String,
+    /// The sort key.
+    pub at: Timestamp,
     pub id: i64,
 }
 
@@ -89,8 +89,8 @@ impl ItemRow {
             status: codec::ticket_status(&self.status)?,
             product_name: self.product_name,
             submitter_name: self.submitter_name,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
+            created_at: codec::timestamp(&self.created_at)?,
+            updated_at: codec::timestamp(&self.updated_at)?,
             last_replied_by: self.last_replied_by,
             last_reply_from_agent: self.last_reply_from_agent,
         })
@@ -135,7 +135,7 @@ impl ListFilter {
                 Direction::Newer => ">",
             };
             qb.push(format!(" AND ({}, t.id) {op} (", self.key()))
-                .push_bind(position.at.clone())
+                .push_bind(position.at.to_string())
                 .push(", ")
                 .push_bind(position.id)
                 .push(")");

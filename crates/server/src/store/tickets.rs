@@ -1,7 +1,8 @@
 //! Tickets, their CC lists, and a ticket with everything its page shows.
 
 use api::{
-    Activity, Attachment, NamedRef, ResponseTime, Severity, Ticket, TicketPermissions, TicketStatus,
+    Activity, Attachment, NamedRef, ResponseTime, Severity, Ticket, TicketPermissions,
+    TicketStatus, Timestamp,
 };
 
 use super::{Store, Tx, codec};
@@ -31,12 +32,12 @@ pub struct NewTicketRow<'a> {
     pub service_id: Option<i64>,
     pub description: &'a str,
     pub first_response_target: ResponseTime,
-    pub first_response_due_at: &'a str,
-    pub created_at: &'a str,
+    pub first_response_due_at: Timestamp,
+    pub created_at: Timestamp,
     pub follow_up_of: Option<i64>,
     pub status: TicketStatus,
-    pub updated_at: &'a str,
-    pub first_response_at: Option<&'a str>,
+    pub updated_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
 }
 
 /// One ticket as the support team's `tickets list` shows it.
@@ -145,11 +146,11 @@ impl Tx {
         .bind(t.description)
         .bind(target_unit)
         .bind(target_value)
-        .bind(t.first_response_due_at)
-        .bind(t.created_at)
-        .bind(t.updated_at)
+        .bind(t.first_response_due_at.to_string())
+        .bind(t.created_at.to_string())
+        .bind(t.updated_at.to_string())
         .bind(t.follow_up_of)
-        .bind(t.first_response_at)
+        .bind(t.first_response_at.map(|at| at.to_string()))
         .fetch_one(&mut *self.inner)
         .await?)
     }
@@ -161,7 +162,7 @@ impl Tx {
         ticket_id: i64,
         emails: &[&str],
         added_by: i64,
-        at: &str,
+        at: Timestamp,
     ) -> Result<()> {
         if emails.is_empty() {
             return Ok(());
@@ -181,7 +182,7 @@ impl Tx {
             .bind(*email)
             .bind(position)
             .bind(added_by)
-            .bind(at)
+            .bind(at.to_string())
             .execute(&mut *self.inner)
             .await?;
         }
@@ -211,9 +212,9 @@ impl Tx {
     }
 
     /// Moves the ticket up the "recently updated" list.
-    pub async fn touch_ticket(&mut self, ticket_id: i64, at: &str) -> Result<()> {
+    pub async fn touch_ticket(&mut self, ticket_id: i64, at: Timestamp) -> Result<()> {
         sqlx::query("UPDATE tickets SET updated_at = ? WHERE id = ?")
-            .bind(at)
+            .bind(at.to_string())
             .bind(ticket_id)
             .execute(&mut *self.inner)
             .await?;
@@ -222,12 +223,12 @@ impl Tx {
 
     /// Records a reply of the support team at `at`: the first one sets the first response time. Also
     /// moves the ticket up the "recently updated" list.
-    pub async fn record_agent_reply(&mut self, ticket_id: i64, at: &str) -> Result<()> {
+    pub async fn record_agent_reply(&mut self, ticket_id: i64, at: Timestamp) -> Result<()> {
         sqlx::query(
             "UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?1), updated_at = ?1
              WHERE id = ?2",
         )
-        .bind(at)
+        .bind(at.to_string())
         .bind(ticket_id)
         .execute(&mut *self.inner)
         .await?;
@@ -318,7 +319,7 @@ impl ActivityRow {
             kind: codec::activity_kind(&self.kind)?,
             author_name: self.author_name,
             author_kind: codec::author_kind(&self.author_kind)?,
-            created_at: self.created_at,
+            created_at: codec::timestamp(&self.created_at)?,
             body: self.body,
             emails: serde_json::from_str(&self.emails).map_err(anyhow::Error::from)?,
             status: self
@@ -364,14 +365,18 @@ impl TicketRow {
                 cc,
                 submitter_name: self.submitter_name,
                 submitter_email: self.submitter_email,
-                created_at: self.created_at,
-                updated_at: self.updated_at,
+                created_at: codec::timestamp(&self.created_at)?,
+                updated_at: codec::timestamp(&self.updated_at)?,
                 first_response_target: codec::response_time(
                     &self.first_response_target_unit,
                     self.first_response_target_value,
                 )?,
-                first_response_due_at: self.first_response_due_at,
-                first_response_at: self.first_response_at,
+                first_response_due_at: codec::timestamp(&self.first_response_due_at)?,
+                first_response_at: self
+                    .first_response_at
+                    .as_deref()
+                    .map(codec::timestamp)
+                    .transpose()?,
                 attachments,
                 activity,
                 permissions: TicketPermissions::default(),

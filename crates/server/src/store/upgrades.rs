@@ -1,6 +1,6 @@
 //! Support tier upgrade requests.
 
-use api::{UpgradeRequest, YearMonth};
+use api::{Timestamp, UpgradeRequest, YearMonth};
 
 use super::{Store, Tx, codec};
 use crate::config::RequestStatus;
@@ -41,10 +41,10 @@ impl UpgradeRecord {
             id: self.id,
             tier_key: self.tier_key.clone(),
             tier_name: self.tier_name.clone(),
-            start_month: self.start_month.clone(),
+            start_month: codec::month(&self.start_month)?,
             billing_group: self.billing_group.clone(),
             requested_by: self.requested_by.clone(),
-            requested_at: self.requested_at.clone(),
+            requested_at: codec::timestamp(&self.requested_at)?,
             status: codec::upgrade_status(&self.status)?,
             reason: self.reason.clone(),
         })
@@ -70,7 +70,7 @@ pub struct NewUpgradeRequest<'a> {
     pub start_month: YearMonth,
     pub billing_group_id: i64,
     pub requested_by: i64,
-    pub requested_at: &'a str,
+    pub requested_at: Timestamp,
 }
 
 /// Every request, or those with `id` and/or `status`, newest first.
@@ -149,10 +149,10 @@ impl Store {
                 id: r.id,
                 tier_key: r.tier,
                 tier_name: r.tier_name,
-                start_month: r.start_month,
+                start_month: codec::month(&r.start_month)?,
                 billing_group: r.billing_group,
                 requested_by: r.requested_by,
-                requested_at: r.requested_at,
+                requested_at: codec::timestamp(&r.requested_at)?,
                 status: codec::upgrade_status(&r.status)?,
                 reason: r.reason,
             })
@@ -165,13 +165,13 @@ impl Store {
         &self,
         org_id: i64,
         request_id: i64,
-        at: &str,
+        at: Timestamp,
     ) -> Result<Decision> {
         let cancelled = sqlx::query(
             "UPDATE upgrade_requests SET status = 'cancelled', decided_at = ?
              WHERE id = ? AND organization_id = ? AND status = 'pending'",
         )
-        .bind(at)
+        .bind(at.to_string())
         .bind(request_id)
         .bind(org_id)
         .execute(&self.pool)
@@ -212,7 +212,7 @@ impl Tx {
         .bind(request.start_month.to_string())
         .bind(request.billing_group_id)
         .bind(request.requested_by)
-        .bind(request.requested_at)
+        .bind(request.requested_at.to_string())
         .fetch_one(&mut *self.inner)
         .await;
         match inserted {
@@ -238,7 +238,7 @@ impl Tx {
         id: i64,
         status: RequestStatus,
         reason: Option<&str>,
-        at: &str,
+        at: Timestamp,
     ) -> Result<Decision> {
         let updated = sqlx::query(
             "UPDATE upgrade_requests SET status = ?, reason = ?, decided_at = ?
@@ -246,7 +246,7 @@ impl Tx {
         )
         .bind(status_str(status))
         .bind(reason)
-        .bind(at)
+        .bind(at.to_string())
         .bind(id)
         .execute(&mut *self.inner)
         .await?;

@@ -1,10 +1,8 @@
 //! Users, their memberships in organizations, and their sessions.
 
-use api::{Me, Organization, Role, User};
-use time::OffsetDateTime;
+use api::{Me, Organization, Role, Timestamp, User};
 
 use super::{Store, codec};
-use crate::clock;
 use crate::error::Result;
 
 /// What a sign-in checks the password against.
@@ -53,11 +51,11 @@ impl Store {
         &self,
         token_hash: &str,
         user_id: i64,
-        now: OffsetDateTime,
+        now: Timestamp,
         lifetime_secs: i64,
     ) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
-            .bind(now.unix_timestamp())
+            .bind(now.unix_seconds())
             .execute(&self.pool)
             .await?;
         sqlx::query(
@@ -65,8 +63,8 @@ impl Store {
         )
         .bind(token_hash)
         .bind(user_id)
-        .bind(clock::rfc3339(now))
-        .bind(now.unix_timestamp() + lifetime_secs)
+        .bind(now.to_string())
+        .bind(now.unix_seconds() + lifetime_secs)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -86,14 +84,14 @@ impl Store {
     pub async fn session_user(
         &self,
         token_hash: &str,
-        now: OffsetDateTime,
+        now: Timestamp,
     ) -> Result<Option<(i64, String)>> {
         Ok(sqlx::query_as(
             "SELECT u.id, u.email FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ? AND s.expires_at > ?",
         )
         .bind(token_hash)
-        .bind(now.unix_timestamp())
+        .bind(now.unix_seconds())
         .fetch_optional(&self.pool)
         .await?)
     }

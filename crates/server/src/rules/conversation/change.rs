@@ -1,7 +1,7 @@
 //! Who changes a ticket and what changed: the vocabulary of the conversation, recording one entry of
 //! it, and who besides the ticket's own people hears about a change.
 
-use api::{ActivityKind, AuthorKind, TicketStatus};
+use api::{ActivityKind, AuthorKind, TicketStatus, Timestamp};
 
 use crate::error::Result;
 use crate::rules::auth::Member;
@@ -91,7 +91,7 @@ pub async fn record(
     actor: &Actor,
     kind: ActivityKind,
     entry: Entry<'_>,
-    at: &str,
+    at: Timestamp,
 ) -> Result<i64> {
     let author_id = match actor {
         Actor::Customer { user_id, .. } => Some(*user_id),
@@ -119,7 +119,7 @@ pub async fn set_status(
     ticket_id: i64,
     actor: &Actor,
     status: TicketStatus,
-    at: &str,
+    at: Timestamp,
 ) -> Result<()> {
     tx.set_ticket_status(ticket_id, status).await?;
     let entry = Entry {

@@ -10,6 +10,7 @@ pub mod emails;
 use api::conversation::ValidComment;
 use api::{
     ActivityKind, CommentContext, Following, NewComment, StatusChange, Ticket, TicketStatus,
+    Timestamp,
 };
 
 use crate::clock;
@@ -54,9 +55,9 @@ pub async fn comment(
         return Err(Error::Conflict(CLOSED_NO_COMMENTS.into()));
     }
     let valid = check_comment(&mut tx, member, &stored.ticket, input).await?;
-    let now = clock::now_rfc3339();
-    let change = add_comment(&mut tx, member, &actor, ticket_id, before, &valid, &now).await?;
-    tx.touch_ticket(ticket_id, &now).await?;
+    let now = clock::now_timestamp();
+    let change = add_comment(&mut tx, member, &actor, ticket_id, before, &valid, now).await?;
+    tx.touch_ticket(ticket_id, now).await?;
     let ticket = tickets::reload(&mut tx, ticket_id)
         .await?
         .for_member(member)
@@ -113,7 +114,7 @@ async fn add_comment(
     ticket_id: i64,
     before: TicketStatus,
     valid: &ValidComment,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Change> {
     let mut change = Change::default();
     if !valid.body.is_empty() || !valid.attachment_ids.is_empty() {
@@ -160,7 +161,7 @@ pub async fn remove_cc(store: &Store, member: &Member, ticket_id: i64, email: &s
         .remove_cc(ticket_id, &normalise_email(email))
         .await?
         .ok_or(Error::NotFound)?;
-    let now = clock::now_rfc3339();
+    let now = clock::now_timestamp();
     let change = Change {
         cc_removed: vec![removed],
         ..Change::default()
@@ -175,10 +176,10 @@ pub async fn remove_cc(store: &Store, member: &Member, ticket_id: i64, email: &s
         &actor,
         ActivityKind::CcRemoved,
         entry,
-        &now,
+        now,
     )
     .await?;
-    tx.touch_ticket(ticket_id, &now).await?;
+    tx.touch_ticket(ticket_id, now).await?;
     let ticket = tickets::reload(&mut tx, ticket_id).await?.ticket;
     emails::notify_change(&mut tx, &ticket, &audience, &actor, &change).await?;
     tx.commit().await?;
@@ -199,9 +200,9 @@ pub async fn change_status(
     let mut tx = store.begin_write().await?;
     let stored = tickets::load_readable_in(&mut tx, member, ticket_id).await?;
     input.check(stored.ticket.status).map_err(Error::Conflict)?;
-    let now = clock::now_rfc3339();
-    set_status(&mut tx, ticket_id, &actor, input.status, &now).await?;
-    tx.touch_ticket(ticket_id, &now).await?;
+    let now = clock::now_timestamp();
+    set_status(&mut tx, ticket_id, &actor, input.status, now).await?;
+    tx.touch_ticket(ticket_id, now).await?;
     let ticket = tickets::reload(&mut tx, ticket_id)
         .await?
         .for_member(member)
@@ -228,7 +229,7 @@ pub async fn follow(store: &Store, member: &Member, input: Following) -> Result<
     let (org_id, user_id) = (member.organization.id, member.user.id);
     if input.following {
         store
-            .follow_tickets(org_id, user_id, &clock::now_rfc3339())
+            .follow_tickets(org_id, user_id, clock::now_timestamp())
             .await?;
     } else {
         store.unfollow_tickets(org_id, user_id).await?;

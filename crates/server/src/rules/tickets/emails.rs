@@ -2,9 +2,9 @@
 
 use std::collections::HashSet;
 
-use api::{SupportTier, Ticket};
+use api::{SupportTier, Ticket, Timestamp};
+use time::OffsetDateTime;
 use time::macros::format_description;
-use time::{OffsetDateTime, UtcOffset};
 
 use crate::error::Result;
 use crate::store::Tx;
@@ -61,15 +61,15 @@ pub fn email_subject(ticket: &Ticket) -> String {
     format!("[Support #{}] {}", ticket.id, ticket.subject)
 }
 
-/// `Mon 30 Nov 2026 15:00 UTC`, or the stored text if it does not parse.
-pub fn human_time(rfc3339: &str) -> String {
+/// `Mon 30 Nov 2026 15:00 UTC`, or the RFC 3339 text if the calendar cannot show it.
+pub fn human_time(at: Timestamp) -> String {
     let format = format_description!(
         "[weekday repr:short] [day padding:none] [month repr:short] [year] [hour]:[minute] UTC"
     );
-    OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+    OffsetDateTime::from_unix_timestamp(at.unix_seconds())
         .ok()
-        .and_then(|t| t.to_offset(UtcOffset::UTC).format(&format).ok())
-        .unwrap_or_else(|| rfc3339.to_owned())
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| at.to_string())
 }
 /// The plain-text body of the email about a new ticket, for one recipient.
 fn created_email(ticket: &Ticket, organization: &str, tier: &SupportTier, role: Role) -> String {
@@ -115,7 +115,7 @@ fn created_email(ticket: &Ticket, organization: &str, tier: &SupportTier, role: 
     details.push(format!(
         "Expected first response: within {}, by {}",
         ticket.first_response_target,
-        human_time(&ticket.first_response_due_at)
+        human_time(ticket.first_response_due_at)
     ));
     details.push(format!("Files: {}", ticket.attachments.len()));
     format!(
@@ -127,7 +127,7 @@ fn created_email(ticket: &Ticket, organization: &str, tier: &SupportTier, role: 
 
 #[cfg(test)]
 mod tests {
-    use api::{PriceRule, ResponseTime};
+    use api::{PriceRule, ResponseTime, ResponseTimes};
 
     use super::*;
     use crate::rules::tickets::fixtures::ticket;
@@ -138,9 +138,11 @@ mod tests {
             name: "Advanced".into(),
             rank,
             summary: String::new(),
-            low: ResponseTime::Minutes(720),
-            high: ResponseTime::Minutes(60),
-            critical: ResponseTime::Minutes(30),
+            response_times: ResponseTimes {
+                low: ResponseTime::Minutes(720),
+                high: ResponseTime::Minutes(60),
+                critical: ResponseTime::Minutes(30),
+            },
             hours: "24/7".into(),
             phone: "Critical only".into(),
             account_team: "Account manager".into(),

@@ -10,10 +10,10 @@ pub mod permissions;
 
 use std::collections::HashSet;
 
-use api::ticket::{ValidTicket, check_attachment_room};
+use api::ticket::{ValidTicket, attachment_gone, check_attachment_room, file_listed_twice};
 use api::{
-    FieldError, FieldMessage, NewTicket, Severity, SupportTier, Ticket, TicketContext,
-    TicketOptions, TicketStatus,
+    Field, FieldError, FieldMessage, NewTicket, SupportTier, Ticket, TicketContext, TicketOptions,
+    TicketStatus,
 };
 
 use crate::clock;
@@ -26,9 +26,6 @@ use crate::store::{Store, Tx};
 
 /// 403 for organizations on free services, which have no support tier (ticket creation and uploads).
 pub const FREE_PLAN: &str = "Organizations on free services have no support tier, so they cannot open support tickets. Ask the community forum instead.";
-/// 422 `attachments` when a listed file is not an unattached upload of this user in this organization.
-pub const ATTACHMENT_GONE: &str =
-    "Files: one of the files is no longer available. Remove it and upload it again.";
 /// 422 `follow_up_of` when the ticket to follow up is not a closed ticket the user can read.
 pub const FOLLOW_UP_REFUSED: &str =
     "This ticket can only follow up a closed ticket of your organization.";
@@ -41,10 +38,7 @@ pub async fn options(store: &Store, member: &Member, forum_url: String) -> Resul
     Ok(TicketOptions {
         projects: store.projects(org_id).await?,
         products: store.products().await?,
-        response_times: tier
-            .as_ref()
-            .map(|t| Severity::ALL.map(|s| t.response_time(s)).to_vec())
-            .unwrap_or_default(),
+        response_times: tier.as_ref().map(|t| t.response_times),
         tier_name: tier.map(|t| t.name),
         forum_url,
     })
@@ -102,7 +96,7 @@ async fn insert(
     let now = clock::now()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| clock::now());
-    let created_at = clock::rfc3339(now);
+    let created_at = clock::timestamp(now);
     let target = tier.response_time(valid.severity);
     let id = tx
         .insert_ticket(&NewTicketRow {
@@ -116,16 +110,16 @@ async fn insert(
             service_id: valid.service_id,
             description: valid.description.as_str(),
             first_response_target: target,
-            first_response_due_at: &clock::rfc3339(due::first_response_due(now, target)),
-            created_at: &created_at,
+            first_response_due_at: clock::timestamp(due::first_response_due(now, target)),
+            created_at,
             follow_up_of: input.follow_up_of,
             status: TicketStatus::Open,
-            updated_at: &created_at,
+            updated_at: created_at,
             first_response_at: None,
         })
         .await?;
     let cc: Vec<&str> = valid.cc.iter().map(|e| e.as_str()).collect();
-    tx.add_ccs(id, &cc, member.user.id, &created_at).await?;
+    tx.add_ccs(id, &cc, member.user.id, created_at).await?;
     attach_uploads(tx, member, id, None, &valid.attachment_ids).await?;
     reload(tx, id)
         .await?
@@ -184,7 +178,7 @@ async fn check_follow_up(tx: &mut Tx, member: &Member, id: i64) -> Result<Result
     Ok(if closed_and_readable {
         Ok(())
     } else {
-        Err(FieldError::new("follow_up_of", FOLLOW_UP_REFUSED))
+        Err(FieldError::new(Field::FollowUpOf, FOLLOW_UP_REFUSED))
     })
 }
 
@@ -212,16 +206,13 @@ pub async fn check_uploads(
     }
     let unique: HashSet<i64> = ids.iter().copied().collect();
     if unique.len() != ids.len() {
-        return Ok(Err(FieldError::new(
-            "attachments",
-            "Files: a file is listed twice.",
-        )));
+        return Ok(Err(file_listed_twice()));
     }
     let files = tx
         .unattached_uploads(member.organization.id, member.user.id, ids)
         .await?;
     if files.len() != unique.len() {
-        return Ok(Err(FieldError::new("attachments", ATTACHMENT_GONE)));
+        return Ok(Err(attachment_gone()));
     }
     let mut total = room.total_bytes;
     for (count, file) in files.iter().enumerate() {
@@ -234,7 +225,7 @@ pub async fn check_uploads(
 }
 
 /// Attaches the member's checked uploads `ids` to the ticket (and to its comment `activity_id`);
-/// the names of the files. 422 [`ATTACHMENT_GONE`] when one was deleted, swept or attached by a
+/// the names of the files. 422 [`api::ticket::ATTACHMENT_GONE`] when one was deleted, swept or attached by a
 /// parallel request since the check.
 pub async fn attach_uploads(
     tx: &mut Tx,
@@ -256,9 +247,7 @@ pub async fn attach_uploads(
         )
         .await?;
     if files.len() != ids.len() {
-        return Err(Error::Invalid(vec![
-            FieldError::new("attachments", ATTACHMENT_GONE).into(),
-        ]));
+        return Err(Error::Invalid(vec![attachment_gone().into()]));
     }
     Ok(files)
 }
