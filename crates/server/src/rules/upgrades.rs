@@ -2,7 +2,9 @@
 //! the emails that report each step. Operators decide requests with `support-server upgrades`
 //! (`cli::upgrades`).
 
-use api::{FieldMessage, PlanKind, UpgradeOptions, UpgradeRequest, UpgradeRequestInput, YearMonth};
+use api::{
+    Field, FieldMessage, PlanKind, UpgradeOptions, UpgradeRequest, UpgradeRequestInput, YearMonth,
+};
 
 use crate::clock;
 use crate::error::{Error, Result};
@@ -99,10 +101,10 @@ async fn check(
         PlanKind::Paid => store.effective_tier_key(org_id, month).await?,
     };
     let Some(current_key) = current_key else {
-        return Err(Error::Invalid(vec![FieldMessage {
-            field: "tier".into(),
-            message: FREE_PLAN.into(),
-        }]));
+        return Err(Error::Invalid(vec![FieldMessage::new(
+            Field::Tier,
+            FREE_PLAN,
+        )]));
     };
     let tiers = store.support_tiers().await?;
     let current_rank = tiers
@@ -124,10 +126,10 @@ async fn check(
         (result, group_is_ours) => {
             let mut fields = result.err().unwrap_or_default();
             if !group_is_ours {
-                fields.push(FieldMessage {
-                    field: "billing_group_id".into(),
-                    message: FOREIGN_BILLING_GROUP.into(),
-                });
+                fields.push(FieldMessage::new(
+                    Field::BillingGroupId,
+                    FOREIGN_BILLING_GROUP,
+                ));
             }
             Err(Error::Invalid(fields))
         }
