@@ -14,6 +14,7 @@ use crate::store::demo::{DemoOrganization, DemoUser};
 use crate::store::tickets::NewTicketRow;
 use crate::store::{Store, Tx};
 
+/// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "support-demo";
 
 /// An organization of the demo data and its users.

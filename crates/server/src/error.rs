@@ -38,9 +38,11 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+/// A result whose error is the server's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The HTTP status the error answers with.
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Malformed(_) => StatusCode::BAD_REQUEST,

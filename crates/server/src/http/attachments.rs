@@ -26,6 +26,7 @@ use crate::state::AppState;
 /// size check that answers users runs while streaming, well before this.
 const UPLOAD_BODY_LIMIT: usize = ATTACHMENT_MAX_BYTES as usize + 1024 * 1024;
 
+/// The routes of this resource, merged under `/api/v1` by `http::router`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(

@@ -12,6 +12,7 @@ use crate::http::extract::{Json, session_token};
 use crate::rules::auth::{self, CurrentUser};
 use crate::state::AppState;
 
+/// The routes of this resource, merged under `/api/v1` by `http::router`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/session", post(sign_in).delete(sign_out))

@@ -10,6 +10,7 @@ use crate::http::extract::Json;
 use crate::rules::auth::{CurrentUser, Member};
 use crate::state::AppState;
 
+/// The routes of this resource, merged under `/api/v1` by `http::router`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/organizations/{org_id}/projects", get(projects))

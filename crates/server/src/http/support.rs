@@ -11,6 +11,7 @@ use crate::rules::auth::{CurrentUser, Member};
 use crate::rules::support;
 use crate::state::AppState;
 
+/// The routes of this resource, merged under `/api/v1` by `http::router`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/support/tiers", get(tiers))

@@ -16,6 +16,7 @@ use crate::rules::auth::{CurrentUser, Member};
 use crate::rules::{ticket_list, tickets};
 use crate::state::AppState;
 
+/// The routes of this resource, merged under `/api/v1` by `http::router`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/organizations/{org_id}/ticket-options", get(options))

@@ -12,6 +12,7 @@ use crate::rules::auth::{CurrentUser, Member};
 use crate::rules::upgrades;
 use crate::state::AppState;
 
+/// The routes of this resource, merged under `/api/v1` by `http::router`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/organizations/{org_id}/upgrade-options", get(options))

@@ -49,6 +49,7 @@ impl Member {
         })
     }
 
+    /// Whether they are one of the organization's admins.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

@@ -141,6 +141,7 @@ pub struct Audience {
 }
 
 impl Audience {
+    /// The organization's name, followers and (above Basic) account team.
     pub async fn load(store: &Store, org_id: i64) -> Result<Self> {
         let contact = store.organization_contact(org_id).await?;
         let above_basic = support::current_tier(store, org_id, contact.plan)
