@@ -10,6 +10,7 @@ use crate::cli::open_existing;
 use crate::clock;
 use crate::config::{AgentStatus, Config, TicketsCommand};
 use crate::error::Error;
+use crate::rules::conversation::apply_status;
 use crate::rules::conversation::change::{Actor, Audience, Change, Entry, record, set_status};
 use crate::rules::conversation::emails::notify_change;
 use crate::rules::tickets::reload;
@@ -161,15 +162,7 @@ pub async fn agent_set_status(
             status: status.as_str(),
         });
     }
-    let now = clock::now_timestamp();
-    set_status(&mut tx, ticket_id, &actor, status, now).await?;
-    tx.touch_ticket(ticket_id, now).await?;
-    let ticket = reload(&mut tx, ticket_id).await?.ticket;
-    let change = Change {
-        status: Some(status),
-        ..Change::default()
-    };
-    let emails = notify_change(&mut tx, &ticket, &audience, &actor, &change).await?;
+    let (stored, emails) = apply_status(&mut tx, ticket_id, &actor, status, &audience).await?;
     tx.commit().await?;
     tracing::info!(
         ticket_id,
@@ -177,7 +170,7 @@ pub async fn agent_set_status(
         "support team changed the status"
     );
     Ok(AgentOutcome {
-        ticket,
+        ticket: stored.ticket,
         organization: audience.organization,
         previous,
         emails,

@@ -157,35 +157,22 @@ pub async fn notify_change(
 
 #[cfg(test)]
 mod tests {
-    use api::{ResponseTime, Severity, TicketPermissions, TicketStatus};
+    use api::TicketStatus;
 
     use super::*;
+    use crate::rules::tickets::fixtures;
 
+    /// The shared ticket #42, about replica lag, with a CC from outside the organization.
     fn ticket() -> Ticket {
         Ticket {
-            id: 42,
             subject: "Replica lag".into(),
-            severity: Severity::High,
-            status: TicketStatus::Open,
-            product_key: "postgresql".into(),
-            product_name: "PostgreSQL".into(),
             reason_key: "performance".into(),
             reason_label: "Slow queries or high load".into(),
             project: None,
             service: None,
             description: "Lag grows.".into(),
             cc: vec!["ops@acme.example".into(), "new@elsewhere.example".into()],
-            submitter_name: "Dana Developer".into(),
-            submitter_email: "dev@acme.example".into(),
-            created_at: "2026-11-27T15:00:00Z".parse().unwrap(),
-            updated_at: "2026-11-27T15:00:00Z".parse().unwrap(),
-            first_response_target: ResponseTime::BusinessDays(1),
-            first_response_due_at: "2026-11-30T15:00:00Z".parse().unwrap(),
-            first_response_at: None,
-            attachments: vec![],
-            activity: vec![],
-            permissions: TicketPermissions::default(),
-            follow_up_of: None,
+            ..fixtures::ticket()
         }
     }
 

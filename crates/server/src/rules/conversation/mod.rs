@@ -21,6 +21,7 @@ use crate::rules::idempotency;
 use crate::rules::tickets::permissions::{self, normalise_email};
 use crate::rules::tickets::{self, UploadRoom, add_field_error};
 use crate::store::idempotency::Claim;
+use crate::store::tickets::StoredTicket;
 use crate::store::{Store, Tx};
 
 /// 409 for a comment on a closed ticket.
@@ -200,18 +201,8 @@ pub async fn change_status(
     let mut tx = store.begin_write().await?;
     let stored = tickets::load_readable_in(&mut tx, member, ticket_id).await?;
     input.check(stored.ticket.status).map_err(Error::Conflict)?;
-    let now = clock::now_timestamp();
-    set_status(&mut tx, ticket_id, &actor, input.status, now).await?;
-    tx.touch_ticket(ticket_id, now).await?;
-    let ticket = tickets::reload(&mut tx, ticket_id)
-        .await?
-        .for_member(member)
-        .ok_or(Error::NotFound)?;
-    let change = Change {
-        status: Some(input.status),
-        ..Change::default()
-    };
-    emails::notify_change(&mut tx, &ticket, &audience, &actor, &change).await?;
+    let (stored, _) = apply_status(&mut tx, ticket_id, &actor, input.status, &audience).await?;
+    let ticket = stored.for_member(member).ok_or(Error::NotFound)?;
     tx.commit().await?;
     tracing::info!(
         ticket_id,
@@ -219,6 +210,27 @@ pub async fn change_status(
         "customer changed the status"
     );
     Ok(ticket)
+}
+
+/// Moves the ticket to `status` for `actor` (recorded in the conversation, the ticket moved up the
+/// lists) and emails everyone on it. The ticket as it is now, and how many emails were recorded.
+pub async fn apply_status(
+    tx: &mut Tx,
+    ticket_id: i64,
+    actor: &Actor,
+    status: TicketStatus,
+    audience: &Audience,
+) -> Result<(StoredTicket, usize)> {
+    let now = clock::now_timestamp();
+    set_status(tx, ticket_id, actor, status, now).await?;
+    tx.touch_ticket(ticket_id, now).await?;
+    let stored = tickets::reload(tx, ticket_id).await?;
+    let change = Change {
+        status: Some(status),
+        ..Change::default()
+    };
+    let emails = emails::notify_change(tx, &stored.ticket, audience, actor, &change).await?;
+    Ok((stored, emails))
 }
 
 /// An admin starts or stops getting the emails of every ticket of the organization.

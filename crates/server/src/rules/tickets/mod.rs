@@ -5,7 +5,7 @@
 pub mod due;
 pub mod emails;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod permissions;
 
 use std::collections::HashSet;
