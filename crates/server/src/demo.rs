@@ -159,7 +159,7 @@ const GABRIEL: By = By::Customer("admin@globex.example");
 const HOUR: i64 = 60;
 const DAY: i64 = 24 * HOUR;
 
-/// The demo tickets get ids 1 to this, in [`TICKETS`] order (tests tell them from their own by id).
+/// The demo tickets get ids 1 to this, in `TICKETS` order (tests tell them from their own by id).
 pub const TICKET_COUNT: i64 = TICKETS.len() as i64;
 
 /// A few tickets in every state, spread over the past two weeks so the lists' order means something.

@@ -7,6 +7,7 @@ use std::fmt;
 use crate::cli::open_existing;
 use crate::clock;
 use crate::config::{Config, RequestStatus, UpgradesCommand};
+use crate::error::Error;
 use crate::rules::upgrades::{self, Event};
 use crate::store::Store;
 use crate::store::upgrades::{Decision, UpgradeRecord};
@@ -23,7 +24,7 @@ pub enum AdminError {
     #[error("a reason is required to reject an upgrade request")]
     MissingReason,
     #[error(transparent)]
-    Server(#[from] crate::Error),
+    Server(#[from] Error),
 }
 
 /// Every request, or those with `status`, newest first.

@@ -59,7 +59,7 @@ const FILE_NAME_MAX_CHARS: usize = 200;
 
 /// The uploader's file name made safe to store and show: the last path component only, without
 /// control, bidirectional-override and quoting characters, trimmed, without leading dots, at most
-/// [`FILE_NAME_MAX_CHARS`] characters with the extension kept; `file` when nothing is left of the stem.
+/// `FILE_NAME_MAX_CHARS` characters with the extension kept; `file` when nothing is left of the stem.
 pub fn sanitize_file_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last.chars().filter(|c| !is_unsafe_in_name(*c)).collect();

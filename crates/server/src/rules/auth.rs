@@ -86,7 +86,7 @@ fn dummy_hash() -> &'static str {
 // ---------------------------------------------------------------------------------------------
 // Slowing down guessing
 
-/// Failed attempts per email. After [`FREE_ATTEMPTS`] failures each further attempt must wait
+/// Failed attempts per email. After `FREE_ATTEMPTS` failures each further attempt must wait
 /// twice as long as the previous one (capped), whatever the password; a success resets.
 /// Keyed by email, not IP: spraying one account from many addresses is the attack that matters here,
 /// and the cap keeps a hostile lock-out short.

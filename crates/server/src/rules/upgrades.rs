@@ -39,7 +39,7 @@ pub async fn options(store: &Store, member: &Member) -> Result<UpgradeOptions> {
     })
 }
 
-/// An admin asks for a higher tier: checks the request ([`check`]), records it as pending (one at a
+/// An admin asks for a higher tier: checks the request (`check`), records it as pending (one at a
 /// time) and emails it.
 pub async fn request(
     store: &Store,

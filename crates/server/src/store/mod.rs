@@ -1,10 +1,11 @@
 //! The store: every SQL statement of the server, and the only code that knows sqlx. Handlers and rules
-//! call it with ids, `api` types and the records defined here, and get the same back; SQLite's types
-//! and errors never leave this folder (a failed statement becomes [`Error::Database`]).
+//! call it with ids, `api` types (times as `api::Timestamp`) and the records defined here, and get the
+//! same back; SQLite's types and errors never leave this folder (a failed statement becomes
+//! [`Error::Database`]), and how a value is written in a column is decided here (`codec`).
 //!
-//! One module per resource (`users`, `organizations`, `upgrades`, `tickets`, `activity`,
-//! `ticket_list`, `attachments`, `outbox`, `idempotency`, `demo`), each adding methods to the two
-//! types of this module:
+//! One module per resource (`users`, `organizations`, `catalogue`, `upgrades`, `tickets`,
+//! `activity`, `ticket_list`, `attachments`, `outbox`, `idempotency`, `demo`), each adding methods to
+//! the two types of this module:
 //!
 //! - [`Store`]: the database as a whole; each method is one statement (or one short transaction of
 //!   its own), for reads and single writes.
@@ -30,7 +31,7 @@
 //!   The few places where SQLite's dialect shows through its meaning are marked: `BEGIN IMMEDIATE` in
 //!   [`Store::begin_write`], FTS5 in `ticket_list`, `json_each` for id lists in `attachments`.
 //!
-//! Tests arrange data the API cannot create with raw SQL through [`Store::pool`], which exists only
+//! Tests arrange data the API cannot create with raw SQL through `Store::pool`, which exists only
 //! with the `test-support` feature: product code cannot reach the pool.
 
 pub mod activity;

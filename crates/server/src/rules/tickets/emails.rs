@@ -38,7 +38,8 @@ fn recipients<'a>(
         .collect()
 }
 
-/// Records the emails about the new `ticket` in its transaction, one per [`recipients`].
+/// Records the emails about the new `ticket` in its transaction: one to each recipient (the
+/// submitter, the CCs, the followers and, above Basic, the account team).
 pub async fn notify_created(
     tx: &mut Tx,
     ticket: &Ticket,
