@@ -1,3 +1,6 @@
+//! `support-server`: reads the configuration, sets up logging, then serves (the default), migrates,
+//! or runs an operator command (`cli`).
+
 use clap::Parser;
 use support_server::{AppState, Cli, Command, cli, serve};
 use tracing_subscriber::EnvFilter;

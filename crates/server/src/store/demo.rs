@@ -1,6 +1,6 @@
-//! The statements that load the demo data (the data itself is the top-level `demo` module): organizations with
-//! what they own, their users, and lookups by name for the demo tickets, which go in through the
-//! ticket, CC and activity statements of the other modules.
+//! The statements that load the demo data (the data itself is the top-level `demo` module):
+//! organizations with what they own, their users, and lookups by name for the demo tickets, which go
+//! in through the ticket, CC and activity statements of the other modules.
 
 use api::{ResponseTime, Severity, Timestamp};
 
