@@ -1,25 +1,29 @@
-//! Time helpers, so every timestamp is formatted one way.
+//! Time helpers: the server's clock, and the step between `time` (arithmetic, calendars) and
+//! [`api::Timestamp`] (whole seconds, what is stored and sent).
 
-use api::YearMonth;
+use api::{Timestamp, YearMonth};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+
+use crate::error::Result;
 
 /// Now, UTC.
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-/// RFC 3339 text of `t` in UTC, whole seconds.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+/// `t` in whole seconds.
+pub fn timestamp(t: OffsetDateTime) -> Timestamp {
+    Timestamp::from_unix_seconds(t.unix_timestamp())
 }
 
-/// RFC 3339 text of now.
-pub fn now_rfc3339() -> String {
-    rfc3339(now())
+/// Now, in whole seconds.
+pub fn now_timestamp() -> Timestamp {
+    timestamp(now())
+}
+
+/// `ts` for arithmetic and calendars, in UTC.
+pub fn datetime(ts: Timestamp) -> Result<OffsetDateTime> {
+    Ok(OffsetDateTime::from_unix_timestamp(ts.unix_seconds()).map_err(anyhow::Error::from)?)
 }
 
 /// The billing month `t` falls in, in UTC.

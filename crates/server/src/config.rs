@@ -1,13 +1,13 @@
 //! Command-line and environment configuration. Every flag has an env var so the console's deployment can
 //! configure the service without a wrapper script.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use lettre::message::Mailbox;
-
-use crate::outbox::SmtpUrl;
 
 /// The Support section's backend: JSON API under /api/v1 and the built SPA.
 #[derive(Debug, Clone, Parser)]
@@ -211,17 +211,75 @@ impl Config {
     pub fn attachments_dir(&self) -> PathBuf {
         self.data_dir.join("attachments")
     }
+}
 
-    /// A configuration for tests: everything under `dir`, port 0, demo data on.
-    pub fn for_tests(dir: &std::path::Path) -> Self {
-        Cli::parse_from([
-            "support-server",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.to_str().expect("temp dir path is UTF-8"),
-            "--demo",
-        ])
-        .config
+/// Where to deliver: `smtp://host[:port]`, plain SMTP (port 25 by default). TLS (`smtps://`, STARTTLS)
+/// and authentication are not supported yet, so the server must be a relay that accepts this host's
+/// mail without them (typically one on localhost or the private network). The mailer that sends to it
+/// is built by `jobs::outbox`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpUrl {
+    /// Host name or IP address (IPv6 without brackets).
+    pub host: String,
+    pub port: u16,
+}
+
+impl FromStr for SmtpUrl {
+    type Err = String;
+
+    // The messages never repeat the input: it could carry a password.
+    fn from_str(s: &str) -> Result<Self, String> {
+        const SHAPE: &str = "expected smtp://host or smtp://host:port";
+        let rest = match s.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("smtp") => rest,
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("smtps") => {
+                return Err("smtps:// (SMTP over TLS) is not supported yet; use smtp://".into());
+            }
+            _ => return Err(SHAPE.into()),
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.contains('@') {
+            return Err("SMTP authentication (user:password@) is not supported yet".into());
+        }
+        if authority.contains(['/', '?', '#']) || authority.chars().any(char::is_whitespace) {
+            return Err(SHAPE.into());
+        }
+        let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+            let (host, after) = bracketed.split_once(']').ok_or(SHAPE)?;
+            match after {
+                "" => (host, None),
+                _ => (host, Some(after.strip_prefix(':').ok_or(SHAPE)?)),
+            }
+        } else {
+            match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            }
+        };
+        if host.is_empty() || (!authority.starts_with('[') && host.contains(':')) {
+            return Err(SHAPE.into());
+        }
+        let port = match port {
+            None => 25,
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|&p| p != 0)
+                .ok_or("the port must be a number from 1 to 65535")?,
+        };
+        Ok(Self {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
+impl fmt::Display for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "smtp://[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "smtp://{}:{}", self.host, self.port)
+        }
     }
 }

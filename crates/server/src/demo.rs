@@ -1,88 +1,90 @@
 //! The demo data that reviewers and the end-to-end tests rely on. Loaded only into a database that has
-//! no organizations yet, so it never mixes with real data. All passwords are `support-demo`.
+//! no organizations yet, so it never mixes with real data. All passwords are `support-demo`. The
+//! statements that insert it are `store::demo`.
 
 use anyhow::Context;
-use api::{ResponseTime, TicketStatus};
-use sqlx::{Sqlite, SqlitePool, Transaction};
-use time::Duration;
+use api::{ActivityKind, AuthorKind, Severity, TicketStatus, Timestamp};
+use time::{Duration, OffsetDateTime};
 
-use crate::auth::hash_password;
-use crate::{clock, support, tickets};
+use crate::clock;
+use crate::rules::auth::hash_password;
+use crate::rules::tickets::due::first_response_due;
+use crate::store::activity::NewActivity;
+use crate::store::demo::{DemoOrganization, DemoUser};
+use crate::store::tickets::NewTicketRow;
+use crate::store::{Store, Tx};
 
+/// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "support-demo";
 
+/// An organization of the demo data and its users.
 struct DemoOrg {
-    name: &'static str,
-    plan: &'static str,
-    tier: Option<&'static str>,
-    account_team: Option<&'static str>,
-    monthly_spend_usd_cents: i64,
-    units: &'static [&'static str],
-    billing_groups: &'static [(&'static str, &'static str)],
-    /// (project, owning unit, services)
-    projects: &'static [(&'static str, Option<&'static str>, &'static [&'static str])],
+    organization: DemoOrganization<'static>,
     /// (email, name, role)
     users: &'static [(&'static str, &'static str, &'static str)],
 }
 
 const ORGS: &[DemoOrg] = &[
     DemoOrg {
-        name: "Acme Analytics",
-        plan: "paid",
-        tier: Some("basic"),
-        account_team: None,
-        monthly_spend_usd_cents: 840_000,
-        units: &["Acme EU"],
-        billing_groups: &[
-            ("Acme Default", "Visa ending 4242"),
-            ("Acme R&D", "Invoice (bank transfer)"),
-        ],
-        projects: &[
-            ("acme-prod", None, &["pg-main", "kafka-events"]),
-            ("acme-staging", Some("Acme EU"), &["pg-staging"]),
-        ],
+        organization: DemoOrganization {
+            name: "Acme Analytics",
+            plan: "paid",
+            tier: Some("basic"),
+            account_team: None,
+            monthly_spend_usd_cents: 840_000,
+            units: &["Acme EU"],
+            billing_groups: &[
+                ("Acme Default", "Visa ending 4242"),
+                ("Acme R&D", "Invoice (bank transfer)"),
+            ],
+            projects: &[
+                ("acme-prod", None, &["pg-main", "kafka-events"]),
+                ("acme-staging", Some("Acme EU"), &["pg-staging"]),
+            ],
+        },
         users: &[
             ("admin@acme.example", "Avery Admin", "admin"),
             ("dev@acme.example", "Dana Developer", "member"),
         ],
     },
     DemoOrg {
-        name: "Globex",
-        plan: "paid",
-        tier: Some("advanced"),
-        account_team: Some("globex-team@accounts.example"),
-        monthly_spend_usd_cents: 5_200_000,
-        units: &[],
-        billing_groups: &[("Globex Billing", "Invoice (bank transfer)")],
-        projects: &[("globex-prod", None, &["opensearch-logs", "pg-orders"])],
+        organization: DemoOrganization {
+            name: "Globex",
+            plan: "paid",
+            tier: Some("advanced"),
+            account_team: Some("globex-team@accounts.example"),
+            monthly_spend_usd_cents: 5_200_000,
+            units: &[],
+            billing_groups: &[("Globex Billing", "Invoice (bank transfer)")],
+            projects: &[("globex-prod", None, &["opensearch-logs", "pg-orders"])],
+        },
         users: &[("admin@globex.example", "Gabriel Globex", "admin")],
     },
     DemoOrg {
-        name: "Hobby Lab",
-        plan: "free",
-        tier: None,
-        account_team: None,
-        monthly_spend_usd_cents: 0,
-        units: &[],
-        billing_groups: &[],
-        projects: &[("hobby-sandbox", None, &["pg-free"])],
+        organization: DemoOrganization {
+            name: "Hobby Lab",
+            plan: "free",
+            tier: None,
+            account_team: None,
+            monthly_spend_usd_cents: 0,
+            units: &[],
+            billing_groups: &[],
+            projects: &[("hobby-sandbox", None, &["pg-free"])],
+        },
         users: &[("owner@hobby.example", "Harper Hobbyist", "admin")],
     },
 ];
 
 /// Loads the demo data if the database has no organizations. Returns whether it did.
-pub async fn load_if_empty(db: &SqlitePool) -> anyhow::Result<bool> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
-        .fetch_one(db)
-        .await?;
-    if count > 0 {
+pub async fn load_if_empty(store: &Store) -> anyhow::Result<bool> {
+    if !store.has_no_organizations().await? {
         return Ok(false);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = store.begin().await?;
     for org in ORGS {
         insert_org(&mut tx, org)
             .await
-            .with_context(|| format!("demo organization {}", org.name))?;
+            .with_context(|| format!("demo organization {}", org.organization.name))?;
     }
     for ticket in TICKETS {
         insert_ticket(&mut tx, ticket)
@@ -93,78 +95,19 @@ pub async fn load_if_empty(db: &SqlitePool) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-async fn insert_org(tx: &mut Transaction<'_, Sqlite>, org: &DemoOrg) -> anyhow::Result<()> {
-    let now = clock::now_rfc3339();
-    let org_id: i64 = sqlx::query_scalar(
-        "INSERT INTO organizations (name, plan_kind, support_tier, account_team_email,
-                                    monthly_spend_usd_cents, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(org.name)
-    .bind(org.plan)
-    .bind(org.tier)
-    .bind(org.account_team)
-    .bind(org.monthly_spend_usd_cents)
-    .bind(&now)
-    .fetch_one(&mut **tx)
-    .await?;
-
-    for unit in org.units {
-        sqlx::query("INSERT INTO organizational_units (organization_id, name) VALUES (?, ?)")
-            .bind(org_id)
-            .bind(unit)
-            .execute(&mut **tx)
-            .await?;
-    }
-    for (name, payment) in org.billing_groups {
-        sqlx::query(
-            "INSERT INTO billing_groups (organization_id, name, payment_method) VALUES (?, ?, ?)",
-        )
-        .bind(org_id)
-        .bind(name)
-        .bind(payment)
-        .execute(&mut **tx)
-        .await?;
-    }
-    let service_plan = if org.plan == "free" { "free" } else { "paid" };
-    for (project, unit, services) in org.projects {
-        let project_id: i64 = sqlx::query_scalar(
-            "INSERT INTO projects (organization_id, unit_id, name)
-             VALUES (?, (SELECT id FROM organizational_units WHERE organization_id = ? AND name = ?), ?)
-             RETURNING id",
-        )
-        .bind(org_id)
-        .bind(org_id)
-        .bind(unit)
-        .bind(project)
-        .fetch_one(&mut **tx)
-        .await?;
-        for service in *services {
-            sqlx::query("INSERT INTO services (project_id, name, plan) VALUES (?, ?, ?)")
-                .bind(project_id)
-                .bind(service)
-                .bind(service_plan)
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
+async fn insert_org(tx: &mut Tx, org: &DemoOrg) -> anyhow::Result<()> {
+    let now = clock::now_timestamp();
+    let org_id = tx.insert_demo_organization(&org.organization, now).await?;
     for (email, name, role) in org.users {
         let hash = hash_password(DEMO_PASSWORD)?;
-        let user_id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        )
-        .bind(email)
-        .bind(name)
-        .bind(hash)
-        .bind(&now)
-        .fetch_one(&mut **tx)
-        .await?;
-        sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)")
-            .bind(user_id)
-            .bind(org_id)
-            .bind(role)
-            .execute(&mut **tx)
-            .await?;
+        let user = DemoUser {
+            email,
+            name,
+            password_hash: &hash,
+            role,
+            created_at: now,
+        };
+        tx.insert_demo_user(org_id, &user).await?;
     }
     Ok(())
 }
@@ -197,7 +140,7 @@ struct DemoTicket {
     organization: &'static str,
     submitter: &'static str,
     subject: &'static str,
-    severity: &'static str,
+    severity: Severity,
     product: &'static str,
     reason: &'static str,
     /// (project, service)
@@ -216,7 +159,7 @@ const GABRIEL: By = By::Customer("admin@globex.example");
 const HOUR: i64 = 60;
 const DAY: i64 = 24 * HOUR;
 
-/// The demo tickets get ids 1 to this, in [`TICKETS`] order (tests tell them from their own by id).
+/// The demo tickets get ids 1 to this, in `TICKETS` order (tests tell them from their own by id).
 pub const TICKET_COUNT: i64 = TICKETS.len() as i64;
 
 /// A few tickets in every state, spread over the past two weeks so the lists' order means something.
@@ -227,7 +170,7 @@ const TICKETS: &[DemoTicket] = &[
         organization: "Acme Analytics",
         submitter: "dev@acme.example",
         subject: "Kafka consumer lag keeps growing on kafka-events",
-        severity: "high",
+        severity: Severity::High,
         product: "kafka",
         reason: "lag",
         project: Some(("acme-prod", Some("kafka-events"))),
@@ -242,7 +185,7 @@ and 7 look stuck; the others move slowly.",
         organization: "Acme Analytics",
         submitter: "dev@acme.example",
         subject: "Slow queries on pg-staging after the weekend maintenance",
-        severity: "low",
+        severity: Severity::Low,
         product: "postgresql",
         reason: "performance",
         project: Some(("acme-staging", Some("pg-staging"))),
@@ -269,7 +212,7 @@ report, and if it is still slow, send us the output of EXPLAIN (ANALYZE, BUFFERS
         organization: "Acme Analytics",
         submitter: "dev@acme.example",
         subject: "Restore pg-main to the state before a failed migration",
-        severity: "critical",
+        severity: Severity::Critical,
         product: "postgresql",
         reason: "backup",
         project: Some(("acme-prod", Some("pg-main"))),
@@ -312,7 +255,7 @@ column back from it and delete the service afterwards.",
         organization: "Acme Analytics",
         submitter: "dev@acme.example",
         subject: "Invoice for October lists pg-staging twice",
-        severity: "low",
+        severity: Severity::Low,
         product: "billing",
         reason: "invoice",
         project: None,
@@ -343,7 +286,7 @@ October. A credit note for the second line is on its way to your billing contact
         organization: "Globex",
         submitter: "admin@globex.example",
         subject: "OpenSearch cluster turned yellow after a node replacement",
-        severity: "high",
+        severity: Severity::High,
         product: "opensearch",
         reason: "cluster_health",
         project: Some(("globex-prod", Some("opensearch-logs"))),
@@ -377,144 +320,111 @@ GET _cat/shards?v&h=index,shard,prirep,state,unassigned.reason shows them.",
     },
 ];
 
-async fn user(tx: &mut Transaction<'_, Sqlite>, email: &str) -> anyhow::Result<(i64, String)> {
-    Ok(sqlx::query_as("SELECT id, name FROM users WHERE email = ?")
-        .bind(email)
-        .fetch_one(&mut **tx)
-        .await?)
+impl Entry {
+    fn minutes_ago(&self) -> i64 {
+        match self {
+            Entry::Comment { minutes_ago, .. } | Entry::Status { minutes_ago, .. } => *minutes_ago,
+        }
+    }
 }
 
-async fn insert_ticket(tx: &mut Transaction<'_, Sqlite>, t: &DemoTicket) -> anyhow::Result<()> {
+impl DemoTicket {
+    /// The status its last status entry set (`open` without one).
+    fn status(&self) -> TicketStatus {
+        self.activity
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Entry::Status { status, .. } => Some(*status),
+                Entry::Comment { .. } => None,
+            })
+            .unwrap_or(TicketStatus::Open)
+    }
+
+    /// How long before `now` the support team first replied, if it has.
+    fn first_response_minutes_ago(&self) -> Option<i64> {
+        self.activity.iter().find_map(|e| match e {
+            Entry::Comment {
+                minutes_ago,
+                by: By::Agent(_),
+                ..
+            } => Some(*minutes_ago),
+            _ => None,
+        })
+    }
+}
+
+async fn insert_ticket(tx: &mut Tx, t: &DemoTicket) -> anyhow::Result<()> {
     let now = clock::now().replace_nanosecond(0)?;
-    let ago = |minutes: i64| now - Duration::minutes(minutes);
-    let (org_id, tier): (i64, String) =
-        sqlx::query_as("SELECT id, support_tier FROM organizations WHERE name = ?")
-            .bind(t.organization)
-            .fetch_one(&mut **tx)
-            .await?;
-    let (unit, value): (String, i64) = sqlx::query_as(match t.severity {
-        "low" => "SELECT low_unit, low_value FROM support_tiers WHERE key = ?",
-        "high" => "SELECT high_unit, high_value FROM support_tiers WHERE key = ?",
-        _ => "SELECT critical_unit, critical_value FROM support_tiers WHERE key = ?",
-    })
-    .bind(&tier)
-    .fetch_one(&mut **tx)
-    .await?;
-    let target: ResponseTime = support::response_time(&unit, value)?;
-    let created = ago(t.created_minutes_ago);
-    let (submitter_id, _) = user(tx, t.submitter).await?;
+    let ago = |minutes: i64| clock::timestamp(now - Duration::minutes(minutes));
+    let (org_id, tier) = tx.organization_by_name(t.organization).await?;
+    let target = tx.tier_response_time(&tier, t.severity).await?;
+    let created: OffsetDateTime = now - Duration::minutes(t.created_minutes_ago);
+    let (submitter_id, _) = tx.user_by_email(t.submitter).await?;
     let (project_id, service_id) = match t.project {
         None => (None, None),
         Some((project, service)) => {
-            let project_id: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
-                .bind(project)
-                .fetch_one(&mut **tx)
-                .await?;
-            let service_id: Option<i64> = match service {
-                None => None,
-                Some(service) => Some(
-                    sqlx::query_scalar("SELECT id FROM services WHERE project_id = ? AND name = ?")
-                        .bind(project_id)
-                        .bind(service)
-                        .fetch_one(&mut **tx)
-                        .await?,
-                ),
-            };
-            (Some(project_id), service_id)
+            let (project, service) = tx.project_and_service(project, service).await?;
+            (Some(project), service)
         }
     };
-    let minutes = |e: &Entry| match e {
-        Entry::Comment { minutes_ago, .. } | Entry::Status { minutes_ago, .. } => *minutes_ago,
-    };
-    let updated = t.activity.iter().map(minutes).min().map_or(created, ago);
-    let status = t
-        .activity
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            Entry::Status { status, .. } => Some(*status),
-            Entry::Comment { .. } => None,
+    let updated = t.activity.iter().map(Entry::minutes_ago).min();
+    let created_at = clock::timestamp(created);
+    let ticket_id = tx
+        .insert_ticket(&NewTicketRow {
+            organization_id: org_id,
+            submitter_id,
+            subject: t.subject,
+            severity: t.severity,
+            product_key: t.product,
+            reason_key: t.reason,
+            project_id,
+            service_id,
+            description: t.description,
+            first_response_target: target,
+            first_response_due_at: clock::timestamp(first_response_due(created, target)),
+            created_at,
+            follow_up_of: None,
+            status: t.status(),
+            updated_at: updated.map_or(created_at, ago),
+            first_response_at: t.first_response_minutes_ago().map(ago),
         })
-        .unwrap_or(TicketStatus::Open);
-    let first_response = t.activity.iter().find_map(|e| match e {
-        Entry::Comment {
-            minutes_ago,
-            by: By::Agent(_),
-            ..
-        } => Some(clock::rfc3339(ago(*minutes_ago))),
-        _ => None,
-    });
-    let (target_unit, target_value) = match target {
-        ResponseTime::BusinessDays(n) => ("business_days", n),
-        ResponseTime::Minutes(n) => ("minutes", n),
-    };
-    let ticket_id: i64 = sqlx::query_scalar(
-        "INSERT INTO tickets
-             (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
-              project_id, service_id, description, first_response_target_unit,
-              first_response_target_value, first_response_due_at, created_at, updated_at,
-              first_response_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING id",
-    )
-    .bind(org_id)
-    .bind(submitter_id)
-    .bind(t.subject)
-    .bind(t.severity)
-    .bind(status.as_str())
-    .bind(t.product)
-    .bind(t.reason)
-    .bind(project_id)
-    .bind(service_id)
-    .bind(t.description)
-    .bind(target_unit)
-    .bind(target_value)
-    .bind(clock::rfc3339(tickets::first_response_due(created, target)))
-    .bind(clock::rfc3339(created))
-    .bind(clock::rfc3339(updated))
-    .bind(first_response)
-    .fetch_one(&mut **tx)
-    .await?;
-    for (position, email) in (0i64..).zip(t.cc) {
-        sqlx::query(
-            "INSERT INTO ticket_cc (ticket_id, email, position, added_by, added_at)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(ticket_id)
-        .bind(email)
-        .bind(position)
-        .bind(submitter_id)
-        .bind(clock::rfc3339(created))
-        .execute(&mut **tx)
         .await?;
-    }
+    tx.add_ccs(ticket_id, t.cc, submitter_id, created_at)
+        .await?;
     for entry in t.activity {
-        let (by, kind, body, status) = match *entry {
-            Entry::Comment { by, body, .. } => (by, "comment", body, None),
-            Entry::Status { by, status, .. } => (by, "status_changed", "", Some(status.as_str())),
-        };
-        let (author_kind, author_id, author_name) = match by {
-            By::Agent(name) => ("agent", None, name.to_owned()),
-            By::Customer(email) => {
-                let (id, name) = user(tx, email).await?;
-                ("customer", Some(id), name)
-            }
-        };
-        sqlx::query(
-            "INSERT INTO ticket_activity
-                 (ticket_id, kind, author_kind, author_id, author_name, body, status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(ticket_id)
-        .bind(kind)
-        .bind(author_kind)
-        .bind(author_id)
-        .bind(author_name)
-        .bind(body)
-        .bind(status)
-        .bind(clock::rfc3339(ago(minutes(entry))))
-        .execute(&mut **tx)
-        .await?;
+        insert_entry(tx, ticket_id, entry, ago(entry.minutes_ago())).await?;
     }
+    Ok(())
+}
+
+async fn insert_entry(
+    tx: &mut Tx,
+    ticket_id: i64,
+    entry: &Entry,
+    at: Timestamp,
+) -> anyhow::Result<()> {
+    let (by, kind, body, status) = match *entry {
+        Entry::Comment { by, body, .. } => (by, ActivityKind::Comment, body, None),
+        Entry::Status { by, status, .. } => (by, ActivityKind::StatusChanged, "", Some(status)),
+    };
+    let (author_kind, author_id, author_name) = match by {
+        By::Agent(name) => (AuthorKind::Agent, None, name.to_owned()),
+        By::Customer(email) => {
+            let (id, name) = tx.user_by_email(email).await?;
+            (AuthorKind::Customer, Some(id), name)
+        }
+    };
+    let activity = NewActivity {
+        kind,
+        author_kind,
+        author_id,
+        author_name: &author_name,
+        body,
+        emails: &[],
+        status,
+        at,
+    };
+    tx.record_activity(ticket_id, &activity).await?;
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! The server's one error type and the one JSON error body it renders to.
 
 use api::{ErrorBody, ErrorCode, FieldMessage};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -32,15 +31,18 @@ pub enum Error {
     IdempotencyKeyReused,
     #[error("the first request with this idempotency key is still running")]
     RequestInProgress,
+    /// A statement failed; the store turns its engine's error into this.
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
+/// A result whose error is the server's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The HTTP status the error answers with.
     pub fn status_code(&self) -> StatusCode {
         match self {
             Error::Malformed(_) => StatusCode::BAD_REQUEST,
@@ -132,43 +134,3 @@ impl IntoResponse for Error {
         response
     }
 }
-
-impl From<JsonRejection> for Error {
-    fn from(rejection: JsonRejection) -> Self {
-        Error::Malformed(rejection.body_text())
-    }
-}
-
-impl From<QueryRejection> for Error {
-    fn from(rejection: QueryRejection) -> Self {
-        Error::Malformed(rejection.body_text())
-    }
-}
-
-impl From<PathRejection> for Error {
-    fn from(_: PathRejection) -> Self {
-        // A path that does not parse names nothing that exists.
-        Error::NotFound
-    }
-}
-
-/// `axum::Json` whose rejections are our JSON error body.
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(Error))]
-pub struct Json<T>(pub T);
-
-impl<T: serde::Serialize> IntoResponse for Json<T> {
-    fn into_response(self) -> Response {
-        axum::Json(self.0).into_response()
-    }
-}
-
-/// `axum::extract::Path` whose rejections are our JSON error body.
-#[derive(Debug, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(Error))]
-pub struct Path<T>(pub T);
-
-/// `axum::extract::Query` whose rejections are our JSON error body.
-#[derive(Debug, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(Error))]
-pub struct Query<T>(pub T);

@@ -1,12 +1,15 @@
+//! `support-server`: reads the configuration, sets up logging, then serves (the default), migrates,
+//! or runs an operator command (`cli`).
+
 use clap::Parser;
-use support_server::{AppState, Cli, Command, admin, agent, serve};
+use support_server::{AppState, Cli, Command, cli, serve};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve);
+    let args = Cli::parse();
+    let command = args.command.unwrap_or(Command::Serve);
     // Operator commands print their results on stdout; their logs must not mix in.
     let (default_filter, writer) = match command {
         Command::Upgrades { .. } | Command::Tickets { .. } => {
@@ -33,26 +36,23 @@ async fn main() -> anyhow::Result<()> {
     }
 
     match command {
-        Command::Serve => serve(AppState::new(cli.config).await?).await,
+        Command::Serve => serve(AppState::new(args.config).await?).await,
         Command::Migrate => {
-            AppState::new(cli.config).await?;
+            AppState::new(args.config).await?;
             tracing::info!("database is up to date");
             Ok(())
         }
-        Command::Upgrades { command } => {
-            // An operator reads one sentence, not a backtrace (RUST_BACKTRACE may be set).
-            if let Err(e) = admin::run(&cli.config, command).await {
-                eprintln!("error: {e:#}");
-                std::process::exit(1);
-            }
-            Ok(())
-        }
-        Command::Tickets { command } => {
-            if let Err(e) = agent::run(&cli.config, command).await {
-                eprintln!("error: {e:#}");
-                std::process::exit(1);
-            }
-            Ok(())
-        }
+        Command::Upgrades { command } => operator(cli::upgrades::run(&args.config, command).await),
+        Command::Tickets { command } => operator(cli::tickets::run(&args.config, command).await),
     }
+}
+
+/// An operator reads one sentence, not a backtrace (RUST_BACKTRACE may be set), and a refused
+/// command exits non-zero.
+fn operator(outcome: anyhow::Result<()>) -> anyhow::Result<()> {
+    if let Err(e) = outcome {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+    Ok(())
 }

@@ -306,16 +306,16 @@ async fn demo_data_is_loaded_only_once() {
     let dir = tempfile::tempdir().unwrap();
 
     let first = AppState::new(test_config(dir.path())).await.unwrap();
-    first.db.close().await;
+    first.store.close().await;
     let second = AppState::new(test_config(dir.path())).await.unwrap();
 
     let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
-        .fetch_one(&second.db)
+        .fetch_one(second.store.pool())
         .await
         .unwrap();
     assert_eq!(organizations, 3);
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(&second.db)
+        .fetch_one(second.store.pool())
         .await
         .unwrap();
     assert_eq!(users, 4);

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use api::ErrorCode;
 use reqwest::StatusCode;
-use support_server::attachments::{self, SweepReport};
+use support_server::jobs::sweeper::{self, SweepReport};
 
 use crate::helpers::{expect_error, spawn_app};
 use crate::tickets::acme_form_with;
@@ -77,7 +77,7 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
         .set_modified(SystemTime::now() - Duration::from_secs(25 * 60 * 60))
         .unwrap();
 
-    let report = attachments::sweep_orphans(&app.state.db, &dir)
+    let report = sweeper::sweep_orphans(&app.state.store, &dir)
         .await
         .unwrap();
 
@@ -99,7 +99,7 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
     for id in [attached.id, recent.id] {
         assert!(dir.join(app.stored_name(id).await).exists());
     }
-    let again = attachments::sweep_orphans(&app.state.db, &dir)
+    let again = sweeper::sweep_orphans(&app.state.store, &dir)
         .await
         .unwrap();
     assert_eq!(again, SweepReport::default());

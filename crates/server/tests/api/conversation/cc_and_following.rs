@@ -56,7 +56,7 @@ async fn only_admins_follow_every_ticket() {
     .await;
     assert_eq!(
         error.message,
-        support_server::conversation::FOLLOWING_ADMINS
+        support_server::rules::conversation::FOLLOWING_ADMINS
     );
     expect_error(
         globex_in_acme.put_following(true).await,

@@ -7,7 +7,7 @@
 
 use api::{NewComment, Ticket, TicketStatus};
 use reqwest::StatusCode;
-use support_server::conversation::{agent_reply, agent_set_status};
+use support_server::cli::tickets::{agent_reply, agent_set_status};
 
 use super::{SUBJECT, ccing, form, recipients_since, saying, set};
 use crate::helpers::{Session, TestApp, spawn_app};
@@ -304,7 +304,7 @@ async fn above_basic_the_account_team_hears_of_a_customers_change() {
 async fn the_support_teams_changes_email_everyone_on_the_ticket() {
     let acme = Acme::new().await;
     let id = acme.ticket_on_essential().await;
-    let db = &acme.app.state.db;
+    let db = &acme.app.state.store;
     let mark = acme.app.outbox_mark().await;
 
     let outcome = agent_reply(

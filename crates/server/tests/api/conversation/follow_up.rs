@@ -2,8 +2,8 @@
 
 use api::{NewTicket, TicketStatus};
 use reqwest::Response;
-use support_server::conversation::agent_set_status;
-use support_server::tickets::FOLLOW_UP_REFUSED;
+use support_server::cli::tickets::agent_set_status;
+use support_server::rules::tickets::FOLLOW_UP_REFUSED;
 
 use super::form;
 use crate::helpers::{fields, invalid, spawn_app};
@@ -35,7 +35,7 @@ async fn a_follow_up_must_name_a_closed_ticket_the_user_can_read() {
     refused(dev.post_ticket(&following_up(first.id)).await).await;
 
     agent_set_status(
-        &app.state.db,
+        &app.state.store,
         first.id,
         "Support team",
         TicketStatus::Closed,
@@ -50,7 +50,7 @@ async fn a_follow_up_must_name_a_closed_ticket_the_user_can_read() {
     refused(qa.post_ticket(&following_up(first.id)).await).await;
     let theirs = globex.create_ticket(&form(&[])).await;
     agent_set_status(
-        &app.state.db,
+        &app.state.store,
         theirs.id,
         "Support team",
         TicketStatus::Closed,

@@ -8,7 +8,7 @@ use api::{
     TicketPermissions, TicketScope, TicketStatus,
 };
 use reqwest::StatusCode;
-use support_server::conversation::REMOVE_CC_REFUSED;
+use support_server::rules::conversation::REMOVE_CC_REFUSED;
 
 use super::{ccing, form, saying};
 use crate::helpers::{Session, TestApp, expect_error, spawn_app};

@@ -3,7 +3,8 @@
 
 use api::{ActivityKind, AuthorKind, ErrorCode, TicketPermissions, TicketStatus};
 use reqwest::{Response, StatusCode};
-use support_server::conversation::{CLOSED_NO_COMMENTS, agent_reply, agent_set_status};
+use support_server::cli::tickets::{agent_reply, agent_set_status};
+use support_server::rules::conversation::CLOSED_NO_COMMENTS;
 
 use super::{ccing, form, saying, stored_status};
 use crate::helpers::{expect_error, spawn_app};
@@ -64,7 +65,7 @@ async fn a_comment_not_a_new_cc_answers_the_support_teams_question() {
 
     // The support team asks; adding people to CC is no answer, a comment is.
     agent_reply(
-        &app.state.db,
+        &app.state.store,
         id,
         "Sam from Support",
         "Which region?",
@@ -104,9 +105,14 @@ async fn a_closed_ticket_takes_no_comments_and_leads_to_a_follow_up() {
     let id = dev.create_ticket(&form(&[])).await.id;
 
     // Closed: no comments, no reopening, the way out is a follow-up ticket.
-    agent_set_status(&app.state.db, id, "Sam from Support", TicketStatus::Closed)
-        .await
-        .unwrap();
+    agent_set_status(
+        &app.state.store,
+        id,
+        "Sam from Support",
+        TicketStatus::Closed,
+    )
+    .await
+    .unwrap();
     let closed = dev.ticket(id).await;
     assert_eq!(
         closed.permissions,

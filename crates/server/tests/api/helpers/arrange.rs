@@ -23,13 +23,13 @@ pub fn png(len: usize) -> Vec<u8> {
 impl TestApp {
     /// The app's database pool, for arranging and inspecting rows with raw SQL.
     pub fn db(&self) -> &SqlitePool {
-        &self.state.db
+        self.state.store.pool()
     }
 
     /// Adds a user with the demo password to the organization `org_id` with `role` (`admin` or
     /// `member`), for tests that need more people than the demo data has. Returns the user's id.
     pub async fn add_member(&self, email: &str, name: &str, org_id: i64, role: &str) -> i64 {
-        let hash = support_server::auth::hash_password(PASSWORD).expect("hash");
+        let hash = support_server::rules::auth::hash_password(PASSWORD).expect("hash");
         let user_id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, name, password_hash, created_at)
              VALUES (?, ?, ?, '2026-01-01T00:00:00Z') RETURNING id",

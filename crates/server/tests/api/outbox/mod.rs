@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use lettre::message::Mailbox;
-use support_server::outbox::{
-    self, DeliveryReport, MAX_ATTEMPTS, SmtpUrl, deliver_pending, retry_delay,
+use support_server::config::SmtpUrl;
+use support_server::jobs::outbox::{
+    self, DeliveryReport, MAX_ATTEMPTS, deliver_pending, retry_delay,
 };
 use support_server::{AppState, Cli};
 use tempfile::TempDir;
@@ -30,11 +31,9 @@ fn from() -> Mailbox {
 }
 
 async fn enqueue(state: &AppState, emails: &[(&str, &str, &str)]) {
-    let mut tx = state.db.begin().await.unwrap();
+    let mut tx = state.store.begin().await.unwrap();
     for (recipient, subject, body) in emails {
-        outbox::enqueue(&mut tx, recipient, subject, body)
-            .await
-            .unwrap();
+        tx.enqueue_email(recipient, subject, body).await.unwrap();
     }
     tx.commit().await.unwrap();
 }
@@ -46,7 +45,7 @@ async fn rows(state: &AppState) -> Vec<Row> {
     sqlx::query_as(
         "SELECT recipient, sent_at, attempts, last_error, next_attempt_at FROM outbox ORDER BY id",
     )
-    .fetch_all(&state.db)
+    .fetch_all(state.store.pool())
     .await
     .unwrap()
 }
@@ -79,11 +78,11 @@ async fn sends_each_unsent_email_once_oldest_first() {
     let mailer = smtp.url().mailer();
 
     // The limit is respected; the rest waits for the next call.
-    let first = deliver_pending(&state.db, &mailer, &from(), 2)
+    let first = deliver_pending(&state.store, &mailer, &from(), 2)
         .await
         .unwrap();
     assert_eq!(first, report(2, 0));
-    let second = deliver_pending(&state.db, &mailer, &from(), 10)
+    let second = deliver_pending(&state.store, &mailer, &from(), 10)
         .await
         .unwrap();
     assert_eq!(second, report(1, 0));
@@ -128,7 +127,7 @@ async fn sends_each_unsent_email_once_oldest_first() {
 
     // Nothing is left to send: no duplicates, not even a connection.
     let connections = smtp.connections();
-    let again = deliver_pending(&state.db, &mailer, &from(), 10)
+    let again = deliver_pending(&state.store, &mailer, &from(), 10)
         .await
         .unwrap();
     assert_eq!(again, report(0, 0));
@@ -152,8 +151,8 @@ async fn two_workers_at_once_never_send_a_row_twice() {
 
     let from = from();
     let (a, b) = tokio::join!(
-        deliver_pending(&state.db, &mailer, &from, 100),
-        deliver_pending(&state.db, &mailer, &from, 100),
+        deliver_pending(&state.store, &mailer, &from, 100),
+        deliver_pending(&state.store, &mailer, &from, 100),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.sent + b.sent, 8, "{a:?} {b:?}");
@@ -191,7 +190,7 @@ async fn a_refused_email_stays_unsent_and_waits_for_its_backoff() {
     let mailer = smtp.url().mailer();
 
     let before = time::OffsetDateTime::now_utc();
-    let first = deliver_pending(&state.db, &mailer, &from(), 10)
+    let first = deliver_pending(&state.store, &mailer, &from(), 10)
         .await
         .unwrap();
     assert_eq!(first, report(0, 2));
@@ -220,7 +219,7 @@ async fn a_refused_email_stays_unsent_and_waits_for_its_backoff() {
     }
 
     // Before the backoff is over nothing is tried: no connection, no new attempt.
-    let again = deliver_pending(&state.db, &mailer, &from(), 10)
+    let again = deliver_pending(&state.store, &mailer, &from(), 10)
         .await
         .unwrap();
     assert_eq!(again, report(0, 0));
@@ -229,10 +228,10 @@ async fn a_refused_email_stays_unsent_and_waits_for_its_backoff() {
 
     // Once it is over, both are tried again and the attempts add up.
     sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
-        .execute(&state.db)
+        .execute(state.store.pool())
         .await
         .unwrap();
-    let retried = deliver_pending(&state.db, &mailer, &from(), 10)
+    let retried = deliver_pending(&state.store, &mailer, &from(), 10)
         .await
         .unwrap();
     assert_eq!(retried, report(0, 2));
@@ -242,10 +241,10 @@ async fn a_refused_email_stays_unsent_and_waits_for_its_backoff() {
     // A row that used up its attempts is left alone for good.
     sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z', attempts = ?")
         .bind(MAX_ATTEMPTS)
-        .execute(&state.db)
+        .execute(state.store.pool())
         .await
         .unwrap();
-    let given_up = deliver_pending(&state.db, &mailer, &from(), 10)
+    let given_up = deliver_pending(&state.store, &mailer, &from(), 10)
         .await
         .unwrap();
     assert_eq!(given_up, report(0, 0));
@@ -263,7 +262,7 @@ async fn an_unreachable_server_is_a_failed_attempt() {
     };
     let url: SmtpUrl = format!("smtp://{address}").parse().unwrap();
 
-    let result = deliver_pending(&state.db, &url.mailer(), &from(), 10)
+    let result = deliver_pending(&state.store, &url.mailer(), &from(), 10)
         .await
         .unwrap();
     assert_eq!(result, report(0, 1));
@@ -280,7 +279,7 @@ async fn the_worker_delivers_in_the_background_and_stops() {
     let (state, _dir) = state().await;
     let smtp = FakeSmtp::start(Mode::Accept).await;
     let worker = outbox::spawn_worker(
-        state.db.clone(),
+        state.store.clone(),
         smtp.url().mailer(),
         from(),
         Duration::from_secs(1),

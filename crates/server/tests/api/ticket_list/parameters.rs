@@ -3,7 +3,7 @@
 
 use api::{ErrorCode, TicketListQuery, TicketScope, TicketSort};
 use reqwest::StatusCode;
-use support_server::ticket_list::Cursor;
+use support_server::rules::ticket_list::Cursor;
 
 use super::low_ticket;
 use crate::helpers::{expect_error, spawn_app};
@@ -105,7 +105,7 @@ async fn a_page_past_the_end_is_empty_and_points_back() {
     let last = page.tickets.last().unwrap();
     let cursor = Cursor {
         sort: TicketSort::Updated,
-        at: last.updated_at.clone(),
+        at: last.updated_at,
         id: last.id,
     }
     .encode()

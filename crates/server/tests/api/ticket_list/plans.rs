@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use api::TicketScope::{Mine, Organization};
 use api::{TicketListQuery, TicketScope, TicketSort};
-use support_server::auth::{CurrentUser, Member};
-use support_server::ticket_list::{self, Cursor};
+use support_server::rules::auth::{CurrentUser, Member};
+use support_server::rules::ticket_list::{self, Cursor};
 
 use super::generated::{Model, expected, ten_thousand_tickets};
 use crate::helpers::{Session, TestApp, spawn_app};
@@ -61,7 +61,7 @@ async fn lists(app: &TestApp) -> (usize, Vec<List>) {
         lists.push(List {
             label,
             session: app.sign_in(email).await,
-            member: Member::load(&app.state, user, org_id).await.unwrap(),
+            member: Member::load(&app.state.store, user, org_id).await.unwrap(),
             deep: deep_cursor(&tickets, &want),
             query,
             want,
@@ -110,7 +110,7 @@ async fn ten_thousand_tickets_are_listed_without_a_full_scan_of_tickets() {
             after: list.deep.map(|(_, cursor)| cursor),
             ..list.query.clone()
         };
-        let plans = ticket_list::explain(&app.state.db, &list.member, &deep)
+        let plans = ticket_list::explain(&app.state.store, &list.member, &deep)
             .await
             .unwrap();
         assert_no_full_scan(&format!("{}: page", list.label), &plans.page);
@@ -142,7 +142,7 @@ async fn time_sql(app: &TestApp, member: &Member, query: &TicketListQuery) -> Du
     let mut samples = Vec::new();
     for _ in 0..11 {
         let start = Instant::now();
-        ticket_list::load_page(&app.state.db, member, query)
+        ticket_list::load_page(&app.state.store, member, query)
             .await
             .unwrap();
         samples.push(start.elapsed());

@@ -3,7 +3,6 @@
 
 use api::{ErrorCode, Ticket, TicketList, TicketListQuery};
 use reqwest::StatusCode;
-use support_server::ticket_list;
 
 use super::low_ticket;
 use crate::helpers::{Session, TestApp, expect_error, spawn_app};
@@ -170,7 +169,7 @@ async fn a_search_of_more_than_500_characters_is_malformed() {
 
 #[test]
 fn every_word_becomes_a_quoted_prefix_term() {
-    use ticket_list::fts_query;
+    use support_server::store::ticket_list::fts_query;
     assert_eq!(
         fts_query("repl wal").as_deref(),
         Some("\"repl\"* AND \"wal\"*")

@@ -150,7 +150,8 @@ async fn a_key_left_in_flight_by_a_dead_process_is_taken_over_after_a_minute() {
     let dev = app.sign_in("dev@acme.example").await;
     let form = acme_form(&app).await;
     let user_id = dev.me().await.user.id;
-    let hash = support_server::idempotency::request_hash(&dev.org_id.to_string(), &form).unwrap();
+    let hash =
+        support_server::rules::idempotency::request_hash(&dev.org_id.to_string(), &form).unwrap();
     let insert = |created_at: String| {
         let (db, hash) = (app.db().clone(), hash.clone());
         async move {

@@ -4,7 +4,7 @@ use api::ticket::ATTACHMENT_GONE;
 use api::{ErrorCode, NewTicket, Severity};
 use reqwest::StatusCode;
 use serde_json::Value;
-use support_server::tickets::FREE_PLAN;
+use support_server::rules::tickets::FREE_PLAN;
 
 use super::{acme_form_with, project_id, rejected, service_id, ticket_count};
 use crate::helpers::{expect_error, fields, png, spawn_app};

@@ -2,8 +2,8 @@
 
 use api::ErrorCode;
 use reqwest::StatusCode;
-use support_server::admin as operator;
-use support_server::upgrades::{ADMINS_ONLY_CANCEL, NOT_PENDING};
+use support_server::cli::upgrades as operator;
+use support_server::rules::upgrades::{ADMINS_ONLY_CANCEL, NOT_PENDING};
 
 use super::{months_ahead, pending_request, stored_status, this_month, upgrade_to};
 use crate::helpers::{expect_error, spawn_app};
@@ -73,7 +73,9 @@ async fn a_decided_request_cannot_be_cancelled() {
     let request = admin
         .request_upgrade(&upgrade_to(&app, "essential", months_ahead(3), "Acme Default").await)
         .await;
-    operator::activate(&app.state.db, request.id).await.unwrap();
+    operator::activate(&app.state.store, request.id)
+        .await
+        .unwrap();
 
     let response = admin.delete_upgrade_request(request.id).await;
 

@@ -3,7 +3,9 @@
 use api::{ErrorCode, UpgradeStatus};
 use reqwest::StatusCode;
 use serde_json::json;
-use support_server::upgrades::{ADMINS_ONLY, ALREADY_PENDING, FOREIGN_BILLING_GROUP, FREE_PLAN};
+use support_server::rules::upgrades::{
+    ADMINS_ONLY, ALREADY_PENDING, FOREIGN_BILLING_GROUP, FREE_PLAN,
+};
 
 use super::{
     billing_group, input, months_ahead, pending_request, previous_month, request_count, this_month,

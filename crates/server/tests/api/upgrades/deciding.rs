@@ -2,7 +2,7 @@
 //! a reason, listing, and the tier in effect afterwards.
 
 use api::UpgradeStatus;
-use support_server::admin::{self as operator, AdminError};
+use support_server::cli::upgrades::{self as operator, AdminError};
 
 use super::{
     billing_group, input, months_ahead, pending_request, previous_month, stored_status, this_month,
@@ -15,7 +15,9 @@ async fn activating_a_request_for_this_month_changes_the_tier_now() {
     let app = spawn_app().await;
     let (admin, request) = pending_request(&app).await;
 
-    let record = operator::activate(&app.state.db, request.id).await.unwrap();
+    let record = operator::activate(&app.state.store, request.id)
+        .await
+        .unwrap();
 
     assert_eq!(record.status, "active");
     let (status, _, decided_at) = stored_status(&app, request.id).await;
@@ -59,7 +61,9 @@ async fn activating_a_request_for_a_later_month_changes_nothing_yet() {
         .request_upgrade(&upgrade_to(&app, "advanced", start, "Acme R&D").await)
         .await;
 
-    operator::activate(&app.state.db, request.id).await.unwrap();
+    operator::activate(&app.state.store, request.id)
+        .await
+        .unwrap();
 
     let support = admin.support_status().await;
     assert_eq!(
@@ -124,7 +128,7 @@ async fn rejecting_stores_the_reason_and_the_support_page_shows_it() {
         .await;
 
     let record = operator::reject(
-        &app.state.db,
+        &app.state.store,
         request.id,
         "  Premium needs a signed contract first.  ",
     )
@@ -157,7 +161,7 @@ async fn rejecting_stores_the_reason_and_the_support_page_shows_it() {
 async fn operators_can_only_decide_pending_requests_and_must_give_a_reason() {
     let app = spawn_app().await;
     let (_, request) = pending_request(&app).await;
-    let db = &app.state.db;
+    let db = &app.state.store;
 
     assert!(matches!(
         operator::reject(db, request.id, " \n").await,
@@ -200,13 +204,13 @@ async fn operators_list_requests_by_status() {
     let globex_request = globex
         .request_upgrade(&upgrade_to(&app, "premium", this_month(), "Globex Billing").await)
         .await;
-    operator::activate(&app.state.db, globex_request.id)
+    operator::activate(&app.state.store, globex_request.id)
         .await
         .unwrap();
 
-    let all = operator::list(&app.state.db, None).await.unwrap();
+    let all = operator::list(&app.state.store, None).await.unwrap();
     let pending = operator::list(
-        &app.state.db,
+        &app.state.store,
         Some(support_server::config::RequestStatus::Pending),
     )
     .await

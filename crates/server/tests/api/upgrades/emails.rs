@@ -1,6 +1,6 @@
 //! The emails creating, activating and rejecting a request leave in the outbox.
 
-use support_server::admin as operator;
+use support_server::cli::upgrades as operator;
 
 use super::{months_ahead, this_month, upgrade_to};
 use crate::helpers::spawn_app;
@@ -29,7 +29,9 @@ async fn creating_activating_and_rejecting_write_emails_to_the_admin() {
         assert!(body.contains(part), "request email lacks {part}: {body}");
     }
 
-    operator::activate(&app.state.db, first.id).await.unwrap();
+    operator::activate(&app.state.store, first.id)
+        .await
+        .unwrap();
     let emails = app.outbox().await;
     assert_eq!(emails.len(), 2);
     let (recipient, subject, body) = &emails[1];
@@ -40,7 +42,7 @@ async fn creating_activating_and_rejecting_write_emails_to_the_admin() {
     let second = admin
         .request_upgrade(&upgrade_to(&app, "premium", months_ahead(2), "Acme Default").await)
         .await;
-    operator::reject(&app.state.db, second.id, "Budget not approved.")
+    operator::reject(&app.state.store, second.id, "Budget not approved.")
         .await
         .unwrap();
     let emails = app.outbox().await;
@@ -70,7 +72,9 @@ async fn the_account_team_gets_every_email_too() {
     let first = admin
         .request_upgrade(&upgrade_to(&app, "premium", this_month(), "Globex Billing").await)
         .await;
-    operator::activate(&app.state.db, first.id).await.unwrap();
+    operator::activate(&app.state.store, first.id)
+        .await
+        .unwrap();
     // A second request cannot go higher than Premium; make one by hand to reject.
     app.set_support_tier(admin.org_id, "basic").await;
     sqlx::query("UPDATE upgrade_requests SET status = 'cancelled' WHERE id = ?")
@@ -81,7 +85,7 @@ async fn the_account_team_gets_every_email_too() {
     let second = admin
         .request_upgrade(&upgrade_to(&app, "essential", this_month(), "Globex Billing").await)
         .await;
-    operator::reject(&app.state.db, second.id, "Not needed.")
+    operator::reject(&app.state.store, second.id, "Not needed.")
         .await
         .unwrap();
 

@@ -1,5 +1,6 @@
-//! Outgoing email as rows. Callers enqueue inside the transaction that makes the change the email
-//! reports, so a rolled-back change never sends mail and a committed one always has its email recorded.
+//! Delivering the outbox. Emails are rows, recorded inside the transaction that makes the change they
+//! report (`Tx::enqueue_email`), so a rolled-back change never sends mail and a committed one always
+//! has its email recorded.
 //!
 //! Delivery: when `--smtp-url` is set, `serve` starts a worker ([`spawn_worker`]) that sends the
 //! unsent rows over plain SMTP ([`deliver_pending`]) and records each outcome on the row. Without it the
@@ -12,18 +13,19 @@
 //! accepted an email but before `sent_at` is written, the row is sent again once its lease runs out.
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock;
+use crate::config::SmtpUrl;
 use crate::error::Result;
+use crate::store::Store;
+use crate::store::outbox::QueuedEmail;
 
 /// Rows that failed this many times are not tried again (they stay unsent, with their last error).
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -45,36 +47,10 @@ const WORKER_BATCH: usize = 50;
 /// its lease).
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
-/// Records one email to `recipient` in `tx`.
-pub async fn enqueue(
-    tx: &mut Transaction<'_, Sqlite>,
-    recipient: &str,
-    subject: &str,
-    body: &str,
-) -> Result<()> {
-    sqlx::query("INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)")
-        .bind(recipient)
-        .bind(subject)
-        .bind(body)
-        .bind(clock::now_rfc3339())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// The SMTP transport the worker sends with.
 pub type Mailer = AsyncSmtpTransport<Tokio1Executor>;
 
-/// Where to deliver: `smtp://host[:port]`, plain SMTP (port 25 by default). TLS (`smtps://`, STARTTLS)
-/// and authentication are not supported yet, so the server must be a relay that accepts this host's
-/// mail without them (typically one on localhost or the private network).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SmtpUrl {
-    /// Host name or IP address (IPv6 without brackets).
-    pub host: String,
-    pub port: u16,
-}
-
+/// The mailer is built here, with the delivery settings; the URL is parsed with the configuration.
 impl SmtpUrl {
     /// A mailer for this server.
     pub fn mailer(&self) -> Mailer {
@@ -82,66 +58,6 @@ impl SmtpUrl {
             .port(self.port)
             .timeout(Some(SMTP_TIMEOUT))
             .build()
-    }
-}
-
-impl FromStr for SmtpUrl {
-    type Err = String;
-
-    // The messages never repeat the input: it could carry a password.
-    fn from_str(s: &str) -> Result<Self, String> {
-        const SHAPE: &str = "expected smtp://host or smtp://host:port";
-        let rest = match s.split_once("://") {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("smtp") => rest,
-            Some((scheme, _)) if scheme.eq_ignore_ascii_case("smtps") => {
-                return Err("smtps:// (SMTP over TLS) is not supported yet; use smtp://".into());
-            }
-            _ => return Err(SHAPE.into()),
-        };
-        let authority = rest.strip_suffix('/').unwrap_or(rest);
-        if authority.contains('@') {
-            return Err("SMTP authentication (user:password@) is not supported yet".into());
-        }
-        if authority.contains(['/', '?', '#']) || authority.chars().any(char::is_whitespace) {
-            return Err(SHAPE.into());
-        }
-        let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
-            let (host, after) = bracketed.split_once(']').ok_or(SHAPE)?;
-            match after {
-                "" => (host, None),
-                _ => (host, Some(after.strip_prefix(':').ok_or(SHAPE)?)),
-            }
-        } else {
-            match authority.split_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (authority, None),
-            }
-        };
-        if host.is_empty() || (!authority.starts_with('[') && host.contains(':')) {
-            return Err(SHAPE.into());
-        }
-        let port = match port {
-            None => 25,
-            Some(p) => p
-                .parse::<u16>()
-                .ok()
-                .filter(|&p| p != 0)
-                .ok_or("the port must be a number from 1 to 65535")?,
-        };
-        Ok(Self {
-            host: host.to_owned(),
-            port,
-        })
-    }
-}
-
-impl fmt::Display for SmtpUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.host.contains(':') {
-            write!(f, "smtp://[{}]:{}", self.host, self.port)
-        } else {
-            write!(f, "smtp://{}:{}", self.host, self.port)
-        }
     }
 }
 
@@ -163,23 +79,13 @@ pub struct DeliveryReport {
     pub failed: usize,
 }
 
-/// One claimed row.
-#[derive(sqlx::FromRow)]
-struct Claimed {
-    id: i64,
-    recipient: String,
-    subject: String,
-    body: String,
-    attempts: i64,
-}
-
 /// Sends up to `limit` due rows (unsent, fewer than [`MAX_ATTEMPTS`] attempts, backoff over), oldest
 /// first, as plain-text emails from `from`, and records each outcome. Safe to run from several tasks or
 /// processes at once: each row is claimed before it is sent, so no row is sent by two of them.
 ///
 /// Errors are the database's; a failed send is counted in the report and stored on its row.
 pub async fn deliver_pending<M>(
-    db: &SqlitePool,
+    store: &Store,
     mailer: &M,
     from: &Mailbox,
     limit: usize,
@@ -190,23 +96,20 @@ where
 {
     let mut report = DeliveryReport::default();
     for _ in 0..limit {
-        let Some(row) = claim(db).await? else { break };
+        let Some(row) = claim(store).await? else {
+            break;
+        };
         match send(mailer, from, &row).await {
             Ok(()) => {
-                sqlx::query("UPDATE outbox SET sent_at = ?, next_attempt_at = NULL WHERE id = ?")
-                    .bind(clock::now_rfc3339())
-                    .bind(row.id)
-                    .execute(db)
+                store
+                    .mark_email_sent(row.id, clock::now_timestamp())
                     .await?;
                 report.sent += 1;
             }
             Err(error) => {
                 let retry_at = clock::now() + retry_delay(row.attempts);
-                sqlx::query("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?")
-                    .bind(&error)
-                    .bind(clock::rfc3339(retry_at))
-                    .bind(row.id)
-                    .execute(db)
+                store
+                    .mark_email_failed(row.id, &error, clock::timestamp(retry_at))
                     .await?;
                 if row.attempts >= MAX_ATTEMPTS {
                     tracing::warn!(id = row.id, attempts = row.attempts, %error, "email not sent; giving up");
@@ -222,29 +125,20 @@ where
 
 /// Takes the oldest due row: counts the attempt and reserves the row for [`LEASE`], in one statement,
 /// so two workers never get the same row.
-async fn claim(db: &SqlitePool) -> Result<Option<Claimed>> {
+async fn claim(store: &Store) -> Result<Option<QueuedEmail>> {
     let now = clock::now();
-    let row = sqlx::query_as(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
-         WHERE id = (
-             SELECT id FROM outbox
-             WHERE sent_at IS NULL AND attempts < ?
-               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-             ORDER BY id LIMIT 1
-         )
-         RETURNING id, recipient, subject, body, attempts",
-    )
-    .bind(clock::rfc3339(now + LEASE))
-    .bind(MAX_ATTEMPTS)
-    .bind(clock::rfc3339(now))
-    .fetch_optional(db)
-    .await?;
-    Ok(row)
+    store
+        .claim_due_email(
+            clock::timestamp(now),
+            clock::timestamp(now + LEASE),
+            MAX_ATTEMPTS,
+        )
+        .await
 }
 
 /// Sends `row`; the error is a short sentence fit to store (no connection details beyond what the
 /// SMTP server said).
-async fn send<M>(mailer: &M, from: &Mailbox, row: &Claimed) -> Result<(), String>
+async fn send<M>(mailer: &M, from: &Mailbox, row: &QueuedEmail) -> Result<(), String>
 where
     M: AsyncTransport + Sync,
     M::Error: fmt::Display,
@@ -283,14 +177,14 @@ pub struct Worker {
 
 /// Starts a task that delivers due rows every `interval` (at once again while a round finds a full
 /// batch) until stopped.
-pub fn spawn_worker(db: SqlitePool, mailer: Mailer, from: Mailbox, interval: Duration) -> Worker {
+pub fn spawn_worker(store: Store, mailer: Mailer, from: Mailbox, interval: Duration) -> Worker {
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
         loop {
             let mut report = DeliveryReport::default();
             // One row per call, so a stop request waits for at most one email.
             while report.sent + report.failed < WORKER_BATCH && !*stopped.borrow() {
-                match deliver_pending(&db, &mailer, &from, 1).await {
+                match deliver_pending(&store, &mailer, &from, 1).await {
                     Ok(DeliveryReport { sent: 0, failed: 0 }) => break,
                     Ok(one) => {
                         report.sent += one.sent;

@@ -1,13 +1,16 @@
-//! Operator actions on upgrade requests: list, activate, reject. The `support-server upgrades ...`
-//! subcommands are a thin wrapper over these, so the same code is what the tests exercise.
+//! `support-server upgrades list|activate|reject`: operators decide upgrade requests. The subcommands
+//! are a thin wrapper over [`list`], [`activate`] and [`reject`], so the same code is what the tests
+//! exercise.
 
 use std::fmt;
 
-use sqlx::SqlitePool;
-
+use crate::cli::open_existing;
+use crate::clock;
 use crate::config::{Config, RequestStatus, UpgradesCommand};
-use crate::upgrades::{self, Event, UpgradeRecord};
-use crate::{clock, db};
+use crate::error::Error;
+use crate::rules::upgrades::{self, Event};
+use crate::store::Store;
+use crate::store::upgrades::{Decision, UpgradeRecord};
 
 /// Why an operator action was refused.
 #[derive(Debug, thiserror::Error)]
@@ -21,87 +24,61 @@ pub enum AdminError {
     #[error("a reason is required to reject an upgrade request")]
     MissingReason,
     #[error(transparent)]
-    Server(#[from] crate::Error),
-}
-
-impl From<sqlx::Error> for AdminError {
-    fn from(e: sqlx::Error) -> Self {
-        AdminError::Server(e.into())
-    }
-}
-
-impl RequestStatus {
-    /// The stored value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "pending",
-            RequestStatus::Active => "active",
-            RequestStatus::Rejected => "rejected",
-            RequestStatus::Cancelled => "cancelled",
-        }
-    }
+    Server(#[from] Error),
 }
 
 /// Every request, or those with `status`, newest first.
 pub async fn list(
-    db: &SqlitePool,
+    store: &Store,
     status: Option<RequestStatus>,
 ) -> Result<Vec<UpgradeRecord>, AdminError> {
-    let mut conn = db.acquire().await?;
-    Ok(UpgradeRecord::list(&mut conn, status.map(RequestStatus::as_str)).await?)
+    Ok(store.upgrade_records(status).await?)
 }
 
 /// Moves a pending request to `active`: the organization has the tier from the request's start month.
-pub async fn activate(db: &SqlitePool, id: i64) -> Result<UpgradeRecord, AdminError> {
-    decide(db, id, "active", None, Event::Activated).await
+pub async fn activate(store: &Store, id: i64) -> Result<UpgradeRecord, AdminError> {
+    decide(store, id, RequestStatus::Active, None, Event::Activated).await
 }
 
 /// Moves a pending request to `rejected`, with a reason the customer sees on the Support page.
-pub async fn reject(db: &SqlitePool, id: i64, reason: &str) -> Result<UpgradeRecord, AdminError> {
+pub async fn reject(store: &Store, id: i64, reason: &str) -> Result<UpgradeRecord, AdminError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AdminError::MissingReason);
     }
-    decide(db, id, "rejected", Some(reason), Event::Rejected).await
+    decide(
+        store,
+        id,
+        RequestStatus::Rejected,
+        Some(reason),
+        Event::Rejected,
+    )
+    .await
 }
 
 async fn decide(
-    db: &SqlitePool,
+    store: &Store,
     id: i64,
-    status: &str,
+    status: RequestStatus,
     reason: Option<&str>,
     event: Event,
 ) -> Result<UpgradeRecord, AdminError> {
-    // IMMEDIATE takes the write lock up front, and the `status = 'pending'` condition makes deciding
-    // twice (or racing a cancel) impossible.
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    let updated = sqlx::query(
-        "UPDATE upgrade_requests SET status = ?, reason = ?, decided_at = ?
-         WHERE id = ? AND status = 'pending'",
-    )
-    .bind(status)
-    .bind(reason)
-    .bind(clock::now_rfc3339())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT status FROM upgrade_requests WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        return Err(match current {
-            Some(status) => AdminError::NotPending { id, status },
-            None => AdminError::NotFound(id),
-        });
+    let mut tx = store.begin_write().await?;
+    let decided = tx
+        .decide_upgrade_request(id, status, reason, clock::now_timestamp())
+        .await?;
+    match decided {
+        Decision::Done => {}
+        Decision::NotPending { status } => return Err(AdminError::NotPending { id, status }),
+        Decision::NotFound => return Err(AdminError::NotFound(id)),
     }
-    let record = UpgradeRecord::load(&mut tx, id)
+    let record = tx
+        .upgrade_record(id)
         .await?
         .ok_or(AdminError::NotFound(id))?;
     upgrades::notify(&mut tx, &record, event).await?;
     tx.commit().await?;
-    tracing::info!(request_id = id, status, "upgrade request decided");
+    tracing::info!(request_id = id, status = %record.status, "upgrade request decided");
     Ok(record)
 }
 
@@ -130,24 +107,12 @@ impl fmt::Display for Line<'_> {
     }
 }
 
-/// The configured database for an operator command, which must exist already: a mistyped path must not
-/// create an empty one.
-pub async fn open_existing(config: &Config) -> anyhow::Result<SqlitePool> {
-    let path = config.database_path();
-    anyhow::ensure!(
-        path.exists(),
-        "database {} does not exist (check --database or --data-dir)",
-        path.display()
-    );
-    db::connect(&path).await
-}
-
 /// Runs an `upgrades` subcommand against the configured database, printing the outcome.
 pub async fn run(config: &Config, command: UpgradesCommand) -> anyhow::Result<()> {
-    let db = open_existing(config).await?;
+    let store = open_existing(config).await?;
     match command {
         UpgradesCommand::List { status } => {
-            let records = list(&db, status).await?;
+            let records = list(&store, status).await?;
             if records.is_empty() {
                 eprintln!("No upgrade requests.");
             }
@@ -156,7 +121,7 @@ pub async fn run(config: &Config, command: UpgradesCommand) -> anyhow::Result<()
             }
         }
         UpgradesCommand::Activate { id } => {
-            let r = activate(&db, id).await?;
+            let r = activate(&store, id).await?;
             println!(
                 "Upgrade request {} is active: {} is on {} from {}.",
                 r.id,
@@ -166,13 +131,13 @@ pub async fn run(config: &Config, command: UpgradesCommand) -> anyhow::Result<()
             );
         }
         UpgradesCommand::Reject { id, reason } => {
-            let r = reject(&db, id, &reason).await?;
+            let r = reject(&store, id, &reason).await?;
             println!(
                 "Upgrade request {} is rejected: {} stays on its current tier.",
                 r.id, r.organization
             );
         }
     }
-    db.close().await;
+    store.close().await;
     Ok(())
 }

@@ -1,0 +1,205 @@
+//! Files for tickets over HTTP: the multipart upload streamed to disk as it arrives, taking back an
+//! upload, and downloading a ticket's file.
+
+use std::path::Path as FsPath;
+
+use anyhow::Context;
+use api::Attachment;
+use api::ticket::{ATTACHMENT_MAX_BYTES, upload_too_large};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use tokio_util::io::ReaderStream;
+
+use crate::error::{Error, Result};
+use crate::http::extract::{Json, Path};
+use crate::rules::attachments::{self, IncomingFile, ReceivedFile, invalid};
+use crate::rules::auth::Member;
+use crate::state::AppState;
+
+/// The upload route's body limit: one file at its largest plus room for the multipart framing. The
+/// size check that answers users runs while streaming, well before this.
+const UPLOAD_BODY_LIMIT: usize = ATTACHMENT_MAX_BYTES as usize + 1024 * 1024;
+
+/// The routes of this resource, merged under `/api/v1` by `http::router`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/organizations/{org_id}/attachments",
+            post(upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/organizations/{org_id}/attachments/{attachment_id}",
+            delete(remove),
+        )
+        .route(
+            "/organizations/{org_id}/tickets/{ticket_id}/attachments/{attachment_id}",
+            get(download),
+        )
+}
+
+/// RFC 8187 `attr-char`s stay as they are; everything else is percent-encoded.
+const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// `attachment` with an ASCII `filename` for old clients and the exact name in `filename*`.
+fn content_disposition(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| match c {
+            ' ' => ' ',
+            '"' | '\\' | '%' => '_',
+            c if c.is_ascii_graphic() => c,
+            _ => '_',
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(file_name, ATTR_CHAR)
+    )
+}
+
+/// `POST /organizations/{org}/attachments`: one multipart part named `file`. 201 with the upload.
+async fn upload(
+    State(state): State<AppState>,
+    member: Member,
+    headers: HeaderMap,
+    multipart: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<Attachment>)> {
+    attachments::check_can_upload(&state.store, &member).await?;
+    let mut multipart = multipart.map_err(|e| Error::Malformed(e.body_text()))?;
+    let dir = state.config.attachments_dir();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .with_context(|| format!("creating {}", dir.display()))?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let received = match receive(&mut multipart, &dir, declared).await {
+        Ok(received) => received,
+        Err(error) => {
+            // Read the rest of the body (bounded by the route's limit) before answering. hyper only
+            // discards what is already buffered and then closes, and a browser still sending a large
+            // file may then report a reset connection instead of showing the message.
+            while let Ok(Some(mut field)) = multipart.next_field().await {
+                while let Ok(Some(_)) = field.chunk().await {}
+            }
+            return Err(error);
+        }
+    };
+    let attachment = attachments::record_upload(&state.store, &member, received).await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+/// A multipart failure: too large for the route is the user's problem to fix, anything else is a
+/// client that did not send proper multipart.
+fn multipart_error(error: MultipartError) -> Error {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        invalid(upload_too_large())
+    } else {
+        Error::Malformed(error.body_text())
+    }
+}
+
+/// Streams the one `file` part to disk through [`IncomingFile`]'s checks. `declared` is the request's
+/// Content-Length (0 if unknown), used to tell how large a refused file is.
+async fn receive(multipart: &mut Multipart, dir: &FsPath, declared: u64) -> Result<ReceivedFile> {
+    let mut received = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        if field.name() != Some("file") || received.is_some() {
+            return Err(Error::Malformed(
+                "send exactly one multipart part, named `file`.".into(),
+            ));
+        }
+        let name = field
+            .file_name()
+            .ok_or_else(|| Error::Malformed("the `file` part needs a file name.".into()))?;
+        let mut file = IncomingFile::create(dir, name, declared).await?;
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            file.write(&chunk).await?;
+        }
+        received = Some(file.finish().await?);
+    }
+    received
+        .ok_or_else(|| Error::Malformed("send the file in a multipart part named `file`.".into()))
+}
+
+/// `DELETE /organizations/{org}/attachments/{id}`: the uploader takes back a file not on a ticket.
+async fn remove(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, attachment_id)): Path<(i64, i64)>,
+) -> Result<StatusCode> {
+    let dir = state.config.attachments_dir();
+    attachments::remove(&state.store, &member, attachment_id, &dir).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /organizations/{org}/tickets/{ticket}/attachments/{id}`, for whoever may read the ticket.
+async fn download(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, ticket_id, attachment_id)): Path<(i64, i64, i64)>,
+) -> Result<Response> {
+    let dir = state.config.attachments_dir();
+    let open = attachments::open(&state.store, &member, ticket_id, attachment_id, &dir).await?;
+    let content_type = HeaderValue::from_str(&open.about.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition = HeaderValue::from_str(&content_disposition(&open.about.file_name))
+        .map_err(anyhow::Error::from)?;
+    let headers = [
+        (header::CONTENT_TYPE, content_type),
+        (header::CONTENT_LENGTH, HeaderValue::from(open.about.size)),
+        (header::CONTENT_DISPOSITION, disposition),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        // Should a browser render it anyway (an old one, a PDF viewer), no script runs with our
+        // origin.
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox"),
+        ),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ),
+    ];
+    Ok((headers, Body::from_stream(ReaderStream::new(open.file))).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_disposition_has_an_ascii_fallback_and_the_exact_name() {
+        assert_eq!(
+            content_disposition("shot.png"),
+            "attachment; filename=\"shot.png\"; filename*=UTF-8''shot.png"
+        );
+        assert_eq!(
+            content_disposition("café 100%.txt"),
+            "attachment; filename=\"caf_ 100_.txt\"; filename*=UTF-8''caf%C3%A9%20100%25.txt"
+        );
+    }
+}

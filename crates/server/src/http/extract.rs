@@ -1,0 +1,117 @@
+//! What handlers extract from a request: JSON bodies, path and query parameters whose rejections are
+//! our JSON error body, the signed-in user ([`CurrentUser`], 401 without a valid session) and their
+//! membership in the organization the path names ([`Member`], 404 when they have none).
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{Error, Result};
+use crate::rules::auth::{self, CurrentUser, Member};
+use crate::state::AppState;
+
+impl From<JsonRejection> for Error {
+    fn from(rejection: JsonRejection) -> Self {
+        Error::Malformed(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        Error::Malformed(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(_: PathRejection) -> Self {
+        // A path that does not parse names nothing that exists.
+        Error::NotFound
+    }
+}
+
+/// `axum::Json` whose rejections are our JSON error body.
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path` whose rejections are our JSON error body.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Error))]
+pub struct Path<T>(pub T);
+
+/// `axum::extract::Query` whose rejections are our JSON error body.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Error))]
+pub struct Query<T>(pub T);
+
+/// The session token the request's cookie carries, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == api::SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let token = session_token(&parts.headers).ok_or(Error::Unauthenticated)?;
+        auth::current_user(&state.store, &token).await
+    }
+}
+
+/// Every route with an `{org_id}` segment is about that organization: the signed-in user (401 first)
+/// must be a member of it, else 404, as for an `org_id` that is not a number.
+///
+/// Handlers that also read a JSON body or a query string take [`CurrentUser`] and the path instead,
+/// and call [`Member::load`] once everything is extracted: a malformed body or query is a 400 before
+/// membership is checked.
+impl FromRequestParts<AppState> for Member {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::NotFound)?;
+        let org_id: i64 = params
+            .iter()
+            .find(|(name, _)| *name == "org_id")
+            .and_then(|(_, value)| value.parse().ok())
+            .ok_or(Error::NotFound)?;
+        Member::load(&state.store, user, org_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn reads_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; support_session=abc; b=2"),
+        );
+        assert_eq!(session_token(&headers).as_deref(), Some("abc"));
+        headers.insert(header::COOKIE, HeaderValue::from_static("support_session="));
+        assert_eq!(session_token(&headers), None);
+    }
+}

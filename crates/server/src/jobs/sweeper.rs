@@ -1,0 +1,85 @@
+//! The hourly sweep of uploads that no ticket claimed within a day, and of files on disk that no row
+//! refers to.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context;
+use tokio::task::JoinHandle;
+
+use crate::clock;
+use crate::error::Result;
+use crate::rules::attachments::{delete_stored, is_stored_name};
+use crate::store::Store;
+
+/// Uploads never attached to a ticket are deleted after this long.
+pub const ORPHAN_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// How often the server looks for such uploads.
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
+/// What one [`sweep_orphans`] call deleted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Uploads (row and file) never attached to a ticket within [`ORPHAN_MAX_AGE`].
+    pub uploads: usize,
+    /// Files older than that without a row (the server stopped between writing one and recording it).
+    pub stray_files: usize,
+}
+
+/// Deletes uploads that were never attached within [`ORPHAN_MAX_AGE`], and files in `dir` older than
+/// that which no row refers to. Rows go first, so a sweep cut short leaves nothing half done: files
+/// without rows are swept later.
+pub async fn sweep_orphans(store: &Store, dir: &Path) -> Result<SweepReport> {
+    let cutoff = clock::now() - ORPHAN_MAX_AGE;
+    let stored = store
+        .delete_unattached_before(clock::timestamp(cutoff))
+        .await?;
+    for name in &stored {
+        delete_stored(dir, name).await;
+    }
+    let mut report = SweepReport {
+        uploads: stored.len(),
+        stray_files: 0,
+    };
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(report),
+        Err(e) => return Err(anyhow::Error::from(e).context("listing attachments").into()),
+    };
+    let cutoff = SystemTime::now() - ORPHAN_MAX_AGE;
+    while let Some(entry) = entries.next_entry().await.context("listing attachments")? {
+        let name = entry.file_name();
+        let Some(name) = name.to_str().filter(|n| is_stored_name(n)) else {
+            continue;
+        };
+        let modified = entry.metadata().await.and_then(|m| m.modified());
+        if !modified.is_ok_and(|m| m < cutoff) {
+            continue;
+        }
+        if !store.is_stored_file(name).await? {
+            delete_stored(dir, name).await;
+            report.stray_files += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// Runs [`sweep_orphans`] now and then every [`SWEEP_INTERVAL`] until the task is aborted.
+pub fn spawn_sweeper(store: Store, dir: PathBuf) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(SWEEP_INTERVAL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match sweep_orphans(&store, &dir).await {
+                Ok(report) if report != SweepReport::default() => tracing::info!(
+                    uploads = report.uploads,
+                    stray_files = report.stray_files,
+                    "deleted files never attached to a ticket"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::error!(error = ?error, "attachment sweep failed"),
+            }
+        }
+    })
+}

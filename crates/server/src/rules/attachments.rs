@@ -1,0 +1,372 @@
+//! Files for tickets: uploaded before the ticket exists (so the form can show progress and errors per
+//! file), attached when it is created (`rules::tickets`), downloaded by the ticket's readers, and
+//! swept after a day when never attached (`jobs::sweeper`).
+//!
+//! The bytes are stored under `<data-dir>/attachments/` with a random name the server chose; the
+//! uploader's file name is only kept, cleaned, as a label. A file's type is checked by its extension and
+//! by its first bytes while it streams to disk ([`IncomingFile`]), so a mislabelled file never lands.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use api::ticket::{
+    ATTACHMENT_MAX_BYTES, PENDING_UPLOADS_MAX, check_attachment, check_attachment_content,
+    too_many_pending_uploads,
+};
+use api::{Attachment, AttachmentKind, FieldError};
+use rand::RngCore;
+use tokio::fs::File;
+use tokio::io::{AsyncWriteExt, BufWriter};
+
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::rules::auth::Member;
+use crate::rules::support;
+use crate::rules::tickets::{self, FREE_PLAN};
+use crate::store::Store;
+use crate::store::attachments::{Download, NewUpload};
+
+/// How many leading bytes the content check looks at (more than any signature; enough text to tell
+/// UTF-8 from binary).
+const HEAD_BYTES: usize = 512;
+
+/// A 422 about the files.
+pub fn invalid(error: FieldError) -> Error {
+    Error::Invalid(vec![error.into()])
+}
+
+/// 422 when the user has [`PENDING_UPLOADS_MAX`] uploads waiting for a ticket.
+fn too_many_pending() -> Error {
+    invalid(too_many_pending_uploads())
+}
+
+/// [`PENDING_UPLOADS_MAX`] as the store counts.
+const PENDING_MAX: i64 = PENDING_UPLOADS_MAX as i64;
+
+// ---------------------------------------------------------------------------------------------
+// File names
+
+/// Characters that confuse shells, Windows or header quoting, dropped from shown file names.
+fn is_unsafe_in_name(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*')
+        // Bidirectional overrides make "gnp.exe" display as "exe.png".
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Longest file name kept, in characters.
+const FILE_NAME_MAX_CHARS: usize = 200;
+
+/// The uploader's file name made safe to store and show: the last path component only, without
+/// control, bidirectional-override and quoting characters, trimmed, without leading dots, at most
+/// `FILE_NAME_MAX_CHARS` characters with the extension kept; `file` when nothing is left of the stem.
+pub fn sanitize_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last.chars().filter(|c| !is_unsafe_in_name(*c)).collect();
+    let cleaned = cleaned.trim();
+    let (stem, extension) = match cleaned.rsplit_once('.') {
+        Some((stem, ext))
+            if !ext.is_empty() && ext.len() <= 16 && ext.chars().all(char::is_alphanumeric) =>
+        {
+            (stem, Some(ext))
+        }
+        _ => (cleaned, None),
+    };
+    let stem = stem.trim_start_matches('.').trim();
+    let stem = if stem.is_empty() { "file" } else { stem };
+    let room = FILE_NAME_MAX_CHARS - extension.map_or(0, |e| e.chars().count() + 1);
+    let stem: String = stem.chars().take(room).collect();
+    let stem = stem.trim_end();
+    match extension {
+        Some(ext) => format!("{stem}.{ext}"),
+        None => stem.to_owned(),
+    }
+}
+
+/// 32 hex characters: the name a file is stored under.
+fn random_name() -> String {
+    let mut raw = [0u8; 16];
+    rand::rng().fill_bytes(&mut raw);
+    hex::encode(raw)
+}
+
+/// Whether `name` is one [`IncomingFile`] could have stored a file under.
+pub fn is_stored_name(name: &str) -> bool {
+    name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Uploading
+
+/// A file being written. Deleted when dropped unless [`PartialFile::keep`] was called, so every early
+/// return, error and cancelled request (the client went away) cleans up after itself.
+struct PartialFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl PartialFile {
+    fn keep(mut self) {
+        self.keep = true;
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.keep
+            && let Err(e) = std::fs::remove_file(&self.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::error!(path = %self.path.display(), error = %e, "could not delete a partial upload");
+        }
+    }
+}
+
+/// A file arriving in chunks, checked on the way: its type by its extension before anything is
+/// written, its content by its first bytes, its size at every chunk (so a huge file stops at the first
+/// chunk past the limit, not at its end).
+pub struct IncomingFile {
+    partial: PartialFile,
+    writer: BufWriter<File>,
+    stored_name: String,
+    file_name: String,
+    kind: AttachmentKind,
+    /// The request's Content-Length (0 if unknown), which bounds the file's: the best estimate of a
+    /// refused file's size when we stop early.
+    declared: u64,
+    size: u64,
+    head: Vec<u8>,
+    head_checked: bool,
+}
+
+/// A file that passed every check, written to disk but not recorded yet.
+pub struct ReceivedFile {
+    partial: PartialFile,
+    stored_name: String,
+    file_name: String,
+    kind: AttachmentKind,
+    size: u64,
+}
+
+impl IncomingFile {
+    /// Starts a file the uploader called `raw_name` in `dir`, under a random name.
+    pub async fn create(dir: &Path, raw_name: &str, declared: u64) -> Result<Self> {
+        let file_name = sanitize_file_name(raw_name);
+        let kind = check_attachment(&file_name, 1).map_err(invalid)?;
+        let stored_name = random_name();
+        let path = dir.join(&stored_name);
+        let partial = PartialFile {
+            path: path.clone(),
+            keep: false,
+        };
+        let file = File::create_new(&path)
+            .await
+            .with_context(|| format!("creating {}", path.display()))?;
+        Ok(Self {
+            partial,
+            writer: BufWriter::with_capacity(64 * 1024, file),
+            stored_name,
+            file_name,
+            kind,
+            declared,
+            size: 0,
+            head: Vec::with_capacity(HEAD_BYTES),
+            head_checked: false,
+        })
+    }
+
+    /// Checks and writes the next chunk.
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        self.size += chunk.len() as u64;
+        if self.size > ATTACHMENT_MAX_BYTES {
+            check_attachment(&self.file_name, self.size.max(self.declared)).map_err(invalid)?;
+        }
+        if !self.head_checked {
+            let take = (HEAD_BYTES - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+            if self.head.len() == HEAD_BYTES {
+                check_attachment_content(&self.file_name, self.kind, &self.head)
+                    .map_err(invalid)?;
+                self.head_checked = true;
+            }
+        }
+        self.writer
+            .write_all(chunk)
+            .await
+            .with_context(|| format!("writing {}", self.partial.path.display()))?;
+        Ok(())
+    }
+
+    /// The last checks (a file shorter than the head is checked now, whole; an empty file fails the
+    /// size check), then the bytes are made durable.
+    pub async fn finish(mut self) -> Result<ReceivedFile> {
+        check_attachment(&self.file_name, self.size).map_err(invalid)?;
+        if !self.head_checked {
+            check_attachment_content(&self.file_name, self.kind, &self.head).map_err(invalid)?;
+        }
+        self.writer.flush().await.context("flushing an upload")?;
+        self.writer
+            .into_inner()
+            .sync_all()
+            .await
+            .context("syncing an upload")?;
+        Ok(ReceivedFile {
+            partial: self.partial,
+            stored_name: self.stored_name,
+            file_name: self.file_name,
+            kind: self.kind,
+            size: self.size,
+        })
+    }
+}
+
+/// Whether `member` may upload at all: not on free services (403), and with room for one more
+/// pending upload (422).
+pub async fn check_can_upload(store: &Store, member: &Member) -> Result<()> {
+    let org_id = member.organization.id;
+    if support::current_tier(store, org_id, member.organization.plan)
+        .await?
+        .is_none()
+    {
+        return Err(Error::Forbidden(FREE_PLAN));
+    }
+    if store.pending_upload_count(org_id, member.user.id).await? >= PENDING_MAX {
+        return Err(too_many_pending());
+    }
+    Ok(())
+}
+
+/// Records the received file as `member`'s upload and keeps it on disk. The pending count is checked
+/// again in the insert itself: two uploads at once must not both squeeze in.
+pub async fn record_upload(
+    store: &Store,
+    member: &Member,
+    received: ReceivedFile,
+) -> Result<Attachment> {
+    let org_id = member.organization.id;
+    let upload = NewUpload {
+        organization_id: org_id,
+        uploaded_by: member.user.id,
+        file_name: &received.file_name,
+        stored_name: &received.stored_name,
+        size: received.size,
+        content_type: received.kind.content_type(),
+        created_at: clock::now_timestamp(),
+    };
+    let id = store
+        .insert_upload(&upload, PENDING_MAX)
+        .await?
+        .ok_or_else(too_many_pending)?;
+    received.partial.keep();
+    tracing::info!(
+        attachment_id = id,
+        org_id,
+        size = received.size,
+        "file uploaded"
+    );
+    Ok(Attachment {
+        id,
+        file_name: received.file_name,
+        size: received.size,
+        content_type: received.kind.content_type().to_owned(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Removing and downloading
+
+/// The uploader takes back a file not attached to a ticket yet. 404 for anything else.
+pub async fn remove(store: &Store, member: &Member, id: i64, dir: &Path) -> Result<()> {
+    let stored = store
+        .delete_upload(member.organization.id, member.user.id, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    delete_stored(dir, &stored).await;
+    Ok(())
+}
+
+/// Deletes a stored file whose row is gone. A failure only leaves a stray file for the sweep.
+pub async fn delete_stored(dir: &Path, stored_name: &str) {
+    let path = dir.join(stored_name);
+    match tokio::fs::remove_file(&path).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::error!(path = %path.display(), error = %e, "could not delete a file"),
+    }
+}
+
+/// A file ready to be sent.
+pub struct OpenFile {
+    pub file: File,
+    pub about: Download,
+}
+
+/// A ticket's file, for whoever may read the ticket ([`tickets::load_readable`]).
+pub async fn open(
+    store: &Store,
+    member: &Member,
+    ticket_id: i64,
+    attachment_id: i64,
+    dir: &Path,
+) -> Result<OpenFile> {
+    tickets::load_readable(store, member, ticket_id).await?;
+    let about = store
+        .ticket_file(ticket_id, attachment_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let path = dir.join(&about.stored_name);
+    let file = File::open(&path)
+        .await
+        .with_context(|| format!("opening attachment {attachment_id} at {}", path.display()))?;
+    Ok(OpenFile { file, about })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_paths_controls_and_quotes() {
+        assert_eq!(sanitize_file_name("../../etc/passwd.txt"), "passwd.txt");
+        assert_eq!(sanitize_file_name("C:\\Users\\me\\shot.png"), "shot.png");
+        assert_eq!(
+            sanitize_file_name("  my \"best\"\tlog.log "),
+            "my bestlog.log"
+        );
+        assert_eq!(sanitize_file_name("re\u{202e}gnp.exe"), "regnp.exe");
+        assert_eq!(sanitize_file_name("a<b>c:d|e?f*.csv"), "abcdef.csv");
+        assert_eq!(
+            sanitize_file_name("caf\u{e9} r\u{e9}sum\u{e9}.pdf"),
+            "caf\u{e9} r\u{e9}sum\u{e9}.pdf"
+        );
+    }
+
+    #[test]
+    fn file_names_lose_leading_dots_and_fall_back_to_file() {
+        assert_eq!(sanitize_file_name(".hidden.txt"), "hidden.txt");
+        assert_eq!(sanitize_file_name(".env"), "file.env");
+        assert_eq!(sanitize_file_name(".png"), "file.png");
+        assert_eq!(sanitize_file_name("../"), "file");
+        assert_eq!(sanitize_file_name(""), "file");
+        assert_eq!(sanitize_file_name("\u{1}\u{2}.har"), "file.har");
+        assert_eq!(sanitize_file_name("archive.tar.gz"), "archive.tar.gz");
+    }
+
+    #[test]
+    fn long_file_names_keep_their_extension() {
+        let long = format!("{}.log", "é".repeat(300));
+        let short = sanitize_file_name(&long);
+        assert_eq!(short.chars().count(), 200);
+        assert!(short.ends_with("é.log"));
+        let no_extension = sanitize_file_name(&"x".repeat(300));
+        assert_eq!(no_extension.chars().count(), 200);
+    }
+
+    #[test]
+    fn stored_names_are_32_hex_characters() {
+        let name = random_name();
+        assert!(is_stored_name(&name), "{name}");
+        assert_ne!(name, random_name());
+        assert!(!is_stored_name("support.db"));
+    }
+}

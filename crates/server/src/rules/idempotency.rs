@@ -1,0 +1,131 @@
+//! `Idempotency-Key`: a client that did not get an answer (network drop, double click, reload) sends the
+//! same request again with the same key and gets the first answer instead of a second ticket.
+//!
+//! A key is claimed in its own short transaction (state `in_flight`), then the caller does its work in a
+//! second transaction that also stores the answer on the key ([`complete`]), so the work and the
+//! stored answer commit together. If the work fails the caller releases the key
+//! ([`Store::release_key`]): the user fixes the form and sends again with the same key. A claim whose
+//! process died before either is taken over after [`IN_FLIGHT_TIMEOUT`]. The HTTP side (the header,
+//! replaying the answer) is `http::idempotency`.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::store::idempotency::Claim;
+use crate::store::{Store, Tx};
+
+/// Keys are forgotten after this long; the same key may then start a new request.
+pub const KEY_LIFETIME: Duration =
+    Duration::from_secs(api::idempotency::IDEMPOTENCY_KEY_LIFETIME_SECS);
+
+/// A claim this old without an answer belongs to a request that will never finish (the process died):
+/// the next request with the key takes it over.
+pub const IN_FLIGHT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The status every answer stored on a key has: both idempotent requests create something.
+pub const CREATED: u16 = 201;
+
+/// SHA-256 (hex) of what the request asks for: `scope` (such as the organization) and the parsed body,
+/// serialised again, so formatting differences between two sends do not count as different content.
+pub fn request_hash(scope: &str, request: &impl Serialize) -> Result<String> {
+    let body = serde_json::to_string(request).map_err(anyhow::Error::from)?;
+    let mut hasher = Sha256::new();
+    hasher.update(scope.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(body.as_bytes());
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// What [`claim`] found.
+#[derive(Debug)]
+pub enum Outcome {
+    /// This request owns the key and must do the work.
+    Claimed(Claim),
+    /// The work was done before: send this answer again.
+    Replay { status: u16, body: String },
+}
+
+/// Claims `key` for `user_id`'s request with `hash`, or finds why not: the same key with other content
+/// is [`Error::IdempotencyKeyReused`], a first request still running is [`Error::RequestInProgress`],
+/// and a finished one is replayed.
+pub async fn claim(store: &Store, user_id: i64, key: &str, hash: &str) -> Result<Outcome> {
+    let now = clock::now();
+    let claim = Claim {
+        user_id,
+        key: key.to_owned(),
+        claimed_at: clock::timestamp(now),
+    };
+    // Write-locked: two requests with the same key see each other's claim, never both insert.
+    let mut tx = store.begin_write().await?;
+    tx.forget_keys_before(user_id, clock::timestamp(now - KEY_LIFETIME))
+        .await?;
+    if tx.insert_key(&claim, hash).await? {
+        tx.commit().await?;
+        return Ok(Outcome::Claimed(claim));
+    }
+    let stored = tx.key(user_id, key).await?;
+    if stored.request_hash != hash {
+        tx.commit().await?;
+        return Err(Error::IdempotencyKeyReused);
+    }
+    match (
+        stored.state.as_str(),
+        stored.status_code,
+        stored.response_body,
+    ) {
+        ("done", Some(status), Some(body)) => {
+            tx.commit().await?;
+            let status = u16::try_from(status)
+                .map_err(|_| anyhow::anyhow!("stored status {status} is not an HTTP status"))?;
+            Ok(Outcome::Replay { status, body })
+        }
+        ("in_flight", _, _) if stored.created_at > clock::timestamp(now - IN_FLIGHT_TIMEOUT) => {
+            tx.commit().await?;
+            Err(Error::RequestInProgress)
+        }
+        ("in_flight", _, _) => {
+            tx.take_over_key(&claim).await?;
+            tx.commit().await?;
+            tracing::warn!(
+                user_id,
+                claimed_at = %stored.created_at,
+                "taking over an idempotency key whose first request never finished"
+            );
+            Ok(Outcome::Claimed(claim))
+        }
+        (state, _, _) => Err(anyhow::anyhow!("idempotency key in unknown state {state:?}").into()),
+    }
+}
+
+/// Stores the answer (201 with `body`) on the request's key, if it sent one, in the transaction of
+/// the work. Fails with [`Error::RequestInProgress`] (and the transaction must roll back) if the
+/// claim was taken over meanwhile: the other request does the work.
+pub async fn complete(tx: &mut Tx, claim: Option<&Claim>, body: &str) -> Result<()> {
+    match claim {
+        Some(claim) if !tx.complete_key(claim, CREATED, body).await? => {
+            Err(Error::RequestInProgress)
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_covers_the_scope_and_the_content_not_the_formatting() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"subject": "x", "cc": []}"#).unwrap();
+        let b: serde_json::Value = serde_json::from_str("{\"subject\":\"x\",\n\"cc\":[]}").unwrap();
+        let c: serde_json::Value = serde_json::from_str(r#"{"subject": "y", "cc": []}"#).unwrap();
+        let hash = request_hash("1", &a).unwrap();
+        assert_eq!(hash.len(), 64);
+        assert_eq!(hash, request_hash("1", &b).unwrap());
+        assert_ne!(hash, request_hash("1", &c).unwrap());
+        assert_ne!(hash, request_hash("2", &a).unwrap());
+    }
+}

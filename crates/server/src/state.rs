@@ -1,0 +1,32 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::demo;
+use crate::rules::auth::SignInLimiter;
+use crate::store::Store;
+
+/// The store, the configuration and the sign-in limiter, shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub limiter: Arc<SignInLimiter>,
+}
+
+impl AppState {
+    /// Opens the database, migrates, and loads the demo data when asked and the database is empty.
+    pub async fn new(config: Config) -> anyhow::Result<Self> {
+        tokio::fs::create_dir_all(&config.data_dir).await?;
+        let store = Store::open(&config.database_path()).await?;
+        if config.demo && demo::load_if_empty(&store).await? {
+            tracing::info!("loaded demo data");
+        }
+        Ok(Self {
+            store,
+            config: Arc::new(config),
+            limiter: Arc::default(),
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! Uploaded files as rows: who uploaded them, their ticket once attached, and their name on disk.
+//! Lists of ids travel as one JSON array that SQLite's `json_each` reads, so a list of any length is
+//! one bound parameter.
+
+use api::Timestamp;
+
+use super::{Store, Tx, codec};
+use crate::error::Result;
+
+/// A file that has been received and checked, to record.
+#[derive(Debug, Clone)]
+pub struct NewUpload<'a> {
+    pub organization_id: i64,
+    pub uploaded_by: i64,
+    /// The uploader's name, cleaned: a label only.
+    pub file_name: &'a str,
+    /// The random name it is stored under.
+    pub stored_name: &'a str,
+    pub size: u64,
+    pub content_type: &'a str,
+    pub created_at: Timestamp,
+}
+
+/// One of a user's uploads that no ticket holds yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    pub id: i64,
+    pub file_name: String,
+    pub size: u64,
+}
+
+/// What a download needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Download {
+    pub file_name: String,
+    pub stored_name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+impl Store {
+    /// How many uploads the user has in the organization that no ticket holds yet.
+    pub async fn pending_upload_count(&self, org_id: i64, user_id: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM attachments
+             WHERE organization_id = ? AND uploaded_by = ? AND ticket_id IS NULL",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Records an upload and returns its id, or `None` when the uploader already has `max_pending`
+    /// unattached uploads in the organization. The count is checked in the insert itself: two uploads
+    /// at once must not both squeeze in.
+    pub async fn insert_upload(
+        &self,
+        upload: &NewUpload<'_>,
+        max_pending: i64,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO attachments
+                 (organization_id, uploaded_by, file_name, stored_name, size, content_type,
+                  created_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+             WHERE (SELECT COUNT(*) FROM attachments
+                    WHERE organization_id = ?1 AND uploaded_by = ?2 AND ticket_id IS NULL) < ?8
+             RETURNING id",
+        )
+        .bind(upload.organization_id)
+        .bind(upload.uploaded_by)
+        .bind(upload.file_name)
+        .bind(upload.stored_name)
+        .bind(i64::try_from(upload.size).map_err(anyhow::Error::from)?)
+        .bind(upload.content_type)
+        .bind(upload.created_at.to_string())
+        .bind(max_pending)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Deletes the user's upload `id` if no ticket holds it yet; its stored name, or `None`.
+    pub async fn delete_upload(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        id: i64,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "DELETE FROM attachments
+             WHERE id = ? AND organization_id = ? AND uploaded_by = ? AND ticket_id IS NULL
+             RETURNING stored_name",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The file `id` of ticket `ticket_id`, if the ticket has it.
+    pub async fn ticket_file(&self, ticket_id: i64, id: i64) -> Result<Option<Download>> {
+        Ok(sqlx::query_as(
+            "SELECT file_name, stored_name, content_type, size FROM attachments
+             WHERE id = ? AND ticket_id = ?",
+        )
+        .bind(id)
+        .bind(ticket_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Deletes the uploads no ticket holds that were made before `cutoff`; their stored names.
+    pub async fn delete_unattached_before(&self, cutoff: Timestamp) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "DELETE FROM attachments WHERE ticket_id IS NULL AND created_at < ? RETURNING stored_name",
+        )
+        .bind(cutoff.to_string())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Whether a row refers to the stored file `name`.
+    pub async fn is_stored_file(&self, name: &str) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM attachments WHERE stored_name = ?)")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
+
+impl Tx {
+    /// Those of `ids` that are the user's own uploads in the organization and on no ticket yet.
+    pub async fn unattached_uploads(
+        &mut self,
+        org_id: i64,
+        user_id: i64,
+        ids: &[i64],
+    ) -> Result<Vec<UploadedFile>> {
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT id, file_name, size FROM attachments
+             WHERE organization_id = ? AND uploaded_by = ? AND ticket_id IS NULL
+               AND id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(codec::ids_json(ids)?)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.into_iter()
+            .map(|(id, file_name, size)| {
+                Ok(UploadedFile {
+                    id,
+                    file_name,
+                    size: codec::unsigned(size)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Bytes of the ticket's files, its comments' included.
+    pub async fn ticket_files_size(&mut self, ticket_id: i64) -> Result<u64> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(size), 0) FROM attachments WHERE ticket_id = ?",
+        )
+        .bind(ticket_id)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        codec::unsigned(total)
+    }
+
+    /// Attaches those of `ids` that are still the user's unattached uploads in the organization to
+    /// the ticket (and to the comment `activity_id`, for files sent with a comment). Returns the
+    /// names of the files it attached: fewer than `ids` when some were deleted, swept or attached by
+    /// a parallel request meanwhile.
+    pub async fn attach_uploads(
+        &mut self,
+        ticket_id: i64,
+        activity_id: Option<i64>,
+        org_id: i64,
+        user_id: i64,
+        ids: &[i64],
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "UPDATE attachments SET ticket_id = ?, activity_id = ?
+             WHERE organization_id = ? AND uploaded_by = ? AND ticket_id IS NULL
+               AND id IN (SELECT value FROM json_each(?))
+             RETURNING file_name",
+        )
+        .bind(ticket_id)
+        .bind(activity_id)
+        .bind(org_id)
+        .bind(user_id)
+        .bind(codec::ids_json(ids)?)
+        .fetch_all(&mut *self.inner)
+        .await?)
+    }
+}

@@ -1,0 +1,114 @@
+//! The catalogues every installation starts with and operators edit: the support tiers and the
+//! products tickets are about. Also which tier an organization has in a month.
+
+use api::{PriceRule, Product, Reason, ResponseTimes, SupportTier, YearMonth};
+
+use super::{Store, codec};
+use crate::error::{Error, Result};
+
+#[derive(sqlx::FromRow)]
+struct TierRow {
+    key: String,
+    name: String,
+    rank: i64,
+    summary: String,
+    low_unit: String,
+    low_value: i64,
+    high_unit: String,
+    high_value: i64,
+    critical_unit: String,
+    critical_value: i64,
+    hours: String,
+    phone: String,
+    account_team: String,
+    price_basis_points: Option<i64>,
+    price_minimum_usd: Option<i64>,
+}
+
+impl TryFrom<TierRow> for SupportTier {
+    type Error = Error;
+    fn try_from(r: TierRow) -> Result<Self> {
+        let price = match (r.price_basis_points, r.price_minimum_usd) {
+            (Some(bp), Some(min)) => PriceRule::PercentOfSpend {
+                basis_points: u32::try_from(bp).map_err(anyhow::Error::from)?,
+                minimum_usd: u32::try_from(min).map_err(anyhow::Error::from)?,
+            },
+            _ => PriceRule::Included,
+        };
+        Ok(SupportTier {
+            rank: u32::try_from(r.rank).map_err(anyhow::Error::from)?,
+            response_times: ResponseTimes {
+                low: codec::response_time(&r.low_unit, r.low_value)?,
+                high: codec::response_time(&r.high_unit, r.high_value)?,
+                critical: codec::response_time(&r.critical_unit, r.critical_value)?,
+            },
+            key: r.key,
+            name: r.name,
+            summary: r.summary,
+            hours: r.hours,
+            phone: r.phone,
+            account_team: r.account_team,
+            price,
+        })
+    }
+}
+
+impl Store {
+    /// The whole tier catalogue, lowest rank first.
+    pub async fn support_tiers(&self) -> Result<Vec<SupportTier>> {
+        let rows: Vec<TierRow> = sqlx::query_as("SELECT * FROM support_tiers ORDER BY rank")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(SupportTier::try_from).collect()
+    }
+
+    /// The key of the tier in effect for the organization in `month`: the organization's base tier,
+    /// raised by any active upgrade request whose start month has come. When several have, the
+    /// highest tier wins: an upgrade never lowers the tier (downgrades go through the account team),
+    /// whatever order requests were made or activated in. `None` for organizations on free services.
+    pub async fn effective_tier_key(
+        &self,
+        org_id: i64,
+        month: YearMonth,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(
+                 (SELECT r.tier FROM upgrade_requests r JOIN support_tiers t ON t.key = r.tier
+                  WHERE r.organization_id = ?1 AND r.status = 'active' AND r.start_month <= ?2
+                  ORDER BY t.rank DESC LIMIT 1),
+                 (SELECT support_tier FROM organizations WHERE id = ?1))",
+        )
+        .bind(org_id)
+        .bind(month.to_string())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The ticket product catalogue in display order, each product with its reasons in display order.
+    pub async fn products(&self) -> Result<Vec<Product>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT p.key, p.name, r.key, r.label
+             FROM products p JOIN product_reasons r ON r.product_key = p.key
+             ORDER BY p.position, r.position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut products: Vec<Product> = Vec::new();
+        for (key, name, reason_key, label) in rows {
+            if products.last().is_none_or(|p| p.key != key) {
+                products.push(Product {
+                    key,
+                    name,
+                    reasons: Vec::new(),
+                });
+            }
+            if let Some(product) = products.last_mut() {
+                product.reasons.push(Reason {
+                    key: reason_key,
+                    label,
+                });
+            }
+        }
+        Ok(products)
+    }
+}

@@ -1,0 +1,117 @@
+//! Idempotency keys: one row per user and key while the key lives, `in_flight` while its first
+//! request runs, then `done` with the answer to replay.
+
+use api::Timestamp;
+
+use super::{Store, Tx};
+use crate::error::Result;
+
+/// Ownership of a key while its request runs. `claimed_at` tells this claim from a later takeover.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub user_id: i64,
+    pub key: String,
+    pub claimed_at: Timestamp,
+}
+
+/// A key as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredKey {
+    /// SHA-256 hex of what the first request asked for.
+    pub request_hash: String,
+    /// `in_flight` or `done`.
+    pub state: String,
+    /// With `done`: the answer's HTTP status.
+    pub status_code: Option<i64>,
+    /// With `done`: the answer's JSON text.
+    pub response_body: Option<String>,
+    /// When it was claimed (or last taken over).
+    #[sqlx(try_from = "String")]
+    pub created_at: Timestamp,
+}
+
+impl Tx {
+    /// Forgets the user's keys created before `before`.
+    pub async fn forget_keys_before(&mut self, user_id: i64, before: Timestamp) -> Result<()> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = ? AND created_at < ?")
+            .bind(user_id)
+            .bind(before.to_string())
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Records `claim` as in flight for a request with `hash`, unless the user has the key already;
+    /// whether it did.
+    pub async fn insert_key(&mut self, claim: &Claim, hash: &str) -> Result<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
+             VALUES (?, ?, ?, 'in_flight', ?)
+             ON CONFLICT (user_id, key) DO NOTHING",
+        )
+        .bind(claim.user_id)
+        .bind(&claim.key)
+        .bind(hash)
+        .bind(claim.claimed_at.to_string())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// The user's key as stored (which must exist).
+    pub async fn key(&mut self, user_id: i64, key: &str) -> Result<StoredKey> {
+        Ok(sqlx::query_as(
+            "SELECT request_hash, state, status_code, response_body, created_at
+             FROM idempotency_keys WHERE user_id = ? AND key = ?",
+        )
+        .bind(user_id)
+        .bind(key)
+        .fetch_one(&mut *self.inner)
+        .await?)
+    }
+
+    /// Makes an in-flight key `claim`'s, whose first request never finished.
+    pub async fn take_over_key(&mut self, claim: &Claim) -> Result<()> {
+        sqlx::query("UPDATE idempotency_keys SET created_at = ? WHERE user_id = ? AND key = ?")
+            .bind(claim.claimed_at.to_string())
+            .bind(claim.user_id)
+            .bind(&claim.key)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores the answer on the key, in the transaction of the work so both commit together. Whether
+    /// the key was still `claim`'s: `false` when it was taken over meanwhile (the other request does
+    /// the work, and this transaction must roll back).
+    pub async fn complete_key(&mut self, claim: &Claim, status: u16, body: &str) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE idempotency_keys SET state = 'done', status_code = ?, response_body = ?
+             WHERE user_id = ? AND key = ? AND state = 'in_flight' AND created_at = ?",
+        )
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(claim.user_id)
+        .bind(&claim.key)
+        .bind(claim.claimed_at.to_string())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+}
+
+impl Store {
+    /// Forgets `claim` after its work failed, so the same key can be sent again.
+    pub async fn release_key(&self, claim: &Claim) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys
+             WHERE user_id = ? AND key = ? AND state = 'in_flight' AND created_at = ?",
+        )
+        .bind(claim.user_id)
+        .bind(&claim.key)
+        .bind(claim.claimed_at.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

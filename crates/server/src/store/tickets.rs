@@ -1,0 +1,387 @@
+//! Tickets, their CC lists, and a ticket with everything its page shows.
+
+use api::{
+    Activity, Attachment, NamedRef, ResponseTime, Severity, Ticket, TicketPermissions,
+    TicketStatus, Timestamp,
+};
+
+use super::{Store, Tx, codec};
+use crate::error::Result;
+
+/// A ticket with what the access rules need besides the wire shape. Who may read it, and with which
+/// permissions, is decided by `rules::tickets::permissions`.
+#[derive(Debug, Clone)]
+pub struct StoredTicket {
+    pub organization_id: i64,
+    pub submitter_id: i64,
+    /// With no permissions set.
+    pub ticket: Ticket,
+}
+
+/// A ticket to insert: a new one (open, updated when created, not answered yet), or one of the demo
+/// data's with its history.
+#[derive(Debug, Clone)]
+pub struct NewTicketRow<'a> {
+    pub organization_id: i64,
+    pub submitter_id: i64,
+    pub subject: &'a str,
+    pub severity: Severity,
+    pub product_key: &'a str,
+    pub reason_key: &'a str,
+    pub project_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub description: &'a str,
+    pub first_response_target: ResponseTime,
+    pub first_response_due_at: Timestamp,
+    pub created_at: Timestamp,
+    pub follow_up_of: Option<i64>,
+    pub status: TicketStatus,
+    pub updated_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+}
+
+/// One ticket as the support team's `tickets list` shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketOverview {
+    pub id: i64,
+    pub organization: String,
+    pub status: String,
+    pub subject: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: i64,
+    organization_id: i64,
+    submitter_id: i64,
+    subject: String,
+    severity: String,
+    status: String,
+    product_key: String,
+    product_name: String,
+    reason_key: String,
+    reason_label: String,
+    project_id: Option<i64>,
+    project_name: Option<String>,
+    service_id: Option<i64>,
+    service_name: Option<String>,
+    description: String,
+    submitter_name: String,
+    submitter_email: String,
+    created_at: String,
+    updated_at: String,
+    first_response_target_unit: String,
+    first_response_target_value: i64,
+    first_response_due_at: String,
+    first_response_at: Option<String>,
+    follow_up_of: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: i64,
+    file_name: String,
+    size: i64,
+    content_type: String,
+    activity_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    id: i64,
+    kind: String,
+    author_kind: String,
+    author_name: String,
+    body: String,
+    emails: String,
+    status: Option<String>,
+    created_at: String,
+}
+
+impl Store {
+    /// The organization of ticket `id`, if there is such a ticket.
+    pub async fn ticket_organization(&self, id: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT organization_id FROM tickets WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Every ticket, most recently updated first.
+    pub async fn ticket_overviews(&self) -> Result<Vec<TicketOverview>> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, o.name AS organization, t.status, t.subject
+             FROM tickets t JOIN organizations o ON o.id = t.organization_id
+             ORDER BY t.updated_at DESC, t.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+impl Tx {
+    /// Inserts a ticket and returns its id.
+    pub async fn insert_ticket(&mut self, t: &NewTicketRow<'_>) -> Result<i64> {
+        let (target_unit, target_value) = codec::response_time_columns(t.first_response_target);
+        Ok(sqlx::query_scalar(
+            "INSERT INTO tickets
+                 (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
+                  project_id, service_id, description, first_response_target_unit,
+                  first_response_target_value, first_response_due_at, created_at, updated_at,
+                  follow_up_of, first_response_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             RETURNING id",
+        )
+        .bind(t.organization_id)
+        .bind(t.submitter_id)
+        .bind(t.subject)
+        .bind(t.severity.key())
+        .bind(t.status.as_str())
+        .bind(t.product_key)
+        .bind(t.reason_key)
+        .bind(t.project_id)
+        .bind(t.service_id)
+        .bind(t.description)
+        .bind(target_unit)
+        .bind(target_value)
+        .bind(t.first_response_due_at.to_string())
+        .bind(t.created_at.to_string())
+        .bind(t.updated_at.to_string())
+        .bind(t.follow_up_of)
+        .bind(t.first_response_at.map(|at| at.to_string()))
+        .fetch_one(&mut *self.inner)
+        .await?)
+    }
+
+    /// Appends `emails` (normalised) to the ticket's CC list, in order, as added by `added_by` at
+    /// `at`.
+    pub async fn add_ccs(
+        &mut self,
+        ticket_id: i64,
+        emails: &[&str],
+        added_by: i64,
+        at: Timestamp,
+    ) -> Result<()> {
+        if emails.is_empty() {
+            return Ok(());
+        }
+        let first: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM ticket_cc WHERE ticket_id = ?",
+        )
+        .bind(ticket_id)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        for (position, email) in (first..).zip(emails) {
+            sqlx::query(
+                "INSERT INTO ticket_cc (ticket_id, email, position, added_by, added_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(ticket_id)
+            .bind(*email)
+            .bind(position)
+            .bind(added_by)
+            .bind(at.to_string())
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Takes `email` (normalised) off the ticket's CC list; the address as stored, or `None` when it
+    /// was not on it.
+    pub async fn remove_cc(&mut self, ticket_id: i64, email: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "DELETE FROM ticket_cc WHERE ticket_id = ? AND email = ? RETURNING email",
+        )
+        .bind(ticket_id)
+        .bind(email)
+        .fetch_optional(&mut *self.inner)
+        .await?)
+    }
+
+    /// Moves the ticket to `status` (its conversation records the change separately).
+    pub async fn set_ticket_status(&mut self, ticket_id: i64, status: TicketStatus) -> Result<()> {
+        sqlx::query("UPDATE tickets SET status = ? WHERE id = ?")
+            .bind(status.as_str())
+            .bind(ticket_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Moves the ticket up the "recently updated" list.
+    pub async fn touch_ticket(&mut self, ticket_id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE tickets SET updated_at = ? WHERE id = ?")
+            .bind(at.to_string())
+            .bind(ticket_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a reply of the support team at `at`: the first one sets the first response time. Also
+    /// moves the ticket up the "recently updated" list.
+    pub async fn record_agent_reply(&mut self, ticket_id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?1), updated_at = ?1
+             WHERE id = ?2",
+        )
+        .bind(at.to_string())
+        .bind(ticket_id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// The ticket with `id` and everything its page shows, whoever may read it.
+    pub async fn ticket(&mut self, id: i64) -> Result<Option<StoredTicket>> {
+        let conn = &mut *self.inner;
+        let row: Option<TicketRow> = sqlx::query_as(
+            "SELECT t.id, t.organization_id, t.submitter_id, t.subject, t.severity, t.status,
+                    t.product_key, p.name AS product_name, t.reason_key, r.label AS reason_label,
+                    t.project_id, pr.name AS project_name, t.service_id, s.name AS service_name,
+                    t.description, u.name AS submitter_name, u.email AS submitter_email,
+                    t.created_at, t.updated_at, t.first_response_target_unit,
+                    t.first_response_target_value, t.first_response_due_at, t.first_response_at,
+                    t.follow_up_of
+             FROM tickets t
+             JOIN users u ON u.id = t.submitter_id
+             JOIN products p ON p.key = t.product_key
+             JOIN product_reasons r ON r.product_key = t.product_key AND r.key = t.reason_key
+             LEFT JOIN projects pr ON pr.id = t.project_id
+             LEFT JOIN services s ON s.id = t.service_id
+             WHERE t.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let cc: Vec<String> =
+            sqlx::query_scalar("SELECT email FROM ticket_cc WHERE ticket_id = ? ORDER BY position")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+        let files: Vec<AttachmentRow> = sqlx::query_as(
+            "SELECT id, file_name, size, content_type, activity_id FROM attachments
+             WHERE ticket_id = ? ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let activity_rows: Vec<ActivityRow> = sqlx::query_as(
+            "SELECT id, kind, author_kind, author_name, body, emails, status, created_at
+             FROM ticket_activity WHERE ticket_id = ? ORDER BY created_at, id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+
+        let (attachments, comment_files) = split_files(files)?;
+        let activity = activity_rows
+            .into_iter()
+            .map(|a| a.into_activity(&comment_files))
+            .collect::<Result<_>>()?;
+        row.into_stored(cc, attachments, activity).map(Some)
+    }
+}
+
+/// Files sent with comments, each with its comment's id.
+type CommentFiles = Vec<(i64, Attachment)>;
+
+/// The ticket's own files, and those sent with a comment.
+fn split_files(files: Vec<AttachmentRow>) -> Result<(Vec<Attachment>, CommentFiles)> {
+    let mut attachments = Vec::new();
+    let mut comment_files = Vec::new();
+    for file in files {
+        let attachment = Attachment {
+            id: file.id,
+            file_name: file.file_name,
+            size: codec::unsigned(file.size)?,
+            content_type: file.content_type,
+        };
+        match file.activity_id {
+            None => attachments.push(attachment),
+            Some(activity) => comment_files.push((activity, attachment)),
+        }
+    }
+    Ok((attachments, comment_files))
+}
+
+impl ActivityRow {
+    /// The entry with the files sent with it (`comment_files`: the ticket's, by comment id).
+    fn into_activity(self, comment_files: &[(i64, Attachment)]) -> Result<Activity> {
+        Ok(Activity {
+            id: self.id,
+            kind: codec::activity_kind(&self.kind)?,
+            author_name: self.author_name,
+            author_kind: codec::author_kind(&self.author_kind)?,
+            created_at: codec::timestamp(&self.created_at)?,
+            body: self.body,
+            emails: serde_json::from_str(&self.emails).map_err(anyhow::Error::from)?,
+            status: self
+                .status
+                .as_deref()
+                .map(codec::ticket_status)
+                .transpose()?,
+            attachments: comment_files
+                .iter()
+                .filter(|(activity, _)| *activity == self.id)
+                .map(|(_, file)| file.clone())
+                .collect(),
+        })
+    }
+}
+
+impl TicketRow {
+    fn into_stored(
+        self,
+        cc: Vec<String>,
+        attachments: Vec<Attachment>,
+        activity: Vec<Activity>,
+    ) -> Result<StoredTicket> {
+        let named = |id: Option<i64>, name: Option<String>| match (id, name) {
+            (Some(id), Some(name)) => Some(NamedRef { id, name }),
+            _ => None,
+        };
+        Ok(StoredTicket {
+            organization_id: self.organization_id,
+            submitter_id: self.submitter_id,
+            ticket: Ticket {
+                id: self.id,
+                subject: self.subject,
+                severity: codec::severity(&self.severity)?,
+                status: codec::ticket_status(&self.status)?,
+                product_key: self.product_key,
+                product_name: self.product_name,
+                reason_key: self.reason_key,
+                reason_label: self.reason_label,
+                project: named(self.project_id, self.project_name),
+                service: named(self.service_id, self.service_name),
+                description: self.description,
+                cc,
+                submitter_name: self.submitter_name,
+                submitter_email: self.submitter_email,
+                created_at: codec::timestamp(&self.created_at)?,
+                updated_at: codec::timestamp(&self.updated_at)?,
+                first_response_target: codec::response_time(
+                    &self.first_response_target_unit,
+                    self.first_response_target_value,
+                )?,
+                first_response_due_at: codec::timestamp(&self.first_response_due_at)?,
+                first_response_at: self
+                    .first_response_at
+                    .as_deref()
+                    .map(codec::timestamp)
+                    .transpose()?,
+                attachments,
+                activity,
+                permissions: TicketPermissions::default(),
+                follow_up_of: self.follow_up_of,
+            },
+        })
+    }
+}
