@@ -67,7 +67,10 @@ async fn empty_sign_in_lists_both_fields_and_focuses_the_summary() {
     let _mounted = leptos::mount::mount_to(root.clone(), move || {
         let session = Session::new();
         provide_context(session);
-        provide_context(ApiClient::new("http://127.0.0.1:9", session));
+        provide_context(ApiClient::new(
+            "http://127.0.0.1:9",
+            Callback::new(move |()| session.expire()),
+        ));
         view! { <SignIn /> }
     });
     let summary = root
@@ -194,10 +197,10 @@ fn admins_get_the_upgrade_link_and_free_plans_get_the_forum() {
 /// Mounts a CC field for `dev@acme.example` and returns the root, the field and its last message.
 fn cc_field() -> (
     HtmlElement,
-    support_console::components::cc_input::CcField,
-    RwSignal<Option<String>>,
+    support_console::components::form::CcField,
+    Signal<Option<String>>,
 ) {
-    use support_console::components::cc_input::{CcCheck, CcField, CcInput};
+    use support_console::components::form::{CcCheck, CcField, CcInput, FieldErrors};
     let root = container();
     let check = CcCheck {
         own: "dev@acme.example".into(),
@@ -206,21 +209,13 @@ fn cc_field() -> (
     let field = CcField::new(Vec::new(), String::new(), check, |check, list, token| {
         api::ticket::check_cc_address(list, token, &check.own)
     });
-    let message = RwSignal::new(None::<String>);
+    let errors = FieldErrors::new("test", &["cc"]);
     let mount_root = root.clone();
     leptos::mount::mount_to(mount_root, move || {
-        view! {
-            <CcInput
-                prefix="test"
-                field=field
-                hint="hint"
-                message=Signal::derive(move || message.get())
-                on_message=Callback::new(move |m| message.set(m))
-            />
-        }
+        view! { <CcInput errors=errors field=field hint="hint" /> }
     })
     .forget();
-    (root, field, message)
+    (root, field, errors.message("cc"))
 }
 
 fn type_into(input: &web_sys::HtmlInputElement, text: &str) {

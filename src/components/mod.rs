@@ -1,15 +1,15 @@
-//! Reusable pieces shared by pages.
+//! Reusable pieces shared by pages: the shell, loading and failure states, polling, and the form kit.
 
-pub mod cc_input;
 mod error_panel;
-mod error_summary;
 pub mod form;
+mod loaded;
+mod poll;
 mod shell;
 mod skeleton;
-pub mod uploads;
 
 pub use error_panel::ErrorPanel;
-pub use error_summary::ErrorSummary;
+pub use loaded::Loaded;
+pub use poll::{EtagPoll, Fresh};
 pub use shell::Shell;
 pub use skeleton::PageSkeleton;
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{ErrorPanel, PageSkeleton, local_time, set_document_title};
+use crate::components::{Loaded, local_time, set_document_title};
 use crate::routes;
 use crate::session::Session;
 
@@ -21,10 +21,8 @@ pub fn SupportPage() -> impl IntoView {
         let org_id = org_id.get();
         async move {
             let signal = abort_on_cleanup();
-            match org_id {
-                Some(id) => client.support_status(id, signal).await,
-                None => Err(ClientError::Unauthenticated),
-            }
+            let id = org_id.ok_or(ClientError::Unauthenticated)?;
+            client.support_status(id, signal).await
         }
     });
     let role = move || session.me().map(|me| me.role).unwrap_or(Role::Member);
@@ -57,22 +55,12 @@ pub fn SupportPage() -> impl IntoView {
         <div class="sa-page">
             <h1>"Support"</h1>
             {move || cancel_error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
-            <Transition fallback=|| view! { <PageSkeleton cards=3 /> }>
-                {move || Suspend::new(async move {
-                    match status.await {
-                        Ok(status) => {
-                            set_document_title(&format!("Support \u{b7} {}", status.organization));
-                            view! { <SupportContent status=status role=role() on_cancel=on_cancel /> }.into_any()
-                        }
-                        Err(error) => {
-                            view! {
-                                <ErrorPanel error=error retry=Callback::new(move |_| status.refetch()) />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loaded resource=status cards=3 let:status>
+                {
+                    set_document_title(&format!("Support \u{b7} {}", status.organization));
+                    view! { <SupportContent status=status role=role() on_cancel=on_cancel /> }
+                }
+            </Loaded>
         </div>
     }
 }

@@ -1,0 +1,163 @@
+//! One-line and multi-line text fields, with an optional character counter.
+
+use leptos::prelude::*;
+
+use super::{Field, FieldErrors};
+
+/// A length limit shown under a text field once the text comes close to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Counter {
+    /// The most characters the field takes.
+    pub max: usize,
+    /// From how many percent of `max` the counter shows.
+    pub shown_from: usize,
+}
+
+/// `120 of 255 characters used` or `3 characters over the limit`.
+pub fn counter_text(count: usize, max: usize) -> String {
+    use api::ticket::group_thousands;
+    if count <= max {
+        format!(
+            "{} of {} characters used",
+            group_thousands(count as u64),
+            group_thousands(max as u64)
+        )
+    } else {
+        format!(
+            "{} characters over the limit",
+            group_thousands((count - max) as u64)
+        )
+    }
+}
+
+/// What a text field says about itself: `aria-describedby` (its message, `hint`, its counter) and
+/// the counter's element.
+struct Described {
+    by: Box<dyn Fn() -> Option<String> + Send + Sync>,
+    counter: Option<AnyView>,
+}
+
+fn described(
+    errors: FieldErrors,
+    field: &'static str,
+    value: RwSignal<String>,
+    hint: Option<&'static str>,
+    counter: Option<Counter>,
+) -> Described {
+    let count_id = counter.map(|_| format!("{}-count", errors.id(field)));
+    let always = match (hint, &count_id) {
+        (Some(hint), Some(count)) => Some(format!("{hint} {count}")),
+        (hint, count) => hint.map(str::to_owned).or_else(|| count.clone()),
+    };
+    let by = move || errors.describe(field, errors.has(field), always.as_deref());
+    let counter = counter
+        .zip(count_id)
+        .map(|(Counter { max, shown_from }, id)| {
+            let count = move || value.with(|s| s.trim().chars().count());
+            view! {
+                <p id=id class="sa-hint sa-counter" class:sa-counter-over=move || { count() > max }>
+                    {move || {
+                        let n = count();
+                        (n * 100 >= max * shown_from).then(|| counter_text(n, max))
+                    }}
+                </p>
+            }
+            .into_any()
+        });
+    Described {
+        by: Box::new(by),
+        counter,
+    }
+}
+
+/// A one-line text field bound to `value`.
+#[component]
+pub fn TextField(
+    errors: FieldErrors,
+    field: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    /// The input's `type`.
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// The input's `name`, for password managers.
+    #[prop(optional)]
+    name: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] spellcheck: Option<&'static str>,
+    /// Ids of elements that always describe the field.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    #[prop(optional)] counter: Option<Counter>,
+    /// Check the field when the user leaves it, not only when they fix it.
+    #[prop(optional)]
+    check_on_blur: bool,
+) -> impl IntoView {
+    let Described { by, counter } = described(errors, field, value, hint, counter);
+    view! {
+        <Field errors=errors field=field label=label>
+            <input
+                id=errors.id(field)
+                type=kind
+                name=name
+                autocomplete=autocomplete
+                spellcheck=spellcheck
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    errors.edited(field);
+                }
+                on:blur=move |_| {
+                    if check_on_blur {
+                        errors.left(field, value.with_untracked(|v| !v.trim().is_empty()));
+                    }
+                }
+                aria-invalid=errors.invalid(field)
+                aria-describedby=by
+            />
+            {counter}
+        </Field>
+    }
+}
+
+/// A multi-line text field bound to `value`; `guide` is shown between the label and the box.
+#[component]
+pub fn TextArea(
+    errors: FieldErrors,
+    field: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    rows: &'static str,
+    #[prop(optional, into)] guide: Option<ViewFn>,
+    /// Ids of elements that always describe the field (the guide's).
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    #[prop(optional)] counter: Option<Counter>,
+    /// Check the field when the user leaves it, not only when they fix it.
+    #[prop(optional)]
+    check_on_blur: bool,
+) -> impl IntoView {
+    let Described { by, counter } = described(errors, field, value, hint, counter);
+    view! {
+        <Field errors=errors field=field label=label>
+            {guide.map(|guide| guide.run())}
+            <textarea
+                id=errors.id(field)
+                rows=rows
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    errors.edited(field);
+                }
+                on:blur=move |_| {
+                    if check_on_blur {
+                        errors.left(field, value.with_untracked(|v| !v.trim().is_empty()));
+                    }
+                }
+                aria-invalid=errors.invalid(field)
+                aria-describedby=by
+            ></textarea>
+            {counter}
+        </Field>
+    }
+}

@@ -1,0 +1,66 @@
+//! What the ticket is about and where it stands: product and reason, project and service, the expected
+//! first response (and whether it was met), who submitted it and when, and what it follows up.
+
+use api::Ticket;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::local_time;
+use crate::routes;
+
+#[component]
+pub(super) fn Facts(current: RwSignal<Ticket>) -> impl IntoView {
+    move || {
+        let t = current.get();
+        let where_ = match (&t.project, &t.service) {
+            (Some(p), Some(s)) => format!("{} / {}", p.name, s.name),
+            (Some(p), None) => p.name.clone(),
+            _ => "Not specified".to_owned(),
+        };
+        let now = js_sys::Date::new_0()
+            .to_iso_string()
+            .as_string()
+            .unwrap_or_default();
+        let met = match t.first_response_met(&now) {
+            Some(true) => " (met)",
+            Some(false) => " (missed)",
+            None => "",
+        };
+        view! {
+            <div class="sa-panel">
+                <dl class="sa-facts">
+                    <div>
+                        <dt>"Product"</dt>
+                        <dd>{format!("{} \u{2013} {}", t.product_name, t.reason_label)}</dd>
+                    </div>
+                    <div>
+                        <dt>"Project and service"</dt>
+                        <dd>{where_}</dd>
+                    </div>
+                    <div>
+                        <dt>"Expected first response"</dt>
+                        <dd>
+                            "Within " {t.first_response_target.to_string()} ", by "
+                            <time datetime=t.first_response_due_at.clone()>{local_time(&t.first_response_due_at)}</time>
+                            {met}
+                        </dd>
+                    </div>
+                    <div>
+                        <dt>"Submitted by"</dt>
+                        <dd>{format!("{} ({})", t.submitter_name, t.submitter_email)}</dd>
+                    </div>
+                    <div>
+                        <dt>"Created"</dt>
+                        <dd><time datetime=t.created_at.clone()>{local_time(&t.created_at)}</time></dd>
+                    </div>
+                    {t.follow_up_of.map(|id| view! {
+                        <div>
+                            <dt>"Follows up"</dt>
+                            <dd><A href=routes::ticket(id)>{format!("Ticket #{id}")}</A></dd>
+                        </div>
+                    })}
+                </dl>
+            </div>
+        }
+    }
+}

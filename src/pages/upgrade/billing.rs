@@ -1,0 +1,69 @@
+//! Step 3: the billing group that pays for support.
+
+use api::BillingGroup;
+use leptos::prelude::*;
+
+use super::step::{back_and_continue, step_heading};
+use crate::components::focus_by_id;
+use crate::components::form::{FieldErrors, Select};
+
+const GROUP: &str = "billing_group_id";
+
+#[component]
+pub(super) fn BillingStep(
+    groups: Vec<BillingGroup>,
+    chosen: Option<i64>,
+    on_change: Callback<Option<i64>>,
+    on_back: Callback<()>,
+    on_next: Callback<()>,
+) -> impl IntoView {
+    let errors = FieldErrors::new("upgrade", &[GROUP]).announced();
+    let value = RwSignal::new(chosen.filter(|id| groups.iter().any(|g| g.id == *id)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if value.get_untracked().is_some() {
+            errors.set(GROUP, None);
+            on_next.run(());
+        } else {
+            errors.set(
+                GROUP,
+                Some("Billing group: choose the billing group that pays for support.".into()),
+            );
+            focus_by_id(errors.id(GROUP));
+        }
+    };
+    let options = groups
+        .into_iter()
+        .map(|g| {
+            let id = g.id;
+            view! {
+                <option value=id.to_string() selected=move || value.get() == Some(id)>
+                    {format!("{} \u{2013} {}", g.name, g.payment_method)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        {step_heading("Select a billing group")}
+        <form class="sa-form" novalidate on:submit=submit>
+            <Select
+                errors=errors
+                field=GROUP
+                label="Billing group"
+                on_change=Callback::new(move |v: String| {
+                    let id = v.parse().ok();
+                    value.set(id);
+                    on_change.run(id);
+                })
+            >
+                <option value="">"Choose a billing group"</option>
+                {options}
+            </Select>
+            <div class="sa-callout sa-callout-important" role="note">
+                <strong>"Important: "</strong>
+                "The support costs for all current and future services in the selected organization and all of its organizational units will be added to the invoice for this billing group."
+            </div>
+            {back_and_continue(on_back)}
+        </form>
+    }
+}
