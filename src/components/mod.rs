@@ -1,5 +1,6 @@
 //! Reusable pieces shared by pages: the shell, loading and failure states, polling, and the form kit.
 
+mod breadcrumb;
 mod error_panel;
 pub mod form;
 mod loaded;
@@ -7,6 +8,7 @@ mod poll;
 mod shell;
 mod skeleton;
 
+pub use breadcrumb::Breadcrumb;
 pub use error_panel::ErrorPanel;
 pub use loaded::Loaded;
 pub use poll::{EtagPoll, Fresh};

@@ -119,6 +119,17 @@ impl FieldErrors {
         }
     }
 
+    /// Shows the outcome of checking `field` on its own (a step of the wizard, say): a problem becomes
+    /// its message and focus moves to the field. Returns whether the field passed.
+    pub fn check(&self, field: &'static str, outcome: Result<(), String>) -> bool {
+        let passed = outcome.is_ok();
+        self.set(field, outcome.err());
+        if !passed {
+            crate::components::focus_by_id(self.id(field));
+        }
+        passed
+    }
+
     /// The user changed `field`: a message it shows goes away as soon as the field is fixed.
     pub fn edited(&self, field: &'static str) {
         if self

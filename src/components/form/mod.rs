@@ -21,6 +21,6 @@ pub use field_errors::{Field, FieldError, FieldErrors};
 pub use file_field::FileField;
 pub use radio_group::{Choice, RadioGroup};
 pub use select::Select;
-pub use send::{SendFailureText, ready_to_send, report_send_failure};
+pub use send::{DraftForm, SendFailureText, draft_problems};
 pub use text_field::{Counter, TextArea, TextField, counter_text};
 pub use uploads::Uploads;

@@ -70,6 +70,32 @@ fn described(
     }
 }
 
+/// Keeps `value` up to date as the user types; a message the field shows goes once it is fixed.
+fn on_input(
+    errors: FieldErrors,
+    field: &'static str,
+    value: RwSignal<String>,
+) -> impl Fn(leptos::ev::Event) + 'static {
+    move |ev| {
+        value.set(event_target_value(&ev));
+        errors.edited(field);
+    }
+}
+
+/// With `check`, what the user typed is checked when they leave the field.
+fn on_blur(
+    errors: FieldErrors,
+    field: &'static str,
+    value: RwSignal<String>,
+    check: bool,
+) -> impl Fn(leptos::ev::FocusEvent) + 'static {
+    move |_| {
+        if check {
+            errors.left(field, value.with_untracked(|v| !v.trim().is_empty()));
+        }
+    }
+}
+
 /// A one-line text field bound to `value`.
 #[component]
 pub fn TextField(
@@ -103,15 +129,8 @@ pub fn TextField(
                 autocomplete=autocomplete
                 spellcheck=spellcheck
                 prop:value=move || value.get()
-                on:input=move |ev| {
-                    value.set(event_target_value(&ev));
-                    errors.edited(field);
-                }
-                on:blur=move |_| {
-                    if check_on_blur {
-                        errors.left(field, value.with_untracked(|v| !v.trim().is_empty()));
-                    }
-                }
+                on:input=on_input(errors, field, value)
+                on:blur=on_blur(errors, field, value, check_on_blur)
                 aria-invalid=errors.invalid(field)
                 aria-describedby=by
             />
@@ -145,15 +164,8 @@ pub fn TextArea(
                 id=errors.id(field)
                 rows=rows
                 prop:value=move || value.get()
-                on:input=move |ev| {
-                    value.set(event_target_value(&ev));
-                    errors.edited(field);
-                }
-                on:blur=move |_| {
-                    if check_on_blur {
-                        errors.left(field, value.with_untracked(|v| !v.trim().is_empty()));
-                    }
-                }
+                on:input=on_input(errors, field, value)
+                on:blur=on_blur(errors, field, value, check_on_blur)
                 aria-invalid=errors.invalid(field)
                 aria-describedby=by
             ></textarea>

@@ -7,9 +7,44 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::components::form::{CcCheck, CcField, new_key};
+use crate::storage;
 
 /// Where drafts live: `support-app:ticket-draft:{user}:{organization}`.
 pub(super) const DRAFT_PREFIX: &str = "support-app:ticket-draft";
+/// The server remembers idempotency keys for 24 hours; a draft older than this may outlive its key.
+const KEY_SAFE_MS: f64 = 23.0 * 3600.0 * 1000.0;
+
+/// The form as the user left it.
+pub(super) struct Restored {
+    pub(super) fields: Fields,
+    /// When the restored draft was saved (milliseconds since the epoch); `None` for a new form.
+    pub(super) saved_at: Option<f64>,
+    /// Whether the restored draft may have outlived its idempotency key.
+    pub(super) stale: bool,
+}
+
+impl Restored {
+    /// The draft stored under `key` (or an empty form) for `submitter`, following up `follow_up`.
+    pub(super) fn load(key: &str, submitter: &str, follow_up: Option<i64>) -> Self {
+        let restored = storage::load::<Draft>(key).filter(Draft::has_content);
+        let saved_at = restored.as_ref().map(|d| d.saved_at);
+        // An older draft whose last send was never confirmed may have created a ticket, and its key no
+        // longer protects a retry: use a new key and say so.
+        let stale = saved_at.is_some_and(|at| js_sys::Date::now() - at > KEY_SAFE_MS);
+        let fields = Fields::new(restored.unwrap_or_default(), submitter);
+        if stale {
+            fields.key.set(new_key());
+        }
+        if follow_up.is_some() {
+            fields.follow_up.set(follow_up);
+        }
+        Self {
+            fields,
+            saved_at,
+            stale,
+        }
+    }
+}
 
 /// What is saved while the user types. Files are not: they are uploaded as they are added and a
 /// reload starts them over.

@@ -2,20 +2,19 @@
 //! sending, with the restored-draft notice above it.
 
 use api::ticket::{DESCRIPTION_MAX_CHARS, SUBJECT_MAX_CHARS};
-use api::{FieldMessage, Me, NewTicket, TicketContext, TicketOptions};
+use api::{FieldMessage, Me, NewTicket, Ticket, TicketContext, TicketOptions};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use super::choices::{ProductAndReason, ProjectAndService, SeverityChoice};
-use super::draft::{DRAFT_PREFIX, Draft, Fields};
+use super::draft::{DRAFT_PREFIX, Draft, Fields, Restored};
 use crate::api::ApiClient;
 use crate::components::form::{
-    Autosave, CcInput, Counter, ErrorSummary, FieldErrors, FileField, SendFailureText, TextArea,
-    TextField, Uploads, new_key, ready_to_send, report_send_failure,
+    Autosave, CcInput, Counter, DraftForm, ErrorSummary, FieldErrors, FileField, SendFailureText,
+    TextArea, TextField, Uploads, draft_problems,
 };
 use crate::components::{focus_by_id, local_time};
-use crate::{routes, storage};
+use crate::routes::{self, Navigator};
 
 /// Field order, for sorting merged messages the way the form reads.
 const FIELDS: &[&str] = &[
@@ -39,43 +38,26 @@ const SEND_FAILURE: SendFailureText = SendFailureText {
     failed: "The ticket was not created.",
     kept: "Everything you entered is still here.",
 };
-/// The server remembers idempotency keys for 24 hours; a draft older than this may outlive its key.
-const KEY_SAFE_MS: f64 = 23.0 * 3600.0 * 1000.0;
 
 #[component]
 pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>) -> impl IntoView {
     let client = expect_context::<ApiClient>();
-    let navigate = use_navigate();
+    let navigate = Navigator::new();
     let org_id = me.organization.id;
     let submitter = StoredValue::new(me.user.email.clone());
     let options = StoredValue::new(options);
     let draft_key = format!("{DRAFT_PREFIX}:{}:{org_id}", me.user.id);
-
-    let restored = storage::load::<Draft>(&draft_key).filter(Draft::has_content);
-    let restored_at = RwSignal::new(restored.as_ref().map(|d| d.saved_at));
-    // An older draft whose last send was never confirmed may have created a ticket, and its key no
-    // longer protects a retry: use a new key and say so.
-    let stale = restored
-        .as_ref()
-        .is_some_and(|d| js_sys::Date::now() - d.saved_at > KEY_SAFE_MS);
-    let f = Fields::new(restored.unwrap_or_default(), &me.user.email);
-    if stale {
-        f.key.set(new_key());
-    }
-    if follow_up.is_some() {
-        f.follow_up.set(follow_up);
-    }
+    let Restored {
+        fields: f,
+        saved_at,
+        stale,
+    } = Restored::load(&draft_key, &me.user.email, follow_up);
+    let restored_at = RwSignal::new(saved_at);
 
     let uploads = Uploads::new(org_id, "ticket");
-    let autosave = Autosave::start(
-        draft_key,
-        move || f.track(),
-        move || f.snapshot(),
-        Draft::has_content,
-    );
     let check_all = move || -> Vec<FieldMessage> {
         let input = f.input(Vec::new());
-        let mut messages = options.with_value(|o| {
+        let messages = options.with_value(|o| {
             submitter.with_value(|email| {
                 input
                     .validate(TicketContext {
@@ -87,67 +69,51 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
                     .unwrap_or_default()
             })
         });
-        // Text still in the CC box is an address that did not pass.
-        f.cc.report_leftover(&mut messages);
-        if let Some(message) = uploads.problem() {
-            messages.push(FieldMessage {
-                field: "attachments".into(),
-                message,
-            });
-        }
-        messages
+        draft_problems(messages, f.cc, uploads)
     };
-    let errors = FieldErrors::new("ticket", FIELDS).rechecked_by(check_all);
-    let form_error = RwSignal::new(None::<String>);
-
-    let create = Action::new_local(move |(input, key): &(NewTicket, String)| {
-        let (input, key) = (input.clone(), key.clone());
-        async move { client.create_ticket(org_id, &input, &key).await }
-    });
-    Effect::new(move |_| match create.value().get() {
-        None => {}
-        Some(Ok(ticket)) => {
-            autosave.finish();
-            uploads.sent();
-            navigate(
+    let form = DraftForm {
+        errors: FieldErrors::new("ticket", FIELDS).rechecked_by(check_all),
+        form_error: RwSignal::new(None),
+        summary: SUMMARY,
+        autosave: Autosave::start(
+            draft_key,
+            move || f.track(),
+            move || f.snapshot(),
+            Draft::has_content,
+        ),
+        uploads,
+        cc: f.cc,
+        key: f.key,
+        text: &SEND_FAILURE,
+    };
+    let create = form.sender(
+        move |input: NewTicket, key: String| async move {
+            client.create_ticket(org_id, &input, &key).await
+        },
+        move |ticket: Ticket| {
+            navigate.go(
                 &format!("{}?created=1", routes::ticket(ticket.id)),
                 Default::default(),
-            );
-        }
-        Some(Err(error)) => {
-            // The old key belongs to content that may already have been accepted.
-            let reused = report_send_failure(error, errors, form_error, SUMMARY, &SEND_FAILURE);
-            if reused {
-                f.key.set(new_key());
-            }
-        }
-    });
+            )
+        },
+    );
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if create.pending().get_untracked() {
-            return;
-        }
-        f.cc.commit(true);
-        form_error.set(None);
-        if !ready_to_send(check_all(), errors, SUMMARY) {
-            return;
-        }
-        autosave.save_now();
-        create.dispatch_local((f.input(uploads.done_ids()), f.key.get_untracked()));
+        form.submit(create, check_all, || f.input(uploads.done_ids()));
     };
     let discard = Callback::new(move |()| {
         uploads.clear();
         f.reset();
         f.follow_up.set(follow_up);
-        errors.set_all(Vec::new());
-        form_error.set(None);
+        form.errors.set_all(Vec::new());
+        form.form_error.set(None);
         restored_at.set(None);
-        autosave.discard();
+        form.autosave.discard();
         focus_by_id("ticket-cc");
     });
 
     view! {
-        <ErrorSummary id=SUMMARY errors=errors form_error=form_error />
+        <ErrorSummary id=SUMMARY errors=form.errors form_error=form.form_error />
         <RestoredDraft restored_at=restored_at stale=stale discard=discard />
         <form
             class="sa-form sa-panel sa-ticket-form"
@@ -157,52 +123,65 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
         >
             // Read-only while the ticket is being created: what is sent is what the user sees.
             <fieldset class="sa-plain-fieldset sa-form" disabled=move || create.pending().get()>
-            {move || f.follow_up.get().map(|id| view! {
-                <p class="sa-callout">
-                    {format!("This ticket follows up the closed ticket #{id}; it will link back to it.")}
-                </p>
-            })}
-            <CcInput
-                errors=errors
-                field=f.cc
-                hint="All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others only get email (replying by email is not supported yet)."
-            />
-            <TextField
-                errors=errors
-                field="subject"
-                label="Subject"
-                value=f.subject
-                counter=Counter { max: SUBJECT_MAX_CHARS, shown_from: 80 }
-                check_on_blur=true
-            />
-            <SeverityChoice f=f errors=errors options=options />
-            <ProjectAndService f=f errors=errors options=options />
-            <ProductAndReason f=f errors=errors options=options />
-            <TextArea
-                errors=errors
-                field="description"
-                label="Description"
-                value=f.description
-                rows="10"
-                guide=|| view! { <DescriptionGuide /> }
-                hint="ticket-description-guide"
-                counter=Counter { max: DESCRIPTION_MAX_CHARS, shown_from: 90 }
-                check_on_blur=true
-            />
-            <FileField uploads=uploads errors=errors />
-            <div class="sa-actions">
-                <button
-                    type="submit"
-                    class="sa-button sa-button-primary"
-                    aria-busy=move || create.pending().get().then_some("true")
-                >
-                    {move || if create.pending().get() { "Creating ticket\u{2026}" } else { "Create ticket" }}
-                </button>
-                <A href=routes::tickets()>"Cancel"</A>
-                <span class="sa-muted sa-draft-state">"Your draft is saved in this browser as you type."</span>
-            </div>
-        </fieldset>
+                <TicketFields f=f errors=form.errors options=options uploads=uploads />
+                <div class="sa-actions">
+                    <button
+                        type="submit"
+                        class="sa-button sa-button-primary"
+                        aria-busy=move || create.pending().get().then_some("true")
+                    >
+                        {move || if create.pending().get() { "Creating ticket\u{2026}" } else { "Create ticket" }}
+                    </button>
+                    <A href=routes::tickets()>"Cancel"</A>
+                    <span class="sa-muted sa-draft-state">"Your draft is saved in this browser as you type."</span>
+                </div>
+            </fieldset>
         </form>
+    }
+}
+
+/// The fields, in the documentation's order.
+#[component]
+fn TicketFields(
+    f: Fields,
+    errors: FieldErrors,
+    options: StoredValue<TicketOptions>,
+    uploads: Uploads,
+) -> impl IntoView {
+    view! {
+        {move || f.follow_up.get().map(|id| view! {
+            <p class="sa-callout">
+                {format!("This ticket follows up the closed ticket #{id}; it will link back to it.")}
+            </p>
+        })}
+        <CcInput
+            errors=errors
+            field=f.cc
+            hint="All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others only get email (replying by email is not supported yet)."
+        />
+        <TextField
+            errors=errors
+            field="subject"
+            label="Subject"
+            value=f.subject
+            counter=Counter { max: SUBJECT_MAX_CHARS, shown_from: 80 }
+            check_on_blur=true
+        />
+        <SeverityChoice f=f errors=errors options=options />
+        <ProjectAndService f=f errors=errors options=options />
+        <ProductAndReason f=f errors=errors options=options />
+        <TextArea
+            errors=errors
+            field="description"
+            label="Description"
+            value=f.description
+            rows="10"
+            guide=|| view! { <DescriptionGuide /> }
+            hint="ticket-description-guide"
+            counter=Counter { max: DESCRIPTION_MAX_CHARS, shown_from: 90 }
+            check_on_blur=true
+        />
+        <FileField uploads=uploads errors=errors />
     }
 }
 

@@ -11,12 +11,10 @@ mod draft;
 mod form;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{Loaded, set_document_title};
-use crate::routes;
+use crate::components::{Breadcrumb, Loaded, set_document_title};
 use crate::session::Session;
 use form::TicketForm;
 
@@ -41,11 +39,7 @@ pub fn NewTicketPage() -> impl IntoView {
 
     view! {
         <div class="sa-page sa-narrow">
-            <nav class="sa-breadcrumb" aria-label="Breadcrumb">
-                <A href=routes::support()>"Support"</A>
-                " / "
-                <A href=routes::tickets()>"My tickets"</A>
-            </nav>
+            <Breadcrumb tickets=true />
             <h1>"Create ticket"</h1>
             <Loaded resource=options cards=3 let:options>
                 {match me.clone() {

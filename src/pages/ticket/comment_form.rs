@@ -9,8 +9,8 @@ use super::TicketState;
 use crate::api::ApiClient;
 use crate::components::focus_by_id;
 use crate::components::form::{
-    Autosave, CcCheck, CcField, CcInput, ErrorSummary, FieldErrors, FileField, SendFailureText,
-    TextArea, Uploads, new_key, ready_to_send, report_send_failure,
+    Autosave, CcCheck, CcField, CcInput, DraftForm, ErrorSummary, FieldErrors, FileField,
+    SendFailureText, TextArea, Uploads, draft_problems, new_key,
 };
 use crate::session::Session;
 use crate::storage;
@@ -211,51 +211,28 @@ fn CommentForm(
         attachment_ids: uploads.done_ids(),
     };
     let check_all = move || -> Vec<FieldMessage> {
-        let mut messages =
-            check.with_value(|c| input().validate(context(c)).err().unwrap_or_default());
-        f.cc.report_leftover(&mut messages);
-        if let Some(message) = uploads.problem() {
-            messages.push(FieldMessage {
-                field: "attachments".into(),
-                message,
-            });
-        }
-        messages
+        let messages = check.with_value(|c| input().validate(context(c)).err().unwrap_or_default());
+        draft_problems(messages, f.cc, uploads)
     };
-    let errors = FieldErrors::new("comment", FIELDS).rechecked_by(check_all);
-    let form_error = RwSignal::new(None::<String>);
-
-    let submit = Action::new_local(move |(comment, key): &(NewComment, String)| {
-        let (comment, key) = (comment.clone(), key.clone());
-        async move { client.add_comment(org_id, ticket_id, &comment, &key).await }
-    });
-    Effect::new(move |_| match submit.value().get() {
-        None => {}
-        Some(Ok(ticket)) => {
-            autosave.finish();
-            uploads.sent();
-            on_done.run(Some(ticket));
-        }
-        Some(Err(error)) => {
-            // The old key belongs to content that may already have been accepted.
-            let reused = report_send_failure(error, errors, form_error, SUMMARY, &SEND_FAILURE);
-            if reused {
-                f.key.set(new_key());
-            }
-        }
-    });
+    let form = DraftForm {
+        errors: FieldErrors::new("comment", FIELDS).rechecked_by(check_all),
+        form_error: RwSignal::new(None),
+        summary: SUMMARY,
+        autosave,
+        uploads,
+        cc: f.cc,
+        key: f.key,
+        text: &SEND_FAILURE,
+    };
+    let submit = form.sender(
+        move |comment: NewComment, key: String| async move {
+            client.add_comment(org_id, ticket_id, &comment, &key).await
+        },
+        move |ticket: Ticket| on_done.run(Some(ticket)),
+    );
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if submit.pending().get_untracked() {
-            return;
-        }
-        f.cc.commit(true);
-        form_error.set(None);
-        if !ready_to_send(check_all(), errors, SUMMARY) {
-            return;
-        }
-        autosave.save_now();
-        submit.dispatch_local((input(), f.key.get_untracked()));
+        form.submit(submit, check_all, input);
     };
     let cancel = move |_| {
         uploads.clear();
@@ -268,7 +245,7 @@ fn CommentForm(
     view! {
         <section class="sa-panel sa-comment" aria-labelledby="comment-heading">
             <h2 id="comment-heading">"Add to conversation"</h2>
-            <ErrorSummary id=SUMMARY errors=errors form_error=form_error />
+            <ErrorSummary id=SUMMARY errors=form.errors form_error=form.form_error />
             <form
                 class="sa-form"
                 novalidate
@@ -277,12 +254,12 @@ fn CommentForm(
             >
                 <fieldset class="sa-plain-fieldset sa-form" disabled=move || submit.pending().get()>
                 <CcInput
-                    errors=errors
+                    errors=form.errors
                     field=f.cc
                     hint="Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people only get email (replying by email is not supported yet)."
                 />
-                <TextArea errors=errors field="body" label="Comment" value=f.body rows="6" />
-                <FileField uploads=uploads errors=errors />
+                <TextArea errors=form.errors field="body" label="Comment" value=f.body rows="6" />
+                <FileField uploads=uploads errors=form.errors />
                 <div class="sa-actions">
                     <button
                         type="submit"

@@ -13,13 +13,12 @@ mod state;
 
 use api::Ticket;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params, use_query_map};
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{EtagPoll, Loaded, focus_by_id, set_document_title};
+use crate::components::{Breadcrumb, EtagPoll, Loaded, focus_by_id, set_document_title};
 use crate::pages::NotFound;
-use crate::routes::{self, TicketParams};
+use crate::routes::TicketParams;
 use crate::session::Session;
 use cc_list::CcList;
 use comment_form::AddToConversation;
@@ -102,11 +101,7 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
 
     view! {
         <div class="sa-page sa-narrow">
-            <nav class="sa-breadcrumb" aria-label="Breadcrumb">
-                <A href=routes::support()>"Support"</A>
-                " / "
-                <A href=routes::tickets()>"My tickets"</A>
-            </nav>
+            <Breadcrumb tickets=true />
             {created.then(|| view! {
                 <div id="ticket-created" class="sa-callout sa-callout-success" role="status" tabindex="-1">
                     <h2>"Ticket created"</h2>

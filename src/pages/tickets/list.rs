@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::list_href;
+use crate::api::ApiClient;
 use crate::components::local_date_time;
 use crate::routes;
 
@@ -19,13 +20,57 @@ pub(super) fn empty_list() -> TicketList {
     }
 }
 
+/// Follow all tickets: whether the admin follows them, and why changing it failed.
+#[derive(Clone, Copy)]
+pub(super) struct Follow {
+    following: RwSignal<Option<bool>>,
+    pub(super) error: RwSignal<Option<String>>,
+    toggle: Action<bool, ()>,
+}
+
+impl Follow {
+    /// Not known until the first list arrives.
+    pub(super) fn new(org_id: Option<i64>) -> Self {
+        let client = expect_context::<ApiClient>();
+        let following = RwSignal::new(None::<bool>);
+        let error = RwSignal::new(None::<String>);
+        let toggle = Action::new_local(move |want: &bool| {
+            let want = *want;
+            async move {
+                let Some(org) = org_id else { return };
+                match client.set_following(org, want).await {
+                    Ok(f) => {
+                        following.set(Some(f.following));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(format!(
+                        "Following could not be changed. {}",
+                        e.message()
+                    ))),
+                }
+            }
+        });
+        Self {
+            following,
+            error,
+            toggle,
+        }
+    }
+
+    /// What a list said, unless the admin's own change is already known.
+    pub(super) fn seen(&self, following: bool) {
+        if self.following.get_untracked().is_none() {
+            self.following.set(Some(following));
+        }
+    }
+}
+
 /// The count, the admin's follow switch, the table (or the empty state) and the pager.
 #[component]
 pub(super) fn ListBody(
     list: TicketList,
     query: TicketListQuery,
-    following: RwSignal<Option<bool>>,
-    on_follow: Callback<bool>,
+    follow: Follow,
     on_clear: Callback<()>,
 ) -> impl IntoView {
     let filtered = query.status.is_some()
@@ -48,7 +93,7 @@ pub(super) fn ListBody(
     view! {
         <div class="sa-list-bar">
             <p class="sa-count" role="status">{count}</p>
-            {org_scope.then(|| view! { <FollowSwitch following=following on_follow=on_follow /> })}
+            {org_scope.then(|| view! { <FollowSwitch follow=follow /> })}
         </div>
         {if list.tickets.is_empty() {
             view! { <Empty filtered=filtered on_clear=on_clear /> }.into_any()
@@ -69,14 +114,19 @@ pub(super) fn ListBody(
 
 /// Follow all tickets (admins, on the organization's list).
 #[component]
-fn FollowSwitch(following: RwSignal<Option<bool>>, on_follow: Callback<bool>) -> impl IntoView {
+fn FollowSwitch(follow: Follow) -> impl IntoView {
+    let Follow {
+        following, toggle, ..
+    } = follow;
     let on = move || following.get() == Some(true);
     view! {
         <button
             type="button"
             class="sa-button"
             aria-pressed=move || if on() { "true" } else { "false" }
-            on:click=move |_| on_follow.run(following.get_untracked() != Some(true))
+            on:click=move |_| {
+                toggle.dispatch_local(following.get_untracked() != Some(true));
+            }
         >
             {move || if on() { "Following all tickets" } else { "Follow all tickets" }}
         </button>

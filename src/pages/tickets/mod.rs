@@ -14,12 +14,12 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{ApiClient, ClientError, abort_on_cleanup, list_query};
-use crate::components::{EtagPoll, Loaded, set_document_title};
+use crate::api::{ApiClient, ApiResult, ClientError, abort_on_cleanup, list_query};
+use crate::components::{Breadcrumb, EtagPoll, Loaded, set_document_title};
 use crate::routes::{self, Navigator};
 use crate::session::Session;
 use filters::Filters;
-use list::{ListBody, empty_list};
+use list::{Follow, ListBody, empty_list};
 
 /// How often the list asks whether anything changed.
 const POLL_MS: u64 = 15_000;
@@ -87,7 +87,6 @@ impl ListUrl {
 #[component]
 pub fn TicketsPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let client = expect_context::<ApiClient>();
     let params = use_query_map();
 
     let me = session.me();
@@ -111,7 +110,54 @@ pub fn TicketsPage() -> impl IntoView {
     };
     Effect::new(move |_| set_document_title(title()));
 
-    // A newer copy found by polling replaces what the resource loaded, until the query changes.
+    let (tickets, polled) = load_list(query, org_id);
+    let search = RwSignal::new(query.get_untracked().q.unwrap_or_default());
+    let follow = Follow::new(org_id);
+    let on_clear = Callback::new(move |()| {
+        search.set(String::new());
+        url.change(
+            |q| {
+                q.status = None;
+                q.severity = None;
+                q.q = None;
+            },
+            false,
+        );
+    });
+
+    view! {
+        <div class="sa-page">
+            <Breadcrumb />
+            <div class="sa-page-header">
+                <h1>{title}</h1>
+                <A href=routes::new_ticket()>
+                    <span class="sa-button sa-button-primary">"Create ticket"</span>
+                </A>
+            </div>
+            {is_admin.then(|| view! { <ScopeTabs query=query /> })}
+            <Filters url=url search=search />
+            {move || follow.error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
+            <Loaded resource=tickets cards=1 let:loaded>
+                {
+                    let list = polled.get().unwrap_or(loaded);
+                    follow.seen(list.following);
+                    view! { <ListBody list=list query=query.get_untracked() follow=follow on_clear=on_clear /> }
+                }
+            </Loaded>
+        </div>
+    }
+}
+
+/// The list for `query`, and a newer copy found by polling, which replaces what was loaded until the
+/// query changes.
+fn load_list(
+    query: Memo<TicketListQuery>,
+    org_id: Option<i64>,
+) -> (
+    LocalResource<ApiResult<TicketList>>,
+    RwSignal<Option<TicketList>>,
+) {
+    let client = expect_context::<ApiClient>();
     let polled = RwSignal::new(None::<TicketList>);
     let poll = EtagPoll::new(None);
     poll.start(
@@ -142,39 +188,13 @@ pub fn TicketsPage() -> impl IntoView {
             }))
         }
     });
+    (tickets, polled)
+}
 
-    let search = RwSignal::new(query.get_untracked().q.unwrap_or_default());
-    let following = RwSignal::new(None::<bool>);
-    let follow_error = RwSignal::new(None::<String>);
-    let toggle_follow = Action::new_local(move |want: &bool| {
-        let want = *want;
-        async move {
-            let Some(org) = org_id else { return };
-            match client.set_following(org, want).await {
-                Ok(f) => {
-                    following.set(Some(f.following));
-                    follow_error.set(None);
-                }
-                Err(e) => follow_error.set(Some(format!(
-                    "Following could not be changed. {}",
-                    e.message()
-                ))),
-            }
-        }
-    });
-    let on_clear = Callback::new(move |()| {
-        search.set(String::new());
-        url.change(
-            |q| {
-                q.status = None;
-                q.severity = None;
-                q.q = None;
-            },
-            false,
-        );
-    });
-
-    // Plain links: the router's <A> marks every link to this path as current, whatever its query.
+/// My tickets and Tickets in my organization (admins). Plain links: the router's `<A>` marks every
+/// link to this path as current, whatever its query.
+#[component]
+fn ScopeTabs(query: Memo<TicketListQuery>) -> impl IntoView {
     let base = expect_context::<crate::AppConfig>().base;
     let tab = move |scope: TicketScope, label: &'static str| {
         let href = format!(
@@ -190,48 +210,10 @@ pub fn TicketsPage() -> impl IntoView {
             </a>
         }
     };
-
     view! {
-        <div class="sa-page">
-            <nav class="sa-breadcrumb" aria-label="Breadcrumb">
-                <A href=routes::support()>"Support"</A>
-            </nav>
-            <div class="sa-page-header">
-                <h1>{title}</h1>
-                <A href=routes::new_ticket()>
-                    <span class="sa-button sa-button-primary">"Create ticket"</span>
-                </A>
-            </div>
-            {is_admin
-                .then(|| {
-                    view! {
-                        <nav class="sa-tabs" aria-label="Ticket lists">
-                            {tab(TicketScope::Mine, "My tickets")}
-                            {tab(TicketScope::Organization, "Tickets in my organization")}
-                        </nav>
-                    }
-                })}
-            <Filters url=url search=search />
-            {move || follow_error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
-            <Loaded resource=tickets cards=1 let:loaded>
-                {
-                    let list = polled.get().unwrap_or(loaded);
-                    if following.get_untracked().is_none() {
-                        following.set(Some(list.following));
-                    }
-                    view! {
-                        <ListBody
-                            list=list
-                            query=query.get_untracked()
-                            following=following
-                            on_follow=Callback::new(move |want| {
-                                toggle_follow.dispatch_local(want);
-                            })
-                            on_clear=on_clear
-                        />
-                    }
-                }
-            </Loaded>
-        </div>
+        <nav class="sa-tabs" aria-label="Ticket lists">
+            {tab(TicketScope::Mine, "My tickets")}
+            {tab(TicketScope::Organization, "Tickets in my organization")}
+        </nav>
     }
 }

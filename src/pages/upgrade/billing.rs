@@ -4,7 +4,6 @@ use api::BillingGroup;
 use leptos::prelude::*;
 
 use super::step::{back_and_continue, step_heading};
-use crate::components::focus_by_id;
 use crate::components::form::{FieldErrors, Select};
 
 const GROUP: &str = "billing_group_id";
@@ -21,15 +20,12 @@ pub(super) fn BillingStep(
     let value = RwSignal::new(chosen.filter(|id| groups.iter().any(|g| g.id == *id)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if value.get_untracked().is_some() {
-            errors.set(GROUP, None);
+        let outcome = match value.get_untracked() {
+            Some(_) => Ok(()),
+            None => Err("Billing group: choose the billing group that pays for support.".into()),
+        };
+        if errors.check(GROUP, outcome) {
             on_next.run(());
-        } else {
-            errors.set(
-                GROUP,
-                Some("Billing group: choose the billing group that pays for support.".into()),
-            );
-            focus_by_id(errors.id(GROUP));
         }
     };
     let options = groups

@@ -4,7 +4,6 @@ use api::YearMonth;
 use leptos::prelude::*;
 
 use super::step::{back_and_continue, step_heading};
-use crate::components::focus_by_id;
 use crate::components::form::{FieldErrors, Select};
 
 const MONTH: &str = "start_month";
@@ -22,15 +21,9 @@ pub(super) fn StartStep(
     let is_current = move || value.with(|v| YearMonth::parse(v) == Some(current));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match api::upgrade::check_start_month(&value.get_untracked(), current) {
-            Ok(_) => {
-                errors.set(MONTH, None);
-                on_next.run(());
-            }
-            Err(e) => {
-                errors.set(MONTH, Some(e.message));
-                focus_by_id(errors.id(MONTH));
-            }
+        let outcome = api::upgrade::check_start_month(&value.get_untracked(), current);
+        if errors.check(MONTH, outcome.map(drop).map_err(|e| e.message)) {
+            on_next.run(());
         }
     };
     let months = YearMonth::start_choices(current)
