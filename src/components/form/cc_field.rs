@@ -6,7 +6,7 @@ use api::ticket::split_addresses;
 use api::{Email, FieldError as RuleError};
 use leptos::prelude::*;
 
-use super::{Field, FieldErrors};
+use super::{FieldErrors, FieldFrame};
 use crate::components::focus_by_id;
 
 /// Decides whether one more address may join the chips already accepted.
@@ -148,7 +148,7 @@ pub fn CcInput(errors: FieldErrors, field: CcField, hint: &'static str) -> impl 
         move || errors.describe(CC, errors.has(CC), Some(&hint_id))
     };
     view! {
-        <Field errors=errors field=CC label="CC">
+        <FieldFrame errors=errors field=CC label="CC">
             <p id=hint_id class="sa-hint">{hint}</p>
             <ul class="sa-chips" aria-label="CC addresses" hidden=move || field.emails.with(Vec::is_empty)>
                 <For each=move || field.emails.get() key=|e| e.clone() let(email)>
@@ -190,6 +190,6 @@ pub fn CcInput(errors: FieldErrors, field: CcField, hint: &'static str) -> impl 
                 aria-invalid=errors.invalid(CC)
                 aria-describedby=described
             />
-        </Field>
+        </FieldFrame>
     }
 }

@@ -216,7 +216,7 @@ pub fn FieldError(
 /// The frame of a labelled field: the label, the control and whatever the form puts around it
 /// (`children`), then the field's message.
 #[component]
-pub fn Field(
+pub fn FieldFrame(
     errors: FieldErrors,
     field: &'static str,
     label: &'static str,

@@ -17,7 +17,7 @@ mod uploads;
 pub use cc_field::{CcCheck, CcField, CcInput, CcRule};
 pub use draft::{Autosave, new_key};
 pub use error_summary::ErrorSummary;
-pub use field_errors::{Field, FieldError, FieldErrors};
+pub use field_errors::{FieldError, FieldErrors, FieldFrame};
 pub use file_field::FileField;
 pub use radio_group::{Choice, RadioGroup};
 pub use select::Select;

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{Field, FieldErrors};
+use super::{FieldErrors, FieldFrame};
 
 /// A drop-down field. The options are the `children` (each marks itself `selected`); `on_change` gets
 /// the chosen value before the field's message is checked again.
@@ -21,7 +21,7 @@ pub fn Select(
         .map(|(text, id)| view! { <p id=id class="sa-muted">{text}</p> });
     let described = move || errors.describe(field, errors.has(field), hint_id.as_deref());
     view! {
-        <Field errors=errors field=field label=label>
+        <FieldFrame errors=errors field=field label=label>
             <select
                 id=errors.id(field)
                 on:change=move |ev| {
@@ -34,6 +34,6 @@ pub fn Select(
                 {children()}
             </select>
             {hint_view}
-        </Field>
+        </FieldFrame>
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{Field, FieldErrors};
+use super::{FieldErrors, FieldFrame};
 
 /// A length limit shown under a text field once the text comes close to it.
 #[derive(Debug, Clone, Copy)]
@@ -121,7 +121,7 @@ pub fn TextField(
 ) -> impl IntoView {
     let Described { by, counter } = described(errors, field, value, hint, counter);
     view! {
-        <Field errors=errors field=field label=label>
+        <FieldFrame errors=errors field=field label=label>
             <input
                 id=errors.id(field)
                 type=kind
@@ -135,7 +135,7 @@ pub fn TextField(
                 aria-describedby=by
             />
             {counter}
-        </Field>
+        </FieldFrame>
     }
 }
 
@@ -158,7 +158,7 @@ pub fn TextArea(
 ) -> impl IntoView {
     let Described { by, counter } = described(errors, field, value, hint, counter);
     view! {
-        <Field errors=errors field=field label=label>
+        <FieldFrame errors=errors field=field label=label>
             {guide.map(|guide| guide.run())}
             <textarea
                 id=errors.id(field)
@@ -170,6 +170,6 @@ pub fn TextArea(
                 aria-describedby=by
             ></textarea>
             {counter}
-        </Field>
+        </FieldFrame>
     }
 }
