@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::FieldMessage;
+use crate::error::FieldMessage;
+use crate::field::Field;
 use crate::validate::{Email, FieldError, collect};
 
 /// `POST /api/v1/session` body.
@@ -20,7 +21,7 @@ impl SignInRequest {
         let email = Email::parse(&self.email);
         let password = if self.password.is_empty() {
             Err(FieldError::new(
-                "password",
+                Field::Password,
                 "Password: enter your password.",
             ))
         } else {

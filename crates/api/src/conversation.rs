@@ -1,77 +1,23 @@
-//! Following tickets: the list's filters and pages, the conversation on a ticket, adding to it, and the
-//! customer's status actions.
+//! Following a ticket: adding to its conversation, and the customer's status actions.
 
 use serde::{Deserialize, Serialize};
 
-use crate::ticket::{Attachment, CC_MAX, DESCRIPTION_MAX_CHARS, TicketStatus, group_thousands};
-use crate::validate::{Email, FieldError};
-use crate::{FieldMessage, Severity};
+use crate::error::FieldMessage;
+use crate::field::Field;
+use crate::ticket::{
+    ATTACHMENTS_MAX, CC_MAX, DESCRIPTION_MAX_CHARS, TicketStatus, cc_list_full, too_many_files,
+};
+use crate::validate::{Email, FieldError, collect};
+
+// Kept under their old paths (`api::conversation::...`).
+pub use crate::ticket::{Activity, ActivityKind, AuthorKind, TicketPermissions};
+pub use crate::ticket_list::{
+    PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TicketList, TicketListItem, TicketListQuery, TicketScope,
+    TicketSort,
+};
 
 /// Longest comment, in characters (the same as a description).
 pub const COMMENT_MAX_CHARS: usize = DESCRIPTION_MAX_CHARS;
-/// Tickets per page when the request does not say.
-pub const PAGE_SIZE_DEFAULT: u32 = 25;
-/// Most tickets per page.
-pub const PAGE_SIZE_MAX: u32 = 100;
-
-/// Who wrote an entry of the conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthorKind {
-    /// A console user of the organization.
-    Customer,
-    /// The support team.
-    Agent,
-}
-
-/// What an entry of the conversation records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityKind {
-    /// A message, with optional files.
-    Comment,
-    /// Addresses were added to the CC list.
-    CcAdded,
-    /// An address was removed from the CC list.
-    CcRemoved,
-    /// The status changed (to [`Activity::status`]).
-    StatusChanged,
-}
-
-/// One entry of a ticket's conversation, oldest first. The description is not an entry: it is the
-/// ticket's own first message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Activity {
-    pub id: i64,
-    pub kind: ActivityKind,
-    pub author_name: String,
-    pub author_kind: AuthorKind,
-    /// RFC 3339 UTC.
-    pub created_at: String,
-    /// The comment's text (plain text, shown with its line breaks); empty for other kinds.
-    #[serde(default)]
-    pub body: String,
-    /// The addresses added or removed, for the CC kinds.
-    #[serde(default)]
-    pub emails: Vec<String>,
-    /// The new status, for [`ActivityKind::StatusChanged`].
-    #[serde(default)]
-    pub status: Option<TicketStatus>,
-    /// Files sent with a comment.
-    #[serde(default)]
-    pub attachments: Vec<Attachment>,
-}
-
-/// What the signed-in user may do on a ticket (the server enforces the same rules).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketPermissions {
-    /// Comment and CC others: the submitter, CCed members and admins, while the ticket is not closed.
-    pub can_comment: bool,
-    /// Mark solved or reopen: the submitter, CCed members and admins.
-    pub can_change_status: bool,
-    /// Remove an address from the CC list: the submitter and admins.
-    pub can_remove_cc: bool,
-}
 
 /// Adding to the conversation: a comment, people to CC, or both, with optional files.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -94,6 +40,7 @@ pub struct ValidComment {
     pub cc: Vec<Email>,
     /// Trimmed; empty when only CCs are added.
     pub body: String,
+    /// Files uploaded beforehand, at most [`ATTACHMENTS_MAX`].
     pub attachment_ids: Vec<i64>,
 }
 
@@ -115,11 +62,11 @@ pub fn check_new_cc(
     pending: &[Email],
     input: &str,
 ) -> Result<Email, FieldError> {
-    let email = Email::parse_field("cc", "CC", input)?;
+    let email = Email::parse_field(Field::Cc, input)?;
     let same = |other: &str| email.as_str().eq_ignore_ascii_case(other.trim());
     if same(context.author) && !same(context.submitter) {
         return Err(FieldError::new(
-            "cc",
+            Field::Cc,
             format!(
                 "CC: {email} is your own address; you already get every update of this ticket."
             ),
@@ -127,15 +74,12 @@ pub fn check_new_cc(
     }
     if same(context.submitter) || context.cc.iter().any(|c| same(c)) || pending.contains(&email) {
         return Err(FieldError::new(
-            "cc",
+            Field::Cc,
             format!("CC: {email} is already on this ticket."),
         ));
     }
     if context.cc.len() + pending.len() >= CC_MAX {
-        return Err(FieldError::new(
-            "cc",
-            format!("CC: a ticket can have at most {CC_MAX} addresses."),
-        ));
+        return Err(cc_list_full());
     }
     Ok(email)
 }
@@ -147,26 +91,19 @@ impl NewComment {
         if body.is_empty() {
             if self.cc.is_empty() || !self.attachment_ids.is_empty() {
                 return Some(FieldError::new(
-                    "body",
+                    Field::Body,
                     "Comment: write a comment (it may be left empty only when you just add people to CC).",
                 ));
             }
             return None;
         }
         let count = body.chars().count();
-        (count > COMMENT_MAX_CHARS).then(|| {
-            FieldError::new(
-                "body",
-                format!(
-                    "Comment: use at most {} characters; this has {}.",
-                    group_thousands(COMMENT_MAX_CHARS as u64),
-                    group_thousands(count as u64)
-                ),
-            )
-        })
+        (count > COMMENT_MAX_CHARS)
+            .then(|| FieldError::too_long(Field::Body, COMMENT_MAX_CHARS, count))
     }
 
-    /// Every rule, every failure at once in form order (CC, then the comment, then files).
+    /// Every rule, every failure at once in form order ([`Field::COMMENT_ORDER`]: CC, then the comment,
+    /// then files).
     pub fn validate(&self, context: CommentContext<'_>) -> Result<ValidComment, Vec<FieldMessage>> {
         let mut cc = Vec::with_capacity(self.cc.len());
         let mut cc_error = None;
@@ -179,16 +116,8 @@ impl NewComment {
                 }
             }
         }
-        let files = (self.attachment_ids.len() > crate::ticket::ATTACHMENTS_MAX).then(|| {
-            FieldError::new(
-                "attachments",
-                format!(
-                    "Files: attach at most {} files.",
-                    crate::ticket::ATTACHMENTS_MAX
-                ),
-            )
-        });
-        crate::validate::collect([cc_error, self.check_body(), files])?;
+        let files = (self.attachment_ids.len() > ATTACHMENTS_MAX).then(too_many_files);
+        collect([cc_error, self.check_body(), files])?;
         Ok(ValidComment {
             cc,
             body: self.body.trim().to_owned(),
@@ -201,6 +130,7 @@ impl NewComment {
 /// ticket). A closed ticket stays closed; the customer opens a follow-up ticket instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusChange {
+    /// The status asked for.
     pub status: TicketStatus,
 }
 
@@ -221,82 +151,11 @@ impl StatusChange {
     }
 }
 
-/// Which tickets a list shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketScope {
-    /// Tickets the user submitted or is CCed on.
-    #[default]
-    Mine,
-    /// Every ticket of the organization (admins only).
-    Organization,
-}
-
-/// How a list is ordered (always newest first, ties broken by id).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketSort {
-    /// Most recently updated first.
-    #[default]
-    Updated,
-    /// Most recently created first.
-    Created,
-}
-
-/// A list request: `GET /organizations/{id}/tickets?scope=&status=&severity=&q=&sort=&after=&before=&limit=`.
-/// `after` and `before` are opaque cursors from a previous [`TicketList`]; at most one is given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TicketListQuery {
-    pub scope: TicketScope,
-    pub status: Option<TicketStatus>,
-    pub severity: Option<Severity>,
-    /// Words to find in the subject or description (all of them, as prefixes).
-    pub q: Option<String>,
-    pub sort: TicketSort,
-    pub after: Option<String>,
-    pub before: Option<String>,
-    pub limit: Option<u32>,
-}
-
-/// A line of a ticket list, with who wrote last.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketListItem {
-    pub id: i64,
-    pub subject: String,
-    pub severity: Severity,
-    pub status: TicketStatus,
-    pub product_name: String,
-    pub submitter_name: String,
-    /// RFC 3339 UTC.
-    pub created_at: String,
-    /// RFC 3339 UTC.
-    pub updated_at: String,
-    /// Who wrote the latest comment (`None` when nobody has replied yet).
-    pub last_replied_by: Option<String>,
-    /// Whether that was the support team.
-    pub last_reply_from_agent: bool,
-}
-
-/// One page of a ticket list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketList {
-    pub tickets: Vec<TicketListItem>,
-    /// How many tickets match the filters, over all pages.
-    pub total: u64,
-    /// Cursor for the next (older) page, if there is one.
-    pub next: Option<String>,
-    /// Cursor for the previous (newer) page, if there is one.
-    pub prev: Option<String>,
-    /// For the organization scope: whether the signed-in admin follows all tickets.
-    #[serde(default)]
-    pub following: bool,
-}
-
 /// `PUT /organizations/{id}/ticket-following`: an admin follows (gets the emails of) every ticket of the
 /// organization, or stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Following {
+    /// Whether to follow.
     pub following: bool,
 }
 
@@ -407,16 +266,5 @@ mod tests {
         assert!(to(Open).check(Open).is_err());
         assert!(to(Closed).check(Open).is_err());
         assert!(to(AwaitingCustomer).check(Open).is_err());
-    }
-
-    #[test]
-    fn list_queries_read_from_url_parameters() {
-        let q: TicketListQuery = serde_json::from_str(
-            r#"{"status":"awaiting_customer","sort":"created","q":"timeout"}"#,
-        )
-        .unwrap();
-        assert_eq!(q.scope, TicketScope::Mine);
-        assert_eq!(q.status, Some(TicketStatus::AwaitingCustomer));
-        assert_eq!(q.sort, TicketSort::Created);
     }
 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::field::Field;
+
 /// Machine-readable error codes. Clients branch on these, never on message text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,10 +39,26 @@ pub enum ErrorCode {
 /// A message attached to one input field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldMessage {
-    /// The field's wire name, e.g. `email`.
+    /// The field's wire name, e.g. `email` (a [`Field::as_str`]). Kept as text so that a field this
+    /// build does not know still reaches the form instead of failing the whole error body.
     pub field: String,
     /// A sentence naming the field, suitable to show next to it.
     pub message: String,
+}
+
+impl FieldMessage {
+    /// A message for `field`.
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
+        Self {
+            field: field.as_str().to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// Whether this message belongs to `field`.
+    pub fn is(&self, field: Field) -> bool {
+        self.field == field.as_str()
+    }
 }
 
 /// The body of every non-2xx JSON response.
@@ -58,8 +76,9 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    /// The message for `field`, if the server sent one.
-    pub fn field(&self, field: &str) -> Option<&str> {
+    /// The message for `field` (a [`Field`] or its wire name), if the server sent one.
+    pub fn field(&self, field: impl AsRef<str>) -> Option<&str> {
+        let field = field.as_ref();
         self.fields
             .iter()
             .find(|f| f.field == field)
@@ -94,5 +113,7 @@ mod tests {
         .unwrap();
         assert_eq!(body.field("email"), Some("Enter an email."));
         assert_eq!(body.field("password"), None);
+        assert_eq!(body.field(Field::Email), Some("Enter an email."));
+        assert!(body.fields[0].is(Field::Email));
     }
 }

@@ -1,37 +1,48 @@
-//! Wire types and validation shared by the Support SPA and its server.
+//! Wire types and validation shared by the Support SPA and its server: the contract between them.
 //!
 //! Everything here compiles for `wasm32-unknown-unknown` and native targets and depends on serde only
 //! (plus a small, dependency-free email syntax checker), so the SPA can give instant feedback with exactly
 //! the rules the server enforces as the final word.
+//!
+//! Modules import one another in one direction only: `field`, `format` and `calendar` at the bottom,
+//! then `error` and `validate`, then the resources (`auth`, `org`, `support`, `upgrade`, `ticket`,
+//! `ticket_list`, `conversation`). The re-exports below are for the crate's users; inside the crate
+//! every import names the defining module.
+
+#![warn(missing_docs)]
 
 pub mod auth;
+pub mod calendar;
 pub mod conversation;
 pub mod error;
+pub mod field;
+pub mod format;
+pub mod idempotency;
 pub mod org;
 pub mod support;
 pub mod text;
 pub mod ticket;
+pub mod ticket_list;
 pub mod upgrade;
 pub mod validate;
 
 pub use auth::{Me, Organization, PlanKind, Role, SignInRequest, User};
-pub use conversation::{
-    Activity, ActivityKind, AuthorKind, CommentContext, Following, NewComment, StatusChange,
-    TicketList, TicketListItem, TicketListQuery, TicketPermissions, TicketScope, TicketSort,
-};
+pub use calendar::{InvalidTimestamp, Timestamp, YearMonth};
+pub use conversation::{CommentContext, Following, NewComment, StatusChange};
 pub use error::{ErrorBody, ErrorCode, FieldMessage};
+pub use field::Field;
+pub use format::{format_bytes, format_usd, group_thousands};
 pub use org::{Product, Project, Reason, Service};
 pub use support::{
-    Links, PriceRule, ResponseTime, Severity, SupportStatus, SupportTier, UpgradeRequest,
-    UpgradeStatus,
+    Links, PriceRule, ResponseTime, ResponseTimes, Severity, SupportStatus, SupportTier,
+    UpgradeRequest, UpgradeStatus,
 };
 pub use ticket::{
-    Attachment, AttachmentKind, NamedRef, NewTicket, Ticket, TicketContext, TicketOptions,
-    TicketStatus, TicketSummary,
+    Activity, ActivityKind, Attachment, AttachmentKind, AuthorKind, NamedRef, NewTicket, Ticket,
+    TicketContext, TicketOptions, TicketPermissions, TicketStatus,
 };
-pub use upgrade::{
-    BillingGroup, Estimate, UpgradeOptions, UpgradeRequestInput, YearMonth, estimate, format_usd,
-};
+pub use ticket_list::{TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort};
+pub use upgrade::{BillingGroup, Estimate, UpgradeOptions, UpgradeRequestInput, estimate};
 pub use validate::{Email, FieldError};
 
 /// Prefix of every JSON endpoint, relative to the API base URL.

@@ -4,7 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::PlanKind;
+use crate::auth::PlanKind;
+use crate::calendar::{Timestamp, YearMonth};
+use crate::format::{format_basis_points, group_thousands};
 
 /// How urgent a ticket is. The definitions are the documentation's, word for word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -197,38 +199,55 @@ impl fmt::Display for PriceRule {
                 basis_points,
                 minimum_usd,
             } => {
-                let whole = basis_points / 100;
-                let frac = basis_points % 100;
-                let percent = match frac {
-                    0 => format!("{whole}"),
-                    f if f % 10 == 0 => format!("{whole}.{}", f / 10),
-                    f => format!("{whole}.{f:02}"),
-                };
                 write!(
                     f,
-                    "{percent}% of monthly spend, min USD {}",
-                    thousands(minimum_usd)
+                    "{} of monthly spend, min USD {}",
+                    format_basis_points(basis_points),
+                    group_thousands(u64::from(minimum_usd))
                 )
             }
         }
     }
 }
 
-/// `12345` -> `12,345`.
-fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+impl PriceRule {
+    /// The share of the monthly spend as people read it (`4.5%`), or `None` for an included tier.
+    pub fn percentage(self) -> Option<String> {
+        match self {
+            PriceRule::Included => None,
+            PriceRule::PercentOfSpend { basis_points, .. } => {
+                Some(format_basis_points(basis_points))
+            }
         }
-        out.push(c);
     }
-    out
 }
 
-/// One support tier of the catalogue, as the backend serves it.
+/// The first-response targets of a tier, one per severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseTimes {
+    /// For low-severity tickets.
+    pub low: ResponseTime,
+    /// For high-severity tickets.
+    pub high: ResponseTime,
+    /// For critical tickets.
+    pub critical: ResponseTime,
+}
+
+impl ResponseTimes {
+    /// The target for `severity`.
+    pub fn get(self, severity: Severity) -> ResponseTime {
+        match severity {
+            Severity::Low => self.low,
+            Severity::High => self.high,
+            Severity::Critical => self.critical,
+        }
+    }
+}
+
+/// One support tier of the catalogue, as the backend serves it. On the wire the three targets are
+/// the tier's own `low`, `high` and `critical` members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SupportTierWire", into = "SupportTierWire")]
 pub struct SupportTier {
     /// Stable key, e.g. `essential`.
     pub key: String,
@@ -238,12 +257,8 @@ pub struct SupportTier {
     pub rank: u32,
     /// One sentence on who the tier is for.
     pub summary: String,
-    /// First-response target for low-severity tickets.
-    pub low: ResponseTime,
-    /// First-response target for high-severity tickets.
-    pub high: ResponseTime,
-    /// First-response target for critical tickets.
-    pub critical: ResponseTime,
+    /// First-response targets per severity.
+    pub response_times: ResponseTimes,
     /// When support is staffed, e.g. `24/7`.
     pub hours: String,
     /// Phone support, e.g. `Critical only`.
@@ -257,10 +272,61 @@ pub struct SupportTier {
 impl SupportTier {
     /// The first-response target for `severity`.
     pub fn response_time(&self, severity: Severity) -> ResponseTime {
-        match severity {
-            Severity::Low => self.low,
-            Severity::High => self.high,
-            Severity::Critical => self.critical,
+        self.response_times.get(severity)
+    }
+}
+
+// A plain struct with the targets side by side, rather than `#[serde(flatten)]`, which buffers the
+// input like tagged enums do (see the wire shapes above).
+#[derive(Clone, Serialize, Deserialize)]
+struct SupportTierWire {
+    key: String,
+    name: String,
+    rank: u32,
+    summary: String,
+    low: ResponseTime,
+    high: ResponseTime,
+    critical: ResponseTime,
+    hours: String,
+    phone: String,
+    account_team: String,
+    price: PriceRule,
+}
+
+impl From<SupportTierWire> for SupportTier {
+    fn from(w: SupportTierWire) -> Self {
+        Self {
+            key: w.key,
+            name: w.name,
+            rank: w.rank,
+            summary: w.summary,
+            response_times: ResponseTimes {
+                low: w.low,
+                high: w.high,
+                critical: w.critical,
+            },
+            hours: w.hours,
+            phone: w.phone,
+            account_team: w.account_team,
+            price: w.price,
+        }
+    }
+}
+
+impl From<SupportTier> for SupportTierWire {
+    fn from(t: SupportTier) -> Self {
+        Self {
+            key: t.key,
+            name: t.name,
+            rank: t.rank,
+            summary: t.summary,
+            low: t.response_times.low,
+            high: t.response_times.high,
+            critical: t.response_times.critical,
+            hours: t.hours,
+            phone: t.phone,
+            account_team: t.account_team,
+            price: t.price,
         }
     }
 }
@@ -297,14 +363,14 @@ pub struct UpgradeRequest {
     pub tier_key: String,
     /// Name of the requested tier.
     pub tier_name: String,
-    /// First month of the new tier, `YYYY-MM`.
-    pub start_month: String,
+    /// First month of the new tier (`YYYY-MM` on the wire).
+    pub start_month: YearMonth,
     /// Name of the billing group that pays for it.
     pub billing_group: String,
     /// Email of the admin who asked.
     pub requested_by: String,
-    /// When, RFC 3339 UTC.
-    pub requested_at: String,
+    /// When it was asked for.
+    pub requested_at: Timestamp,
     /// Where it stands.
     pub status: UpgradeStatus,
     /// Why it was rejected, if it was.
@@ -385,6 +451,9 @@ mod tests {
             odd.to_string(),
             "10.25% of monthly spend, min USD 1,234,567"
         );
+        assert_eq!(essential.percentage().as_deref(), Some("4.5%"));
+        assert_eq!(premium.percentage().as_deref(), Some("10%"));
+        assert_eq!(PriceRule::Included.percentage(), None);
     }
 
     #[test]
@@ -416,6 +485,70 @@ mod tests {
             Severity::Critical
                 .definition()
                 .contains("not possible to find workarounds")
+        );
+    }
+
+    fn tier() -> SupportTier {
+        SupportTier {
+            key: "advanced".into(),
+            name: "Advanced".into(),
+            rank: 2,
+            summary: "s".into(),
+            response_times: ResponseTimes {
+                low: ResponseTime::Minutes(720),
+                high: ResponseTime::Minutes(60),
+                critical: ResponseTime::Minutes(30),
+            },
+            hours: "24/7".into(),
+            phone: "Critical only".into(),
+            account_team: "-".into(),
+            price: PriceRule::Included,
+        }
+    }
+
+    #[test]
+    fn a_tier_keeps_its_targets_side_by_side_on_the_wire() {
+        let json = serde_json::to_string(&tier()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"key":"advanced","name":"Advanced","rank":2,"summary":"s","low":{"unit":"minutes","value":720},"high":{"unit":"minutes","value":60},"critical":{"unit":"minutes","value":30},"hours":"24/7","phone":"Critical only","account_team":"-","price":{"kind":"included"}}"#
+        );
+        assert_eq!(serde_json::from_str::<SupportTier>(&json).unwrap(), tier());
+        assert_eq!(
+            tier().response_time(Severity::Critical),
+            ResponseTime::Minutes(30)
+        );
+        assert_eq!(
+            Severity::ALL.map(|s| tier().response_times.get(s)),
+            [
+                ResponseTime::Minutes(720),
+                ResponseTime::Minutes(60),
+                ResponseTime::Minutes(30)
+            ]
+        );
+    }
+
+    #[test]
+    fn upgrade_requests_carry_their_month_and_time_as_text() {
+        let request = UpgradeRequest {
+            id: 1,
+            tier_key: "advanced".into(),
+            tier_name: "Advanced".into(),
+            start_month: YearMonth::new(2027, 1).unwrap(),
+            billing_group: "Acme Default".into(),
+            requested_by: "admin@acme.example".into(),
+            requested_at: Timestamp::parse("2026-11-27T00:36:52Z").unwrap(),
+            status: UpgradeStatus::Pending,
+            reason: None,
+        };
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":1,"tier_key":"advanced","tier_name":"Advanced","start_month":"2027-01","billing_group":"Acme Default","requested_by":"admin@acme.example","requested_at":"2026-11-27T00:36:52Z","status":"pending"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<UpgradeRequest>(&json).unwrap(),
+            request
         );
     }
 }

@@ -4,7 +4,9 @@
 /// A piece of a text: plain, or a web address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Piece<'a> {
+    /// Text to show as it is.
     Text(&'a str),
+    /// An `http://` or `https://` address to show as a link to itself.
     Link(&'a str),
 }
 

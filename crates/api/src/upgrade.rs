@@ -1,118 +1,19 @@
 //! The support tier upgrade request: start months, the input and its validation, and the estimate.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
+use crate::error::FieldMessage;
+use crate::field::Field;
+use crate::support::{PriceRule, SupportTier};
 use crate::validate::FieldError;
-use crate::{FieldMessage, PriceRule, SupportTier};
 
-/// How many months after the current one a new tier may start.
-pub const MAX_MONTHS_AHEAD: u32 = 12;
-
-/// A calendar month, the unit support is billed in. Months are the organization's billing months in
-/// UTC, so the server's clock decides which month is "current", never the browser's time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct YearMonth {
-    year: i32,
-    /// 1..=12
-    month: u8,
-}
-
-impl YearMonth {
-    /// `None` unless `month` is 1..=12 and the year has four digits.
-    pub fn new(year: i32, month: u8) -> Option<Self> {
-        ((1..=12).contains(&month) && (1000..=9999).contains(&year)).then_some(Self { year, month })
-    }
-
-    /// Parses `YYYY-MM`.
-    pub fn parse(s: &str) -> Option<Self> {
-        let (y, m) = s.split_once('-')?;
-        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        Self::new(y.parse().ok()?, m.parse().ok()?)
-    }
-
-    /// The year.
-    pub fn year(self) -> i32 {
-        self.year
-    }
-
-    /// The month, 1..=12.
-    pub fn month(self) -> u8 {
-        self.month
-    }
-
-    /// The month after this one.
-    pub fn next(self) -> Self {
-        if self.month == 12 {
-            Self {
-                year: self.year + 1,
-                month: 1,
-            }
-        } else {
-            Self {
-                year: self.year,
-                month: self.month + 1,
-            }
-        }
-    }
-
-    /// Whole months from `self` to `later` (negative if `later` is earlier).
-    pub fn months_until(self, later: Self) -> i32 {
-        (later.year - self.year) * 12 + i32::from(later.month) - i32::from(self.month)
-    }
-
-    /// The months an upgrade may start in when `current` is this month: it and the next 12.
-    pub fn start_choices(current: Self) -> Vec<Self> {
-        std::iter::successors(Some(current), |m| Some(m.next()))
-            .take(MAX_MONTHS_AHEAD as usize + 1)
-            .collect()
-    }
-
-    /// `December 2026`.
-    pub fn label(self) -> String {
-        const NAMES: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)
-    }
-}
-
-impl fmt::Display for YearMonth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
-
-impl Serialize for YearMonth {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for YearMonth {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        YearMonth::parse(&s).ok_or_else(|| serde::de::Error::custom("expected a month as YYYY-MM"))
-    }
-}
+// Kept under their old paths (`api::upgrade::...`).
+pub use crate::calendar::{MAX_MONTHS_AHEAD, YearMonth};
+pub use crate::format::format_usd;
 
 /// Checks a start month against the current month.
 pub fn check_start_month(input: &str, current: YearMonth) -> Result<YearMonth, FieldError> {
-    let field = "start_month";
+    let field = Field::StartMonth;
     if input.trim().is_empty() {
         return Err(FieldError::new(
             field,
@@ -171,7 +72,8 @@ pub struct UpgradeOptions {
 }
 
 /// `POST /organizations/{id}/upgrade-requests` body, as the form has it (strings, so that every problem
-/// can be reported per field instead of as a malformed request).
+/// can be reported per field instead of as a malformed request: `start_month` stays text, not a
+/// [`YearMonth`], so "2026-13" gets the Start date message rather than a 400).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpgradeRequestInput {
     /// Key of the chosen tier.
@@ -194,7 +96,8 @@ pub struct ValidUpgrade<'a> {
 }
 
 impl UpgradeRequestInput {
-    /// Checks every field against the catalogue, the current tier and the current month.
+    /// Checks every field against the catalogue, the current tier and the current month; failures come
+    /// in [`Field::UPGRADE_ORDER`].
     pub fn validate<'a>(
         &self,
         tiers: &'a [SupportTier],
@@ -203,15 +106,15 @@ impl UpgradeRequestInput {
     ) -> Result<ValidUpgrade<'a>, Vec<FieldMessage>> {
         let tier = match tiers.iter().find(|t| t.key == self.tier) {
             None if self.tier.is_empty() => Err(FieldError::new(
-                "tier",
+                Field::Tier,
                 "Choose tier: pick the support tier you want.",
             )),
             None => Err(FieldError::new(
-                "tier",
+                Field::Tier,
                 "Choose tier: that support tier does not exist.",
             )),
             Some(t) if t.rank <= current_tier_rank => Err(FieldError::new(
-                "tier",
+                Field::Tier,
                 format!(
                     "Choose tier: {} is not above your current tier. To downgrade, contact your account team.",
                     t.name
@@ -222,7 +125,7 @@ impl UpgradeRequestInput {
         let start = check_start_month(&self.start_month, current_month);
         let group = self.billing_group_id.ok_or_else(|| {
             FieldError::new(
-                "billing_group_id",
+                Field::BillingGroupId,
                 "Billing group: choose the billing group that pays for support.",
             )
         });
@@ -281,53 +184,13 @@ pub fn estimate(
     }
 }
 
-/// `123456` cents -> `USD 1,234.56`.
-pub fn format_usd(cents: u64) -> String {
-    let dollars = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in dollars.chars().enumerate() {
-        if i > 0 && (dollars.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("USD {grouped}.{:02}", cents % 100)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ResponseTime;
+    use crate::support::{ResponseTime, ResponseTimes};
 
     fn ym(s: &str) -> YearMonth {
         YearMonth::parse(s).unwrap()
-    }
-
-    #[test]
-    fn parses_and_prints_months() {
-        assert_eq!(ym("2026-11").to_string(), "2026-11");
-        assert_eq!(ym("2026-11").label(), "November 2026");
-        for bad in [
-            "2026-13", "2026-00", "2026-1", "26-11", "2026/11", "", "2026-1a", "+026-11",
-        ] {
-            assert_eq!(YearMonth::parse(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn december_rolls_over_to_january() {
-        assert_eq!(ym("2026-12").next(), ym("2027-01"));
-        assert_eq!(ym("2026-12").months_until(ym("2027-01")), 1);
-        assert_eq!(ym("2027-01").months_until(ym("2026-12")), -1);
-    }
-
-    #[test]
-    fn start_choices_are_this_month_and_the_next_twelve() {
-        let choices = YearMonth::start_choices(ym("2026-11"));
-        assert_eq!(choices.len(), 13);
-        assert_eq!(choices[0], ym("2026-11"));
-        assert_eq!(choices[2], ym("2027-01"));
-        assert_eq!(*choices.last().unwrap(), ym("2027-11"));
     }
 
     #[test]
@@ -363,9 +226,11 @@ mod tests {
             name: key.to_uppercase(),
             rank,
             summary: String::new(),
-            low: ResponseTime::Minutes(1),
-            high: ResponseTime::Minutes(1),
-            critical: ResponseTime::Minutes(1),
+            response_times: ResponseTimes {
+                low: ResponseTime::Minutes(1),
+                high: ResponseTime::Minutes(1),
+                critical: ResponseTime::Minutes(1),
+            },
             hours: String::new(),
             phone: String::new(),
             account_team: String::new(),
@@ -444,21 +309,5 @@ mod tests {
             50
         );
         assert_eq!(estimate(PriceRule::Included, 1_000_000, true), None);
-    }
-
-    #[test]
-    fn formats_dollars() {
-        assert_eq!(format_usd(0), "USD 0.00");
-        assert_eq!(format_usd(50_000), "USD 500.00");
-        assert_eq!(format_usd(123_456_789), "USD 1,234,567.89");
-    }
-
-    #[test]
-    fn months_travel_as_strings() {
-        assert_eq!(
-            serde_json::to_string(&ym("2027-01")).unwrap(),
-            r#""2027-01""#
-        );
-        assert!(serde_json::from_str::<YearMonth>(r#""2027-13""#).is_err());
     }
 }

@@ -6,20 +6,22 @@ use std::fmt;
 use email_address::{EmailAddress, Options};
 use serde::{Deserialize, Serialize};
 
-use crate::FieldMessage;
+use crate::error::FieldMessage;
+use crate::field::Field;
+use crate::format::group_thousands;
 
 /// A validation failure for one field, with a message that names the field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// The field's wire name.
-    pub field: &'static str,
+    /// The field, whose wire name [`FieldMessage::field`] carries.
+    pub field: Field,
     /// A sentence for people.
     pub message: String,
 }
 
 impl FieldError {
     /// A failure of `field` explained by `message`.
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
         Self {
             field,
             message: message.into(),
@@ -27,10 +29,26 @@ impl FieldError {
     }
 }
 
+impl FieldError {
+    /// "{label}: use at most 32,000 characters; this has 32,001.": `count` characters where `field`
+    /// allows `max`.
+    pub fn too_long(field: Field, max: usize, count: usize) -> Self {
+        Self::new(
+            field,
+            format!(
+                "{}: use at most {} characters; this has {}.",
+                field.label(),
+                group_thousands(max as u64),
+                group_thousands(count as u64)
+            ),
+        )
+    }
+}
+
 impl From<FieldError> for FieldMessage {
     fn from(e: FieldError) -> Self {
         FieldMessage {
-            field: e.field.to_owned(),
+            field: e.field.as_str().to_owned(),
             message: e.message,
         }
     }
@@ -67,13 +85,14 @@ pub const EMAIL_MAX_LEN: usize = 254;
 pub struct Email(String);
 
 impl Email {
-    /// Parses `input` for the field named `email`.
+    /// Parses `input` for the sign-in form's [`Field::Email`].
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        Self::parse_field("email", "Email", input)
+        Self::parse_field(Field::Email, input)
     }
 
-    /// Parses `input` for any email field; `label` is the field's visible label, used in messages.
-    pub fn parse_field(field: &'static str, label: &str, input: &str) -> Result<Self, FieldError> {
+    /// Parses `input` for any email field; messages start with the field's [`Field::label`].
+    pub fn parse_field(field: Field, input: &str) -> Result<Self, FieldError> {
+        let label = field.label();
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(FieldError::new(
@@ -185,7 +204,7 @@ mod tests {
 
     #[test]
     fn custom_labels_appear_in_messages() {
-        let e = Email::parse_field("cc", "CC", "nope").unwrap_err();
+        let e = Email::parse_field(Field::Cc, "nope").unwrap_err();
         assert_eq!(e.field, "cc");
         assert!(e.message.starts_with("CC:"));
     }
