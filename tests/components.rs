@@ -1,7 +1,9 @@
 //! Component tests in headless Chromium (wasm-bindgen-test): real DOM, real events, no server.
 #![cfg(target_arch = "wasm32")]
 
-use api::{Links, PlanKind, PriceRule, ResponseTime, Role, SupportStatus, SupportTier};
+use api::{
+    Links, PlanKind, PriceRule, ResponseTime, ResponseTimes, Role, SupportStatus, SupportTier,
+};
 use leptos::prelude::*;
 use leptos::task::tick;
 use leptos_router::components::Router;
@@ -109,9 +111,11 @@ fn tier(key: &str, name: &str, rank: u32, critical: u32) -> SupportTier {
         name: name.into(),
         rank,
         summary: format!("{name} summary"),
-        low: ResponseTime::BusinessDays(1),
-        high: ResponseTime::BusinessDays(1),
-        critical: ResponseTime::Minutes(critical),
+        response_times: ResponseTimes {
+            low: ResponseTime::BusinessDays(1),
+            high: ResponseTime::BusinessDays(1),
+            critical: ResponseTime::Minutes(critical),
+        },
         hours: "24/7".into(),
         phone: "No".into(),
         account_team: "No".into(),
@@ -209,13 +213,13 @@ fn cc_field() -> (
     let field = CcField::new(Vec::new(), String::new(), check, |check, list, token| {
         api::ticket::check_cc_address(list, token, &check.own)
     });
-    let errors = FieldErrors::new("test", &["cc"]);
+    let errors = FieldErrors::new("test", &[api::Field::Cc]);
     let mount_root = root.clone();
     leptos::mount::mount_to(mount_root, move || {
         view! { <CcInput errors=errors field=field hint="hint" /> }
     })
     .forget();
-    (root, field, errors.message("cc"))
+    (root, field, errors.message(api::Field::Cc))
 }
 
 fn type_into(input: &web_sys::HtmlInputElement, text: &str) {

@@ -1,6 +1,6 @@
 //! The one client error type: everything a call can fail with, in terms the UI can explain.
 
-use api::ErrorBody;
+use api::{ErrorBody, Field};
 
 /// Everything a call can fail with, in terms the UI can explain.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +36,7 @@ impl ClientError {
     }
 
     /// The server's message for one field, if any.
-    pub fn field(&self, field: &str) -> Option<String> {
+    pub fn field(&self, field: Field) -> Option<String> {
         match self {
             ClientError::Api(body) => body.field(field).map(str::to_owned),
             _ => None,

@@ -195,7 +195,8 @@ impl ApiClient {
         idempotency_key: &str,
     ) -> ApiResult<Ticket> {
         let url = self.url(&format!("/organizations/{org_id}/tickets"));
-        let builder = Request::post(&url).header(api::ticket::IDEMPOTENCY_HEADER, idempotency_key);
+        let builder =
+            Request::post(&url).header(api::idempotency::IDEMPOTENCY_HEADER, idempotency_key);
         self.send_json(builder, ticket).await
     }
 
@@ -208,7 +209,10 @@ impl ApiClient {
         etag: Option<&str>,
         signal: Option<AbortSignal>,
     ) -> ApiResult<Option<(TicketList, Option<String>)>> {
-        let path = format!("/organizations/{org_id}/tickets?{}", list_query(query));
+        let path = format!(
+            "/organizations/{org_id}/tickets?{}",
+            query.to_query_string()
+        );
         self.get_fresh(&path, etag, signal).await
     }
 
@@ -260,7 +264,8 @@ impl ApiClient {
         let url = self.url(&format!(
             "/organizations/{org_id}/tickets/{ticket_id}/comments"
         ));
-        let builder = Request::post(&url).header(api::ticket::IDEMPOTENCY_HEADER, idempotency_key);
+        let builder =
+            Request::post(&url).header(api::idempotency::IDEMPOTENCY_HEADER, idempotency_key);
         self.send_json(builder, comment).await
     }
 
@@ -327,40 +332,4 @@ impl ApiClient {
             .await?;
         Ok(())
     }
-}
-
-/// `scope=organization&status=open&q=...`: the list query as URL parameters (defaults left out).
-pub fn list_query(query: &TicketListQuery) -> String {
-    let mut parts = Vec::new();
-    let mut push = |key: &str, value: &str| {
-        parts.push(format!(
-            "{key}={}",
-            String::from(js_sys::encode_uri_component(value))
-        ));
-    };
-    if query.scope == api::TicketScope::Organization {
-        push("scope", "organization");
-    }
-    if let Some(status) = query.status {
-        push("status", status.as_str());
-    }
-    if let Some(severity) = query.severity {
-        push("severity", severity.key());
-    }
-    if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        push("q", q);
-    }
-    if query.sort == api::TicketSort::Created {
-        push("sort", "created");
-    }
-    if let Some(after) = &query.after {
-        push("after", after);
-    }
-    if let Some(before) = &query.before {
-        push("before", before);
-    }
-    if let Some(limit) = query.limit {
-        push("limit", &limit.to_string());
-    }
-    parts.join("&")
 }

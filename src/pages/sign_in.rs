@@ -1,7 +1,7 @@
 //! The sign-in form, shown in place of any page whenever there is no session. The URL is left alone, so
 //! after signing in the user is on the page they asked for.
 
-use api::{FieldMessage, SignInRequest};
+use api::{Field, FieldMessage, SignInRequest};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
@@ -9,7 +9,6 @@ use crate::components::form::{ErrorSummary, FieldErrors, TextField};
 use crate::components::{focus_by_id, set_document_title};
 use crate::session::{Session, SessionState};
 
-const FIELDS: &[&str] = &["email", "password"];
 const SUMMARY: &str = "signin-summary";
 
 #[component]
@@ -21,7 +20,7 @@ pub fn SignIn() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     // Client-side field problems, then the server's answer; the summary lists both.
-    let errors = FieldErrors::new("signin", FIELDS);
+    let errors = FieldErrors::new("signin", &Field::SIGN_IN_ORDER);
     let form_error = RwSignal::new(None::<String>);
 
     let sign_in = Action::new_local(move |request: &SignInRequest| {
@@ -35,14 +34,9 @@ pub fn SignIn() -> impl IntoView {
                 Ok(me) => session.0.set(SessionState::SignedIn(me)),
                 Err(error) => {
                     // Field messages from the server win over the generic sentence.
-                    let fields: Vec<FieldMessage> = FIELDS
-                        .iter()
-                        .filter_map(|f| {
-                            error.field(f).map(|m| FieldMessage {
-                                field: (*f).into(),
-                                message: m,
-                            })
-                        })
+                    let fields: Vec<FieldMessage> = Field::SIGN_IN_ORDER
+                        .into_iter()
+                        .filter_map(|f| error.field(f).map(|m| FieldMessage::new(f, m)))
                         .collect();
                     if fields.is_empty() {
                         form_error.set(Some(error.message()));
@@ -87,21 +81,21 @@ pub fn SignIn() -> impl IntoView {
             <form class="sa-form" novalidate on:submit=on_submit>
                 <TextField
                     errors=errors
-                    field="email"
+                    field=Field::Email
                     label="Email"
                     value=email
                     kind="email"
-                    name="email"
+                    named=true
                     autocomplete="username"
                     spellcheck="false"
                 />
                 <TextField
                     errors=errors
-                    field="password"
+                    field=Field::Password
                     label="Password"
                     value=password
                     kind="password"
-                    name="password"
+                    named=true
                     autocomplete="current-password"
                 />
                 <button

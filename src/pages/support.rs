@@ -228,7 +228,7 @@ fn RequestStatus(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> i
             format!(
                 "The {} tier applies from {}.",
                 request.tier_name,
-                month_label(&request.start_month)
+                request.start_month.label()
             ),
         ),
         UpgradeStatus::Rejected => (
@@ -252,7 +252,7 @@ fn RequestStatus(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> i
                 </div>
                 <div>
                     <dt>"Start date"</dt>
-                    <dd>{month_label(&request.start_month)}</dd>
+                    <dd>{request.start_month.label()}</dd>
                 </div>
                 <div>
                     <dt>"Billing group"</dt>
@@ -265,7 +265,7 @@ fn RequestStatus(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> i
                 <div>
                     <dt>"Requested at"</dt>
                     <dd>
-                        <time datetime=request.requested_at.clone()>{local_time(&request.requested_at)}</time>
+                        <time datetime=request.requested_at.to_string()>{local_time(request.requested_at)}</time>
                     </dd>
                 </div>
             </dl>
@@ -340,9 +340,11 @@ fn UpgradeControl(status: SupportStatus, role: Role) -> impl IntoView {
 fn TierComparison(tiers: Vec<SupportTier>, current: Option<String>) -> impl IntoView {
     type Cell = fn(&SupportTier) -> String;
     let rows: [(&str, Cell); 7] = [
-        ("Low severity", |t| t.low.to_string()),
-        ("High severity", |t| t.high.to_string()),
-        ("Critical severity", |t| t.critical.to_string()),
+        ("Low severity", |t| t.response_times.low.to_string()),
+        ("High severity", |t| t.response_times.high.to_string()),
+        ("Critical severity", |t| {
+            t.response_times.critical.to_string()
+        }),
         ("Support hours", |t| t.hours.clone()),
         ("Phone support", |t| t.phone.clone()),
         ("Account team", |t| t.account_team.clone()),
@@ -393,9 +395,4 @@ fn TierComparison(tiers: Vec<SupportTier>, current: Option<String>) -> impl Into
             </div>
         </section>
     }
-}
-
-/// `2026-12` -> `December 2026`.
-fn month_label(month: &str) -> String {
-    api::YearMonth::parse(month).map_or_else(|| month.to_owned(), api::YearMonth::label)
 }

@@ -3,7 +3,7 @@
 //! nothing typed is lost.
 
 use api::ticket::split_addresses;
-use api::{Email, FieldError as RuleError};
+use api::{Email, Field, FieldError as RuleError};
 use leptos::prelude::*;
 
 use super::{FieldErrors, FieldFrame};
@@ -108,13 +108,10 @@ impl CcField {
 
     /// Adds the message for text still in the box to `messages`, unless they already have one for CC.
     pub fn report_leftover(&self, messages: &mut Vec<api::FieldMessage>) {
-        if messages.iter().all(|m| m.field != "cc")
+        if !messages.iter().any(|m| m.is(Field::Cc))
             && let Some(message) = self.leftover_problem()
         {
-            messages.push(api::FieldMessage {
-                field: "cc".into(),
-                message,
-            });
+            messages.push(api::FieldMessage::new(Field::Cc, message));
         }
     }
 
@@ -128,7 +125,7 @@ impl CcField {
 /// The CC label, hint, chips and box. Each commit shows its outcome as the field's message.
 #[component]
 pub fn CcInput(errors: FieldErrors, field: CcField, hint: &'static str) -> impl IntoView {
-    const CC: &str = "cc";
+    const CC: Field = Field::Cc;
     let input_id = errors.id(CC);
     let hint_id = format!("{input_id}-hint");
     let commit = move |all: bool| {

@@ -28,9 +28,9 @@ pub fn ErrorSummary(
                     >
                         <li>
                             <a
-                                href=format!("#{}", errors.id(&error.field))
+                                href=format!("#{}", errors.id_of(&error.field))
                                 on:click={
-                                    let target = errors.id(&error.field);
+                                    let target = errors.id_of(&error.field);
                                     move |ev: leptos::ev::MouseEvent| {
                                         ev.prevent_default();
                                         focus_by_id(target.clone());

@@ -4,27 +4,27 @@
 
 use std::sync::Arc;
 
-use api::FieldMessage;
+use api::{Field, FieldMessage};
 use leptos::prelude::*;
 
 /// Checks the whole form again and returns its field messages (see [`FieldErrors::rechecked_by`]).
 type Recheck = Arc<dyn Fn() -> Vec<FieldMessage> + Send + Sync>;
 
 /// A form's field messages, kept in the order its fields appear, and the element ids they belong to:
-/// the field named `subject` in a form with prefix `ticket` is `ticket-subject`, its message
-/// `ticket-subject-error`.
+/// [`Field::Subject`] in a form with prefix `ticket` is `ticket-subject`, its message
+/// `ticket-subject-error` (the field's wire name, [`Field::as_str`]).
 #[derive(Clone, Copy)]
 pub struct FieldErrors {
     list: RwSignal<Vec<FieldMessage>>,
     prefix: &'static str,
-    order: &'static [&'static str],
+    order: &'static [Field],
     recheck: StoredValue<Option<Recheck>>,
     announce: bool,
 }
 
 impl FieldErrors {
-    /// No messages yet. `order` lists the wire names of the form's fields, top to bottom.
-    pub fn new(prefix: &'static str, order: &'static [&'static str]) -> Self {
+    /// No messages yet. `order` lists the form's fields, top to bottom.
+    pub fn new(prefix: &'static str, order: &'static [Field]) -> Self {
         Self {
             list: RwSignal::new(Vec::new()),
             prefix,
@@ -51,13 +51,18 @@ impl FieldErrors {
     }
 
     /// The element id of `field`.
-    pub fn id(&self, field: &str) -> String {
-        format!("{}-{field}", self.prefix)
+    pub fn id(&self, field: Field) -> String {
+        self.id_of(field.as_str())
+    }
+
+    /// The element id of the field a message names (its wire name).
+    pub fn id_of(&self, name: &str) -> String {
+        format!("{}-{name}", self.prefix)
     }
 
     /// The element id of `field`'s message.
-    pub fn error_id(&self, field: &str) -> String {
-        format!("{}-{field}-error", self.prefix)
+    pub fn error_id(&self, field: Field) -> String {
+        format!("{}-{}-error", self.prefix, field.as_str())
     }
 
     /// Every message, in form order (tracked).
@@ -76,7 +81,7 @@ impl FieldErrors {
     }
 
     fn sort(&self, list: &mut [FieldMessage]) {
-        list.sort_by_key(|m| self.order.iter().position(|f| *f == m.field));
+        list.sort_by_key(|m| self.order.iter().position(|f| m.is(*f)));
     }
 
     /// Replaces every message.
@@ -86,42 +91,35 @@ impl FieldErrors {
     }
 
     /// Sets (or with `None` clears) the message of one field.
-    pub fn set(&self, field: &'static str, message: Option<String>) {
+    pub fn set(&self, field: Field, message: Option<String>) {
         self.list.update(|l| {
-            l.retain(|m| m.field != field);
+            l.retain(|m| !m.is(field));
             if let Some(message) = message {
-                l.push(FieldMessage {
-                    field: field.into(),
-                    message,
-                });
+                l.push(FieldMessage::new(field, message));
             }
             self.sort(l);
         });
     }
 
-    /// Replaces the messages of `fields` with those `fresh` has for them.
-    pub fn refresh(&self, fields: &[&str], fresh: Vec<FieldMessage>) {
+    /// Replaces the message of `field` with the one `fresh` has for it.
+    pub fn refresh(&self, field: Field, fresh: Vec<FieldMessage>) {
         self.list.update(|l| {
-            l.retain(|m| !fields.contains(&m.field.as_str()));
-            l.extend(
-                fresh
-                    .into_iter()
-                    .filter(|m| fields.contains(&m.field.as_str())),
-            );
+            l.retain(|m| !m.is(field));
+            l.extend(fresh.into_iter().filter(|m| m.is(field)));
             self.sort(l);
         });
     }
 
-    fn recheck(&self, field: &'static str) {
+    fn recheck(&self, field: Field) {
         match self.recheck.get_value() {
-            Some(recheck) => self.refresh(&[field], recheck()),
+            Some(recheck) => self.refresh(field, recheck()),
             None => self.set(field, None),
         }
     }
 
     /// Shows the outcome of checking `field` on its own (a step of the wizard, say): a problem becomes
     /// its message and focus moves to the field. Returns whether the field passed.
-    pub fn check(&self, field: &'static str, outcome: Result<(), String>) -> bool {
+    pub fn check(&self, field: Field, outcome: Result<(), String>) -> bool {
         let passed = outcome.is_ok();
         self.set(field, outcome.err());
         if !passed {
@@ -131,7 +129,7 @@ impl FieldErrors {
     }
 
     /// The user changed `field`: a message it shows goes away as soon as the field is fixed.
-    pub fn edited(&self, field: &'static str) {
+    pub fn edited(&self, field: Field) {
         if self
             .list
             .with_untracked(|l| l.iter().any(|m| m.field == field))
@@ -141,7 +139,7 @@ impl FieldErrors {
     }
 
     /// The user left `field`: what they typed is checked (an untouched empty field is not an error yet).
-    pub fn left(&self, field: &'static str, filled: bool) {
+    pub fn left(&self, field: Field, filled: bool) {
         if filled {
             self.recheck(field);
         } else {
@@ -150,34 +148,27 @@ impl FieldErrors {
     }
 
     /// Whether `field` has a message (tracked).
-    pub fn has(&self, field: &str) -> bool {
-        self.list.with(|l| l.iter().any(|m| m.field == field))
+    pub fn has(&self, field: Field) -> bool {
+        self.list.with(|l| l.iter().any(|m| m.is(field)))
     }
 
     /// The message of `field` (tracked).
-    pub fn message(&self, field: &'static str) -> Signal<Option<String>> {
+    pub fn message(&self, field: Field) -> Signal<Option<String>> {
         let list = self.list;
         Signal::derive(move || {
-            list.with(|l| {
-                l.iter()
-                    .find(|m| m.field == field)
-                    .map(|m| m.message.clone())
-            })
+            list.with(|l| l.iter().find(|m| m.is(field)).map(|m| m.message.clone()))
         })
     }
 
     /// `aria-invalid` for `field`.
-    pub fn invalid(
-        &self,
-        field: &'static str,
-    ) -> impl Fn() -> Option<&'static str> + Send + Sync + use<> {
+    pub fn invalid(&self, field: Field) -> impl Fn() -> Option<&'static str> + Send + Sync + use<> {
         let errors = *self;
         move || errors.has(field).then_some("true")
     }
 
     /// `aria-describedby` for a field whose message is `shown` (or not), with `hint`, the ids of the
     /// elements that always describe it.
-    pub fn describe(&self, field: &str, shown: bool, hint: Option<&str>) -> Option<String> {
+    pub fn describe(&self, field: Field, shown: bool, hint: Option<&str>) -> Option<String> {
         match (shown, hint) {
             (true, Some(hint)) => Some(format!("{} {hint}", self.error_id(field))),
             (true, None) => Some(self.error_id(field)),
@@ -188,7 +179,7 @@ impl FieldErrors {
     /// `aria-describedby` for `field`: its message while it has one, then `hint`.
     pub fn described_by(
         &self,
-        field: &'static str,
+        field: Field,
         hint: Option<&'static str>,
     ) -> impl Fn() -> Option<String> + Send + Sync + use<> {
         let errors = *self;
@@ -201,7 +192,7 @@ impl FieldErrors {
 #[component]
 pub fn FieldError(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     #[prop(optional, into)] message: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let message = message.unwrap_or_else(|| errors.message(field));
@@ -218,7 +209,7 @@ pub fn FieldError(
 #[component]
 pub fn FieldFrame(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     label: &'static str,
     children: Children,
 ) -> impl IntoView {

@@ -1,9 +1,10 @@
 //! The Files field: the limits, the secrets warning, a drop zone with its file picker, and one row per
 //! file with its progress, Retry and Remove.
 
+use api::Field;
+use api::format::format_bytes;
 use api::ticket::{
     ALLOWED_EXTENSIONS, ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, ATTACHMENTS_TOTAL_MAX_BYTES,
-    format_bytes,
 };
 use leptos::prelude::*;
 
@@ -14,7 +15,7 @@ use super::{FieldError, FieldErrors, Uploads};
 /// It shows the form's message for `attachments`, or why files were refused before upload.
 #[component]
 pub fn FileField(uploads: Uploads, errors: FieldErrors) -> impl IntoView {
-    const ATTACHMENTS: &str = "attachments";
+    const ATTACHMENTS: Field = Field::Attachments;
     let message = errors.message(ATTACHMENTS);
     let prefix = uploads.prefix;
     let dragging = RwSignal::new(false);

@@ -22,5 +22,5 @@ pub use file_field::FileField;
 pub use radio_group::{Choice, RadioGroup};
 pub use select::Select;
 pub use send::{DraftForm, SendFailureText, draft_problems};
-pub use text_field::{Counter, TextArea, TextField, counter_text};
+pub use text_field::{Counter, TextArea, TextField};
 pub use uploads::Uploads;

@@ -1,3 +1,4 @@
+use api::Field;
 use leptos::prelude::*;
 
 use super::{FieldError, FieldErrors};
@@ -16,7 +17,7 @@ pub struct Choice {
 #[component]
 pub fn RadioGroup(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     legend: &'static str,
     choices: Vec<Choice>,
     /// The chosen value (tracked).
@@ -38,7 +39,7 @@ pub fn RadioGroup(
                     <input
                         type="radio"
                         id=id.clone()
-                        name=field
+                        name=field.as_str()
                         prop:checked=move || selected.get() == Some(value)
                         on:change=move |_| {
                             on_change.run(value);

@@ -1,3 +1,4 @@
+use api::Field;
 use leptos::prelude::*;
 
 use super::{FieldErrors, FieldFrame};
@@ -7,7 +8,7 @@ use super::{FieldErrors, FieldFrame};
 #[component]
 pub fn Select(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     label: &'static str,
     on_change: Callback<String>,
     /// A sentence under the drop-down, always part of its description.

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use api::{ErrorCode, FieldMessage};
+use api::{ErrorCode, Field, FieldMessage};
 use leptos::prelude::*;
 
 use super::{Autosave, CcField, FieldErrors, Uploads, new_key};
@@ -36,10 +36,7 @@ pub fn draft_problems(
 ) -> Vec<FieldMessage> {
     cc.report_leftover(&mut messages);
     if let Some(message) = uploads.problem() {
-        messages.push(FieldMessage {
-            field: "attachments".into(),
-            message,
-        });
+        messages.push(FieldMessage::new(Field::Attachments, message));
     }
     messages
 }

@@ -1,5 +1,6 @@
 //! One-line and multi-line text fields, with an optional character counter.
 
+use api::Field;
 use leptos::prelude::*;
 
 use super::{FieldErrors, FieldFrame};
@@ -14,8 +15,8 @@ pub struct Counter {
 }
 
 /// `120 of 255 characters used` or `3 characters over the limit`.
-pub fn counter_text(count: usize, max: usize) -> String {
-    use api::ticket::group_thousands;
+fn counter_text(count: usize, max: usize) -> String {
+    use api::format::group_thousands;
     if count <= max {
         format!(
             "{} of {} characters used",
@@ -39,7 +40,7 @@ struct Described {
 
 fn described(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     value: RwSignal<String>,
     hint: Option<&'static str>,
     counter: Option<Counter>,
@@ -73,7 +74,7 @@ fn described(
 /// Keeps `value` up to date as the user types; a message the field shows goes once it is fixed.
 fn on_input(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     value: RwSignal<String>,
 ) -> impl Fn(leptos::ev::Event) + 'static {
     move |ev| {
@@ -85,7 +86,7 @@ fn on_input(
 /// With `check`, what the user typed is checked when they leave the field.
 fn on_blur(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     value: RwSignal<String>,
     check: bool,
 ) -> impl Fn(leptos::ev::FocusEvent) + 'static {
@@ -100,15 +101,15 @@ fn on_blur(
 #[component]
 pub fn TextField(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     label: &'static str,
     value: RwSignal<String>,
     /// The input's `type`.
     #[prop(default = "text")]
     kind: &'static str,
-    /// The input's `name`, for password managers.
+    /// Whether the input carries its field's wire name as `name`, for password managers.
     #[prop(optional)]
-    name: Option<&'static str>,
+    named: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] spellcheck: Option<&'static str>,
     /// Ids of elements that always describe the field.
@@ -125,7 +126,7 @@ pub fn TextField(
             <input
                 id=errors.id(field)
                 type=kind
-                name=name
+                name=named.then_some(field.as_str())
                 autocomplete=autocomplete
                 spellcheck=spellcheck
                 prop:value=move || value.get()
@@ -143,7 +144,7 @@ pub fn TextField(
 #[component]
 pub fn TextArea(
     errors: FieldErrors,
-    field: &'static str,
+    field: Field,
     label: &'static str,
     value: RwSignal<String>,
     rows: &'static str,

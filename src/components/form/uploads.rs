@@ -2,6 +2,7 @@
 //! as they are added (file picker, drag and drop, or a pasted screenshot) with a progress bar each, and
 //! retried or removed one by one without touching the others.
 
+use api::Field;
 use api::ticket::{check_attachment, check_attachment_room};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -88,7 +89,7 @@ impl Uploads {
                     let state = match upload.finish().await {
                         Ok(attachment) => UploadState::Done(attachment.id),
                         Err(ClientError::Api(body)) => UploadState::Failed(
-                            body.field("attachments")
+                            body.field(Field::Attachments)
                                 .unwrap_or(&body.message)
                                 .to_owned(),
                         ),

@@ -1,7 +1,7 @@
 //! The form's choices, which depend on the organization's options: severity (with this tier's
 //! response times), project and service, product and reason.
 
-use api::{Severity, TicketOptions};
+use api::{Field, Severity, TicketOptions};
 use leptos::prelude::*;
 
 use super::draft::Fields;
@@ -18,15 +18,11 @@ pub(super) fn SeverityChoice(
         .into_iter()
         .map(|severity| {
             let times = options.with_value(|o| {
-                let index = Severity::ALL
-                    .iter()
-                    .position(|s| *s == severity)
-                    .unwrap_or(0);
                 o.response_times
-                    .get(index)
-                    .map(|t| {
+                    .map(|times| {
                         format!(
-                            "Expected first response: {t} on your {} tier.",
+                            "Expected first response: {} on your {} tier.",
+                            times.get(severity),
                             o.tier_name.clone().unwrap_or_default()
                         )
                     })
@@ -43,7 +39,7 @@ pub(super) fn SeverityChoice(
     view! {
         <RadioGroup
             errors=errors
-            field="severity"
+            field=Field::Severity
             legend="Severity"
             choices=choices
             selected=Signal::derive(move || f.severity.get().map(Severity::key))
@@ -76,7 +72,7 @@ pub(super) fn ProjectAndService(
         if !keep {
             f.service.set(None);
         }
-        errors.edited("service_id");
+        errors.edited(Field::ServiceId);
     });
     let projects = options
         .with_value(|o| o.projects.clone())
@@ -88,13 +84,13 @@ pub(super) fn ProjectAndService(
         .collect_view();
     view! {
         <div class="sa-field-row">
-            <Select errors=errors field="project_id" label="Project (optional)" on_change=on_project>
+            <Select errors=errors field=Field::ProjectId label="Project (optional)" on_change=on_project>
                 <option value="" selected=move || f.project.get().is_none()>"No specific project"</option>
                 {projects}
             </Select>
             <Select
                 errors=errors
-                field="service_id"
+                field=Field::ServiceId
                 label="Service (optional)"
                 on_change=Callback::new(move |value: String| f.service.set(value.parse().ok()))
             >
@@ -141,7 +137,7 @@ pub(super) fn ProductAndReason(
         if !keep {
             f.reason.set(String::new());
         }
-        errors.edited("reason");
+        errors.edited(Field::Reason);
     });
     let products = options
         .with_value(|o| o.products.clone())
@@ -153,13 +149,13 @@ pub(super) fn ProductAndReason(
         .collect_view();
     view! {
         <div class="sa-field-row">
-            <Select errors=errors field="product" label="Product" on_change=on_product>
+            <Select errors=errors field=Field::Product label="Product" on_change=on_product>
                 <option value="" selected=move || f.product.with(String::is_empty)>"Choose a product"</option>
                 {products}
             </Select>
             <Select
                 errors=errors
-                field="reason"
+                field=Field::Reason
                 label="Reason"
                 on_change=Callback::new(move |value: String| f.reason.set(value))
             >

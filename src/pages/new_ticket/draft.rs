@@ -1,6 +1,7 @@
 //! The create-ticket draft: what is kept in localStorage while the user types, and the form's fields
 //! as signals.
 
+use api::idempotency::DRAFT_KEY_MAX_AGE_SECS;
 use api::ticket::check_cc_address;
 use api::{NewTicket, Severity};
 use leptos::prelude::*;
@@ -11,8 +12,8 @@ use crate::storage;
 
 /// Where drafts live: `support-app:ticket-draft:{user}:{organization}`.
 pub(super) const DRAFT_PREFIX: &str = "support-app:ticket-draft";
-/// The server remembers idempotency keys for 24 hours; a draft older than this may outlive its key.
-const KEY_SAFE_MS: f64 = 23.0 * 3600.0 * 1000.0;
+/// A draft older than this may have outlived its idempotency key on the server.
+const KEY_SAFE_MS: f64 = DRAFT_KEY_MAX_AGE_SECS as f64 * 1000.0;
 
 /// The form as the user left it.
 pub(super) struct Restored {

@@ -2,7 +2,7 @@
 //! sending, with the restored-draft notice above it.
 
 use api::ticket::{DESCRIPTION_MAX_CHARS, SUBJECT_MAX_CHARS};
-use api::{FieldMessage, Me, NewTicket, Ticket, TicketContext, TicketOptions};
+use api::{Field, FieldMessage, Me, NewTicket, Ticket, TicketContext, TicketOptions, Timestamp};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -16,18 +16,6 @@ use crate::components::form::{
 use crate::components::{focus_by_id, local_time};
 use crate::routes::{self, Navigator};
 
-/// Field order, for sorting merged messages the way the form reads.
-const FIELDS: &[&str] = &[
-    "cc",
-    "subject",
-    "severity",
-    "project_id",
-    "service_id",
-    "product",
-    "reason",
-    "description",
-    "attachments",
-];
 const SUMMARY: &str = "ticket-summary";
 /// What the form says when Create ticket fails.
 const SEND_FAILURE: SendFailureText = SendFailureText {
@@ -72,7 +60,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
         draft_problems(messages, f.cc, uploads)
     };
     let form = DraftForm {
-        errors: FieldErrors::new("ticket", FIELDS).rechecked_by(check_all),
+        errors: FieldErrors::new("ticket", &Field::NEW_TICKET_ORDER).rechecked_by(check_all),
         form_error: RwSignal::new(None),
         summary: SUMMARY,
         autosave: Autosave::start(
@@ -161,7 +149,7 @@ fn TicketFields(
         />
         <TextField
             errors=errors
-            field="subject"
+            field=Field::Subject
             label="Subject"
             value=f.subject
             counter=Counter { max: SUBJECT_MAX_CHARS, shown_from: 80 }
@@ -172,7 +160,7 @@ fn TicketFields(
         <ProductAndReason f=f errors=errors options=options />
         <TextArea
             errors=errors
-            field="description"
+            field=Field::Description
             label="Description"
             value=f.description
             rows="10"
@@ -210,7 +198,7 @@ fn RestoredDraft(
 ) -> impl IntoView {
     move || {
         restored_at.get().map(|at| {
-            let when = local_time(&js_sys::Date::new(&at.into()).to_iso_string().as_string().unwrap_or_default());
+            let when = local_time(Timestamp::from_unix_seconds((at / 1000.0).floor() as i64));
             view! {
                 <div class="sa-callout sa-draft-notice" role="status">
                     <p>

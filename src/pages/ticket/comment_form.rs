@@ -1,7 +1,7 @@
 //! Add to conversation: CC, a comment, files and Submit. Like Create ticket, it keeps a draft in
 //! localStorage from the first keystroke and is safe to send again (one idempotency key per draft).
 
-use api::{CommentContext, FieldMessage, NewComment, Ticket};
+use api::{CommentContext, Field, FieldMessage, NewComment, Ticket};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,6 @@ use crate::storage;
 
 /// Where comment drafts live: `support-app:comment-draft:{user}:{organization}:{ticket}`.
 const DRAFT_PREFIX: &str = "support-app:comment-draft";
-const FIELDS: &[&str] = &["cc", "body", "attachments"];
 const SUMMARY: &str = "comment-summary";
 /// What Add to conversation says when Submit fails.
 const SEND_FAILURE: SendFailureText = SendFailureText {
@@ -215,7 +214,7 @@ fn CommentForm(
         draft_problems(messages, f.cc, uploads)
     };
     let form = DraftForm {
-        errors: FieldErrors::new("comment", FIELDS).rechecked_by(check_all),
+        errors: FieldErrors::new("comment", &Field::COMMENT_ORDER).rechecked_by(check_all),
         form_error: RwSignal::new(None),
         summary: SUMMARY,
         autosave,
@@ -258,7 +257,7 @@ fn CommentForm(
                     field=f.cc
                     hint="Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people only get email (replying by email is not supported yet)."
                 />
-                <TextArea errors=form.errors field="body" label="Comment" value=f.body rows="6" />
+                <TextArea errors=form.errors field=Field::Body label="Comment" value=f.body rows="6" />
                 <FileField uploads=uploads errors=form.errors />
                 <div class="sa-actions">
                     <button

@@ -4,9 +4,9 @@
 //! Everything people wrote is rendered as text nodes (line breaks kept by CSS, web addresses as links);
 //! nothing is ever parsed as HTML.
 
+use api::format::format_bytes;
 use api::text::{Piece, pieces};
-use api::ticket::format_bytes;
-use api::{Activity, ActivityKind, Attachment, AuthorKind, TicketStatus};
+use api::{Activity, ActivityKind, Attachment, AuthorKind, TicketStatus, Timestamp};
 use leptos::prelude::*;
 
 use super::TicketState;
@@ -33,7 +33,7 @@ pub(super) fn Conversation(state: TicketState) -> impl IntoView {
                         <Message
                             author=t.submitter_name.clone()
                             agent=false
-                            at=t.created_at.clone()
+                            at=t.created_at
                             body=t.description.clone()
                             files=t.attachments.clone()
                             org_id=org_id
@@ -68,7 +68,7 @@ pub(super) fn Conversation(state: TicketState) -> impl IntoView {
 fn Message(
     author: String,
     agent: bool,
-    at: String,
+    at: Timestamp,
     body: String,
     files: Vec<Attachment>,
     org_id: i64,
@@ -81,7 +81,7 @@ fn Message(
                 <strong>{author}</strong>
                 {agent.then(|| view! { <span class="sa-badge">"Support team"</span> })}
                 " "
-                <time class="sa-muted" datetime=at.clone()>{local_time(&at)}</time>
+                <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
             </p>
             <div class="sa-plain-text">
                 {pieces(&body)
@@ -126,10 +126,10 @@ fn Entry(activity: Activity, org_id: i64, ticket_id: i64) -> impl IntoView {
     } else {
         a.author_name.clone()
     };
-    let note = |text: String, at: String| {
+    let note = |text: String, at: Timestamp| {
         view! {
             <li class="sa-event">
-                {text} " " <time class="sa-muted" datetime=at.clone()>{local_time(&at)}</time>
+                {text} " " <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
             </li>
         }
         .into_any()

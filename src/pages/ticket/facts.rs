@@ -1,7 +1,7 @@
 //! What the ticket is about and where it stands: product and reason, project and service, the expected
 //! first response (and whether it was met), who submitted it and when, and what it follows up.
 
-use api::Ticket;
+use api::{Ticket, Timestamp};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -17,11 +17,8 @@ pub(super) fn Facts(current: RwSignal<Ticket>) -> impl IntoView {
             (Some(p), None) => p.name.clone(),
             _ => "Not specified".to_owned(),
         };
-        let now = js_sys::Date::new_0()
-            .to_iso_string()
-            .as_string()
-            .unwrap_or_default();
-        let met = match t.first_response_met(&now) {
+        let now = Timestamp::from_unix_seconds((js_sys::Date::now() / 1000.0).floor() as i64);
+        let met = match t.first_response_met(now) {
             Some(true) => " (met)",
             Some(false) => " (missed)",
             None => "",
@@ -41,7 +38,7 @@ pub(super) fn Facts(current: RwSignal<Ticket>) -> impl IntoView {
                         <dt>"Expected first response"</dt>
                         <dd>
                             "Within " {t.first_response_target.to_string()} ", by "
-                            <time datetime=t.first_response_due_at.clone()>{local_time(&t.first_response_due_at)}</time>
+                            <time datetime=t.first_response_due_at.to_string()>{local_time(t.first_response_due_at)}</time>
                             {met}
                         </dd>
                     </div>
@@ -51,7 +48,7 @@ pub(super) fn Facts(current: RwSignal<Ticket>) -> impl IntoView {
                     </div>
                     <div>
                         <dt>"Created"</dt>
-                        <dd><time datetime=t.created_at.clone()>{local_time(&t.created_at)}</time></dd>
+                        <dd><time datetime=t.created_at.to_string()>{local_time(t.created_at)}</time></dd>
                     </div>
                     {t.follow_up_of.map(|id| view! {
                         <div>

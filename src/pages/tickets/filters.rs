@@ -9,13 +9,6 @@ use super::ListUrl;
 /// Quiet time after the last keystroke before a search goes into the URL.
 const SEARCH_DELAY_MS: u64 = 300;
 
-const STATUSES: [TicketStatus; 4] = [
-    TicketStatus::Open,
-    TicketStatus::AwaitingCustomer,
-    TicketStatus::Solved,
-    TicketStatus::Closed,
-];
-
 /// The filter bar. `search` is the search box's text, which Clear filters empties too.
 #[component]
 pub(super) fn Filters(url: ListUrl, search: RwSignal<String>) -> impl IntoView {
@@ -53,7 +46,7 @@ pub(super) fn Filters(url: ListUrl, search: RwSignal<String>) -> impl IntoView {
         search_timer.set_value(handle);
     };
 
-    let statuses = STATUSES.map(|s| (s.as_str(), s.label()));
+    let statuses = TicketStatus::ALL.map(|s| (s.as_str(), s.label()));
     let severities = Severity::ALL.map(|s| (s.key(), s.label()));
     view! {
         <form class="sa-filters" role="search" on:submit=move |ev| ev.prevent_default()>

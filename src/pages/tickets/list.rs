@@ -204,10 +204,10 @@ fn TicketTable(tickets: Vec<TicketListItem>, org_scope: bool) -> impl IntoView {
                                     </td>
                                     <td>{t.product_name}</td>
                                     <td>
-                                        <time datetime=t.created_at.clone()>{local_date_time(&t.created_at)}</time>
+                                        <time datetime=t.created_at.to_string()>{local_date_time(t.created_at)}</time>
                                     </td>
                                     <td>
-                                        <time datetime=t.updated_at.clone()>{local_date_time(&t.updated_at)}</time>
+                                        <time datetime=t.updated_at.to_string()>{local_date_time(t.updated_at)}</time>
                                     </td>
                                     <td>{last}</td>
                                 </tr>

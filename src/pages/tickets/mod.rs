@@ -8,13 +8,13 @@
 mod filters;
 mod list;
 
-use api::{Role, Severity, TicketList, TicketListQuery, TicketScope, TicketSort, TicketStatus};
+use api::{Role, TicketList, TicketListQuery, TicketScope};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{ApiClient, ApiResult, ClientError, abort_on_cleanup, list_query};
+use crate::api::{ApiClient, ApiResult, ClientError, abort_on_cleanup};
 use crate::components::{Breadcrumb, EtagPoll, Loaded, set_document_title};
 use crate::routes::{self, Navigator};
 use crate::session::Session;
@@ -24,30 +24,9 @@ use list::{Follow, ListBody, empty_list};
 /// How often the list asks whether anything changed.
 const POLL_MS: u64 = 15_000;
 
-/// The list query the URL describes.
-fn query_from_url(params: &leptos_router::params::ParamsMap) -> TicketListQuery {
-    let get = |key: &str| params.get(key).filter(|v| !v.is_empty());
-    TicketListQuery {
-        scope: match get("scope").as_deref() {
-            Some("organization") => TicketScope::Organization,
-            _ => TicketScope::Mine,
-        },
-        status: get("status").and_then(|s| TicketStatus::parse(&s)),
-        severity: get("severity").and_then(|s| Severity::parse(&s)),
-        q: get("q"),
-        sort: match get("sort").as_deref() {
-            Some("created") => TicketSort::Created,
-            _ => TicketSort::Updated,
-        },
-        after: get("after"),
-        before: get("before"),
-        limit: None,
-    }
-}
-
 /// Where the list for `query` is: the URL of this page with the query's parameters.
 fn list_href(query: &TicketListQuery) -> String {
-    let qs = list_query(query);
+    let qs = query.to_query_string();
     if qs.is_empty() {
         routes::tickets()
     } else {
@@ -93,7 +72,12 @@ pub fn TicketsPage() -> impl IntoView {
     let org_id = me.as_ref().map(|me| me.organization.id);
     let is_admin = me.as_ref().is_some_and(|me| me.role == Role::Admin);
     let query = Memo::new(move |_| {
-        let mut q = query_from_url(&params.read());
+        let mut q = TicketListQuery::from_pairs(
+            params
+                .read()
+                .latest_values()
+                .map(|(key, value)| (key.as_ref(), value)),
+        );
         // Members have no organization tab; an old link must not show them an error.
         if !is_admin {
             q.scope = TicketScope::Mine;

@@ -1,12 +1,12 @@
 //! Step 3: the billing group that pays for support.
 
-use api::BillingGroup;
+use api::{BillingGroup, Field};
 use leptos::prelude::*;
 
 use super::step::{back_and_continue, step_heading};
 use crate::components::form::{FieldErrors, Select};
 
-const GROUP: &str = "billing_group_id";
+const GROUP: Field = Field::BillingGroupId;
 
 #[component]
 pub(super) fn BillingStep(
@@ -16,7 +16,7 @@ pub(super) fn BillingStep(
     on_back: Callback<()>,
     on_next: Callback<()>,
 ) -> impl IntoView {
-    let errors = FieldErrors::new("upgrade", &[GROUP]).announced();
+    let errors = FieldErrors::new("upgrade", &Field::UPGRADE_ORDER).announced();
     let value = RwSignal::new(chosen.filter(|id| groups.iter().any(|g| g.id == *id)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

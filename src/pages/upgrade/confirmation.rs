@@ -1,6 +1,6 @@
 //! After the request: what was asked for, and what happens next.
 
-use api::{UpgradeRequest, YearMonth};
+use api::UpgradeRequest;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -16,7 +16,7 @@ pub(super) fn Confirmation(request: UpgradeRequest) -> impl IntoView {
                 {format!(
                     "You asked for the {} support tier from {}, billed to {}.",
                     request.tier_name,
-                    YearMonth::parse(&request.start_month).map_or_else(|| request.start_month.clone(), YearMonth::label),
+                    request.start_month.label(),
                     request.billing_group,
                 )}
             </p>

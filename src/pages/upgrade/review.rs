@@ -2,8 +2,8 @@
 //! back to the step that fixes them.
 
 use api::{
-    BillingGroup, PriceRule, SupportTier, UpgradeOptions, UpgradeRequest, UpgradeRequestInput,
-    YearMonth, estimate, format_usd,
+    BillingGroup, Field, FieldMessage, SupportTier, UpgradeOptions, UpgradeRequest,
+    UpgradeRequestInput, YearMonth, estimate, format_usd,
 };
 use leptos::prelude::*;
 
@@ -12,8 +12,6 @@ use crate::api::{ApiClient, ClientError};
 use crate::components::focus_by_id;
 use crate::components::form::FieldErrors;
 
-/// The request's fields, in the wizard's order.
-const FIELDS: &[&str] = &["tier", "start_month", "billing_group_id"];
 const SUMMARY: &str = "sa-review-summary";
 
 #[component]
@@ -38,12 +36,12 @@ pub(super) fn ReviewStep(
                 .cloned();
             (valid.tier.clone(), valid.start_month, group)
         });
-    let errors = FieldErrors::new("upgrade", FIELDS);
+    let errors = FieldErrors::new("upgrade", &Field::UPGRADE_ORDER);
     errors.set_all(match &local {
-        Ok((_, _, None)) => vec![api::FieldMessage {
-            field: "billing_group_id".into(),
-            message: "Billing group: choose one of your organization's billing groups.".into(),
-        }],
+        Ok((_, _, None)) => vec![FieldMessage::new(
+            Field::BillingGroupId,
+            "Billing group: choose one of your organization's billing groups.",
+        )],
         Ok(_) => Vec::new(),
         Err(fields) => fields.clone(),
     });
@@ -112,10 +110,10 @@ fn Problems(
             .list()
             .into_iter()
             .map(|f| {
-                let step = match f.field.as_str() {
-                    "tier" => Some(Step::Tier),
-                    "start_month" => Some(Step::Start),
-                    "billing_group_id" => Some(Step::Billing),
+                let step = match Field::parse(&f.field) {
+                    Some(Field::Tier) => Some(Step::Tier),
+                    Some(Field::StartMonth) => Some(Step::Start),
+                    Some(Field::BillingGroupId) => Some(Step::Billing),
                     _ => None,
                 };
                 (f.message, step)
@@ -154,15 +152,13 @@ fn Problems(
 fn estimate_text(tier: &SupportTier, month: YearMonth, options: &UpgradeOptions) -> String {
     let starts_now = month == options.current_month;
     let spend = options.monthly_spend_usd_cents;
-    match (tier.price, estimate(tier.price, spend, starts_now)) {
-        (PriceRule::PercentOfSpend { .. }, Some(e)) => {
+    match (
+        tier.price.percentage(),
+        estimate(tier.price, spend, starts_now),
+    ) {
+        (Some(percentage), Some(e)) => {
             let mut text = format!(
-                "{} of your current monthly service spend ({}) is {}. The minimum is {}, so the estimated monthly charge is {}.",
-                tier.price
-                    .to_string()
-                    .split(" of ")
-                    .next()
-                    .unwrap_or_default(),
+                "{percentage} of your current monthly service spend ({}) is {}. The minimum is {}, so the estimated monthly charge is {}.",
                 format_usd(spend),
                 format_usd(e.percentage_cents),
                 format_usd(e.minimum_cents),

@@ -1,12 +1,12 @@
 //! Step 2: the month the new tier starts (this month or one of the next twelve).
 
-use api::YearMonth;
+use api::{Field, YearMonth};
 use leptos::prelude::*;
 
 use super::step::{back_and_continue, step_heading};
 use crate::components::form::{FieldErrors, Select};
 
-const MONTH: &str = "start_month";
+const MONTH: Field = Field::StartMonth;
 
 #[component]
 pub(super) fn StartStep(
@@ -16,7 +16,7 @@ pub(super) fn StartStep(
     on_back: Callback<()>,
     on_next: Callback<()>,
 ) -> impl IntoView {
-    let errors = FieldErrors::new("upgrade", &[MONTH]).announced();
+    let errors = FieldErrors::new("upgrade", &Field::UPGRADE_ORDER).announced();
     let value = RwSignal::new(chosen.unwrap_or_default());
     let is_current = move || value.with(|v| YearMonth::parse(v) == Some(current));
     let submit = move |ev: leptos::ev::SubmitEvent| {

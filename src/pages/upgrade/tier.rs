@@ -28,9 +28,9 @@ pub(super) fn TierStep(
                             <h3 id=heading_id>{tier.name.clone()}</h3>
                             <p class="sa-muted">{tier.summary.clone()}</p>
                             <dl class="sa-facts sa-facts-compact">
-                                <div><dt>"Low"</dt><dd>{tier.low.to_string()}</dd></div>
-                                <div><dt>"High"</dt><dd>{tier.high.to_string()}</dd></div>
-                                <div><dt>"Critical"</dt><dd>{tier.critical.to_string()}</dd></div>
+                                <div><dt>"Low"</dt><dd>{tier.response_times.low.to_string()}</dd></div>
+                                <div><dt>"High"</dt><dd>{tier.response_times.high.to_string()}</dd></div>
+                                <div><dt>"Critical"</dt><dd>{tier.response_times.critical.to_string()}</dd></div>
                                 <div><dt>"Support hours"</dt><dd>{tier.hours.clone()}</dd></div>
                                 <div><dt>"Phone support"</dt><dd>{tier.phone.clone()}</dd></div>
                                 <div><dt>"Account team"</dt><dd>{tier.account_team.clone()}</dd></div>
