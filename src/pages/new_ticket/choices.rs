@@ -8,8 +8,7 @@ use super::draft::Fields;
 use crate::components::form::{Choice, FieldErrors, RadioGroup, Select};
 
 /// Severity: each level with its definition and this organization's first-response time.
-#[component]
-pub(super) fn SeverityChoice(
+pub(super) fn severity_choice(
     f: Fields,
     errors: FieldErrors,
     options: StoredValue<TicketOptions>,
@@ -49,8 +48,7 @@ pub(super) fn SeverityChoice(
 }
 
 /// Project and service, both optional; a service belongs to one project.
-#[component]
-pub(super) fn ProjectAndService(
+pub(super) fn project_and_service(
     f: Fields,
     errors: FieldErrors,
     options: StoredValue<TicketOptions>,
@@ -116,8 +114,7 @@ pub(super) fn ProjectAndService(
 }
 
 /// Product and reason; the reasons are the product's.
-#[component]
-pub(super) fn ProductAndReason(
+pub(super) fn product_and_reason(
     f: Fields,
     errors: FieldErrors,
     options: StoredValue<TicketOptions>,

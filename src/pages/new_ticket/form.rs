@@ -6,7 +6,7 @@ use api::{Field, FieldMessage, Me, NewTicket, Ticket, TicketContext, TicketOptio
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::choices::{ProductAndReason, ProjectAndService, SeverityChoice};
+use super::choices::{product_and_reason, project_and_service, severity_choice};
 use super::draft::{DRAFT_PREFIX, Draft, Fields, Restored};
 use crate::api::ApiClient;
 use crate::components::form::{
@@ -102,7 +102,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
 
     view! {
         <ErrorSummary id=SUMMARY errors=form.errors form_error=form.form_error />
-        <RestoredDraft restored_at=restored_at stale=stale discard=discard />
+        {restored_draft(restored_at, stale, discard)}
         <form
             class="sa-form sa-panel sa-ticket-form"
             novalidate
@@ -111,7 +111,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
         >
             // Read-only while the ticket is being created: what is sent is what the user sees.
             <fieldset class="sa-plain-fieldset sa-form" disabled=move || create.pending().get()>
-                <TicketFields f=f errors=form.errors options=options uploads=uploads />
+                {ticket_fields(f, form.errors, options, uploads)}
                 <div class="sa-actions">
                     <button
                         type="submit"
@@ -129,8 +129,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
 }
 
 /// The fields, in the documentation's order.
-#[component]
-fn TicketFields(
+fn ticket_fields(
     f: Fields,
     errors: FieldErrors,
     options: StoredValue<TicketOptions>,
@@ -155,16 +154,16 @@ fn TicketFields(
             counter=Counter { max: SUBJECT_MAX_CHARS, shown_from: 80 }
             check_on_blur=true
         />
-        <SeverityChoice f=f errors=errors options=options />
-        <ProjectAndService f=f errors=errors options=options />
-        <ProductAndReason f=f errors=errors options=options />
+        {severity_choice(f, errors, options)}
+        {project_and_service(f, errors, options)}
+        {product_and_reason(f, errors, options)}
         <TextArea
             errors=errors
             field=Field::Description
             label="Description"
             value=f.description
             rows="10"
-            guide=|| view! { <DescriptionGuide /> }
+            guide=description_guide
             hint="ticket-description-guide"
             counter=Counter { max: DESCRIPTION_MAX_CHARS, shown_from: 90 }
             check_on_blur=true
@@ -174,8 +173,7 @@ fn TicketFields(
 }
 
 /// What to put in the description, from the documentation.
-#[component]
-fn DescriptionGuide() -> impl IntoView {
+fn description_guide() -> impl IntoView {
     view! {
         <div id="ticket-description-guide" class="sa-callout sa-guide">
             <p>"Include the following information in the description to help the support team provide timely assistance:"</p>
@@ -190,8 +188,7 @@ fn DescriptionGuide() -> impl IntoView {
 }
 
 /// "We restored your unsent draft", with Discard draft, until the user discards it.
-#[component]
-fn RestoredDraft(
+fn restored_draft(
     restored_at: RwSignal<Option<f64>>,
     stale: bool,
     discard: Callback<()>,

@@ -6,8 +6,7 @@ use super::TicketState;
 use crate::api::ApiClient;
 use crate::components::focus_by_id;
 
-#[component]
-pub(super) fn CcList(state: TicketState) -> impl IntoView {
+pub(super) fn cc_list(state: TicketState) -> impl IntoView {
     let client = expect_context::<ApiClient>();
     let TicketState {
         org_id,

@@ -43,8 +43,7 @@ impl CommentDraft {
 }
 
 /// The Add to conversation button, or the form once it was clicked (at once when a draft is waiting).
-#[component]
-pub(super) fn AddToConversation(state: TicketState) -> impl IntoView {
+pub(super) fn add_to_conversation(state: TicketState) -> impl IntoView {
     let me = expect_context::<Session>().me();
     let my_email = me
         .as_ref()

@@ -14,8 +14,7 @@ use crate::api::ApiClient;
 use crate::components::{focus_by_id, local_time};
 
 /// The Conversation section.
-#[component]
-pub(super) fn Conversation(state: TicketState) -> impl IntoView {
+pub(super) fn conversation(state: TicketState) -> impl IntoView {
     let TicketState {
         org_id,
         ticket_id,

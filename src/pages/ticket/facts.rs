@@ -8,8 +8,7 @@ use leptos_router::components::A;
 use crate::components::local_time;
 use crate::routes;
 
-#[component]
-pub(super) fn Facts(current: RwSignal<Ticket>) -> impl IntoView {
+pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
     move || {
         let t = current.get();
         let where_ = match (&t.project, &t.service) {

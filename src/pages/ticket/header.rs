@@ -10,8 +10,7 @@ use crate::api::ApiClient;
 use crate::components::focus_by_id;
 use crate::routes;
 
-#[component]
-pub(super) fn Header(state: TicketState) -> impl IntoView {
+pub(super) fn header(state: TicketState) -> impl IntoView {
     let TicketState {
         ticket_id,
         current,
@@ -28,7 +27,7 @@ pub(super) fn Header(state: TicketState) -> impl IntoView {
                 {move || format!("{} severity", current.with(|t| t.severity.label()))}
             </span>
             <span class="sa-ticket-actions">
-                <StatusButton state=state />
+                {status_button(state)}
             </span>
         </div>
         {move || action_error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
@@ -45,8 +44,7 @@ pub(super) fn Header(state: TicketState) -> impl IntoView {
 }
 
 /// Mark as solved (open tickets) or Reopen ticket (solved ones), for those allowed to.
-#[component]
-fn StatusButton(state: TicketState) -> impl IntoView {
+fn status_button(state: TicketState) -> impl IntoView {
     let client = expect_context::<ApiClient>();
     let TicketState {
         org_id,

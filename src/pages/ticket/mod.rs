@@ -20,11 +20,11 @@ use crate::components::{Breadcrumb, EtagPoll, Loaded, focus_by_id, set_document_
 use crate::pages::NotFound;
 use crate::routes::TicketParams;
 use crate::session::Session;
-use cc_list::CcList;
-use comment_form::AddToConversation;
-use conversation::Conversation;
-use facts::Facts;
-use header::Header;
+use cc_list::cc_list;
+use comment_form::add_to_conversation;
+use conversation::conversation;
+use facts::facts;
+use header::header;
 use state::TicketState;
 
 /// How often an open ticket page asks whether anything changed.
@@ -113,11 +113,11 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
                 </div>
             })}
             <p class="sa-visually-hidden" role="status" aria-live="polite">{move || state.announcement.get()}</p>
-            <Header state=state />
-            <Facts current=state.current />
-            <CcList state=state />
-            <Conversation state=state />
-            <AddToConversation state=state />
+            {header(state)}
+            {facts(state.current)}
+            {cc_list(state)}
+            {conversation(state)}
+            {add_to_conversation(state)}
         </div>
     }
 }

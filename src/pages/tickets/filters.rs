@@ -10,8 +10,7 @@ use super::ListUrl;
 const SEARCH_DELAY_MS: u64 = 300;
 
 /// The filter bar. `search` is the search box's text, which Clear filters empties too.
-#[component]
-pub(super) fn Filters(url: ListUrl, search: RwSignal<String>) -> impl IntoView {
+pub(super) fn filters(url: ListUrl, search: RwSignal<String>) -> impl IntoView {
     let query = url.query;
     // Search: the box is ours while typing; the URL follows a moment later.
     let search_timer = StoredValue::new(None::<TimeoutHandle>);

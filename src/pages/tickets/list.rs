@@ -93,10 +93,10 @@ pub(super) fn ListBody(
     view! {
         <div class="sa-list-bar">
             <p class="sa-count" role="status">{count}</p>
-            {org_scope.then(|| view! { <FollowSwitch follow=follow /> })}
+            {org_scope.then(|| follow_switch(follow))}
         </div>
         {if list.tickets.is_empty() {
-            view! { <Empty filtered=filtered on_clear=on_clear /> }.into_any()
+            empty(filtered, on_clear).into_any()
         } else {
             view! { <TicketTable tickets=list.tickets org_scope=org_scope /> }.into_any()
         }}
@@ -113,8 +113,7 @@ pub(super) fn ListBody(
 }
 
 /// Follow all tickets (admins, on the organization's list).
-#[component]
-fn FollowSwitch(follow: Follow) -> impl IntoView {
+fn follow_switch(follow: Follow) -> impl IntoView {
     let Follow {
         following, toggle, ..
     } = follow;
@@ -137,8 +136,7 @@ fn FollowSwitch(follow: Follow) -> impl IntoView {
 }
 
 /// No tickets: because of the filters (with a way to clear them), or none at all yet.
-#[component]
-fn Empty(filtered: bool, on_clear: Callback<()>) -> impl IntoView {
+fn empty(filtered: bool, on_clear: Callback<()>) -> impl IntoView {
     if filtered {
         view! {
             <div class="sa-panel sa-empty">

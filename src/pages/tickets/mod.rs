@@ -18,7 +18,7 @@ use crate::api::{ApiClient, ApiResult, ClientError, abort_on_cleanup};
 use crate::components::{Breadcrumb, EtagPoll, Loaded, set_document_title};
 use crate::routes::{self, Navigator};
 use crate::session::Session;
-use filters::Filters;
+use filters::filters;
 use list::{Follow, ListBody, empty_list};
 
 /// How often the list asks whether anything changed.
@@ -118,8 +118,8 @@ pub fn TicketsPage() -> impl IntoView {
                     <span class="sa-button sa-button-primary">"Create ticket"</span>
                 </A>
             </div>
-            {is_admin.then(|| view! { <ScopeTabs query=query /> })}
-            <Filters url=url search=search />
+            {is_admin.then(|| scope_tabs(query))}
+            {filters(url, search)}
             {move || follow.error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
             <Loaded resource=tickets cards=1 let:loaded>
                 {
@@ -177,8 +177,7 @@ fn load_list(
 
 /// My tickets and Tickets in my organization (admins). Plain links: the router's `<A>` marks every
 /// link to this path as current, whatever its query.
-#[component]
-fn ScopeTabs(query: Memo<TicketListQuery>) -> impl IntoView {
+fn scope_tabs(query: Memo<TicketListQuery>) -> impl IntoView {
     let base = expect_context::<crate::AppConfig>().base;
     let tab = move |scope: TicketScope, label: &'static str| {
         let href = format!(

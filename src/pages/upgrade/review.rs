@@ -66,13 +66,13 @@ pub(super) fn ReviewStep(
 
     let details = local.ok().map(|(tier, month, group)| {
         let estimate = estimate_text(&tier, month, &options);
-        view! { <Details tier=tier month=month group=group estimate=estimate on_edit=on_edit /> }
+        details(tier, month, group, estimate, on_edit)
     });
     let can_submit = errors.is_empty_untracked();
     let input = StoredValue::new(input);
     view! {
         {step_heading("Review your request")}
-        <Problems errors=errors form_error=form_error on_edit=on_edit />
+        {problems(errors, form_error, on_edit)}
         {details}
         <p class="sa-muted">"It typically takes 1-2 business days to set up the new support tier."</p>
         <div class="sa-actions">
@@ -99,8 +99,7 @@ pub(super) fn ReviewStep(
 
 /// "There is a problem": the review has no fields of its own, so each message offers the step that
 /// fixes it instead of a link to a field.
-#[component]
-fn Problems(
+fn problems(
     errors: FieldErrors,
     form_error: RwSignal<Option<String>>,
     on_edit: Callback<Step>,
@@ -178,8 +177,7 @@ fn estimate_text(tier: &SupportTier, month: YearMonth, options: &UpgradeOptions)
 }
 
 /// The request: tier, start date and billing group, each with a way back to change it, and the estimate.
-#[component]
-fn Details(
+fn details(
     tier: SupportTier,
     month: YearMonth,
     group: Option<BillingGroup>,

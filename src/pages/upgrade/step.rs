@@ -1,11 +1,9 @@
 //! The wizard's steps, what has been chosen (as it is written in the URL), and the parts every step
 //! shares.
 
-use leptos::Params;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_query;
-use leptos_router::params::Params;
+use leptos_router::hooks::use_query_map;
 
 use crate::routes::{self, Navigator};
 
@@ -83,16 +81,6 @@ impl Choices {
     }
 }
 
-/// The wizard's URL parameters (`?step=billing&tier=advanced&month=2027-01&group=2`), as typed: a
-/// value that does not parse is simply not chosen yet.
-#[derive(Params, Debug, Clone, Default, PartialEq, Eq)]
-struct WizardQuery {
-    step: Option<String>,
-    tier: Option<String>,
-    month: Option<String>,
-    group: Option<String>,
-}
-
 /// The wizard's state, which lives in the URL: the step, and the choices so far.
 #[derive(Clone, Copy)]
 pub(super) struct WizardUrl {
@@ -105,14 +93,13 @@ pub(super) struct WizardUrl {
 impl WizardUrl {
     /// Reads the current URL (and follows it).
     pub(super) fn new() -> Self {
-        let query = use_query::<WizardQuery>();
-        let query = Memo::new(move |_| query.get().unwrap_or_default());
-        let step = Memo::new(move |_| query.with(|q| Step::parse(q.step.as_deref())));
+        let query = use_query_map();
+        let step = Memo::new(move |_| query.with(|q| Step::parse(q.get_str("step"))));
         let from_url = Memo::new(move |_| {
             query.with(|q| Choices {
-                tier: q.tier.clone().filter(|s| !s.is_empty()),
-                month: q.month.clone().filter(|s| !s.is_empty()),
-                group: q.group.as_deref().and_then(|g| g.parse().ok()),
+                tier: q.get("tier").filter(|s| !s.is_empty()),
+                month: q.get("month").filter(|s| !s.is_empty()),
+                group: q.get_str("group").and_then(|g| g.parse().ok()),
             })
         });
         // The browser's back button can return to an entry written before a later choice was made;
