@@ -11,7 +11,7 @@ mod time;
 
 pub use breadcrumb::Breadcrumb;
 pub use error_panel::ErrorPanel;
-pub use loaded::Loaded;
+pub use loaded::{Placeholder, loaded};
 pub use poll::{EtagPoll, Fresh};
 pub use shell::Shell;
 pub use skeleton::PageSkeleton;

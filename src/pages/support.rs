@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{Loaded, local_time, set_document_title};
+use crate::components::{Placeholder, loaded, local_time, set_document_title};
 use crate::routes;
 use crate::session::Session;
 
@@ -55,12 +55,10 @@ pub fn SupportPage() -> impl IntoView {
         <div class="sa-page">
             <h1>"Support"</h1>
             {move || cancel_error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
-            <Loaded resource=status cards=3 let:status>
-                {
-                    set_document_title(&format!("Support \u{b7} {}", status.organization));
-                    view! { <SupportContent status=status role=role() on_cancel=on_cancel /> }
-                }
-            </Loaded>
+            {loaded(status, Placeholder::InPage(3), move |status| {
+                set_document_title(&format!("Support \u{b7} {}", status.organization));
+                view! { <SupportContent status=status role=role() on_cancel=on_cancel /> }
+            })}
         </div>
     }
 }

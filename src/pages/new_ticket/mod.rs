@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{Breadcrumb, Loaded, set_document_title};
+use crate::components::{Breadcrumb, Placeholder, loaded, set_document_title};
 use crate::session::Session;
 use form::TicketForm;
 
@@ -41,14 +41,12 @@ pub fn NewTicketPage() -> impl IntoView {
         <div class="sa-page sa-narrow">
             <Breadcrumb tickets=true />
             <h1>"Create ticket"</h1>
-            <Loaded resource=options cards=3 let:options>
-                {match me.clone() {
-                    Some(me) if options.tier_name.is_some() => {
-                        view! { <TicketForm options=options me=me follow_up=follow_up /> }.into_any()
-                    }
-                    _ => view! { <NoTier forum_url=options.forum_url /> }.into_any(),
-                }}
-            </Loaded>
+            {loaded(options, Placeholder::InPage(3), move |options| match me.clone() {
+                Some(me) if options.tier_name.is_some() => {
+                    view! { <TicketForm options=options me=me follow_up=follow_up /> }.into_any()
+                }
+                _ => view! { <NoTier forum_url=options.forum_url /> }.into_any(),
+            })}
         </div>
     }
 }

@@ -16,7 +16,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params, use_query_map};
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{Breadcrumb, EtagPoll, Loaded, focus_by_id, set_document_title};
+use crate::components::{
+    Breadcrumb, EtagPoll, Placeholder, focus_by_id, loaded, set_document_title,
+};
 use crate::pages::NotFound;
 use crate::routes::TicketParams;
 use crate::session::Session;
@@ -56,15 +58,13 @@ pub fn TicketPage() -> impl IntoView {
     let just_created = move || query.read_untracked().get("created").is_some();
 
     view! {
-        <Loaded resource=ticket page=true let:found>
-            {match found {
-                Some((t, etag)) => {
-                    set_document_title(&format!("#{} {}", t.id, t.subject));
-                    view! { <TicketView ticket=t etag=etag created=just_created() /> }.into_any()
-                }
-                None => view! { <NotFound /> }.into_any(),
-            }}
-        </Loaded>
+        {loaded(ticket, Placeholder::OwnPage(2), move |found| match found {
+            Some((t, etag)) => {
+                set_document_title(&format!("#{} {}", t.id, t.subject));
+                view! { <TicketView ticket=t etag=etag created=just_created() /> }.into_any()
+            }
+            None => view! { <NotFound /> }.into_any(),
+        })}
     }
 }
 

@@ -15,7 +15,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{ApiClient, ApiResult, ClientError, abort_on_cleanup};
-use crate::components::{Breadcrumb, EtagPoll, Loaded, set_document_title};
+use crate::components::{Breadcrumb, EtagPoll, Placeholder, loaded, set_document_title};
 use crate::routes::{self, Navigator};
 use crate::session::Session;
 use filters::filters;
@@ -121,13 +121,11 @@ pub fn TicketsPage() -> impl IntoView {
             {is_admin.then(|| scope_tabs(query))}
             {filters(url, search)}
             {move || follow.error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
-            <Loaded resource=tickets cards=1 let:loaded>
-                {
-                    let list = polled.get().unwrap_or(loaded);
-                    follow.seen(list.following);
-                    view! { <ListBody list=list query=query.get_untracked() follow=follow on_clear=on_clear /> }
-                }
-            </Loaded>
+            {loaded(tickets, Placeholder::InPage(1), move |loaded| {
+                let list = polled.get().unwrap_or(loaded);
+                follow.seen(list.following);
+                view! { <ListBody list=list query=query.get_untracked() follow=follow on_clear=on_clear /> }
+            })}
         </div>
     }
 }

@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{Loaded, focus_by_id, set_document_title};
+use crate::components::{Placeholder, focus_by_id, loaded, set_document_title};
 use crate::routes;
 use crate::session::Session;
 use billing::BillingStep;
@@ -54,12 +54,9 @@ pub fn UpgradePage() -> impl IntoView {
                 <A href=routes::support()>"Support"</A>
             </p>
             <h1>"Upgrade your support tier"</h1>
-            <Loaded resource=data cards=1 let:loaded>
-                {
-                    let (org_id, status, options) = loaded;
-                    view! { <Wizard org_id=org_id status=status options=options role=role() /> }
-                }
-            </Loaded>
+            {loaded(data, Placeholder::InPage(1), move |(org_id, status, options)| {
+                view! { <Wizard org_id=org_id status=status options=options role=role() /> }
+            })}
         </div>
     }
 }
