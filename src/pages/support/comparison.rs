@@ -4,7 +4,8 @@ use api::SupportTier;
 use leptos::prelude::*;
 
 /// Every tier side by side, the current one marked.
-pub(super) fn tier_comparison(tiers: Vec<SupportTier>, current: Option<String>) -> impl IntoView {
+#[component]
+pub(super) fn TierComparison(tiers: Vec<SupportTier>, current: Option<String>) -> impl IntoView {
     type Cell = fn(&SupportTier) -> String;
     let rows: [(&str, Cell); 7] = [
         ("Low severity", |t| t.response_times.low.to_string()),

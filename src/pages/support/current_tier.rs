@@ -9,7 +9,8 @@ use crate::components::local_time;
 use crate::routes;
 
 /// Current support tier: its response times and hours, an upgrade request, and the way to upgrade.
-pub(super) fn current_tier(
+#[component]
+pub(super) fn CurrentTier(
     status: SupportStatus,
     role: Role,
     on_cancel: Option<Callback<i64>>,
@@ -29,15 +30,15 @@ pub(super) fn current_tier(
                 .into_any()
         }
         Some(tier) => view! {
-            {tier_summary(tier)}
+            <TierSummary tier=tier />
             {status
                 .upgrade_request
                 .clone()
                 .map(|request| {
                     let cancel = on_cancel.filter(|_| role == Role::Admin);
-                    request_status(request, cancel)
+                    view! { <RequestStatus request=request on_cancel=cancel /> }
                 })}
-            {upgrade_control(status.clone(), role)}
+            <UpgradeControl status=status.clone() role=role />
         }
         .into_any(),
     };
@@ -49,7 +50,8 @@ pub(super) fn current_tier(
     }
 }
 
-fn tier_summary(tier: SupportTier) -> impl IntoView {
+#[component]
+fn TierSummary(tier: SupportTier) -> impl IntoView {
     view! {
         <p class="sa-tier-name">{tier.name.clone()}</p>
         <p class="sa-muted">{tier.summary.clone()}</p>
@@ -82,7 +84,8 @@ fn tier_summary(tier: SupportTier) -> impl IntoView {
     }
 }
 
-fn request_status(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> impl IntoView {
+#[component]
+fn RequestStatus(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> impl IntoView {
     let request_id = request.id;
     let cancel = on_cancel
         .filter(|_| request.status == UpgradeStatus::Pending)
@@ -149,7 +152,8 @@ fn request_status(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> 
     }
 }
 
-fn upgrade_control(status: SupportStatus, role: Role) -> impl IntoView {
+#[component]
+fn UpgradeControl(status: SupportStatus, role: Role) -> impl IntoView {
     let current_rank = status.current_tier.as_ref().map(|t| t.rank).unwrap_or(0);
     let top_tier = !status.tiers.iter().any(|t| t.rank > current_rank);
     let pending = status

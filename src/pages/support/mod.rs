@@ -12,8 +12,8 @@ use crate::api::{ApiClient, ClientError, abort_on_cleanup};
 use crate::components::{Placeholder, loaded, set_document_title};
 use crate::routes;
 use crate::session::Session;
-use comparison::tier_comparison;
-use current_tier::current_tier;
+use comparison::TierComparison;
+use current_tier::CurrentTier;
 
 #[component]
 pub fn SupportPage() -> impl IntoView {
@@ -89,7 +89,7 @@ pub fn SupportContent(
             "."
         </p>
 
-        {current_tier(status.clone(), role, on_cancel)}
+        <CurrentTier status=status.clone() role=role on_cancel=on_cancel />
 
         {paid
             .then(|| {
@@ -108,7 +108,7 @@ pub fn SupportContent(
                 }
             })}
 
-        {tier_comparison(status.tiers.clone(), status.current_tier.as_ref().map(|t| t.key.clone()))}
+        <TierComparison tiers=status.tiers.clone() current=status.current_tier.as_ref().map(|t| t.key.clone()) />
 
         <section class="sa-panel" aria-labelledby="sa-sla-heading">
             <h2 id="sa-sla-heading">"Service level agreement"</h2>
