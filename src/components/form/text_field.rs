@@ -31,7 +31,7 @@ fn counter_text(count: usize, max: usize) -> String {
     }
 }
 
-/// What a text field says about itself: `aria-describedby` (its message, `hint`, its counter) and
+/// What a text field says about itself: `aria-describedby` (its message, its guide, its counter) and
 /// the counter's element.
 struct Described {
     by: Box<dyn Fn() -> Option<String> + Send + Sync>,
@@ -42,13 +42,13 @@ fn described(
     errors: FieldErrors,
     field: Field,
     value: RwSignal<String>,
-    hint: Option<&'static str>,
+    guide_id: Option<String>,
     counter: Option<Counter>,
 ) -> Described {
     let count_id = counter.map(|_| format!("{}-count", errors.id(field)));
-    let always = match (hint, &count_id) {
-        (Some(hint), Some(count)) => Some(format!("{hint} {count}")),
-        (hint, count) => hint.map(str::to_owned).or_else(|| count.clone()),
+    let always = match (guide_id, &count_id) {
+        (Some(guide), Some(count)) => Some(format!("{guide} {count}")),
+        (guide, count) => guide.or_else(|| count.clone()),
     };
     let by = move || errors.describe(field, errors.has(field), always.as_deref());
     let counter = counter
@@ -112,15 +112,12 @@ pub fn TextField(
     named: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] spellcheck: Option<&'static str>,
-    /// Ids of elements that always describe the field.
-    #[prop(optional)]
-    hint: Option<&'static str>,
     #[prop(optional)] counter: Option<Counter>,
     /// Check the field when the user leaves it, not only when they fix it.
     #[prop(optional)]
     check_on_blur: bool,
 ) -> impl IntoView {
-    let Described { by, counter } = described(errors, field, value, hint, counter);
+    let Described { by, counter } = described(errors, field, value, None, counter);
     view! {
         <FieldFrame errors=errors field=field label=label>
             <input
@@ -140,7 +137,8 @@ pub fn TextField(
     }
 }
 
-/// A multi-line text field bound to `value`; `guide` is shown between the label and the box.
+/// A multi-line text field bound to `value`; `guide`, what to write, is shown in a callout between the
+/// label and the box (`{id}-guide`, part of the box's description).
 #[component]
 pub fn TextArea(
     errors: FieldErrors,
@@ -149,18 +147,21 @@ pub fn TextArea(
     value: RwSignal<String>,
     rows: &'static str,
     #[prop(optional, into)] guide: Option<ViewFn>,
-    /// Ids of elements that always describe the field (the guide's).
-    #[prop(optional)]
-    hint: Option<&'static str>,
     #[prop(optional)] counter: Option<Counter>,
     /// Check the field when the user leaves it, not only when they fix it.
     #[prop(optional)]
     check_on_blur: bool,
 ) -> impl IntoView {
-    let Described { by, counter } = described(errors, field, value, hint, counter);
+    let guide_id = guide
+        .as_ref()
+        .map(|_| format!("{}-guide", errors.id(field)));
+    let guide = guide
+        .zip(guide_id.clone())
+        .map(|(guide, id)| view! { <div id=id class="sa-callout sa-guide">{guide.run()}</div> });
+    let Described { by, counter } = described(errors, field, value, guide_id, counter);
     view! {
         <FieldFrame errors=errors field=field label=label>
-            {guide.map(|guide| guide.run())}
+            {guide}
             <textarea
                 id=errors.id(field)
                 rows=rows

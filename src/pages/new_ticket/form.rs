@@ -16,6 +16,8 @@ use crate::components::form::{
 use crate::components::{focus_by_id, local_time};
 use crate::routes::{self, Navigator};
 
+/// The prefix of the form's element ids (`ticket-subject`).
+const PREFIX: &str = "ticket";
 const SUMMARY: &str = "ticket-summary";
 /// What the form says when Create ticket fails.
 const SEND_FAILURE: SendFailureText = SendFailureText {
@@ -42,7 +44,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
     } = Restored::load(&draft_key, &me.user.email, follow_up);
     let restored_at = RwSignal::new(saved_at);
 
-    let uploads = Uploads::new(org_id, "ticket");
+    let uploads = Uploads::new(org_id, PREFIX);
     let check_all = move || -> Vec<FieldMessage> {
         let input = f.input(Vec::new());
         let messages = options.with_value(|o| {
@@ -60,7 +62,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
         draft_problems(messages, f.cc, uploads)
     };
     let form = DraftForm {
-        errors: FieldErrors::new("ticket", &Field::NEW_TICKET_ORDER).rechecked_by(check_all),
+        errors: FieldErrors::new(PREFIX, &Field::NEW_TICKET_ORDER).rechecked_by(check_all),
         form_error: RwSignal::new(None),
         summary: SUMMARY,
         autosave: Autosave::start(
@@ -97,7 +99,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
         form.form_error.set(None);
         restored_at.set(None);
         form.autosave.discard();
-        focus_by_id("ticket-cc");
+        focus_by_id(form.errors.id(Field::Cc));
     });
 
     view! {
@@ -164,7 +166,6 @@ fn ticket_fields(
             value=f.description
             rows="10"
             guide=description_guide
-            hint="ticket-description-guide"
             counter=Counter { max: DESCRIPTION_MAX_CHARS, shown_from: 90 }
             check_on_blur=true
         />
@@ -175,15 +176,13 @@ fn ticket_fields(
 /// What to put in the description, from the documentation.
 fn description_guide() -> impl IntoView {
     view! {
-        <div id="ticket-description-guide" class="sa-callout sa-guide">
-            <p>"Include the following information in the description to help the support team provide timely assistance:"</p>
-            <ul>
-                <li>"The affected functionality (for example, networking, metrics, deployment)"</li>
-                <li>"Steps to reproduce the problem"</li>
-                <li>"Any error messages"</li>
-                <li>"Any languages or frameworks you are using"</li>
-            </ul>
-        </div>
+        <p>"Include the following information in the description to help the support team provide timely assistance:"</p>
+        <ul>
+            <li>"The affected functionality (for example, networking, metrics, deployment)"</li>
+            <li>"Steps to reproduce the problem"</li>
+            <li>"Any error messages"</li>
+            <li>"Any languages or frameworks you are using"</li>
+        </ul>
     }
 }
 

@@ -17,6 +17,8 @@ use crate::storage;
 
 /// Where comment drafts live: `support-app:comment-draft:{user}:{organization}:{ticket}`.
 const DRAFT_PREFIX: &str = "support-app:comment-draft";
+/// The prefix of the form's element ids (`comment-body`).
+const PREFIX: &str = "comment";
 const SUMMARY: &str = "comment-summary";
 /// What Add to conversation says when Submit fails.
 const SEND_FAILURE: SendFailureText = SendFailureText {
@@ -107,7 +109,7 @@ pub(super) fn add_to_conversation(state: TicketState) -> impl IntoView {
                     class="sa-button sa-button-primary"
                     on:click=move |_| {
                         composing.set(true);
-                        focus_by_id("comment-cc");
+                        focus_by_id(format!("{PREFIX}-{}", Field::Cc.as_str()));
                     }
                 >
                     "Add to conversation"
@@ -182,7 +184,7 @@ fn CommentForm(
     let restored = storage::load::<CommentDraft>(&draft_key).unwrap_or_default();
     let f = CommentFields::restore(restored, check.clone());
     let check = StoredValue::new(check);
-    let uploads = Uploads::with_existing(org_id, "comment", existing_bytes);
+    let uploads = Uploads::with_existing(org_id, PREFIX, existing_bytes);
     let autosave = Autosave::start(
         draft_key,
         move || {
@@ -213,7 +215,7 @@ fn CommentForm(
         draft_problems(messages, f.cc, uploads)
     };
     let form = DraftForm {
-        errors: FieldErrors::new("comment", &Field::COMMENT_ORDER).rechecked_by(check_all),
+        errors: FieldErrors::new(PREFIX, &Field::COMMENT_ORDER).rechecked_by(check_all),
         form_error: RwSignal::new(None),
         summary: SUMMARY,
         autosave,

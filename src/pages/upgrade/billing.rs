@@ -3,7 +3,7 @@
 use api::{BillingGroup, Field};
 use leptos::prelude::*;
 
-use super::step::{back_and_continue, step_heading};
+use super::step::{PREFIX, back_and_continue, step_heading};
 use crate::components::form::{FieldErrors, Select};
 
 const GROUP: Field = Field::BillingGroupId;
@@ -16,7 +16,7 @@ pub(super) fn BillingStep(
     on_back: Callback<()>,
     on_next: Callback<()>,
 ) -> impl IntoView {
-    let errors = FieldErrors::new("upgrade", &Field::UPGRADE_ORDER).announced();
+    let errors = FieldErrors::new(PREFIX, &Field::UPGRADE_ORDER).announced();
     let value = RwSignal::new(chosen.filter(|id| groups.iter().any(|g| g.id == *id)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

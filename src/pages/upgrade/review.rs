@@ -7,7 +7,7 @@ use api::{
 };
 use leptos::prelude::*;
 
-use super::step::{Step, step_heading};
+use super::step::{PREFIX, Step, step_heading};
 use crate::api::{ApiClient, ClientError};
 use crate::components::focus_by_id;
 use crate::components::form::FieldErrors;
@@ -36,7 +36,7 @@ pub(super) fn ReviewStep(
                 .cloned();
             (valid.tier.clone(), valid.start_month, group)
         });
-    let errors = FieldErrors::new("upgrade", &Field::UPGRADE_ORDER);
+    let errors = FieldErrors::new(PREFIX, &Field::UPGRADE_ORDER);
     errors.set_all(match &local {
         Ok((_, _, None)) => vec![FieldMessage::new(
             Field::BillingGroupId,

@@ -3,7 +3,7 @@
 use api::{Field, YearMonth};
 use leptos::prelude::*;
 
-use super::step::{back_and_continue, step_heading};
+use super::step::{PREFIX, back_and_continue, step_heading};
 use crate::components::form::{FieldErrors, Select};
 
 const MONTH: Field = Field::StartMonth;
@@ -16,7 +16,7 @@ pub(super) fn StartStep(
     on_back: Callback<()>,
     on_next: Callback<()>,
 ) -> impl IntoView {
-    let errors = FieldErrors::new("upgrade", &Field::UPGRADE_ORDER).announced();
+    let errors = FieldErrors::new(PREFIX, &Field::UPGRADE_ORDER).announced();
     let value = RwSignal::new(chosen.unwrap_or_default());
     let is_current = move || value.with(|v| YearMonth::parse(v) == Some(current));
     let submit = move |ev: leptos::ev::SubmitEvent| {

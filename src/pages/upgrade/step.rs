@@ -7,6 +7,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::routes::{self, Navigator};
 
+/// The prefix of the wizard's element ids (`upgrade-start_month`).
+pub(super) const PREFIX: &str = "upgrade";
+
 /// A step of the wizard, and the confirmation after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Step {
