@@ -144,6 +144,20 @@ impl CommentFields {
         }
     }
 
+    /// Subscribes the running effect to every field.
+    fn track(&self) {
+        self.cc.emails.track();
+        self.cc.text.track();
+        self.body.track();
+    }
+
+    /// Whether nothing has been typed (tracked).
+    fn is_blank(&self) -> bool {
+        self.body.with(|b| b.trim().is_empty())
+            && self.cc.text.with(|t| t.trim().is_empty())
+            && self.cc.emails.with(Vec::is_empty)
+    }
+
     /// The current values, or `None` once the form is gone (its signals disposed).
     fn snapshot(&self) -> Option<CommentDraft> {
         Some(CommentDraft {
@@ -187,22 +201,12 @@ fn CommentForm(
     let uploads = Uploads::with_existing(org_id, PREFIX, existing_bytes);
     let autosave = Autosave::start(
         draft_key,
-        move || {
-            f.cc.emails.track();
-            f.cc.text.track();
-            f.body.track();
-        },
+        move || f.track(),
         move || f.snapshot(),
         CommentDraft::has_content,
     );
     // The page holds back new replies while there is something in the box.
-    Effect::new(move |_| {
-        let busy = !(f.body.with(|b| b.trim().is_empty())
-            && f.cc.text.with(|t| t.trim().is_empty())
-            && f.cc.emails.with(Vec::is_empty)
-            && uploads.is_empty());
-        typing.set(busy);
-    });
+    Effect::new(move |_| typing.set(!(f.is_blank() && uploads.is_empty())));
     on_cleanup(move || typing.set(false));
 
     let input = move || NewComment {
