@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod components;
+mod json;
 pub mod pages;
 pub mod routes;
 pub mod session;
@@ -13,7 +14,6 @@ pub mod storage;
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{ParamSegment, StaticSegment};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::api::{ApiClient, ClientError};
@@ -87,7 +87,7 @@ enum Phase {
 #[component]
 pub fn App(config: AppConfig) -> impl IntoView {
     let session = Session::new();
-    let client = ApiClient::new(&config.api_base, session);
+    let client = ApiClient::new(&config.api_base, Callback::new(move |()| session.expire()));
     provide_context(session);
     provide_context(client);
     provide_context(config.clone());
@@ -143,23 +143,18 @@ pub fn App(config: AppConfig) -> impl IntoView {
     }
 }
 
+/// Every page, by path (see [`routes`]).
 #[component]
 fn AppRoutes() -> impl IntoView {
-    use routes::{NEW, SUPPORT, TICKETS, UPGRADE};
+    use routes::path;
     view! {
         <Routes fallback=NotFound>
-            <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::support() /> } />
-            <Route path=StaticSegment(SUPPORT) view=SupportPage />
-            <Route path=(StaticSegment(SUPPORT), StaticSegment(UPGRADE)) view=UpgradePage />
-            <Route path=(StaticSegment(SUPPORT), StaticSegment(TICKETS)) view=TicketsPage />
-            <Route
-                path=(StaticSegment(SUPPORT), StaticSegment(TICKETS), StaticSegment(NEW))
-                view=NewTicketPage
-            />
-            <Route
-                path=(StaticSegment(SUPPORT), StaticSegment(TICKETS), ParamSegment("id"))
-                view=TicketPage
-            />
+            <Route path=path::root() view=|| view! { <Redirect path=routes::support() /> } />
+            <Route path=path::support() view=SupportPage />
+            <Route path=path::upgrade() view=UpgradePage />
+            <Route path=path::tickets() view=TicketsPage />
+            <Route path=path::new_ticket() view=NewTicketPage />
+            <Route path=path::ticket() view=TicketPage />
         </Routes>
     }
 }

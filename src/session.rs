@@ -1,6 +1,6 @@
-//! Who is signed in, shared by the whole app. Any 401 from the API flips it to `SignedOut`, which
-//! swaps the current page for the sign-in form without touching the URL, so the user comes back to
-//! exactly where they were.
+//! Who is signed in, shared by the whole app. Any 401 from the API flips it to `SignedOut` (the app
+//! hands the API client [`Session::expire`] as its "unauthenticated" callback), which swaps the current
+//! page for the sign-in form without touching the URL, so the user comes back to exactly where they were.
 
 use api::Me;
 use leptos::prelude::*;

@@ -4,26 +4,20 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::json;
+
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// The value stored under `key`, if there is one and it still has the expected shape.
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
-    let text = local_storage()?.get_item(key).ok().flatten()?;
-    let value = js_sys::JSON::parse(&text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    json::parse(&local_storage()?.get_item(key).ok().flatten()?)
 }
 
 /// Stores `value` under `key`. Returns whether it was stored.
 pub fn save<T: Serialize>(key: &str, value: &T) -> bool {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let Some(text) = value
-        .serialize(&serializer)
-        .ok()
-        .and_then(|v| js_sys::JSON::stringify(&v).ok())
-        .and_then(|s| s.as_string())
-    else {
+    let Some(text) = json::stringify(value) else {
         return false;
     };
     local_storage().is_some_and(|s| s.set_item(key, &text).is_ok())

@@ -1,7 +1,9 @@
 //! Component tests in headless Chromium (wasm-bindgen-test): real DOM, real events, no server.
 #![cfg(target_arch = "wasm32")]
 
-use api::{Links, PlanKind, PriceRule, ResponseTime, Role, SupportStatus, SupportTier};
+use api::{
+    Links, PlanKind, PriceRule, ResponseTime, ResponseTimes, Role, SupportStatus, SupportTier,
+};
 use leptos::prelude::*;
 use leptos::task::tick;
 use leptos_router::components::Router;
@@ -67,7 +69,10 @@ async fn empty_sign_in_lists_both_fields_and_focuses_the_summary() {
     let _mounted = leptos::mount::mount_to(root.clone(), move || {
         let session = Session::new();
         provide_context(session);
-        provide_context(ApiClient::new("http://127.0.0.1:9", session));
+        provide_context(ApiClient::new(
+            "http://127.0.0.1:9",
+            Callback::new(move |()| session.expire()),
+        ));
         view! { <SignIn /> }
     });
     let summary = root
@@ -106,9 +111,11 @@ fn tier(key: &str, name: &str, rank: u32, critical: u32) -> SupportTier {
         name: name.into(),
         rank,
         summary: format!("{name} summary"),
-        low: ResponseTime::BusinessDays(1),
-        high: ResponseTime::BusinessDays(1),
-        critical: ResponseTime::Minutes(critical),
+        response_times: ResponseTimes {
+            low: ResponseTime::BusinessDays(1),
+            high: ResponseTime::BusinessDays(1),
+            critical: ResponseTime::Minutes(critical),
+        },
         hours: "24/7".into(),
         phone: "No".into(),
         account_team: "No".into(),
@@ -194,10 +201,10 @@ fn admins_get_the_upgrade_link_and_free_plans_get_the_forum() {
 /// Mounts a CC field for `dev@acme.example` and returns the root, the field and its last message.
 fn cc_field() -> (
     HtmlElement,
-    support_console::components::cc_input::CcField,
-    RwSignal<Option<String>>,
+    support_console::components::form::CcField,
+    Signal<Option<String>>,
 ) {
-    use support_console::components::cc_input::{CcCheck, CcField, CcInput};
+    use support_console::components::form::{CcCheck, CcField, CcInput, FieldErrors};
     let root = container();
     let check = CcCheck {
         own: "dev@acme.example".into(),
@@ -206,21 +213,13 @@ fn cc_field() -> (
     let field = CcField::new(Vec::new(), String::new(), check, |check, list, token| {
         api::ticket::check_cc_address(list, token, &check.own)
     });
-    let message = RwSignal::new(None::<String>);
+    let errors = FieldErrors::new("test", &[api::Field::Cc]);
     let mount_root = root.clone();
     leptos::mount::mount_to(mount_root, move || {
-        view! {
-            <CcInput
-                prefix="test"
-                field=field
-                hint="hint"
-                message=Signal::derive(move || message.get())
-                on_message=Callback::new(move |m| message.set(m))
-            />
-        }
+        view! { <CcInput errors=errors field=field hint="hint" /> }
     })
     .forget();
-    (root, field, message)
+    (root, field, errors.message(api::Field::Cc))
 }
 
 fn type_into(input: &web_sys::HtmlInputElement, text: &str) {

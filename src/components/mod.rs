@@ -1,17 +1,21 @@
-//! Reusable pieces shared by pages.
+//! Reusable pieces shared by pages: the shell, loading and failure states, polling, and the form kit.
 
-pub mod cc_input;
+mod breadcrumb;
 mod error_panel;
-mod error_summary;
 pub mod form;
+mod loaded;
+mod poll;
 mod shell;
 mod skeleton;
-pub mod uploads;
+mod time;
 
+pub use breadcrumb::Breadcrumb;
 pub use error_panel::ErrorPanel;
-pub use error_summary::ErrorSummary;
+pub use loaded::{Placeholder, loaded};
+pub use poll::{EtagPoll, Fresh};
 pub use shell::Shell;
 pub use skeleton::PageSkeleton;
+pub use time::{local_date_time, local_time};
 
 /// Sets the browser tab's title, e.g. `Support · Acme Analytics`.
 pub fn set_document_title(title: &str) {
@@ -34,26 +38,4 @@ pub fn focus_by_id(id: impl Into<String>) {
             let _ = el.focus();
         }
     });
-}
-
-/// An RFC 3339 time in the user's locale and time zone.
-pub fn local_time(rfc3339: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
-        .into()
-}
-
-/// An RFC 3339 time as a short date and time in the user's locale, e.g. `Nov 27, 2026, 1:04 PM`.
-pub fn local_date_time(rfc3339: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string("default", &options).into()
 }

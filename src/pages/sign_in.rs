@@ -1,12 +1,15 @@
 //! The sign-in form, shown in place of any page whenever there is no session. The URL is left alone, so
 //! after signing in the user is on the page they asked for.
 
-use api::{FieldMessage, SignInRequest};
+use api::{Field, FieldMessage, SignInRequest};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
-use crate::components::{ErrorSummary, focus_by_id, set_document_title};
+use crate::components::form::{ErrorSummary, FieldErrors, TextField};
+use crate::components::{focus_by_id, set_document_title};
 use crate::session::{Session, SessionState};
+
+const SUMMARY: &str = "signin-summary";
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -17,10 +20,8 @@ pub fn SignIn() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     // Client-side field problems, then the server's answer; the summary lists both.
-    let field_errors = RwSignal::new(Vec::<FieldMessage>::new());
+    let errors = FieldErrors::new("signin", &Field::SIGN_IN_ORDER);
     let form_error = RwSignal::new(None::<String>);
-
-    let focus_summary = || focus_by_id("signin-summary");
 
     let sign_in = Action::new_local(move |request: &SignInRequest| {
         let request = request.clone();
@@ -33,21 +34,16 @@ pub fn SignIn() -> impl IntoView {
                 Ok(me) => session.0.set(SessionState::SignedIn(me)),
                 Err(error) => {
                     // Field messages from the server win over the generic sentence.
-                    let fields: Vec<FieldMessage> = ["email", "password"]
+                    let fields: Vec<FieldMessage> = Field::SIGN_IN_ORDER
                         .into_iter()
-                        .filter_map(|f| {
-                            error.field(f).map(|m| FieldMessage {
-                                field: f.into(),
-                                message: m,
-                            })
-                        })
+                        .filter_map(|f| error.field(f).map(|m| FieldMessage::new(f, m)))
                         .collect();
                     if fields.is_empty() {
                         form_error.set(Some(error.message()));
                     } else {
-                        field_errors.set(fields);
+                        errors.set_all(fields);
                     }
-                    focus_summary();
+                    focus_by_id(SUMMARY);
                 }
             }
         }
@@ -64,28 +60,15 @@ pub fn SignIn() -> impl IntoView {
         };
         form_error.set(None);
         match request.validate() {
-            Err(errors) => {
-                field_errors.set(errors);
-                focus_summary();
+            Err(problems) => {
+                errors.set_all(problems);
+                focus_by_id(SUMMARY);
             }
             Ok(_) => {
-                field_errors.set(Vec::new());
+                errors.set_all(Vec::new());
                 sign_in.dispatch_local(request);
             }
         }
-    };
-
-    let error_for = move |field: &'static str| {
-        move || {
-            field_errors.with(|errs| {
-                errs.iter()
-                    .find(|e| e.field == field)
-                    .map(|e| e.message.clone())
-            })
-        }
-    };
-    let clear_error = move |field: &'static str| {
-        move |_| field_errors.update(|errs| errs.retain(|e| e.field != field))
     };
 
     view! {
@@ -93,46 +76,28 @@ pub fn SignIn() -> impl IntoView {
             <h1>"Sign in"</h1>
             <p class="sa-muted">"Sign in to the cloud console to see your organization\u{2019}s support."</p>
 
-            <ErrorSummary id="signin-summary" prefix="signin" errors=field_errors form_error=form_error />
+            <ErrorSummary id=SUMMARY errors=errors form_error=form_error />
 
             <form class="sa-form" novalidate on:submit=on_submit>
-                <div class="sa-field">
-                    <label for="signin-email">"Email"</label>
-                    <input
-                        id="signin-email"
-                        name="email"
-                        type="email"
-                        autocomplete="username"
-                        spellcheck="false"
-                        bind:value=email
-                        on:input=clear_error("email")
-                        aria-invalid=move || error_for("email")().map(|_| "true")
-                        aria-describedby=move || error_for("email")().map(|_| "signin-email-error")
-                    />
-                    {move || {
-                        error_for("email")()
-                            .map(|m| view! { <p id="signin-email-error" class="sa-field-error">{m}</p> })
-                    }}
-                </div>
-                <div class="sa-field">
-                    <label for="signin-password">"Password"</label>
-                    <input
-                        id="signin-password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        bind:value=password
-                        on:input=clear_error("password")
-                        aria-invalid=move || error_for("password")().map(|_| "true")
-                        aria-describedby=move || error_for("password")().map(|_| "signin-password-error")
-                    />
-                    {move || {
-                        error_for("password")()
-                            .map(|m| {
-                                view! { <p id="signin-password-error" class="sa-field-error">{m}</p> }
-                            })
-                    }}
-                </div>
+                <TextField
+                    errors=errors
+                    field=Field::Email
+                    label="Email"
+                    value=email
+                    kind="email"
+                    named=true
+                    autocomplete="username"
+                    spellcheck="false"
+                />
+                <TextField
+                    errors=errors
+                    field=Field::Password
+                    label="Password"
+                    value=password
+                    kind="password"
+                    named=true
+                    autocomplete="current-password"
+                />
                 <button
                     type="submit"
                     class="sa-button sa-button-primary"

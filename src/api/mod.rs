@@ -1,114 +1,27 @@
-//! The only code that talks HTTP. Typed calls to the backend with one client error type.
+//! The only code that talks HTTP: typed calls to the backend with one client error type.
+//!
+//! The client knows nothing of the app's session: it reports a 401 through the callback it was made
+//! with, and the app decides what that means (the sign-in form).
+
+mod error;
+mod json;
+mod upload;
 
 use api::{
-    Attachment, ErrorBody, ErrorCode, Following, Me, NewComment, NewTicket, SignInRequest,
-    StatusChange, SupportStatus, Ticket, TicketList, TicketListQuery, TicketOptions,
-    UpgradeOptions, UpgradeRequest, UpgradeRequestInput,
+    Following, Me, NewComment, NewTicket, SignInRequest, StatusChange, SupportStatus, Ticket,
+    TicketList, TicketListQuery, TicketOptions, UpgradeOptions, UpgradeRequest,
+    UpgradeRequestInput,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
-use crate::session::Session;
-
-/// Everything a call can fail with, in terms the UI can explain.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ClientError {
-    /// The request never got an HTTP answer (offline, DNS, server down).
-    Network,
-    /// The session is missing or expired. The client has already switched the app to sign-in.
-    Unauthenticated,
-    /// The server answered with its JSON error body.
-    Api(ErrorBody),
-    /// The server answered with something we could not read (a proxy's HTML error page, say).
-    Unexpected(u16),
-    /// We cancelled the request (the page went away).
-    Aborted,
-}
-
-impl ClientError {
-    /// A sentence for people.
-    pub fn message(&self) -> String {
-        match self {
-            ClientError::Network => {
-                "We could not reach the server. Check your connection and try again.".into()
-            }
-            ClientError::Unauthenticated => "Your session has ended. Sign in again.".into(),
-            ClientError::Api(body) => body.message.clone(),
-            ClientError::Unexpected(status) => {
-                format!(
-                    "The server gave an unexpected answer (HTTP {status}). Try again in a moment."
-                )
-            }
-            ClientError::Aborted => "The request was cancelled.".into(),
-        }
-    }
-
-    /// The server's message for one field, if any.
-    pub fn field(&self, field: &str) -> Option<String> {
-        match self {
-            ClientError::Api(body) => body.field(field).map(str::to_owned),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for ClientError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl std::error::Error for ClientError {}
-
-/// Reads a JSON response body with the browser's own parser; serde only maps the parsed value.
-/// (serde_json's parser would add tens of kilobytes to the bundle for the same work.)
-async fn read_json<T: DeserializeOwned>(response: &Response) -> Option<T> {
-    parse_json(&response.text().await.ok()?)
-}
-
-fn parse_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let value = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
-}
-
-/// The client error for a non-2xx answer with body `text`.
-fn error_from(status: u16, text: Option<&str>) -> ClientError {
-    match text.and_then(parse_json::<ErrorBody>) {
-        Some(body) if body.code == ErrorCode::Unauthenticated => ClientError::Unauthenticated,
-        Some(body) => ClientError::Api(body),
-        None => ClientError::Unexpected(status),
-    }
-}
-
-/// Writes a JSON request body with the browser's own serializer.
-fn to_json<B: Serialize>(body: &B) -> Option<String> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let value = body.serialize(&serializer).ok()?;
-    js_sys::JSON::stringify(&value)
-        .ok()
-        .and_then(|s| s.as_string())
-}
-
-/// Attaches `body` as a JSON request body.
-fn with_json<B: Serialize>(
-    builder: RequestBuilder,
-    body: &B,
-) -> ApiResult<gloo_net::http::Request> {
-    let text = to_json(body).ok_or(ClientError::Network)?;
-    builder
-        .header("content-type", "application/json")
-        .body(text)
-        .map_err(|_| ClientError::Network)
-}
-
-/// Shorthand for call results.
-pub type ApiResult<T> = Result<T, ClientError>;
+pub use error::{ApiResult, ClientError};
+use json::{error_from, read_json, with_json};
+pub use upload::Upload;
 
 /// Cancels a request when the reactive scope that started it is cleaned up (navigation, refetch).
 /// Call inside a resource's fetcher, before the first `.await`.
@@ -124,15 +37,16 @@ pub fn abort_on_cleanup() -> Option<AbortSignal> {
 #[derive(Clone, Copy)]
 pub struct ApiClient {
     base: StoredValue<String>,
-    session: Session,
+    on_unauthenticated: Callback<()>,
 }
 
 impl ApiClient {
-    /// A client for the API at `base` (empty for same origin), reporting 401s to `session`.
-    pub fn new(base: &str, session: Session) -> Self {
+    /// A client for the API at `base` (empty for same origin) that calls `on_unauthenticated` whenever
+    /// the server says the session is missing or has ended.
+    pub fn new(base: &str, on_unauthenticated: Callback<()>) -> Self {
         Self {
             base: StoredValue::new(base.trim_end_matches('/').to_owned()),
-            session,
+            on_unauthenticated,
         }
     }
 
@@ -149,7 +63,7 @@ impl ApiClient {
     }
 
     /// Sends `request`; a successful answer is returned for the caller to read, any other becomes the
-    /// one client error (a 401 also ends the app's session).
+    /// one client error (a 401 is also reported to `on_unauthenticated`).
     async fn send(&self, request: Result<Request, gloo_net::Error>) -> ApiResult<Response> {
         let request = request.map_err(|_| ClientError::Network)?;
         let response = request.send().await.map_err(|e| match e {
@@ -162,7 +76,7 @@ impl ApiClient {
         let text = response.text().await.ok();
         let error = error_from(response.status(), text.as_deref());
         if error == ClientError::Unauthenticated {
-            self.session.expire();
+            self.on_unauthenticated.try_run(());
         }
         Err(error)
     }
@@ -281,7 +195,8 @@ impl ApiClient {
         idempotency_key: &str,
     ) -> ApiResult<Ticket> {
         let url = self.url(&format!("/organizations/{org_id}/tickets"));
-        let builder = Request::post(&url).header(api::ticket::IDEMPOTENCY_HEADER, idempotency_key);
+        let builder =
+            Request::post(&url).header(api::idempotency::IDEMPOTENCY_HEADER, idempotency_key);
         self.send_json(builder, ticket).await
     }
 
@@ -294,7 +209,10 @@ impl ApiClient {
         etag: Option<&str>,
         signal: Option<AbortSignal>,
     ) -> ApiResult<Option<(TicketList, Option<String>)>> {
-        let path = format!("/organizations/{org_id}/tickets?{}", list_query(query));
+        let path = format!(
+            "/organizations/{org_id}/tickets?{}",
+            query.to_query_string()
+        );
         self.get_fresh(&path, etag, signal).await
     }
 
@@ -346,7 +264,8 @@ impl ApiClient {
         let url = self.url(&format!(
             "/organizations/{org_id}/tickets/{ticket_id}/comments"
         ));
-        let builder = Request::post(&url).header(api::ticket::IDEMPOTENCY_HEADER, idempotency_key);
+        let builder =
+            Request::post(&url).header(api::idempotency::IDEMPOTENCY_HEADER, idempotency_key);
         self.send_json(builder, comment).await
     }
 
@@ -413,120 +332,4 @@ impl ApiClient {
             .await?;
         Ok(())
     }
-
-    /// Starts uploading `file` as `name`; `on_progress` gets the fraction sent (0.0 to 1.0). XMLHttpRequest,
-    /// not fetch: only it reports upload progress.
-    pub fn upload(
-        &self,
-        org_id: i64,
-        file: &web_sys::File,
-        name: &str,
-        on_progress: impl Fn(f64) + 'static,
-    ) -> ApiResult<Upload> {
-        let url = self.url(&format!("/organizations/{org_id}/attachments"));
-        let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ClientError::Network)?;
-        xhr.open_with_async("POST", &url, true)
-            .map_err(|_| ClientError::Network)?;
-        xhr.set_with_credentials(true);
-        let _ = xhr.set_request_header("accept", "application/json");
-        let _ = xhr.set_request_header(api::CSRF_HEADER, api::CSRF_VALUE);
-        let progress =
-            Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
-                if ev.length_computable() && ev.total() > 0.0 {
-                    on_progress(ev.loaded() / ev.total());
-                }
-            });
-        if let Ok(upload) = xhr.upload() {
-            upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
-        }
-        let form = web_sys::FormData::new().map_err(|_| ClientError::Network)?;
-        form.append_with_blob_and_filename("file", file, name)
-            .map_err(|_| ClientError::Network)?;
-        // `loadend` follows success, error and abort alike: one place to settle the promise.
-        let done = js_sys::Promise::new(&mut |resolve, _reject| {
-            let _ = xhr.add_event_listener_with_callback("loadend", &resolve);
-        });
-        xhr.send_with_opt_form_data(Some(&form))
-            .map_err(|_| ClientError::Network)?;
-        Ok(Upload {
-            xhr: SendWrapper::new(xhr),
-            done: SendWrapper::new(done),
-            _progress: SendWrapper::new(progress),
-            session: self.session,
-        })
-    }
-}
-
-/// An upload in flight: await [`Upload::finish`], or [`Upload::abort`] it.
-pub struct Upload {
-    xhr: SendWrapper<web_sys::XmlHttpRequest>,
-    done: SendWrapper<js_sys::Promise>,
-    // Kept alive until the upload settles: the browser calls it while bytes go out.
-    _progress: SendWrapper<Closure<dyn Fn(web_sys::ProgressEvent)>>,
-    session: Session,
-}
-
-impl Upload {
-    /// A handle that can cancel this upload.
-    pub fn aborter(&self) -> SendWrapper<web_sys::XmlHttpRequest> {
-        self.xhr.clone()
-    }
-
-    /// Waits for the server's answer.
-    pub async fn finish(self) -> ApiResult<Attachment> {
-        let _ = wasm_bindgen_futures::JsFuture::from((*self.done).clone()).await;
-        let status = self.xhr.status().unwrap_or(0);
-        let text = self.xhr.response_text().ok().flatten();
-        match status {
-            // No HTTP answer: offline, refused, or aborted by us.
-            0 => Err(ClientError::Network),
-            200..=299 => text
-                .as_deref()
-                .and_then(parse_json)
-                .ok_or(ClientError::Unexpected(status)),
-            _ => {
-                let error = error_from(status, text.as_deref());
-                if error == ClientError::Unauthenticated {
-                    self.session.expire();
-                }
-                Err(error)
-            }
-        }
-    }
-}
-
-/// `scope=organization&status=open&q=...`: the list query as URL parameters (defaults left out).
-pub fn list_query(query: &TicketListQuery) -> String {
-    let mut parts = Vec::new();
-    let mut push = |key: &str, value: &str| {
-        parts.push(format!(
-            "{key}={}",
-            String::from(js_sys::encode_uri_component(value))
-        ));
-    };
-    if query.scope == api::TicketScope::Organization {
-        push("scope", "organization");
-    }
-    if let Some(status) = query.status {
-        push("status", status.as_str());
-    }
-    if let Some(severity) = query.severity {
-        push("severity", severity.key());
-    }
-    if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        push("q", q);
-    }
-    if query.sort == api::TicketSort::Created {
-        push("sort", "created");
-    }
-    if let Some(after) = &query.after {
-        push("after", after);
-    }
-    if let Some(before) = &query.before {
-        push("before", before);
-    }
-    if let Some(limit) = query.limit {
-        push("limit", &limit.to_string());
-    }
-    parts.join("&")
 }

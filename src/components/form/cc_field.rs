@@ -3,11 +3,11 @@
 //! nothing typed is lost.
 
 use api::ticket::split_addresses;
-use api::{Email, FieldError as RuleError};
+use api::{Email, Field, FieldError as RuleError};
 use leptos::prelude::*;
 
+use super::{FieldErrors, FieldFrame};
 use crate::components::focus_by_id;
-use crate::components::form::FieldError;
 
 /// Decides whether one more address may join the chips already accepted.
 pub type CcRule = fn(&CcCheck, &[Email], &str) -> Result<Email, RuleError>;
@@ -108,13 +108,10 @@ impl CcField {
 
     /// Adds the message for text still in the box to `messages`, unless they already have one for CC.
     pub fn report_leftover(&self, messages: &mut Vec<api::FieldMessage>) {
-        if messages.iter().all(|m| m.field != "cc")
+        if !messages.iter().any(|m| m.is(Field::Cc))
             && let Some(message) = self.leftover_problem()
         {
-            messages.push(api::FieldMessage {
-                field: "cc".into(),
-                message,
-            });
+            messages.push(api::FieldMessage::new(Field::Cc, message));
         }
     }
 
@@ -125,36 +122,31 @@ impl CcField {
     }
 }
 
-/// The CC label, hint, chips and box. `on_message` receives the field's message after each commit.
+/// The CC label, hint, chips and box. Each commit shows its outcome as the field's message.
 #[component]
-pub fn CcInput(
-    prefix: &'static str,
-    field: CcField,
-    hint: &'static str,
-    message: Signal<Option<String>>,
-    on_message: Callback<Option<String>>,
-) -> impl IntoView {
-    let input_id = format!("{prefix}-cc");
+pub fn CcInput(errors: FieldErrors, field: CcField, hint: &'static str) -> impl IntoView {
+    const CC: Field = Field::Cc;
+    let input_id = errors.id(CC);
+    let hint_id = format!("{input_id}-hint");
     let commit = move |all: bool| {
         if let Some(result) = field.commit(all) {
-            on_message.run(result);
+            errors.set(CC, result);
         }
     };
-    let remove = move |email: String| {
-        field.emails.update(|l| l.retain(|e| *e != email));
-        focus_by_id(format!("{prefix}-cc"));
-    };
-    let described = move || {
-        if message.with(Option::is_some) {
-            format!("{prefix}-cc-error {prefix}-cc-hint")
-        } else {
-            format!("{prefix}-cc-hint")
+    let remove = {
+        let input_id = input_id.clone();
+        move |email: String| {
+            field.emails.update(|l| l.retain(|e| *e != email));
+            focus_by_id(input_id.clone());
         }
+    };
+    let described = {
+        let hint_id = hint_id.clone();
+        move || errors.describe(CC, errors.has(CC), Some(&hint_id))
     };
     view! {
-        <div class="sa-field">
-            <label for=input_id.clone()>"CC"</label>
-            <p id=format!("{prefix}-cc-hint") class="sa-hint">{hint}</p>
+        <FieldFrame errors=errors field=CC label="CC">
+            <p id=hint_id class="sa-hint">{hint}</p>
             <ul class="sa-chips" aria-label="CC addresses" hidden=move || field.emails.with(Vec::is_empty)>
                 <For each=move || field.emails.get() key=|e| e.clone() let(email)>
                     <li class="sa-chip">
@@ -165,6 +157,7 @@ pub fn CcInput(
                             aria-label=format!("Remove {email}")
                             on:click={
                                 let email = email.clone();
+                                let remove = remove.clone();
                                 move |_| remove(email.clone())
                             }
                         >
@@ -191,10 +184,9 @@ pub fn CcInput(
                         commit(true);
                     }
                 }
-                aria-invalid=move || message.with(Option::is_some).then_some("true")
+                aria-invalid=errors.invalid(CC)
                 aria-describedby=described
             />
-            <FieldError prefix=prefix field="cc" message=message />
-        </div>
+        </FieldFrame>
     }
 }

@@ -2,20 +2,17 @@
 //! as they are added (file picker, drag and drop, or a pasted screenshot) with a progress bar each, and
 //! retried or removed one by one without touching the others.
 
-use api::ticket::{
-    ALLOWED_EXTENSIONS, ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, ATTACHMENTS_TOTAL_MAX_BYTES,
-    check_attachment, check_attachment_room, format_bytes,
-};
+use api::Field;
+use api::ticket::{check_attachment, check_attachment_room};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
 use crate::api::{ApiClient, ClientError};
 use crate::components::focus_by_id;
-use crate::components::form::FieldError;
 
 /// Where one file stands.
 #[derive(Debug, Clone, PartialEq)]
-enum UploadState {
+pub(super) enum UploadState {
     Uploading,
     Done(i64),
     Failed(String),
@@ -24,12 +21,12 @@ enum UploadState {
 /// A file the user added. Signals are reference-counted (`Arc*`): items are created in event handlers,
 /// outside any component, and must live exactly as long as the list holds them.
 #[derive(Clone)]
-struct UploadItem {
-    id: u32,
-    name: String,
-    size: u64,
-    progress: ArcRwSignal<f64>,
-    state: ArcRwSignal<UploadState>,
+pub(super) struct UploadItem {
+    pub(super) id: u32,
+    pub(super) name: String,
+    pub(super) size: u64,
+    pub(super) progress: ArcRwSignal<f64>,
+    pub(super) state: ArcRwSignal<UploadState>,
     file: SendWrapper<web_sys::File>,
     xhr: ArcStoredValue<Option<SendWrapper<web_sys::XmlHttpRequest>>>,
 }
@@ -39,11 +36,11 @@ struct UploadItem {
 pub struct Uploads {
     org_id: i64,
     /// Element id prefix: the file input is `{prefix}-attachments`.
-    prefix: &'static str,
-    items: RwSignal<Vec<UploadItem>>,
+    pub(super) prefix: &'static str,
+    pub(super) items: RwSignal<Vec<UploadItem>>,
     next_id: StoredValue<u32>,
     /// Files refused before upload, as one sentence (the field's message).
-    refused: RwSignal<Option<String>>,
+    pub(super) refused: RwSignal<Option<String>>,
     /// Bytes the ticket already holds (its own files and its comments'), which count towards its total.
     existing_bytes: u64,
     client: ApiClient,
@@ -92,7 +89,7 @@ impl Uploads {
                     let state = match upload.finish().await {
                         Ok(attachment) => UploadState::Done(attachment.id),
                         Err(ClientError::Api(body)) => UploadState::Failed(
-                            body.field("attachments")
+                            body.field(Field::Attachments)
                                 .unwrap_or(&body.message)
                                 .to_owned(),
                         ),
@@ -162,7 +159,7 @@ impl Uploads {
         }
     }
 
-    fn retry(&self, id: u32) {
+    pub(super) fn retry(&self, id: u32) {
         let Some(item) = self
             .items
             .with_untracked(|l| l.iter().find(|u| u.id == id).cloned())
@@ -181,7 +178,7 @@ impl Uploads {
     }
 
     /// Stops or deletes one file.
-    fn remove(&self, id: u32) {
+    pub(super) fn remove(&self, id: u32) {
         let Some(item) = self
             .items
             .with_untracked(|l| l.iter().find(|u| u.id == id).cloned())
@@ -258,131 +255,4 @@ impl Uploads {
 /// The files of a [`FileList`] as a `Vec`.
 pub fn file_list(list: web_sys::FileList) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
-}
-
-/// The Files field: limits, the secrets warning, the drop zone with its file picker, and the list.
-/// `message` is the form's message for the `attachments` field (a refused file shows its own).
-#[component]
-pub fn FileField(uploads: Uploads, message: Signal<Option<String>>) -> impl IntoView {
-    let prefix = uploads.prefix;
-    let dragging = RwSignal::new(false);
-    let items = uploads.items;
-    let shown = Signal::derive(move || uploads.refused.get().or_else(|| message.get()));
-    let hint = format!("{prefix}-files-hint");
-    let described = move || {
-        if shown.with(Option::is_some) {
-            format!("{prefix}-attachments-error {prefix}-files-hint")
-        } else {
-            format!("{prefix}-files-hint")
-        }
-    };
-    view! {
-        <div class="sa-field" role="group" aria-labelledby=format!("{prefix}-files-label")>
-            <span id=format!("{prefix}-files-label") class="sa-label">"Files (optional)"</span>
-            <p id=hint class="sa-hint">
-                {format!(
-                    "Screenshots, logs or HAR files: up to {ATTACHMENTS_MAX} files, {} each and {} in total. Accepted types: {ALLOWED_EXTENSIONS}.",
-                    format_bytes(ATTACHMENT_MAX_BYTES),
-                    format_bytes(ATTACHMENTS_TOTAL_MAX_BYTES),
-                )}
-            </p>
-            <p class="sa-callout sa-callout-important">
-                <strong>"Remove secrets first. "</strong>
-                "Logs and HAR files often contain passwords, API tokens and session cookies. Delete them from the file before you upload it."
-            </p>
-            <div
-                class="sa-dropzone"
-                class:sa-dropzone-active=move || dragging.get()
-                on:dragover=move |ev: leptos::ev::DragEvent| {
-                    ev.prevent_default();
-                    dragging.set(true);
-                }
-                on:dragleave=move |_| dragging.set(false)
-                on:drop=move |ev: leptos::ev::DragEvent| {
-                    ev.prevent_default();
-                    dragging.set(false);
-                    let files = ev.data_transfer().and_then(|d| d.files()).map(file_list).unwrap_or_default();
-                    uploads.add(files, false);
-                }
-            >
-                <input
-                    id=format!("{prefix}-attachments")
-                    class="sa-visually-hidden sa-file-input"
-                    type="file"
-                    multiple
-                    accept=".png,.jpg,.jpeg,.gif,.webp,.pdf,.txt,.log,.json,.har,.csv,.zip,.gz"
-                    aria-describedby=described
-                    on:change=move |ev| {
-                        let input: web_sys::HtmlInputElement = event_target(&ev);
-                        let files = input.files().map(file_list).unwrap_or_default();
-                        // Cleared, so choosing the same file again (after removing it) fires `change`.
-                        input.set_value("");
-                        uploads.add(files, false);
-                    }
-                />
-                <label for=format!("{prefix}-attachments") class="sa-button">"Choose files"</label>
-                <span class="sa-muted">" or drag them here, or paste a screenshot."</span>
-            </div>
-            <FieldError prefix=prefix field="attachments" message=shown />
-            <ul class="sa-uploads" hidden=move || items.with(Vec::is_empty) aria-label="Files to attach">
-                <For each=move || items.get() key=|u| u.id let(item)>
-                    <UploadRow
-                        item=item.clone()
-                        retry=Callback::new(move |_| uploads.retry(item.id))
-                        remove=Callback::new(move |_| uploads.remove(item.id))
-                    />
-                </For>
-            </ul>
-        </div>
-    }
-}
-
-/// One file in the list: name, size, progress or outcome, Retry and Remove.
-#[component]
-fn UploadRow(item: UploadItem, retry: Callback<()>, remove: Callback<()>) -> impl IntoView {
-    let name = item.name.clone();
-    let state = item.state.clone();
-    let progress = item.progress.clone();
-    let status = {
-        let state = state.clone();
-        move || match state.get() {
-            UploadState::Uploading => {
-                format!("Uploading, {}%", (progress.get() * 100.0).round() as u32)
-            }
-            UploadState::Done(_) => "Uploaded".to_owned(),
-            UploadState::Failed(message) => message,
-        }
-    };
-    let failed = {
-        let state = state.clone();
-        move || matches!(state.get(), UploadState::Failed(_))
-    };
-    let failed_role = failed.clone();
-    view! {
-        <li class="sa-upload" class:sa-upload-failed=failed.clone()>
-            <span class="sa-upload-name">{name.clone()}</span>
-            <span class="sa-muted">{format_bytes(item.size)}</span>
-            <progress
-                max="1"
-                prop:value={
-                    let progress = item.progress.clone();
-                    let state = state.clone();
-                    move || if matches!(state.get(), UploadState::Done(_)) { 1.0 } else { progress.get() }
-                }
-                aria-label=format!("Upload of {name}")
-            ></progress>
-            // Failures are announced; progress is not (a screen reader would read every percent).
-            <span class="sa-upload-status" role=move || if failed_role() { Some("alert") } else { None }>{status}</span>
-            <span class="sa-upload-actions">
-                <Show when=failed.clone()>
-                    <button type="button" class="sa-link-button" on:click=move |_| retry.run(()) aria-label=format!("Retry {}", item.name)>
-                        "Retry"
-                    </button>
-                </Show>
-                <button type="button" class="sa-link-button" on:click=move |_| remove.run(()) aria-label=format!("Remove {name}")>
-                    "Remove"
-                </button>
-            </span>
-        </li>
-    }
 }

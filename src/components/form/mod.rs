@@ -1,0 +1,26 @@
+//! The form kit: every field of every form (sign-in, the upgrade wizard, Create ticket, Add to
+//! conversation) is one of these, bound to the form's [`FieldErrors`], so a problem is always shown the
+//! same way: a message under the field, the field marked invalid, and (in forms that have one) the
+//! [`ErrorSummary`] that links to it. Drafts and sending live here too.
+
+mod cc_field;
+mod draft;
+mod error_summary;
+mod field_errors;
+mod file_field;
+mod radio_group;
+mod select;
+mod send;
+mod text_field;
+mod uploads;
+
+pub use cc_field::{CcCheck, CcField, CcInput, CcRule};
+pub use draft::{Autosave, new_key};
+pub use error_summary::ErrorSummary;
+pub use field_errors::{FieldError, FieldErrors, FieldFrame};
+pub use file_field::FileField;
+pub use radio_group::{Choice, RadioGroup};
+pub use select::Select;
+pub use send::{DraftForm, SendFailureText, draft_problems};
+pub use text_field::{Counter, TextArea, TextField};
+pub use uploads::Uploads;

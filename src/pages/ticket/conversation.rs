@@ -1,0 +1,151 @@
+//! The conversation: the description first, then every comment, CC change and status change in time
+//! order, and the notice that holds new replies back while the user is typing.
+//!
+//! Everything people wrote is rendered as text nodes (line breaks kept by CSS, web addresses as links);
+//! nothing is ever parsed as HTML.
+
+use api::format::format_bytes;
+use api::text::{Piece, pieces};
+use api::{Activity, ActivityKind, Attachment, AuthorKind, TicketStatus, Timestamp};
+use leptos::prelude::*;
+
+use super::TicketState;
+use crate::api::ApiClient;
+use crate::components::{focus_by_id, local_time};
+
+/// The Conversation section.
+pub(super) fn conversation(state: TicketState) -> impl IntoView {
+    let TicketState {
+        org_id,
+        ticket_id,
+        current,
+        waiting,
+        ..
+    } = state;
+    view! {
+        <section aria-labelledby="ticket-conversation-heading">
+            <h2 id="ticket-conversation-heading" tabindex="-1">"Conversation"</h2>
+            <ol class="sa-thread">
+                {move || {
+                    let t = current.get();
+                    let first = view! {
+                        <Message
+                            author=t.submitter_name.clone()
+                            agent=false
+                            at=t.created_at
+                            body=t.description.clone()
+                            files=t.attachments.clone()
+                            org_id=org_id
+                            ticket_id=ticket_id
+                        />
+                    };
+                    let rest = t
+                        .activity
+                        .into_iter()
+                        .map(|a| view! { <Entry activity=a org_id=org_id ticket_id=ticket_id /> })
+                        .collect_view();
+                    (first, rest)
+                }}
+            </ol>
+            {move || waiting.with(Option::is_some).then(|| view! {
+                <div class="sa-callout sa-new-replies" role="status">
+                    <p>"There are new replies on this ticket."</p>
+                    <button type="button" class="sa-button" on:click=move |_| {
+                        if let Some(fresh) = waiting.get_untracked() {
+                            state.apply(fresh);
+                            focus_by_id("ticket-conversation-heading");
+                        }
+                    }>"Show new replies"</button>
+                </div>
+            })}
+        </section>
+    }
+}
+
+/// The description or a comment: author, time, text with links, files.
+#[component]
+fn Message(
+    author: String,
+    agent: bool,
+    at: Timestamp,
+    body: String,
+    files: Vec<Attachment>,
+    org_id: i64,
+    ticket_id: i64,
+) -> impl IntoView {
+    let client = expect_context::<ApiClient>();
+    view! {
+        <li class="sa-message" class:sa-message-agent=agent>
+            <p class="sa-message-head">
+                <strong>{author}</strong>
+                {agent.then(|| view! { <span class="sa-badge">"Support team"</span> })}
+                " "
+                <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
+            </p>
+            <div class="sa-plain-text">
+                {pieces(&body)
+                    .into_iter()
+                    .map(|piece| match piece {
+                        Piece::Text(text) => text.to_owned().into_any(),
+                        Piece::Link(url) => {
+                            view! { <a href=url.to_owned() rel="noopener noreferrer nofollow" target="_blank">{url.to_owned()}</a> }
+                                .into_any()
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            {(!files.is_empty()).then(|| view! {
+                <ul class="sa-file-list" aria-label="Files">
+                    {files
+                        .into_iter()
+                        .map(|file| {
+                            view! {
+                                <li>
+                                    <a href=client.attachment_url(org_id, ticket_id, file.id) download=file.file_name.clone()>
+                                        {file.file_name.clone()}
+                                    </a>
+                                    <span class="sa-muted">{format!(" ({})", format_bytes(file.size))}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            })}
+        </li>
+    }
+}
+
+/// One entry after the description.
+#[component]
+fn Entry(activity: Activity, org_id: i64, ticket_id: i64) -> impl IntoView {
+    let a = activity;
+    let agent = a.author_kind == AuthorKind::Agent;
+    let who = if agent {
+        format!("{} (Support team)", a.author_name)
+    } else {
+        a.author_name.clone()
+    };
+    let note = |text: String, at: Timestamp| {
+        view! {
+            <li class="sa-event">
+                {text} " " <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
+            </li>
+        }
+        .into_any()
+    };
+    match a.kind {
+        ActivityKind::Comment => view! {
+            <Message author=a.author_name agent=agent at=a.created_at body=a.body files=a.attachments org_id=org_id ticket_id=ticket_id />
+        }
+        .into_any(),
+        ActivityKind::CcAdded => note(format!("{who} added {} to CC.", a.emails.join(", ")), a.created_at),
+        ActivityKind::CcRemoved => note(format!("{who} removed {} from CC.", a.emails.join(", ")), a.created_at),
+        ActivityKind::StatusChanged => note(
+            format!(
+                "{who} changed the status to {}.",
+                a.status.map(TicketStatus::label).unwrap_or("unknown")
+            ),
+            a.created_at,
+        ),
+    }
+}

@@ -1,0 +1,62 @@
+//! What the ticket is about and where it stands: product and reason, project and service, the expected
+//! first response (and whether it was met), who submitted it and when, and what it follows up.
+
+use api::{Ticket, Timestamp};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::local_time;
+use crate::routes;
+
+pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
+    move || {
+        let t = current.get();
+        let where_ = match (&t.project, &t.service) {
+            (Some(p), Some(s)) => format!("{} / {}", p.name, s.name),
+            (Some(p), None) => p.name.clone(),
+            _ => "Not specified".to_owned(),
+        };
+        let now = Timestamp::from_unix_seconds((js_sys::Date::now() / 1000.0).floor() as i64);
+        let met = match t.first_response_met(now) {
+            Some(true) => " (met)",
+            Some(false) => " (missed)",
+            None => "",
+        };
+        view! {
+            <div class="sa-panel">
+                <dl class="sa-facts">
+                    <div>
+                        <dt>"Product"</dt>
+                        <dd>{format!("{} \u{2013} {}", t.product_name, t.reason_label)}</dd>
+                    </div>
+                    <div>
+                        <dt>"Project and service"</dt>
+                        <dd>{where_}</dd>
+                    </div>
+                    <div>
+                        <dt>"Expected first response"</dt>
+                        <dd>
+                            "Within " {t.first_response_target.to_string()} ", by "
+                            <time datetime=t.first_response_due_at.to_string()>{local_time(t.first_response_due_at)}</time>
+                            {met}
+                        </dd>
+                    </div>
+                    <div>
+                        <dt>"Submitted by"</dt>
+                        <dd>{format!("{} ({})", t.submitter_name, t.submitter_email)}</dd>
+                    </div>
+                    <div>
+                        <dt>"Created"</dt>
+                        <dd><time datetime=t.created_at.to_string()>{local_time(t.created_at)}</time></dd>
+                    </div>
+                    {t.follow_up_of.map(|id| view! {
+                        <div>
+                            <dt>"Follows up"</dt>
+                            <dd><A href=routes::ticket(id)>{format!("Ticket #{id}")}</A></dd>
+                        </div>
+                    })}
+                </dl>
+            </div>
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! One ticket: its status and facts, the CC list, and the conversation, with Add to conversation.
+//!
+//! The page polls the ticket with an ETag, so replies from the support team appear without a reload. New
+//! entries never move what the user is typing: while the comment box has text they wait behind a
+//! "Show new replies" notice.
+
+mod cc_list;
+mod comment_form;
+mod conversation;
+mod facts;
+mod header;
+mod state;
+
+use api::Ticket;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params, use_query_map};
+
+use crate::api::{ApiClient, ClientError, abort_on_cleanup};
+use crate::components::{
+    Breadcrumb, EtagPoll, Placeholder, focus_by_id, loaded, set_document_title,
+};
+use crate::pages::NotFound;
+use crate::routes::TicketParams;
+use crate::session::Session;
+use cc_list::cc_list;
+use comment_form::add_to_conversation;
+use conversation::conversation;
+use facts::facts;
+use header::header;
+use state::TicketState;
+
+/// How often an open ticket page asks whether anything changed.
+const POLL_MS: u64 = 5_000;
+
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let client = expect_context::<ApiClient>();
+    let params = use_params::<TicketParams>();
+    let query = use_query_map();
+    let org_id = session.me().map(|me| me.organization.id);
+
+    let ticket_id = Memo::new(move |_| params.get().ok().and_then(|p| p.id));
+    // `None`: there is no such ticket for this user (a 404 never says which).
+    let ticket = LocalResource::new(move || {
+        let id = ticket_id.get();
+        async move {
+            let signal = abort_on_cleanup();
+            let org = org_id.ok_or(ClientError::Unauthenticated)?;
+            let Some(id) = id else { return Ok(None) };
+            match client.ticket(org, id, signal).await {
+                Ok(found) => Ok(Some(found)),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    });
+    let just_created = move || query.read_untracked().get("created").is_some();
+
+    view! {
+        {loaded(ticket, Placeholder::OwnPage(2), move |found| match found {
+            Some((t, etag)) => {
+                set_document_title(&format!("#{} {}", t.id, t.subject));
+                view! { <TicketView ticket=t etag=etag created=just_created() /> }.into_any()
+            }
+            None => view! { <NotFound /> }.into_any(),
+        })}
+    }
+}
+
+#[component]
+fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoView {
+    let client = expect_context::<ApiClient>();
+    let me = expect_context::<Session>().me();
+    let org_id = me.as_ref().map(|m| m.organization.id).unwrap_or_default();
+    let ticket_id = ticket.id;
+    if created {
+        focus_by_id("ticket-created");
+    }
+    let cced = !ticket.cc.is_empty();
+    let state = TicketState {
+        org_id,
+        ticket_id,
+        current: RwSignal::new(ticket),
+        waiting: RwSignal::new(None),
+        announcement: RwSignal::new(String::new()),
+        action_error: RwSignal::new(None),
+        typing: RwSignal::new(false),
+        my_name: StoredValue::new(me.map(|m| m.user.name).unwrap_or_default()),
+        poll: EtagPoll::new(etag),
+    };
+    state.poll.start(
+        std::time::Duration::from_millis(POLL_MS),
+        move |etag| async move {
+            client
+                .ticket_if_changed(org_id, ticket_id, etag.as_deref())
+                .await
+        },
+        move |fresh| state.offer(fresh),
+    );
+
+    view! {
+        <div class="sa-page sa-narrow">
+            <Breadcrumb tickets=true />
+            {created.then(|| view! {
+                <div id="ticket-created" class="sa-callout sa-callout-success" role="status" tabindex="-1">
+                    <h2>"Ticket created"</h2>
+                    <p>
+                        {format!("Your ticket #{ticket_id} was created. We sent a confirmation to you")}
+                        {if cced { " and the people you CCed." } else { "." }}
+                        " You can follow it here and on the My tickets page."
+                    </p>
+                </div>
+            })}
+            <p class="sa-visually-hidden" role="status" aria-live="polite">{move || state.announcement.get()}</p>
+            {header(state)}
+            {facts(state.current)}
+            {cc_list(state)}
+            {conversation(state)}
+            {add_to_conversation(state)}
+        </div>
+    }
+}

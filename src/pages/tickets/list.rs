@@ -1,0 +1,219 @@
+//! The list itself: the count, the admin's follow switch, the table (or the empty state) and the pager.
+
+use api::{TicketList, TicketListItem, TicketListQuery, TicketScope};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::list_href;
+use crate::api::ApiClient;
+use crate::components::local_date_time;
+use crate::routes;
+
+/// A list with no tickets, for an answer that had none to show.
+pub(super) fn empty_list() -> TicketList {
+    TicketList {
+        tickets: Vec::new(),
+        total: 0,
+        next: None,
+        prev: None,
+        following: false,
+    }
+}
+
+/// Follow all tickets: whether the admin follows them, and why changing it failed.
+#[derive(Clone, Copy)]
+pub(super) struct Follow {
+    following: RwSignal<Option<bool>>,
+    pub(super) error: RwSignal<Option<String>>,
+    toggle: Action<bool, ()>,
+}
+
+impl Follow {
+    /// Not known until the first list arrives.
+    pub(super) fn new(org_id: Option<i64>) -> Self {
+        let client = expect_context::<ApiClient>();
+        let following = RwSignal::new(None::<bool>);
+        let error = RwSignal::new(None::<String>);
+        let toggle = Action::new_local(move |want: &bool| {
+            let want = *want;
+            async move {
+                let Some(org) = org_id else { return };
+                match client.set_following(org, want).await {
+                    Ok(f) => {
+                        following.set(Some(f.following));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(format!(
+                        "Following could not be changed. {}",
+                        e.message()
+                    ))),
+                }
+            }
+        });
+        Self {
+            following,
+            error,
+            toggle,
+        }
+    }
+
+    /// What a list said, unless the admin's own change is already known.
+    pub(super) fn seen(&self, following: bool) {
+        if self.following.get_untracked().is_none() {
+            self.following.set(Some(following));
+        }
+    }
+}
+
+/// The count, the admin's follow switch, the table (or the empty state) and the pager.
+#[component]
+pub(super) fn ListBody(
+    list: TicketList,
+    query: TicketListQuery,
+    follow: Follow,
+    on_clear: Callback<()>,
+) -> impl IntoView {
+    let filtered = query.status.is_some()
+        || query.severity.is_some()
+        || query.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let page_link = |after: Option<String>, before: Option<String>| {
+        list_href(&TicketListQuery {
+            after,
+            before,
+            ..query.clone()
+        })
+    };
+    let newer = list.prev.clone().map(|c| page_link(None, Some(c)));
+    let older = list.next.clone().map(|c| page_link(Some(c), None));
+    let count = match list.total {
+        1 => "1 ticket".to_owned(),
+        n => format!("{n} tickets"),
+    };
+    let org_scope = query.scope == TicketScope::Organization;
+    view! {
+        <div class="sa-list-bar">
+            <p class="sa-count" role="status">{count}</p>
+            {org_scope.then(|| follow_switch(follow))}
+        </div>
+        {if list.tickets.is_empty() {
+            empty(filtered, on_clear).into_any()
+        } else {
+            view! { <TicketTable tickets=list.tickets org_scope=org_scope /> }.into_any()
+        }}
+        {(newer.is_some() || older.is_some())
+            .then(|| {
+                view! {
+                    <nav class="sa-pager" aria-label="Pages">
+                        {newer.map(|href| view! { <A href=href>"\u{2190} Newer"</A> })}
+                        {older.map(|href| view! { <A href=href>"Older \u{2192}"</A> })}
+                    </nav>
+                }
+            })}
+    }
+}
+
+/// Follow all tickets (admins, on the organization's list).
+fn follow_switch(follow: Follow) -> impl IntoView {
+    let Follow {
+        following, toggle, ..
+    } = follow;
+    let on = move || following.get() == Some(true);
+    view! {
+        <button
+            type="button"
+            class="sa-button"
+            aria-pressed=move || if on() { "true" } else { "false" }
+            on:click=move |_| {
+                toggle.dispatch_local(following.get_untracked() != Some(true));
+            }
+        >
+            {move || if on() { "Following all tickets" } else { "Follow all tickets" }}
+        </button>
+        <span class="sa-muted sa-follow-hint">
+            "Followers get the emails of every ticket of the organization."
+        </span>
+    }
+}
+
+/// No tickets: because of the filters (with a way to clear them), or none at all yet.
+fn empty(filtered: bool, on_clear: Callback<()>) -> impl IntoView {
+    if filtered {
+        view! {
+            <div class="sa-panel sa-empty">
+                <h2>"No tickets match"</h2>
+                <p>"No ticket matches these filters and search words."</p>
+                <button type="button" class="sa-button" on:click=move |_| on_clear.run(())>
+                    "Clear filters"
+                </button>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="sa-panel sa-empty">
+                <h2>"No tickets yet"</h2>
+                <p>"Tickets you create, and tickets you are CCed on, appear here with their status."</p>
+                <A href=routes::new_ticket()>
+                    <span class="sa-button sa-button-primary">"Create ticket"</span>
+                </A>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn TicketTable(tickets: Vec<TicketListItem>, org_scope: bool) -> impl IntoView {
+    view! {
+        <div class="sa-table-scroll sa-panel" role="region" aria-labelledby="sa-tickets-caption" tabindex="0">
+            <table class="sa-table sa-tickets-table">
+                <caption id="sa-tickets-caption" class="sa-visually-hidden">"Tickets"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Subject"</th>
+                        <th scope="col">"ID"</th>
+                        <th scope="col">"Severity"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Product"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Updated"</th>
+                        <th scope="col">"Last reply"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {tickets
+                        .into_iter()
+                        .map(|t| {
+                            let last = match (&t.last_replied_by, t.last_reply_from_agent) {
+                                (Some(name), true) => format!("{name} (Support)"),
+                                (Some(name), false) => name.clone(),
+                                (None, _) => "No replies yet".to_owned(),
+                            };
+                            view! {
+                                <tr>
+                                    <td>
+                                        <A href=routes::ticket(t.id)>{t.subject}</A>
+                                        {org_scope.then(|| view! { <span class="sa-cell-note">{format!("by {}", t.submitter_name)}</span> })}
+                                    </td>
+                                    <td>{format!("#{}", t.id)}</td>
+                                    <td>{t.severity.label()}</td>
+                                    <td>
+                                        <span class=format!("sa-status sa-status-{}", t.status.as_str())>{t.status.label()}</span>
+                                    </td>
+                                    <td>{t.product_name}</td>
+                                    <td>
+                                        <time datetime=t.created_at.to_string()>{local_date_time(t.created_at)}</time>
+                                    </td>
+                                    <td>
+                                        <time datetime=t.updated_at.to_string()>{local_date_time(t.updated_at)}</time>
+                                    </td>
+                                    <td>{last}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
