@@ -536,6 +536,33 @@ async fn an_unlisted_origin_or_an_empty_list_gets_no_cors_headers() {
 }
 
 #[test]
+fn cors_origins_repeat_and_split_on_commas() {
+    use clap::Parser;
+    let cli = support_server::Cli::parse_from([
+        "support-server",
+        "--cors-origin",
+        "https://a.example",
+        "--cors-origin",
+        "https://b.example,http://localhost:5173",
+    ]);
+    let origins: Vec<&str> = cli
+        .config
+        .cors_origins
+        .iter()
+        .map(CorsOrigin::as_str)
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            "https://a.example",
+            "https://b.example",
+            "http://localhost:5173"
+        ]
+    );
+    assert!(support_server::Cli::try_parse_from(["support-server", "--cors-origin", "*"]).is_err());
+}
+
+#[test]
 fn cors_origins_are_exact_origins() {
     for good in ["https://console.example", "http://localhost:5173"] {
         assert!(good.parse::<CorsOrigin>().is_ok(), "{good}");
