@@ -56,7 +56,8 @@ struct MeRow {
 }
 
 impl Store {
-    /// The user with `email` (normalised), if there is one.
+    /// The user with `email` (normalised) and a password, if there is one: a user the console
+    /// created through a token (`NO_PASSWORD`) has none to check.
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
         let row: Option<(i64, String)> = sqlx::query_as(
             "SELECT id, password_hash FROM users WHERE email = ? AND password_hash <> ?",
