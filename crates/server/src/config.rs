@@ -197,6 +197,108 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub outbox_interval_secs: u64,
+
+    /// Token mode: the console's public key (PEM file) that signs the tokens the embedded app sends
+    /// as `Authorization: Bearer`. Token mode is off without it; with it, `--token-algorithm`,
+    /// `--token-issuer` and `--token-audience` are required.
+    #[arg(long, env = "SUPPORT_TOKEN_PUBLIC_KEY")]
+    pub token_public_key: Option<PathBuf>,
+
+    /// The one signature algorithm accepted for console tokens, whatever a token's header says.
+    #[arg(long, env = "SUPPORT_TOKEN_ALGORITHM", value_enum)]
+    pub token_algorithm: Option<TokenAlgorithm>,
+
+    /// The `iss` claim console tokens must carry (the console's own URL, say).
+    #[arg(long, env = "SUPPORT_TOKEN_ISSUER")]
+    pub token_issuer: Option<String>,
+
+    /// The `aud` claim console tokens must carry: the name the console gives this service.
+    #[arg(long, env = "SUPPORT_TOKEN_AUDIENCE")]
+    pub token_audience: Option<String>,
+
+    /// Clock skew allowed between the console and this server when checking `exp` and `nbf`, in
+    /// seconds.
+    #[arg(long, env = "SUPPORT_TOKEN_LEEWAY_SECS", default_value_t = 60)]
+    pub token_leeway_secs: u64,
+
+    /// An origin allowed to call the API from another site (CORS), as `https://console.example.com`.
+    /// Repeat the flag for several; the env var takes a comma-separated list. None by default: no CORS
+    /// headers at all.
+    #[arg(
+        long = "cors-origin",
+        env = "SUPPORT_CORS_ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<CorsOrigin>,
+}
+
+/// A signature algorithm for console tokens. Only public-key algorithms: with a shared secret (HS256)
+/// this service could mint tokens the console would accept, and a leak here would be a leak there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenAlgorithm {
+    /// Ed25519.
+    #[value(name = "EdDSA")]
+    EdDsa,
+    /// ECDSA with P-256 and SHA-256.
+    #[value(name = "ES256")]
+    Es256,
+    /// ECDSA with P-384 and SHA-384.
+    #[value(name = "ES384")]
+    Es384,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    #[value(name = "RS256")]
+    Rs256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    #[value(name = "RS384")]
+    Rs384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    #[value(name = "RS512")]
+    Rs512,
+    /// RSASSA-PSS with SHA-256.
+    #[value(name = "PS256")]
+    Ps256,
+    /// RSASSA-PSS with SHA-384.
+    #[value(name = "PS384")]
+    Ps384,
+    /// RSASSA-PSS with SHA-512.
+    #[value(name = "PS512")]
+    Ps512,
+}
+
+/// An origin allowed by CORS: `scheme://host[:port]`, exactly as a browser sends it in `Origin`
+/// (no path, no trailing slash, not `*`: credentials are allowed, so every origin is named).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorsOrigin(String);
+
+impl CorsOrigin {
+    /// The origin as the `Origin` header carries it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for CorsOrigin {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let shape =
+            || format!("{s:?} is not an origin: expected https://host or https://host:port");
+        let (scheme, authority) = s.split_once("://").ok_or_else(shape)?;
+        // Browsers send the scheme and host lower-cased, and compare origins byte for byte.
+        let lower = s.to_ascii_lowercase();
+        if !matches!(scheme, "http" | "https")
+            || authority.is_empty()
+            || authority.contains(['/', '?', '#', '@', '*', ','])
+            || authority
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+            || lower != s
+        {
+            return Err(shape());
+        }
+        Ok(Self(s.to_owned()))
+    }
 }
 
 impl Config {

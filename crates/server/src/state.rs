@@ -5,19 +5,25 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::demo;
 use crate::rules::auth::SignInLimiter;
+use crate::rules::token::TokenVerifier;
 use crate::store::Store;
 
-/// The store, the configuration and the sign-in limiter, shared by every request.
+/// The store, the configuration, the sign-in limiter and the console token verifier, shared by
+/// every request.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub limiter: Arc<SignInLimiter>,
+    /// Token mode: `None` unless a token public key is configured.
+    pub tokens: Option<Arc<TokenVerifier>>,
 }
 
 impl AppState {
     /// Opens the database, migrates, and loads the demo data when asked and the database is empty.
     pub async fn new(config: Config) -> anyhow::Result<Self> {
+        // Before touching the database: a half-configured token mode stops the server at start.
+        let tokens = TokenVerifier::from_config(&config)?.map(Arc::new);
         tokio::fs::create_dir_all(&config.data_dir).await?;
         let store = Store::open(&config.database_path()).await?;
         if config.demo && demo::load_if_empty(&store).await? {
@@ -27,6 +33,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             limiter: Arc::default(),
+            tokens,
         })
     }
 }

@@ -62,5 +62,5 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
 }
 
 async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>> {
-    Ok(Json(auth::me(&state.store, user.id).await?))
+    Ok(Json(auth::me_of(&state.store, user).await?))
 }

@@ -1,6 +1,7 @@
 //! What handlers extract from a request: JSON bodies, path and query parameters whose rejections are
-//! our JSON error body, the signed-in user ([`CurrentUser`], 401 without a valid session) and their
-//! membership in the organization the path names ([`Member`], 404 when they have none).
+//! our JSON error body, the signed-in user ([`CurrentUser`], 401 without a valid session or console
+//! token) and their membership in the organization the path names ([`Member`], 404 when they have
+//! none).
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, RawPathParams};
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::{Error, Result};
 use crate::rules::auth::{self, CurrentUser, Member};
+use crate::rules::token;
 use crate::state::AppState;
 
 impl From<JsonRejection> for Error {
@@ -65,10 +67,25 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The token of an `Authorization: Bearer` header, if the request has one (empty when the header
+/// names the scheme but no token). Other schemes are not ours and are ignored.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A request with a bearer token is the console's token mode: the token decides, and a cookie sent
+/// along is not looked at. Without token mode configured, a bearer token is refused rather than
+/// ignored, so the app learns at once that it is talking to the wrong server.
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        if let Some(token) = bearer_token(&parts.headers) {
+            let verifier = state.tokens.as_deref().ok_or(Error::Unauthenticated)?;
+            return token::token_user(&state.store, verifier, token).await;
+        }
         let token = session_token(&parts.headers).ok_or(Error::Unauthenticated)?;
         auth::current_user(&state.store, &token).await
     }
@@ -113,5 +130,28 @@ mod tests {
         assert_eq!(session_token(&headers).as_deref(), Some("abc"));
         headers.insert(header::COOKIE, HeaderValue::from_static("support_session="));
         assert_eq!(session_token(&headers), None);
+    }
+
+    #[test]
+    fn reads_a_bearer_token_whatever_the_scheme_case() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer a.b.c"),
+        );
+        assert_eq!(bearer_token(&headers), Some("a.b.c"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer a.b.c"),
+        );
+        assert_eq!(bearer_token(&headers), Some("a.b.c"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer"));
+        assert_eq!(bearer_token(&headers), Some(""));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic dTpw"),
+        );
+        assert_eq!(bearer_token(&headers), None);
     }
 }

@@ -1,7 +1,7 @@
 //! The HTTP layer: one module per resource, each with a `router()` of thin handlers (extract, call
 //! the rules or the store, respond), merged here under `/api/v1` with what every answer shares (the
-//! CSRF check, the JSON 404 and 405, `Cache-Control`, security headers, request logs), and the built
-//! SPA behind it.
+//! CSRF check, the JSON 404 and 405, `Cache-Control`, security headers, CORS for the configured
+//! origins, request logs), and the built SPA behind it.
 
 pub mod attachments;
 pub mod auth;
@@ -16,15 +16,64 @@ pub mod support;
 pub mod tickets;
 pub mod upgrades;
 
+use std::time::Duration;
+
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware;
+use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::config::CorsOrigin;
 use crate::error::Error;
 use crate::state::AppState;
+
+/// How long a browser may reuse a preflight's answer.
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
+
+/// CORS for an app served from another origin (the console): only the listed origins, with
+/// credentials (the shared-cookie mode needs them), the request headers the SPA sends and the
+/// response headers it reads.
+fn cors(origins: &[CorsOrigin]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .map(|origin| {
+            HeaderValue::from_str(origin.as_str())
+                .expect("CorsOrigin is checked to be a header value")
+        })
+        .collect();
+    let listed = origins.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        // Only for listed origins: tower-http would otherwise send it to any `Origin`, and an unlisted
+        // one gets no CORS header at all.
+        .allow_credentials(AllowCredentials::predicate(move |origin, _| {
+            listed.contains(origin)
+        }))
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::AUTHORIZATION,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static(api::CSRF_HEADER),
+            HeaderName::from_static(api::idempotency::IDEMPOTENCY_HEADER),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            HeaderName::from_static(idempotency::REPLAYED_HEADER),
+        ])
+        .max_age(PREFLIGHT_MAX_AGE)
+}
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
@@ -49,7 +98,7 @@ pub fn router(state: AppState) -> Router {
     if let Some(dir) = &state.config.static_dir {
         router = spa::serve_files(router, dir);
     }
-    router
+    router = router
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -57,7 +106,13 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
-        ))
+        ));
+    // Outside everything else, so a preflight is answered before the CSRF check or a handler sees
+    // it; with no origin configured, no CORS header at all.
+    if !state.config.cors_origins.is_empty() {
+        router = router.layer(cors(&state.config.cors_origins));
+    }
+    router
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

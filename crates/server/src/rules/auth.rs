@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use api::{Me, Organization, Role, SignInRequest};
+use api::{Me, Organization, Role, SignInRequest, User};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -19,11 +19,15 @@ use crate::store::Store;
 /// 403 for a user who belongs to no organization.
 pub const NO_ORGANIZATION: &str = "This account does not belong to any organization.";
 
-/// The signed-in user.
+/// The signed-in user: by their session cookie, or by a console token (`rules::token`).
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub id: i64,
     pub email: String,
+    /// The organization a console token is about. Such a request reaches no other organization,
+    /// even one the user is (still) a member of here: the console decided which one they act in.
+    /// `None` for a session.
+    pub token_organization: Option<i64>,
 }
 
 /// The signed-in user's membership in the organization a request names. Anything else, including
@@ -38,6 +42,9 @@ pub struct Member {
 impl Member {
     /// `user`'s membership in `org_id`, or [`Error::NotFound`].
     pub async fn load(store: &Store, user: CurrentUser, org_id: i64) -> Result<Self> {
+        if user.token_organization.is_some_and(|scope| scope != org_id) {
+            return Err(Error::NotFound);
+        }
         let membership = store
             .membership(user.id, org_id)
             .await?
@@ -216,7 +223,30 @@ pub async fn current_user(store: &Store, token: &str) -> Result<CurrentUser> {
         .session_user(&token_hash(token), clock::now_timestamp())
         .await?
         .ok_or(Error::Unauthenticated)?;
-    Ok(CurrentUser { id, email })
+    Ok(CurrentUser {
+        id,
+        email,
+        token_organization: None,
+    })
+}
+
+/// `/me` for `user`: with a console token, the token's organization and role; with a session,
+/// [`me`].
+pub async fn me_of(store: &Store, user: CurrentUser) -> Result<Me> {
+    let Some(org_id) = user.token_organization else {
+        return me(store, user.id).await;
+    };
+    let name = store.user_name(user.id).await?;
+    let member = Member::load(store, user, org_id).await?;
+    Ok(Me {
+        user: User {
+            id: member.user.id,
+            email: member.user.email,
+            name,
+        },
+        organization: member.organization,
+        role: member.role,
+    })
 }
 
 /// The user with the organization they act for: their first membership. The console passes an

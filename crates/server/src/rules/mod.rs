@@ -9,4 +9,5 @@ pub mod idempotency;
 pub mod support;
 pub mod ticket_list;
 pub mod tickets;
+pub mod token;
 pub mod upgrades;

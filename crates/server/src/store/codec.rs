@@ -37,6 +37,13 @@ pub(super) fn role(stored: &str) -> Result<Role> {
     }
 }
 
+pub(super) fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Member => "member",
+    }
+}
+
 pub(super) fn activity_kind_str(kind: ActivityKind) -> &'static str {
     match kind {
         ActivityKind::Comment => "comment",

@@ -5,6 +5,30 @@ use api::{Me, Organization, Role, Timestamp, User};
 use super::{Store, codec};
 use crate::error::Result;
 
+/// The `password_hash` of a user the console created through a token: not a PHC string, so no
+/// password ever matches, and [`Store::credentials`] does not even return such a user (sign-in then
+/// takes the unknown-email path, which costs the same time as a wrong password).
+const NO_PASSWORD: &str = "";
+
+/// What a valid console token says about its user (`rules::token`).
+#[derive(Debug, Clone)]
+pub struct ConsoleIdentity<'a> {
+    /// Normalised, as `api::Email` makes it.
+    pub email: &'a str,
+    pub name: &'a str,
+    pub org_id: i64,
+    pub role: Role,
+}
+
+/// What [`Store::console_user`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsoleUser {
+    /// The user, now with the token's name and role.
+    Found { id: i64, email: String },
+    /// The token's organization does not exist here; nothing was written.
+    UnknownOrganization,
+}
+
 /// What a sign-in checks the password against.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -32,13 +56,16 @@ struct MeRow {
 }
 
 impl Store {
-    /// The user with `email` (normalised), if there is one.
+    /// The user with `email` (normalised) and a password, if there is one: a user the console
+    /// created through a token (`NO_PASSWORD`) has none to check.
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, password_hash FROM users WHERE email = ? AND password_hash <> ?",
+        )
+        .bind(email)
+        .bind(NO_PASSWORD)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|(user_id, password_hash)| Credentials {
             user_id,
             password_hash,
@@ -150,6 +177,63 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// The user a console token names, by email, with the token's name and its role in the token's
+    /// organization: created (without a password) or updated when they differ. Only reads when
+    /// nothing changed, which is every request after the first.
+    pub async fn console_user(
+        &self,
+        identity: &ConsoleIdentity<'_>,
+        now: Timestamp,
+    ) -> Result<ConsoleUser> {
+        let role = codec::role_str(identity.role);
+        let current: Option<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT u.id, u.email, u.name, m.role FROM users u
+             LEFT JOIN memberships m ON m.user_id = u.id AND m.organization_id = ?
+             WHERE u.email = ?",
+        )
+        .bind(identity.org_id)
+        .bind(identity.email)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some((id, email, name, Some(current_role))) = current
+            && name == identity.name
+            && current_role == role
+        {
+            return Ok(ConsoleUser::Found { id, email });
+        }
+
+        let mut tx = self.begin_write().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = ?")
+            .bind(identity.org_id)
+            .fetch_optional(&mut *tx.inner)
+            .await?;
+        if exists.is_none() {
+            return Ok(ConsoleUser::UnknownOrganization);
+        }
+        let (id, email): (i64, String) = sqlx::query_as(
+            "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (email) DO UPDATE SET name = excluded.name
+             RETURNING id, email",
+        )
+        .bind(identity.email)
+        .bind(identity.name)
+        .bind(NO_PASSWORD)
+        .bind(now.to_string())
+        .fetch_one(&mut *tx.inner)
+        .await?;
+        sqlx::query(
+            "INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)
+             ON CONFLICT (user_id, organization_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(id)
+        .bind(identity.org_id)
+        .bind(role)
+        .execute(&mut *tx.inner)
+        .await?;
+        tx.commit().await?;
+        Ok(ConsoleUser::Found { id, email })
     }
 
     /// The user's display name.

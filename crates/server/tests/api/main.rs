@@ -11,4 +11,5 @@ mod outbox;
 mod support;
 mod ticket_list;
 mod tickets;
+mod token;
 mod upgrades;

@@ -75,6 +75,7 @@ mod tests {
             user: CurrentUser {
                 id: user_id,
                 email: email.into(),
+                token_organization: None,
             },
             organization: Organization {
                 id: 1,

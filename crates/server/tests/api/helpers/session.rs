@@ -34,6 +34,8 @@ pub struct Session {
     /// The CSRF header's value on every request (the SPA's own, unless a test forges another), or
     /// none.
     csrf: Option<&'static str>,
+    /// A console token sent as `Authorization: Bearer` on every request (token mode), or none.
+    bearer: Option<String>,
 }
 
 impl Session {
@@ -43,6 +45,7 @@ impl Session {
             api,
             org_id: 0,
             csrf: Some(CSRF_VALUE),
+            bearer: None,
         }
     }
 
@@ -71,6 +74,24 @@ impl Session {
         }
     }
 
+    /// The same browser sending `token` as `Authorization: Bearer` on every request, as the app
+    /// embedded in token mode does.
+    pub fn with_bearer(&self, token: &str) -> Self {
+        Self {
+            bearer: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// A request with the bearer token, if this session has one.
+    fn build(&self, method: Method, url: String) -> RequestBuilder {
+        let request = self.client.request(method, url);
+        match &self.bearer {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
     /// The absolute URL of an API path such as `/me`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.api)
@@ -84,7 +105,7 @@ impl Session {
     /// A request with the CSRF header (unless [`Session::without_csrf`]), which only mutating
     /// endpoints check.
     fn request_to(&self, method: Method, url: String) -> RequestBuilder {
-        let request = self.client.request(method, url);
+        let request = self.build(method, url);
         match self.csrf {
             Some(value) => request.header(CSRF_HEADER, value),
             None => request,
@@ -100,12 +121,14 @@ impl Session {
 
     /// `GET` an API path.
     pub async fn get(&self, path: &str) -> Response {
-        Self::send(self.client.get(self.url(path))).await
+        Self::send(self.build(Method::GET, self.url(path))).await
     }
 
     /// `GET` an API path the way a poller does: only if it changed since `etag`.
     pub async fn get_if_none_match(&self, path: &str, etag: &str) -> Response {
-        let request = self.client.get(self.url(path)).header(IF_NONE_MATCH, etag);
+        let request = self
+            .build(Method::GET, self.url(path))
+            .header(IF_NONE_MATCH, etag);
         Self::send(request).await
     }
 
@@ -163,7 +186,7 @@ impl Session {
 
     /// `GET /organizations/{org}/support`.
     pub async fn get_support_status(&self) -> Response {
-        Self::send(self.client.get(self.org_url("support"))).await
+        Self::send(self.build(Method::GET, self.org_url("support"))).await
     }
 
     /// The organization's support status.
@@ -178,7 +201,7 @@ impl Session {
 
     /// `GET /organizations/{org}/projects`.
     pub async fn get_projects(&self) -> Response {
-        Self::send(self.client.get(self.org_url("projects"))).await
+        Self::send(self.build(Method::GET, self.org_url("projects"))).await
     }
 
     /// The organization's projects with their services.
@@ -196,7 +219,7 @@ impl Session {
 
     /// `GET /organizations/{org}/upgrade-options`.
     pub async fn get_upgrade_options(&self) -> Response {
-        Self::send(self.client.get(self.org_url("upgrade-options"))).await
+        Self::send(self.build(Method::GET, self.org_url("upgrade-options"))).await
     }
 
     /// What the upgrade wizard offers.
@@ -220,7 +243,7 @@ impl Session {
 
     /// `GET /organizations/{org}/upgrade-requests/current`.
     pub async fn get_current_upgrade_request(&self) -> Response {
-        Self::send(self.client.get(self.org_url("upgrade-requests/current"))).await
+        Self::send(self.build(Method::GET, self.org_url("upgrade-requests/current"))).await
     }
 
     /// The request the Support page shows, if any.
@@ -239,7 +262,7 @@ impl Session {
 
     /// `GET /organizations/{org}/ticket-options`.
     pub async fn get_ticket_options(&self) -> Response {
-        Self::send(self.client.get(self.org_url("ticket-options"))).await
+        Self::send(self.build(Method::GET, self.org_url("ticket-options"))).await
     }
 
     /// What the create form offers.
@@ -299,7 +322,7 @@ impl Session {
         } else {
             self.org_url(&format!("tickets?{query}"))
         };
-        Self::send(self.client.get(url)).await
+        Self::send(self.build(Method::GET, url)).await
     }
 
     /// One page of a ticket list.

@@ -51,6 +51,7 @@ async fn lists(app: &TestApp) -> (usize, Vec<List>) {
         let user = CurrentUser {
             id,
             email: email.to_owned(),
+            token_organization: None,
         };
         let query = TicketListQuery {
             scope,
