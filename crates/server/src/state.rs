@@ -4,20 +4,25 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::demo;
+use crate::http::security::SecurityHeaders;
 use crate::rules::auth::SignInLimiter;
 use crate::store::Store;
 
-/// The store, the configuration and the sign-in limiter, shared by every request.
+/// The store, the configuration, the sign-in limiter and the security headers, shared by every
+/// request.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub limiter: Arc<SignInLimiter>,
+    pub security: Arc<SecurityHeaders>,
 }
 
 impl AppState {
     /// Opens the database, migrates, and loads the demo data when asked and the database is empty.
+    /// With `--static-dir`, fails when its index.html cannot be read for the Content-Security-Policy.
     pub async fn new(config: Config) -> anyhow::Result<Self> {
+        let security = SecurityHeaders::new(&config)?;
         tokio::fs::create_dir_all(&config.data_dir).await?;
         let store = Store::open(&config.database_path()).await?;
         if config.demo && demo::load_if_empty(&store).await? {
@@ -27,6 +32,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             limiter: Arc::default(),
+            security: Arc::new(security),
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod etag;
 pub mod extract;
 pub mod idempotency;
 pub mod organizations;
+pub mod security;
 pub mod spa;
 pub mod support;
 pub mod tickets;
@@ -57,6 +58,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::add_security_headers,
         ))
         .layer(
             TraceLayer::new_for_http()
