@@ -262,7 +262,13 @@ pub async fn add_security_headers(
         ),
     };
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    if headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // A handler's own policy (downloads are `sandbox`) stays; a second header is enforced as well,
+        // so the answer is held to both.
+        headers.append(header::CONTENT_SECURITY_POLICY, policy);
+    } else {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     match frame_options {
         Some(value) => {
             headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(value));
