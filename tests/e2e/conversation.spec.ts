@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { USERS, createTicketViaApi, expectNoA11yViolations, orgId, serverCli, signIn, signInForm, visitSignedIn } from './fixtures';
+import { type Browser, type Page } from '@playwright/test';
+import { expect, test, USERS, createTicketViaApi, expectNoA11yViolations, orgId, serverCli, signIn, signInForm, visitSignedIn } from './fixtures';
 
 // The seed's "Add users to a support ticket" section and the tracking sentence of "Create a support ticket":
 // My tickets, the ticket page, Add to conversation with CC, and replies from the support team.

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { USERS, expectNoA11yViolations, signIn, signInForm, visitSignedIn } from './fixtures';
+import { type Page } from '@playwright/test';
+import { expect, test, USERS, expectNoA11yViolations, signIn, signInForm, visitSignedIn } from './fixtures';
 
 // The seed's "Create a support ticket" section, step by step, with its labels, plus the promises the form makes:
 // nothing typed is lost and nothing is created twice.

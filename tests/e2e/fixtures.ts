@@ -1,7 +1,58 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+
+/**
+ * Runs in every page before its own scripts: reports each Content-Security-Policy violation (a blocked inline
+ * script or style, eval, a connection to an origin the policy does not list) to the test through a binding, so
+ * violations in pages that have navigated away or closed count too. `securitypolicyviolation` is composed and
+ * bubbles, so a capturing listener on window also hears violations inside shadow roots.
+ */
+const CSP_RECORDER = `window.addEventListener('securitypolicyviolation', (e) => {
+  window.__supportCspViolation([
+    e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline code'),
+    'on ' + e.documentURI,
+    e.sourceFile ? 'at ' + e.sourceFile + ':' + e.lineNumber : '',
+    e.sample ? 'sample: ' + e.sample : '',
+  ].filter(Boolean).join(' '));
+}, true);`;
+
+async function recordCspViolations(context: BrowserContext, violations: string[]): Promise<void> {
+  await context.exposeBinding('__supportCspViolation', (_source, violation: string) => {
+    violations.push(violation);
+  });
+  await context.addInitScript({ content: CSP_RECORDER });
+}
+
+/**
+ * Playwright's `test` with a guard every spec gets: the test fails when any page it opened, in its own context or
+ * in one it made with `browser.newContext()`, reported a `securitypolicyviolation`. Specs import `test` from here.
+ */
+export const test = base.extend<{ cspGuard: void }>({
+  cspGuard: [
+    async ({ context, browser }, use) => {
+      const violations: string[] = [];
+      await recordCspViolations(context, violations);
+      // Contexts a test makes itself (a second user) are guarded as well, for the length of the test.
+      const newContext = browser.newContext;
+      browser.newContext = async (...args: Parameters<typeof newContext>) => {
+        const made = await newContext.apply(browser, args);
+        await recordCspViolations(made, violations);
+        return made;
+      };
+      try {
+        await use();
+      } finally {
+        browser.newContext = newContext;
+      }
+      expect(violations, 'Content-Security-Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
 
 /** The password of every demo user (the server's `--demo` data). */
 export const DEMO_PASSWORD = 'support-demo';

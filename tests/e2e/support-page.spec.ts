@@ -1,5 +1,5 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { DEMO_PASSWORD, USERS, expectNoA11yViolations, signIn, signInForm, visitSignedIn } from './fixtures';
+import { type Locator, type Page } from '@playwright/test';
+import { expect, test, DEMO_PASSWORD, USERS, expectNoA11yViolations, signIn, signInForm, visitSignedIn } from './fixtures';
 
 // Locators use roles, labels and visible text only: the words are the documentation's (seed/support.rst), so a
 // test that finds them proves that a customer reading the docs finds them too.

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { USERS, expectNoA11yViolations, visitSignedIn } from './fixtures';
+import { type Page } from '@playwright/test';
+import { expect, test, USERS, expectNoA11yViolations, visitSignedIn } from './fixtures';
 
 // The seed's "Upgrade your support tier" section, step by step, with its labels.
 

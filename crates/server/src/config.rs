@@ -171,6 +171,12 @@ pub struct Config {
     #[arg(long, env = "SUPPORT_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// Who may show the app in a frame: the `frame-ancestors` of its Content-Security-Policy, as
+    /// `'none'` (the default), `'self'`, or space-separated origins such as `https://console.example.com`.
+    /// `X-Frame-Options` follows it for old browsers (`DENY`, `SAMEORIGIN`, or absent for origins).
+    #[arg(long, env = "SUPPORT_FRAME_ANCESTORS", default_value = "'none'")]
+    pub frame_ancestors: FrameAncestors,
+
     /// Session lifetime in hours.
     #[arg(long, env = "SUPPORT_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
@@ -312,6 +318,62 @@ impl Config {
     /// Where uploaded files are kept, under random names.
     pub fn attachments_dir(&self) -> PathBuf {
         self.data_dir.join("attachments")
+    }
+}
+
+/// The sources of CSP's `frame-ancestors`: `'none'`, or `'self'` and/or host sources
+/// (`https://console.example.com`, `https://*.example.com:8443`, `https:`).
+///
+/// Parsed strictly because it is pasted into a response header: a `;` or `,` would add directives or
+/// policies of the operator's (or an attacker's) choosing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameAncestors(Vec<String>);
+
+impl FrameAncestors {
+    /// What `X-Frame-Options` says the same for browsers without CSP: `DENY` or `SAMEORIGIN`. There
+    /// is none for a list of origins (`ALLOW-FROM` is dead); browsers with CSP follow the policy.
+    pub fn x_frame_options(&self) -> Option<&'static str> {
+        match self.0.as_slice() {
+            [only] if only == "'none'" => Some("DENY"),
+            [only] if only == "'self'" => Some("SAMEORIGIN"),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for FrameAncestors {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let sources: Vec<String> = s.split_whitespace().map(str::to_owned).collect();
+        if sources.is_empty() {
+            return Err(
+                "expected 'none', 'self' or origins such as https://console.example.com".into(),
+            );
+        }
+        for source in &sources {
+            let keyword = source == "'none'" || source == "'self'";
+            // A host source is a scheme, host, port and path made of these characters only; anything
+            // else (quotes, `;`, `,`) would change the policy rather than list a frame ancestor.
+            let host_source = source.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '/' | '*' | '_')
+            });
+            if !keyword && !host_source {
+                return Err(format!(
+                    "{source:?} is not a frame ancestor: use 'none', 'self' or origins such as https://console.example.com"
+                ));
+            }
+        }
+        if sources.len() > 1 && sources.iter().any(|s| s == "'none'") {
+            return Err("'none' cannot be combined with other frame ancestors".into());
+        }
+        Ok(Self(sources))
+    }
+}
+
+impl fmt::Display for FrameAncestors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join(" "))
     }
 }
 

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 
 use crate::error::Result;
 use crate::http::extract::{Json, session_token};
+use crate::http::security::is_https;
 use crate::rules::auth::{self, CurrentUser};
 use crate::state::AppState;
 
@@ -28,12 +29,10 @@ fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
     .expect("cookie is ASCII")
 }
 
+/// `Secure` exactly when the request came over https, the decision `Strict-Transport-Security`
+/// follows too.
 fn wants_secure_cookie(state: &AppState, headers: &HeaderMap) -> bool {
-    state.config.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+    is_https(&state.config, headers)
 }
 
 async fn sign_in(

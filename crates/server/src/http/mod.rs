@@ -11,6 +11,7 @@ pub mod etag;
 pub mod extract;
 pub mod idempotency;
 pub mod organizations;
+pub mod security;
 pub mod spa;
 pub mod support;
 pub mod tickets;
@@ -106,6 +107,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::add_security_headers,
         ));
     // Outside everything else, so a preflight is answered before the CSRF check or a handler sees
     // it; with no origin configured, no CORS header at all.

@@ -8,6 +8,7 @@ mod conversation;
 mod helpers;
 mod http;
 mod outbox;
+mod security_headers;
 mod support;
 mod ticket_list;
 mod tickets;

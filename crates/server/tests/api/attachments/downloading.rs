@@ -64,6 +64,17 @@ async fn an_attached_file_downloads_byte_for_byte_as_an_attachment() {
     );
     assert_eq!(header(&response, "x-content-type-options"), "nosniff");
     assert_eq!(header(&response, "content-security-policy"), "sandbox");
+    // The policy every non-document gets is enforced beside the download's own.
+    let policies: Vec<&str> = response
+        .headers()
+        .get_all("content-security-policy")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(
+        policies,
+        ["sandbox", "default-src 'none'; frame-ancestors 'none'"]
+    );
     assert_eq!(header(&response, "cache-control"), "private, no-store");
     assert_eq!(header(&response, "content-length"), "300000");
     assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
