@@ -142,6 +142,22 @@ fn load_list(
     let client = expect_context::<ApiClient>();
     let polled = RwSignal::new(None::<TicketList>);
     let poll = EtagPoll::new(None);
+    poll.start(
+        std::time::Duration::from_millis(POLL_MS),
+        move |etag| {
+            let q = query.get_untracked();
+            async move {
+                let org = org_id.ok_or(ClientError::Unauthenticated)?;
+                client.tickets(org, &q, etag.as_deref(), None).await
+            }
+        },
+        move |list| polled.set(Some(list)),
+    );
+    Effect::new(move |_| {
+        query.track();
+        polled.set(None);
+        poll.invalidate();
+    });
     let tickets = LocalResource::new(move || {
         let q = query.get();
         async move {
@@ -153,28 +169,6 @@ fn load_list(
                 list
             }))
         }
-    });
-    poll.start(
-        std::time::Duration::from_millis(POLL_MS),
-        move |etag| {
-            let q = query.get_untracked();
-            async move {
-                let org = org_id.ok_or(ClientError::Unauthenticated)?;
-                client.tickets(org, &q, etag.as_deref(), None).await
-            }
-        },
-        move |list| {
-            polled.set(Some(list));
-            // A first load that failed shows the error panel; a poll that gets through ends it.
-            if matches!(tickets.get_untracked(), Some(Err(_))) {
-                tickets.refetch();
-            }
-        },
-    );
-    Effect::new(move |_| {
-        query.track();
-        polled.set(None);
-        poll.invalidate();
     });
     (tickets, polled)
 }
