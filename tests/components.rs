@@ -309,7 +309,10 @@ fn mount_options_read_the_object_the_host_passes() {
     set("base", JsValue::from_str("/console"));
     set("standalone", JsValue::TRUE);
     let other = MountOptions::from_js(&object).config();
-    assert_eq!(other.base, "/console", "a base without /support keeps it under the base");
+    assert_eq!(
+        other.base, "/console",
+        "a base without /support keeps it under the base"
+    );
     assert!(other.manage_title);
 }
 
@@ -354,5 +357,8 @@ async fn token_waits_end_with_the_next_token_or_the_unmount() {
         next_frame().await;
         closer.close();
     });
-    assert!(!auth.new_token_since(Some("new")).await, "unmounted: give up");
+    assert!(
+        !auth.new_token_since(Some("new")).await,
+        "unmounted: give up"
+    );
 }
