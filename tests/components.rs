@@ -334,12 +334,12 @@ async fn token_waits_end_with_the_next_token_or_the_unmount() {
         Rc::new(|| {}),
     );
     let second = Rc::new(Cell::new(None));
-    leptos::task::spawn_local({
+    wasm_bindgen_futures::spawn_local({
         let (auth, second) = (auth.clone(), second.clone());
         async move { second.set(Some(auth.new_token_since(Some("old")).await)) }
     });
     let setter = auth.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         next_frame().await;
         setter.set(Some("new".into()));
     });
@@ -353,7 +353,7 @@ async fn token_waits_end_with_the_next_token_or_the_unmount() {
     assert_eq!(asked.get(), 1);
 
     let closer = auth.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         next_frame().await;
         closer.close();
     });
