@@ -1,25 +1,30 @@
 //! The Support section of the cloud console: a Leptos single-page app.
 //!
-//! Runs standalone (`mount_standalone`, with its own shell and sign-in) or embedded in the console
-//! (`mountSupportApp` from JavaScript, under the console's base path and API URL). Every style is scoped
-//! to the `.support-app` root so the console's own styles and ours never collide.
+//! Loading the bundle mounts nothing. The standalone `index.html` calls `mount` (own header, sign-in
+//! and tab title); the console calls `mount(element, options)` or uses the `<support-center>` element
+//! (see [`embed`]). Every style is scoped to the `.support-app` root so the console's own styles and
+//! ours never collide.
 
 pub mod api;
 pub mod components;
+pub mod embed;
 mod json;
 pub mod pages;
 pub mod routes;
 pub mod session;
 pub mod storage;
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use wasm_bindgen::prelude::wasm_bindgen;
+use send_wrapper::SendWrapper;
 
-use crate::api::{ApiClient, ClientError};
+use crate::api::{ApiClient, Auth, ClientError};
 use crate::components::{ErrorPanel, PageSkeleton, Shell};
+use crate::embed::{Embedding, HostBridge};
 use crate::pages::{
-    NewTicketPage, NotFound, SignIn, SupportPage, TicketPage, TicketsPage, UpgradePage,
+    NewTicketPage, NotFound, SignIn, SignedOut, SupportPage, TicketPage, TicketsPage, UpgradePage,
 };
 use crate::session::{Session, SessionState};
 
@@ -30,48 +35,12 @@ pub struct AppConfig {
     pub base: String,
     /// URL prefix of the API, e.g. `https://api.example.com`; empty for same origin.
     pub api_base: String,
-    /// Whether to draw our own header (the console draws its own when it embeds us).
+    /// Whether to draw our own header and sign-in form (the console has its own when it embeds us).
     pub standalone: bool,
-}
-
-impl AppConfig {
-    /// Reads `<meta name="support-app-base">` and `<meta name="support-app-api">` from the page.
-    pub fn from_document(standalone: bool) -> Self {
-        let meta = |name: &str| {
-            web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| {
-                    d.query_selector(&format!("meta[name='{name}']"))
-                        .ok()
-                        .flatten()
-                })
-                .and_then(|el| el.get_attribute("content"))
-                .unwrap_or_default()
-        };
-        Self {
-            base: meta("support-app-base").trim_end_matches('/').to_owned(),
-            api_base: meta("support-app-api"),
-            standalone,
-        }
-    }
-}
-
-/// Mounts the standalone app (own header and sign-in) on `<body>`.
-pub fn mount_standalone() {
-    let config = AppConfig::from_document(true);
-    leptos::mount::mount_to_body(move || view! { <App config=config.clone() /> });
-}
-
-/// Mounts the app inside the console at `element`, with the console's base path and API URL.
-#[wasm_bindgen(js_name = mountSupportApp)]
-pub fn mount_support_app(element: web_sys::HtmlElement, base: String, api_base: String) {
-    let config = AppConfig {
-        base: base.trim_end_matches('/').to_owned(),
-        api_base,
-        standalone: false,
-    };
-    // The console owns the element's lifetime; keep the app mounted until the page goes away.
-    leptos::mount::mount_to(element, move || view! { <App config=config.clone() /> }).forget();
+    /// The product name: the standalone header shows it, the embedded app's region is labelled with it.
+    pub brand: Option<String>,
+    /// Whether pages set `document.title` (standalone, or when the host asks for it).
+    pub manage_title: bool,
 }
 
 /// What the main area shows, derived from the session so a refreshed `Me` does not re-render pages.
@@ -85,12 +54,27 @@ enum Phase {
 
 /// The root component.
 #[component]
-pub fn App(config: AppConfig) -> impl IntoView {
+pub fn App(
+    config: AppConfig,
+    /// The page that mounted the app (none in component tests).
+    #[prop(optional)]
+    embedding: Embedding,
+) -> impl IntoView {
     let session = Session::new();
-    let client = ApiClient::new(&config.api_base, Callback::new(move |()| session.expire()));
+    let auth = embedding.auth.clone().unwrap_or_else(Auth::cookie);
+    let mut client = ApiClient::new(&config.api_base, Callback::new(move |()| session.expire()))
+        .with_auth(auth.clone());
+    // Aborted on unmount: no request of ours outlives the app.
+    if let Ok(lifetime) = web_sys::AbortController::new() {
+        client = client.with_lifetime(lifetime.signal());
+        let lifetime = SendWrapper::new(lifetime);
+        on_cleanup(move || lifetime.abort());
+    }
     provide_context(session);
     provide_context(client);
     provide_context(config.clone());
+    provide_context(embedding.host.clone());
+    provide_context(embedding.clone());
 
     let check_session = move || {
         session.0.set(SessionState::Checking);
@@ -103,7 +87,26 @@ pub fn App(config: AppConfig) -> impl IntoView {
             session.0.set(state);
         });
     };
-    check_session();
+    // Token mode: the host is asked for a token whenever there is none, and a new one while signed
+    // out checks the session again.
+    let host = embedding.host.clone();
+    auth.connect(
+        Rc::new(move || host.token_expired()),
+        Rc::new(move || {
+            if session.0.try_get_untracked() == Some(SessionState::SignedOut) {
+                check_session();
+            }
+        }),
+    );
+    {
+        let auth = auth.clone();
+        on_cleanup(move || auth.close());
+    }
+    if auth.is_token_mode() && auth.current().is_none() {
+        session.0.set(SessionState::SignedOut);
+    } else {
+        check_session();
+    }
 
     let phase = Memo::new(move |_| {
         session.0.with(|s| match s {
@@ -119,13 +122,19 @@ pub fn App(config: AppConfig) -> impl IntoView {
     };
 
     view! {
-        <div class="support-app">
+        <div
+            class="support-app"
+            role=config.brand.is_some().then_some("region")
+            aria-label=config.brand.clone()
+        >
             <Router base=config.base.clone()>
+                <HostBridge />
                 <Shell standalone=config.standalone />
                 <main id="support-main" class="sa-main" tabindex="-1">
                     {move || match phase.get() {
                         Phase::Checking => view! { <PageSkeleton /> }.into_any(),
-                        Phase::SignedOut => view! { <SignIn /> }.into_any(),
+                        Phase::SignedOut if config.standalone => view! { <SignIn /> }.into_any(),
+                        Phase::SignedOut => view! { <SignedOut /> }.into_any(),
                         Phase::Unavailable => {
                             view! {
                                 <ErrorPanel

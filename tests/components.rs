@@ -11,7 +11,7 @@ use support_console::api::{ApiClient, ClientError};
 use support_console::components::ErrorPanel;
 use support_console::pages::{SignIn, SupportContent};
 use support_console::session::Session;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
@@ -280,4 +280,85 @@ async fn cc_addresses_become_chips_as_they_are_completed_and_bad_ones_stay_in_th
             .contains("is your own address")
     );
     assert_eq!(field.emails.get_untracked(), ["lead@acme.example"]);
+}
+
+/// The options object of `mount`: the console's base path is the Support page's, the router sits one
+/// segment above it, and a `token` key (even `null`) means token mode.
+#[wasm_bindgen_test]
+fn mount_options_read_the_object_the_host_passes() {
+    use support_console::embed::MountOptions;
+    let object = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        js_sys::Reflect::set(&object, &JsValue::from_str(key), &value).unwrap();
+    };
+    set("base", JsValue::from_str("/org/acme/support/"));
+    set("apiBase", JsValue::from_str("https://api.example"));
+    set("brand", JsValue::from_str("Acme"));
+    set("token", JsValue::NULL);
+    let options = MountOptions::from_js(&object);
+    assert_eq!(options.token, Some(None));
+    let config = options.config();
+    assert_eq!(config.base, "/org/acme");
+    assert_eq!(config.api_base, "https://api.example");
+    assert_eq!(config.brand.as_deref(), Some("Acme"));
+    assert!(!config.standalone && !config.manage_title);
+
+    let standalone = MountOptions::from_js(&JsValue::UNDEFINED);
+    assert_eq!(standalone.token, None, "no token key: cookie mode");
+    assert_eq!(standalone.config().base, "");
+    set("base", JsValue::from_str("/console"));
+    set("standalone", JsValue::TRUE);
+    let other = MountOptions::from_js(&object).config();
+    assert_eq!(
+        other.base, "/console",
+        "a base without /support keeps it under the base"
+    );
+    assert!(other.manage_title);
+}
+
+/// A request waiting for a token goes on once the host sets a new one, asking the host exactly once
+/// however many requests wait; an unmount lets waiting requests give up.
+#[wasm_bindgen_test]
+async fn token_waits_end_with_the_next_token_or_the_unmount() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use support_console::api::Auth;
+
+    let auth = Auth::token(Some("old".into()));
+    let asked = Rc::new(Cell::new(0));
+    auth.connect(
+        {
+            let asked = asked.clone();
+            Rc::new(move || asked.set(asked.get() + 1))
+        },
+        Rc::new(|| {}),
+    );
+    let second = Rc::new(Cell::new(None));
+    wasm_bindgen_futures::spawn_local({
+        let (auth, second) = (auth.clone(), second.clone());
+        async move { second.set(Some(auth.new_token_since(Some("old")).await)) }
+    });
+    let setter = auth.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        next_frame().await;
+        setter.set(Some("new".into()));
+    });
+    assert!(auth.new_token_since(Some("old")).await);
+    next_frame().await;
+    assert_eq!(second.get(), Some(true));
+    assert_eq!(asked.get(), 1, "one event for both requests");
+    assert_eq!(auth.current().as_deref(), Some("new"));
+    // A token that changed while the request was out: retry at once, no event.
+    assert!(auth.new_token_since(Some("old")).await);
+    assert_eq!(asked.get(), 1);
+
+    let closer = auth.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        next_frame().await;
+        closer.close();
+    });
+    assert!(
+        !auth.new_token_since(Some("new")).await,
+        "unmounted: give up"
+    );
 }

@@ -1,7 +1,7 @@
 //! Request and response bodies: JSON both ways, and the one error body of every failed call.
 
 use api::{ErrorBody, ErrorCode};
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::Response;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -22,11 +22,7 @@ pub(super) fn error_from(status: u16, text: Option<&str>) -> ClientError {
     }
 }
 
-/// Attaches `body` as a JSON request body.
-pub(super) fn with_json<B: Serialize>(builder: RequestBuilder, body: &B) -> ApiResult<Request> {
-    let text = json::stringify(body).ok_or(ClientError::Network)?;
-    builder
-        .header("content-type", "application/json")
-        .body(text)
-        .map_err(|_| ClientError::Network)
+/// `body` as JSON text, for a request body.
+pub(super) fn json_text<B: Serialize>(body: &B) -> ApiResult<String> {
+    json::stringify(body).ok_or(ClientError::Network)
 }

@@ -1,8 +1,10 @@
 //! The only code that talks HTTP: typed calls to the backend with one client error type.
 //!
 //! The client knows nothing of the app's session: it reports a 401 through the callback it was made
-//! with, and the app decides what that means (the sign-in form).
+//! with, and the app decides what that means (the sign-in form). In token mode (see [`Auth`]) it first
+//! asks the host for a new token and retries once.
 
+mod auth;
 mod error;
 mod json;
 mod upload;
@@ -19,9 +21,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
+pub use auth::Auth;
 pub use error::{ApiResult, ClientError};
-use json::{error_from, read_json, with_json};
-pub use upload::Upload;
+use json::{error_from, json_text, read_json};
+pub use upload::{Upload, UploadAborter};
 
 /// Cancels a request when the reactive scope that started it is cleaned up (navigation, refetch).
 /// Call inside a resource's fetcher, before the first `.await`.
@@ -38,6 +41,9 @@ pub fn abort_on_cleanup() -> Option<AbortSignal> {
 pub struct ApiClient {
     base: StoredValue<String>,
     on_unauthenticated: Callback<()>,
+    auth: StoredValue<Auth>,
+    /// Aborted when the app is unmounted: a request no scope of its own cancels still stops then.
+    lifetime: StoredValue<Option<SendWrapper<AbortSignal>>>,
 }
 
 impl ApiClient {
@@ -47,7 +53,26 @@ impl ApiClient {
         Self {
             base: StoredValue::new(base.trim_end_matches('/').to_owned()),
             on_unauthenticated,
+            auth: StoredValue::new(Auth::cookie()),
+            lifetime: StoredValue::new(None),
         }
+    }
+
+    /// The same client authenticating with `auth` (token mode when the host hands over tokens).
+    pub fn with_auth(self, auth: Auth) -> Self {
+        self.auth.set_value(auth);
+        self
+    }
+
+    /// The same client cancelling every request without a signal of its own when `signal` aborts.
+    pub fn with_lifetime(self, signal: AbortSignal) -> Self {
+        self.lifetime.set_value(Some(SendWrapper::new(signal)));
+        self
+    }
+
+    /// How requests authenticate (shared with the host's mount handle).
+    pub fn auth(&self) -> Auth {
+        self.auth.get_value()
     }
 
     fn url(&self, path: &str) -> String {
@@ -55,16 +80,54 @@ impl ApiClient {
     }
 
     fn prepare(&self, builder: RequestBuilder, signal: Option<&AbortSignal>) -> RequestBuilder {
+        let lifetime = self.lifetime.get_value();
+        let signal = signal.or(lifetime.as_deref());
+        let auth = self.auth.get_value();
+        let builder = match auth.current() {
+            Some(token) => builder.header("authorization", &format!("Bearer {token}")),
+            None => builder,
+        };
         builder
-            .credentials(RequestCredentials::Include)
+            .credentials(if auth.is_token_mode() {
+                // The token says who the user is; a console cookie for another site must not.
+                RequestCredentials::SameOrigin
+            } else {
+                RequestCredentials::Include
+            })
             .header("accept", "application/json")
             .header(api::CSRF_HEADER, api::CSRF_VALUE)
             .abort_signal(signal)
     }
 
-    /// Sends `request`; a successful answer is returned for the caller to read, any other becomes the
-    /// one client error (a 401 is also reported to `on_unauthenticated`).
-    async fn send(&self, request: Result<Request, gloo_net::Error>) -> ApiResult<Response> {
+    /// Sends the request `make` builds; a successful answer is returned for the caller to read, any
+    /// other becomes the one client error (a 401 is also reported to `on_unauthenticated`). In token
+    /// mode a 401 first waits for the host's next token and sends the request once more: `make` runs
+    /// again, so the retry carries the new token and the same body and idempotency key.
+    async fn send(
+        &self,
+        make: &dyn Fn() -> Result<Request, gloo_net::Error>,
+    ) -> ApiResult<Response> {
+        let auth = self.auth.get_value();
+        let used = auth.current();
+        let first = self.attempt(make()).await;
+        if first.as_ref().err() != Some(&ClientError::Unauthenticated) || !auth.is_token_mode() {
+            return self.settle(first);
+        }
+        if !auth.new_token_since(used.as_deref()).await {
+            return Err(ClientError::Aborted);
+        }
+        let second = self.attempt(make()).await;
+        self.settle(second)
+    }
+
+    fn settle(&self, result: ApiResult<Response>) -> ApiResult<Response> {
+        if result.as_ref().err() == Some(&ClientError::Unauthenticated) {
+            self.on_unauthenticated.try_run(());
+        }
+        result
+    }
+
+    async fn attempt(&self, request: Result<Request, gloo_net::Error>) -> ApiResult<Response> {
         let request = request.map_err(|_| ClientError::Network)?;
         let response = request.send().await.map_err(|e| match e {
             gloo_net::Error::JsError(js) if js.name == "AbortError" => ClientError::Aborted,
@@ -74,19 +137,15 @@ impl ApiClient {
             return Ok(response);
         }
         let text = response.text().await.ok();
-        let error = error_from(response.status(), text.as_deref());
-        if error == ClientError::Unauthenticated {
-            self.on_unauthenticated.try_run(());
-        }
-        Err(error)
+        Err(error_from(response.status(), text.as_deref()))
     }
 
-    /// Sends `request` and reads the JSON answer.
+    /// Sends the request `make` builds and reads the JSON answer.
     async fn fetch<T: DeserializeOwned>(
         &self,
-        request: Result<Request, gloo_net::Error>,
+        make: &dyn Fn() -> Result<Request, gloo_net::Error>,
     ) -> ApiResult<T> {
-        let response = self.send(request).await?;
+        let response = self.send(make).await?;
         read_json(&response)
             .await
             .ok_or(ClientError::Unexpected(response.status()))
@@ -97,20 +156,24 @@ impl ApiClient {
         path: &str,
         signal: Option<AbortSignal>,
     ) -> ApiResult<T> {
-        self.fetch(
-            self.prepare(Request::get(&self.url(path)), signal.as_ref())
-                .build(),
-        )
-        .await
+        let url = self.url(path);
+        self.fetch(&|| self.prepare(Request::get(&url), signal.as_ref()).build())
+            .await
     }
 
+    /// Sends `body` as JSON with the request `builder` starts (called again for a retry).
     async fn send_json<B: Serialize, T: DeserializeOwned>(
         &self,
-        builder: RequestBuilder,
+        builder: impl Fn() -> RequestBuilder,
         body: &B,
     ) -> ApiResult<T> {
-        let request = with_json(self.prepare(builder, None), body)?;
-        self.fetch(Ok(request)).await
+        let text = json_text(body)?;
+        self.fetch(&|| {
+            self.prepare(builder(), None)
+                .header("content-type", "application/json")
+                .body(text.as_str())
+        })
+        .await
     }
 
     /// Who is signed in, or `Unauthenticated`.
@@ -121,16 +184,17 @@ impl ApiClient {
     /// Signs in; the server sets the session cookie. Wrong credentials come back as the server's
     /// `invalid_credentials` error, which does not touch the session state.
     pub async fn sign_in(&self, request: &SignInRequest) -> ApiResult<Me> {
-        self.send_json(Request::post(&self.url("/session")), request)
-            .await
+        let url = self.url("/session");
+        self.send_json(|| Request::post(&url), request).await
     }
 
     /// Ends the session on the server. A session that had already ended counts as signed out.
     pub async fn sign_out(&self) -> ApiResult<()> {
-        let request = self
-            .prepare(Request::delete(&self.url("/session")), None)
-            .build();
-        match self.send(request).await {
+        let url = self.url("/session");
+        match self
+            .send(&|| self.prepare(Request::delete(&url), None).build())
+            .await
+        {
             Ok(_) | Err(ClientError::Unauthenticated) => Ok(()),
             Err(e) => Err(e),
         }
@@ -163,7 +227,7 @@ impl ApiClient {
         input: &UpgradeRequestInput,
     ) -> ApiResult<UpgradeRequest> {
         let url = self.url(&format!("/organizations/{org_id}/upgrade-requests"));
-        self.send_json(Request::post(&url), input).await
+        self.send_json(|| Request::post(&url), input).await
     }
 
     /// Withdraws a pending upgrade request.
@@ -171,7 +235,7 @@ impl ApiClient {
         let url = self.url(&format!(
             "/organizations/{org_id}/upgrade-requests/{request_id}"
         ));
-        self.send(self.prepare(Request::delete(&url), None).build())
+        self.send(&|| self.prepare(Request::delete(&url), None).build())
             .await?;
         Ok(())
     }
@@ -195,8 +259,9 @@ impl ApiClient {
         idempotency_key: &str,
     ) -> ApiResult<Ticket> {
         let url = self.url(&format!("/organizations/{org_id}/tickets"));
+        // The retry after a new token sends the same key: the server never makes two.
         let builder =
-            Request::post(&url).header(api::idempotency::IDEMPOTENCY_HEADER, idempotency_key);
+            || Request::post(&url).header(api::idempotency::IDEMPOTENCY_HEADER, idempotency_key);
         self.send_json(builder, ticket).await
     }
 
@@ -237,11 +302,16 @@ impl ApiClient {
         etag: Option<&str>,
         signal: Option<AbortSignal>,
     ) -> ApiResult<Option<(T, Option<String>)>> {
-        let mut builder = self.prepare(Request::get(&self.url(path)), signal.as_ref());
-        if let Some(etag) = etag {
-            builder = builder.header("if-none-match", etag);
-        }
-        let response = self.send(builder.build()).await?;
+        let url = self.url(path);
+        let make = || {
+            let builder = self.prepare(Request::get(&url), signal.as_ref());
+            match etag {
+                Some(etag) => builder.header("if-none-match", etag),
+                None => builder,
+            }
+            .build()
+        };
+        let response = self.send(&make).await?;
         if response.status() == 304 {
             return Ok(None);
         }
@@ -264,8 +334,9 @@ impl ApiClient {
         let url = self.url(&format!(
             "/organizations/{org_id}/tickets/{ticket_id}/comments"
         ));
+        // The retry after a new token sends the same key: the server never makes two.
         let builder =
-            Request::post(&url).header(api::idempotency::IDEMPOTENCY_HEADER, idempotency_key);
+            || Request::post(&url).header(api::idempotency::IDEMPOTENCY_HEADER, idempotency_key);
         self.send_json(builder, comment).await
     }
 
@@ -275,7 +346,7 @@ impl ApiClient {
         let url = self.url(&format!(
             "/organizations/{org_id}/tickets/{ticket_id}/cc/{email}"
         ));
-        self.send(self.prepare(Request::delete(&url), None).build())
+        self.send(&|| self.prepare(Request::delete(&url), None).build())
             .await?;
         Ok(())
     }
@@ -290,13 +361,13 @@ impl ApiClient {
         let url = self.url(&format!(
             "/organizations/{org_id}/tickets/{ticket_id}/status"
         ));
-        self.send_json(Request::post(&url), &change).await
+        self.send_json(|| Request::post(&url), &change).await
     }
 
     /// Follows (or stops following) every ticket of the organization.
     pub async fn set_following(&self, org_id: i64, following: bool) -> ApiResult<Following> {
         let url = self.url(&format!("/organizations/{org_id}/ticket-following"));
-        self.send_json(Request::put(&url), &Following { following })
+        self.send_json(|| Request::put(&url), &Following { following })
             .await
     }
 
@@ -328,7 +399,7 @@ impl ApiClient {
         let url = self.url(&format!(
             "/organizations/{org_id}/attachments/{attachment_id}"
         ));
-        self.send(self.prepare(Request::delete(&url), None).build())
+        self.send(&|| self.prepare(Request::delete(&url), None).build())
             .await?;
         Ok(())
     }

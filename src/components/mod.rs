@@ -17,8 +17,12 @@ pub use shell::Shell;
 pub use skeleton::PageSkeleton;
 pub use time::{local_date_time, local_time};
 
-/// Sets the browser tab's title, e.g. `Support · Acme Analytics`.
+/// Sets the browser tab's title, e.g. `Support · Acme Analytics`, unless the app is embedded (the tab
+/// is the console's) and the host did not ask for it.
 pub fn set_document_title(title: &str) {
+    if leptos::prelude::use_context::<crate::AppConfig>().is_some_and(|c| !c.manage_title) {
+        return;
+    }
     if let Some(document) = web_sys::window().and_then(|w| w.document()) {
         document.set_title(title);
     }

@@ -22,13 +22,16 @@ pub fn Shell(standalone: bool) -> impl IntoView {
         }
     });
 
+    let brand = use_context::<crate::AppConfig>()
+        .and_then(|c| c.brand)
+        .unwrap_or_else(|| "Cloud console".to_owned());
     standalone.then(|| {
         view! {
             <a class="sa-skip-link" href="#support-main">
                 "Skip to main content"
             </a>
             <header class="sa-header">
-                <span class="sa-product">"Cloud console"</span>
+                <span class="sa-product">{brand}</span>
                 {move || {
                     session
                         .me()

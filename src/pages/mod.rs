@@ -10,6 +10,7 @@
 mod new_ticket;
 mod not_found;
 mod sign_in;
+mod signed_out;
 mod support;
 mod ticket;
 mod tickets;
@@ -18,6 +19,7 @@ mod upgrade;
 pub use new_ticket::NewTicketPage;
 pub use not_found::NotFound;
 pub use sign_in::SignIn;
+pub use signed_out::SignedOut;
 pub use support::{SupportContent, SupportPage};
 pub use ticket::TicketPage;
 pub use tickets::TicketsPage;

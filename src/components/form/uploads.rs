@@ -7,7 +7,7 @@ use api::ticket::{check_attachment, check_attachment_room};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use crate::api::{ApiClient, ClientError};
+use crate::api::{ApiClient, ClientError, UploadAborter};
 use crate::components::focus_by_id;
 
 /// Where one file stands.
@@ -28,7 +28,7 @@ pub(super) struct UploadItem {
     pub(super) progress: ArcRwSignal<f64>,
     pub(super) state: ArcRwSignal<UploadState>,
     file: SendWrapper<web_sys::File>,
-    xhr: ArcStoredValue<Option<SendWrapper<web_sys::XmlHttpRequest>>>,
+    xhr: ArcStoredValue<Option<UploadAborter>>,
 }
 
 /// The files of one form.

@@ -76,11 +76,14 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
         key: f.key,
         text: &SEND_FAILURE,
     };
+    // Tells the console (nothing when standalone).
+    let host = use_context::<crate::embed::Host>().unwrap_or_default();
     let create = form.sender(
         move |input: NewTicket, key: String| async move {
             client.create_ticket(org_id, &input, &key).await
         },
         move |ticket: Ticket| {
+            host.ticket_created(ticket.id);
             navigate.go(
                 &format!("{}?created=1", routes::ticket(ticket.id)),
                 Default::default(),

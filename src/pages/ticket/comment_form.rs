@@ -228,11 +228,16 @@ fn CommentForm(
         key: f.key,
         text: &SEND_FAILURE,
     };
+    // Tells the console (nothing when standalone).
+    let host = use_context::<crate::embed::Host>().unwrap_or_default();
     let submit = form.sender(
         move |comment: NewComment, key: String| async move {
             client.add_comment(org_id, ticket_id, &comment, &key).await
         },
-        move |ticket: Ticket| on_done.run(Some(ticket)),
+        move |ticket: Ticket| {
+            host.comment_added(ticket.id);
+            on_done.run(Some(ticket))
+        },
     );
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -47,13 +47,18 @@ pub(super) fn ReviewStep(
     });
     let form_error = RwSignal::new(None::<String>);
 
+    // Tells the console (nothing when standalone).
+    let host = use_context::<crate::embed::Host>().unwrap_or_default();
     let submit = Action::new_local(move |input: &UpgradeRequestInput| {
         let input = input.clone();
         async move { client.request_upgrade(org_id, &input).await }
     });
     Effect::new(move |_| match submit.value().get() {
         None => {}
-        Some(Ok(request)) => on_created.run(request),
+        Some(Ok(request)) => {
+            host.upgrade_requested(&request.tier_key);
+            on_created.run(request)
+        }
         Some(Err(ClientError::Api(body))) if !body.fields.is_empty() => {
             errors.set_all(body.fields);
             focus_by_id(SUMMARY);

@@ -1,0 +1,61 @@
+// <support-center>: the app as a custom element. Attributes: base, api-base, brand, token (its presence
+// means token mode); the `token` property does the same as the attribute without putting the token in
+// the DOM. Connecting mounts, disconnecting unmounts; changing base, api-base or brand mounts again.
+export function defineSupportCenter(mount) {
+  if (customElements.get('support-center')) return;
+  class SupportCenter extends HTMLElement {
+    static get observedAttributes() {
+      return ['base', 'api-base', 'brand', 'token'];
+    }
+
+    constructor() {
+      super();
+      this._handle = null;
+      this._token = undefined;
+    }
+
+    get token() {
+      return this._token ?? this.getAttribute('token');
+    }
+
+    set token(value) {
+      this._token = value;
+      if (this._handle) this._handle.setToken(value ?? null);
+    }
+
+    navigate(path) {
+      if (this._handle) this._handle.navigate(path);
+    }
+
+    connectedCallback() {
+      if (this._handle) return;
+      const options = {
+        base: this.getAttribute('base') ?? '',
+        apiBase: this.getAttribute('api-base') ?? '',
+      };
+      const brand = this.getAttribute('brand');
+      if (brand) options.brand = brand;
+      if (this._token !== undefined || this.hasAttribute('token')) options.token = this.token ?? null;
+      this._handle = mount(this, options);
+    }
+
+    disconnectedCallback() {
+      if (!this._handle) return;
+      this._handle.unmount();
+      this._handle.free();
+      this._handle = null;
+    }
+
+    attributeChangedCallback(name, oldValue, value) {
+      if (oldValue === value || !this._handle) return;
+      if (name === 'token') {
+        if (this._token === undefined) this._handle.setToken(value);
+        return;
+      }
+      // The base path or the API moved: start again there.
+      this.disconnectedCallback();
+      this.connectedCallback();
+    }
+  }
+  customElements.define('support-center', SupportCenter);
+}

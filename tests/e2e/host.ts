@@ -1,0 +1,60 @@
+import { expect, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Where the fake console's page is served (any path under it, so deep links and reloads work). */
+export const HOST_PREFIX = '/console';
+
+/** The release build's hashed file names, read from dist/index.html. */
+function bundleFiles(): { js: string; wasm: string; css: string } {
+  const html = fs.readFileSync(path.join(__dirname, '..', '..', 'dist', 'index.html'), 'utf8');
+  const find = (re: RegExp) => {
+    const m = html.match(re);
+    if (!m) throw new Error(`dist/index.html: no match for ${re}`);
+    return m[1];
+  };
+  return {
+    js: find(/import init, \* as bindings from '([^']+\.js)'/),
+    wasm: find(/module_or_path: '([^']+\.wasm)'/),
+    css: find(/<link rel="stylesheet" href="([^"]+\.css)"/),
+  };
+}
+
+/**
+ * Serves tests/e2e/host/embed.html (a page of the console's that loads our bundle and mounts nothing) for every
+ * path under /console on the app's own origin, so the API and the session cookie are the same as standalone.
+ */
+export async function serveHost(page: Page): Promise<void> {
+  const files = bundleFiles();
+  const html = fs
+    .readFileSync(path.join(__dirname, 'host', 'embed.html'), 'utf8')
+    .replace('{{JS}}', files.js)
+    .replace('{{WASM}}', files.wasm)
+    .replace('{{CSS}}', files.css);
+  await page.route(`**${HOST_PREFIX}/**`, (route) =>
+    route.request().resourceType() === 'document'
+      ? route.fulfill({ status: 200, contentType: 'text/html', body: html })
+      : route.fallback(),
+  );
+}
+
+/** Opens the host page at `path` and waits for the bundle to have loaded (nothing is mounted yet). */
+export async function openHost(page: Page, path: string): Promise<void> {
+  await serveHost(page);
+  await page.goto(path);
+  await expect(page.locator('html[data-ready="yes"]')).toHaveCount(1);
+}
+
+/** Signs in through the API (the console's own sign-in shares the cookie in cookie mode). */
+export async function signInViaApi(page: Page, email: string, password: string): Promise<void> {
+  const response = await page.request.post('/api/v1/session', {
+    headers: { 'x-support-csrf': '1' },
+    data: { email, password },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+/** The support:* events dispatched so far, in order. */
+export async function hostEvents(page: Page): Promise<{ type: string; detail: Record<string, unknown> }[]> {
+  return page.evaluate(() => (window as unknown as { supportEvents: { type: string; detail: Record<string, unknown> }[] }).supportEvents);
+}
