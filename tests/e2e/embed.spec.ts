@@ -1,5 +1,5 @@
-import { expect, test, type Page, type Request } from '@playwright/test';
-import { DEMO_PASSWORD, USERS } from './fixtures';
+import { type Page, type Request } from '@playwright/test';
+import { expect, test, DEMO_PASSWORD, USERS } from './fixtures';
 import { hostEvents, openHost, signInViaApi } from './host';
 
 // The app embedded in a page of the console's (tests/e2e/host/embed.html, served on the app's origin by host.ts):
