@@ -1,6 +1,6 @@
-import { type Page, type Request } from '@playwright/test';
+import { type APIRequestContext, type Page, type Request } from '@playwright/test';
 import { expect, test, DEMO_PASSWORD, USERS } from './fixtures';
-import { hostEvents, openHost, signInViaApi } from './host';
+import { consoleToken, hostEvents, openHost, signInViaApi } from './host';
 
 // The app embedded in a page of the console's (tests/e2e/host/embed.html, served on the app's origin by host.ts):
 // the bundle mounts nothing by itself; `mount(element, options)` and `<support-center>` mount it under the
@@ -46,12 +46,23 @@ async function fillTicket(page: Page, subject: string): Promise<void> {
   await slot.getByLabel('Description', { exact: true }).fill('Our November invoice lists a service twice.');
 }
 
-/** How many of the signed-in user's tickets have `subject`, asked from the API. */
-async function ticketsWithSubject(page: Page, subject: string): Promise<number> {
-  const me = await (await page.request.get('/api/v1/me')).json();
+/** How many of the user's tickets have `subject`, asked from the API (by the page's cookie, or with `token`). */
+async function ticketsWithSubject(page: Page, subject: string, token?: string): Promise<number> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const me = await (await page.request.get('/api/v1/me', { headers })).json();
   const q = encodeURIComponent(subject);
-  const list = await (await page.request.get(`/api/v1/organizations/${me.organization.id}/tickets?q=${q}&limit=100`)).json();
+  const list = await (await page.request.get(`/api/v1/organizations/${me.organization.id}/tickets?q=${q}&limit=100`, { headers })).json();
   return list.tickets.filter((t: { subject: string }) => t.subject === subject).length;
+}
+
+/** Acme's organization id, asked with a password session of its own (the page stays without a cookie). */
+async function acmeId(request: APIRequestContext): Promise<number> {
+  const signIn = await request.post('/api/v1/session', {
+    headers: { 'x-support-csrf': '1' },
+    data: { email: USERS.acmeMember, password: DEMO_PASSWORD },
+  });
+  expect(signIn.status(), await signIn.text()).toBe(200);
+  return (await (await request.get('/api/v1/me')).json()).organization.id;
 }
 
 test('mount() renders the Support page inside the host under its base path; navigate() moves it and tells the host', async ({ page }) => {
@@ -138,48 +149,43 @@ test('embedded without a session: a short "Signed out" notice, never a sign-in f
   ]);
 });
 
-test('token mode: every request carries the bearer token; an expired token mid-ticket asks the host, keeps the form and creates the ticket once', async ({ page }) => {
-  await signInViaApi(page, USERS.acmeMember, DEMO_PASSWORD);
-  // Until the server verifies the console's tokens, this stands in for it: "Bearer expired" is refused with the
-  // server's own 401 body; every other request goes on to the server (which knows the user by the cookie).
+test('token mode: every request carries the bearer token; an expired token mid-ticket asks the host, keeps the form and creates the ticket once', async ({ page, request }) => {
+  // No cookie: the server knows the user only by the console's signed tokens (start-server.sh runs it in token
+  // mode). Every API request is recorded on its way through.
+  const acme = await acmeId(request);
+  const first = consoleToken(USERS.acmeMember, acme, 'member');
+  const expired = consoleToken(USERS.acmeMember, acme, 'member', -120);
+  const fresh = consoleToken(USERS.acmeMember, acme, 'member');
   const api: Request[] = [];
   await page.route('**/api/v1/**', (route) => {
-    const request = route.request();
-    api.push(request);
-    if (request.headers()['authorization'] === 'Bearer expired') {
-      return route.fulfill({
-        status: 401,
-        contentType: 'application/json',
-        body: JSON.stringify({ status: 401, code: 'unauthenticated', message: 'Sign in again.' }),
-      });
-    }
+    api.push(route.request());
     return route.fallback();
   });
   await openHost(page, `${BASE}/tickets/new`);
-  await mountApp(page, { base: BASE, token: 'first' });
+  await mountApp(page, { base: BASE, token: first });
   const slot = slotOf(page);
   await expect(slot.getByRole('heading', { level: 1, name: 'Create ticket' })).toBeVisible();
   expect(api.length).toBeGreaterThan(0);
-  for (const request of api) expect(request.headers()['authorization'], request.url()).toBe('Bearer first');
+  for (const request of api) expect(request.headers()['authorization'], request.url()).toBe(`Bearer ${first}`);
 
   const subject = `Token expiry ${Date.now()}`;
   await fillTicket(page, subject);
   // The token runs out while the user types.
-  await callHandle(page, 'setToken', 'expired');
+  await callHandle(page, 'setToken', expired);
   await slot.getByRole('button', { name: 'Create ticket', exact: true }).click();
   await expect.poll(async () => (await hostEvents(page)).filter((e) => e.type === 'support:token-expired').length).toBe(1);
   // Nothing typed is lost, and no sign-in form or notice replaces the form.
   await expect(slot.getByLabel('Subject', { exact: true })).toHaveValue(subject);
   await expect(slot.getByLabel('Description', { exact: true })).toHaveValue('Our November invoice lists a service twice.');
   await expect(slot.getByRole('heading', { level: 1, name: 'Signed out' })).toHaveCount(0);
-  expect(await ticketsWithSubject(page, subject)).toBe(0);
+  expect(await ticketsWithSubject(page, subject, fresh)).toBe(0);
 
-  await callHandle(page, 'setToken', 'fresh');
+  await callHandle(page, 'setToken', fresh);
   await expect(page).toHaveURL(new RegExp(`${BASE}/tickets/\\d+`));
   const creates = api.filter((r) => r.method() === 'POST' && /\/tickets$/.test(new URL(r.url()).pathname));
-  expect(creates.map((r) => r.headers()['authorization'])).toEqual(['Bearer expired', 'Bearer fresh']);
+  expect(creates.map((r) => r.headers()['authorization'])).toEqual([`Bearer ${expired}`, `Bearer ${fresh}`]);
   expect(creates[1].headers()['idempotency-key']).toBe(creates[0].headers()['idempotency-key']);
-  expect(await ticketsWithSubject(page, subject)).toBe(1);
+  expect(await ticketsWithSubject(page, subject, fresh)).toBe(1);
   expect((await hostEvents(page)).filter((e) => e.type === 'support:ticket-created')).toHaveLength(1);
 });
 

@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import { createPrivateKey, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -57,4 +58,22 @@ export async function signInViaApi(page: Page, email: string, password: string):
 /** The support:* events dispatched so far, in order. */
 export async function hostEvents(page: Page): Promise<{ type: string; detail: Record<string, unknown> }[]> {
   return page.evaluate(() => (window as unknown as { supportEvents: { type: string; detail: Record<string, unknown> }[] }).supportEvents);
+}
+
+/** The test-only console key (tests/e2e/start-server.sh gives the server its public half). */
+const CONSOLE_KEY = createPrivateKey(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'crates', 'server', 'tests', 'api', 'token_keys', 'console.key.pem')),
+);
+
+/**
+ * A token the way the console signs it (EdDSA JWT, issuer and audience as start-server.sh configures them) for
+ * `email` acting in organization `org` with `role`; `expiresIn` seconds from now (negative: already expired, beyond
+ * the server's 60 s leeway when under -60).
+ */
+export function consoleToken(email: string, org: number, role: 'admin' | 'member', expiresIn = 300): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = { iss: 'https://console.example', aud: 'support', sub: `console-${email}`, exp: now + expiresIn, email, org, role };
+  const unsigned = `${part({ alg: 'EdDSA', typ: 'JWT' })}.${part(claims)}`;
+  return `${unsigned}.${sign(null, Buffer.from(unsigned), CONSOLE_KEY).toString('base64url')}`;
 }

@@ -27,6 +27,10 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 args=(--listen "127.0.0.1:${port}" --database "$data/support.db" --data-dir "$data" --static-dir "$root/dist" --demo)
+# Token mode as the console would configure it, with the test-only key pair of the server's tests: the embedding
+# tests (tests/e2e/host.ts consoleToken) sign real tokens with its private half. Cookie sessions are unaffected.
+args+=(--token-public-key "$root/crates/server/tests/api/token_keys/console.pub.pem" --token-algorithm EdDSA
+  --token-issuer https://console.example --token-audience support)
 cd "$root"
 # scripts/test.sh names the binary it has just built; a hand-run `npx playwright test` builds it here if needed
 # (cargo honours CARGO_TARGET_DIR).
