@@ -28,6 +28,13 @@ export function defineSupportCenter(mount) {
     }
 
     connectedCallback() {
+      // A `token` the host set before this class was defined is an own data property that hides the
+      // accessor: take it over, or the app would mount without it (and never see later assignments).
+      if (Object.prototype.hasOwnProperty.call(this, 'token')) {
+        const token = this.token;
+        delete this.token;
+        this._token = token;
+      }
       if (this._handle) return;
       const options = {
         base: this.getAttribute('base') ?? '',

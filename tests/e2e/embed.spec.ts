@@ -132,6 +132,28 @@ test('<support-center> mounts on connect and unmounts on removal; creating a tic
   await expect(page.locator('.support-app')).toHaveCount(0);
 });
 
+test('<support-center> given its token before the bundle has loaded mounts in token mode from the start', async ({ page, request }) => {
+  const token = consoleToken(USERS.acmeMember, await acmeId(request), 'member');
+  const api: Request[] = [];
+  await page.route('**/api/v1/**', (route) => {
+    api.push(route.request());
+    return route.fallback();
+  });
+  // The console's page has the element and its token before our module is even loaded (no cookie here).
+  await openHost(
+    page,
+    BASE,
+    `const early = document.createElement('support-center');
+      early.setAttribute('base', ${JSON.stringify(BASE)});
+      early.token = ${JSON.stringify(token)};
+      document.getElementById('slot').append(early);`,
+  );
+  const app = page.locator('support-center');
+  await expect(app.getByRole('heading', { level: 1, name: 'Support', exact: true })).toBeVisible();
+  expect(api.length).toBeGreaterThan(0);
+  for (const sent of api) expect(sent.headers()['authorization'], sent.url()).toBe(`Bearer ${token}`);
+});
+
 test('embedded without a session: a short "Signed out" notice, never a sign-in form; token mode asks the host', async ({ page }) => {
   await openHost(page, BASE);
   await mountApp(page, { base: BASE });

@@ -25,13 +25,14 @@ function bundleFiles(): { js: string; wasm: string; css: string } {
  * Serves tests/e2e/host/embed.html (a page of the console's that loads our bundle and mounts nothing) for every
  * path under /console on the app's own origin, so the API and the session cookie are the same as standalone.
  */
-export async function serveHost(page: Page): Promise<void> {
+export async function serveHost(page: Page, beforeInit = ''): Promise<void> {
   const files = bundleFiles();
   const html = fs
     .readFileSync(path.join(__dirname, 'host', 'embed.html'), 'utf8')
     .replace('{{JS}}', files.js)
     .replace('{{WASM}}', files.wasm)
-    .replace('{{CSS}}', files.css);
+    .replace('{{CSS}}', files.css)
+    .replace('{{BEFORE_INIT}}', beforeInit);
   await page.route(`**${HOST_PREFIX}/**`, (route) =>
     route.request().resourceType() === 'document'
       ? route.fulfill({ status: 200, contentType: 'text/html', body: html })
@@ -39,9 +40,12 @@ export async function serveHost(page: Page): Promise<void> {
   );
 }
 
-/** Opens the host page at `path` and waits for the bundle to have loaded (nothing is mounted yet). */
-export async function openHost(page: Page, path: string): Promise<void> {
-  await serveHost(page);
+/**
+ * Opens the host page at `path` and waits for the bundle to have loaded (nothing is mounted yet, unless
+ * `beforeInit`, a script the host page runs before it loads the bundle, put an element there).
+ */
+export async function openHost(page: Page, path: string, beforeInit = ''): Promise<void> {
+  await serveHost(page, beforeInit);
   await page.goto(path);
   await expect(page.locator('html[data-ready="yes"]')).toHaveCount(1);
 }
