@@ -241,6 +241,9 @@ test('mounting and unmounting 20 times leaves no growing DOM nodes, event listen
   const before = await measure();
   await mountApp(page, { base: BASE });
   await expect(slot.getByRole('heading', { level: 1, name: 'Support', exact: true })).toBeVisible();
+  // The page's data has arrived (the heading alone shows over the loading placeholders).
+  await expect(slot.getByRole('heading', { name: 'Current support tier' })).toBeVisible();
+  await expect(slot.getByRole('link', { name: /Support Center/ })).toBeVisible();
   const mounted = await measure();
   await callHandle(page, 'unmount');
   for (let n = 0; n < 20; n++) await cycle(n);
