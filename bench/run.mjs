@@ -13,8 +13,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 
 const [baseURL, distDir, reportBase] = process.argv.slice(2);
-if (!baseURL || !distDir || !reportBase) {
-  console.error('usage: node bench/run.mjs BASE_URL DIST_DIR REPORT_BASENAME');
+if (!baseURL || !distDir || (!reportBase && baseURL !== '--markdown')) {
+  console.error('usage: node bench/run.mjs BASE_URL DIST_DIR REPORT_BASENAME\n   or: node bench/run.mjs --markdown REPORT.json (prints the Markdown of a saved report)');
   process.exit(2);
 }
 // Playwright comes from the end-to-end tests' packages (scripts/setup.sh installs them); no copy of its own.
@@ -167,6 +167,7 @@ function kind(r) {
 const fileSizes = new Map();
 function distSizes(url) {
   let p = new URL(url).pathname;
+  if (p.startsWith('/api/')) return null;
   if (!p.includes('.')) p = '/index.html';
   const file = path.join(distDir, p);
   if (!fs.existsSync(file)) return null;
@@ -476,7 +477,11 @@ function markdown(r) {
   lines.push(`Transfer is what Chromium's network log counts for the cold visit (headers included; content encodings seen: ${encodings.join(', ')}); raw, gzip -9 and brotli -q 11 are the same files of dist/. API answers are listed but not in the app total.`, '');
   lines.push('| route | kind | requests | transfer | raw | gzip | brotli |', '|---|---|---:|---:|---:|---:|---:|');
   for (const t of Object.values(r.transfer)) {
-    for (const [k, v] of Object.entries(t.byKind)) lines.push(`| ${t.route} | ${k} | ${v.requests} | ${kb(v.transfer)} | ${kb(v.raw)} | ${kb(v.gzip)} | ${kb(v.brotli)} |`);
+    for (const [k, v] of Object.entries(t.byKind)) {
+      // API answers are not files of dist/: only their transfer is known.
+      const file = (n) => (k === 'api' ? '' : kb(n));
+      lines.push(`| ${t.route} | ${k} | ${v.requests} | ${kb(v.transfer)} | ${file(v.raw)} | ${file(v.gzip)} | ${file(v.brotli)} |`);
+    }
     lines.push(`| **${t.route}** | **app total** | | **${kb(t.app.transfer)}** | **${kb(t.app.raw)}** | **${kb(t.app.gzip)}** | **${kb(t.app.brotli)}** |`);
   }
   lines.push('');
@@ -501,6 +506,10 @@ function markdown(r) {
   return lines.join('\n') + '\n';
 }
 
+if (baseURL === '--markdown') {
+  process.stdout.write(markdown(JSON.parse(fs.readFileSync(distDir, 'utf8'))));
+  process.exit(0);
+}
 main().catch((e) => {
   console.error(e);
   process.exit(1);
