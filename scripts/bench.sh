@@ -38,10 +38,11 @@ RUST_LOG="${RUST_LOG:-warn}" "$server_bin" --listen "127.0.0.1:${port}" --databa
   --data-dir "$data" --static-dir "$SUPPORT_ROOT/dist" --demo &
 server_pid=$!
 for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "http://127.0.0.1:${port}/" && break
+  curl -fs -o /dev/null "http://127.0.0.1:${port}/" && break
   kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server exited at start" >&2; exit 1; }
   sleep 0.2
 done
+curl -fs -o /dev/null "http://127.0.0.1:${port}/" || { echo "bench: the server did not answer within 20 s" >&2; exit 1; }
 
 # Bounded: the whole browser run must finish within 20 minutes.
 timeout 1200 node bench/run.mjs "http://127.0.0.1:${port}" "$SUPPORT_ROOT/dist" "$report"
