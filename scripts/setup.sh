@@ -93,6 +93,16 @@ else
   cargo_install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
 fi
 
+# The splitter that cuts the pages loaded on demand into wasm chunks (scripts/wasm-split.sh, Trunk's post-build hook).
+# It has no --version flag, so ask cargo which version it installed.
+WASM_SPLIT_VERSION="0.2.4"
+if cargo install --list | grep -qx "wasm_split_cli_support v${WASM_SPLIT_VERSION}:" && command -v wasm-split-cli >/dev/null 2>&1; then
+  say "wasm_split_cli_support ${WASM_SPLIT_VERSION}: present"
+else
+  say "installing wasm_split_cli_support ${WASM_SPLIT_VERSION} (about 10 minutes on 2 cores)"
+  cargo_install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --force
+fi
+
 # --- npm packages: Playwright, axe-core, binaryen (wasm-opt) ------------------------------------------------------
 e2e_dir="$SUPPORT_ROOT/tests/e2e"
 stamp="$e2e_dir/node_modules/.setup-stamp"

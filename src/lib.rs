@@ -24,7 +24,8 @@ use crate::api::{ApiClient, Auth, ClientError};
 use crate::components::{ErrorPanel, PageSkeleton, Shell};
 use crate::embed::{Embedding, HostBridge};
 use crate::pages::{
-    NewTicketPage, NotFound, SignIn, SignedOut, SupportPage, TicketPage, TicketsPage, UpgradePage,
+    LazyNewTicketPage, LazyTicketPage, LazyTicketsPage, LazyUpgradePage, NotFound, SignIn,
+    SignedOut, SupportPage,
 };
 use crate::session::{Session, SessionState};
 
@@ -160,10 +161,10 @@ fn AppRoutes() -> impl IntoView {
         <Routes fallback=NotFound>
             <Route path=path::root() view=|| view! { <Redirect path=routes::support() /> } />
             <Route path=path::support() view=SupportPage />
-            <Route path=path::upgrade() view=UpgradePage />
-            <Route path=path::tickets() view=TicketsPage />
-            <Route path=path::new_ticket() view=NewTicketPage />
-            <Route path=path::ticket() view=TicketPage />
+            <Route path=path::upgrade() view=LazyUpgradePage />
+            <Route path=path::tickets() view=LazyTicketsPage />
+            <Route path=path::new_ticket() view=LazyNewTicketPage />
+            <Route path=path::ticket() view=LazyTicketPage />
         </Routes>
     }
 }

@@ -9,6 +9,7 @@
 
 mod new_ticket;
 mod not_found;
+mod on_demand;
 mod sign_in;
 mod signed_out;
 mod support;
@@ -18,6 +19,7 @@ mod upgrade;
 
 pub use new_ticket::NewTicketPage;
 pub use not_found::NotFound;
+pub use on_demand::{LazyNewTicketPage, LazyTicketPage, LazyTicketsPage, LazyUpgradePage};
 pub use sign_in::SignIn;
 pub use signed_out::SignedOut;
 pub use support::{SupportContent, SupportPage};

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Trunk post-build hook (Trunk.toml): cuts the pages that load on demand (src/pages/on_demand.rs) out of the app's
+# wasm into chunks of their own. Trunk 0.21 has no stage between cargo and wasm-bindgen (trunk issue 1022), so this
+# starts again from cargo's output (linked with --emit-relocs by build.rs) and replaces the JS and wasm Trunk staged:
+#   1. wasm-split-cli: main module + one chunk per split point + __wasm_split.js (the chunk loader; it fetches each
+#      chunk from `new URL("./<chunk>.wasm", import.meta.url)`, so next to the bundle wherever that is served from);
+#   2. wasm-bindgen on the main module, with --keep-lld-exports (the chunks import its function table, which
+#      wasm-bindgen drops otherwise);
+#   3. release only: wasm-opt -Oz on the main module and on each chunk (index.html sets data-wasm-opt="0" so Trunk
+#      does not optimise the module this step throws away);
+#   4. the files keep the hashed names Trunk gave them (the hash is of the unsplit module, so it still changes
+#      whenever the code does), and the sha384 `integrity` attributes in index.html are computed again.
+# Env (set by Trunk): TRUNK_STAGING_DIR, TRUNK_PROFILE, TRUNK_PUBLIC_URL.
+set -euo pipefail
+
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$SUPPORT_ROOT"
+
+staging="${TRUNK_STAGING_DIR:?wasm-split.sh runs as the post_build hook of Trunk}"
+profile="${TRUNK_PROFILE:-debug}"
+command -v wasm-split-cli >/dev/null || {
+  echo "wasm-split: wasm-split-cli not found: run scripts/setup.sh" >&2
+  exit 1
+}
+
+input="$(support_target_dir)/wasm32-unknown-unknown/${profile}/support-console.wasm"
+[ -f "$input" ] || { echo "wasm-split: ${input} missing" >&2; exit 1; }
+# Builds with debug assertions (`trunk serve`) keep every page in the one module (cfg(eager_pages), build.rs):
+# no split points, nothing to do.
+if ! grep -q --binary-files=text '__wasm_split_unstable' "$input"; then
+  echo "wasm-split: no split points in ${input} (${profile} build): left as Trunk built it"
+  exit 0
+fi
+
+# Trunk's hashed name for the bundle, e.g. support-console-afd7703e91f3c8ce.
+shopt -s nullglob
+staged=("$staging"/support-console-*_bg.wasm)
+[ "${#staged[@]}" -eq 1 ] || { echo "wasm-split: expected one support-console-*_bg.wasm in ${staging}" >&2; exit 1; }
+stem="$(basename "${staged[0]}" _bg.wasm)"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+wasm-split-cli "$input" "$work/split" --out-name "$stem"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$work/bindgen" --out-name "$stem" \
+  "$work/split/${stem}.wasm"
+
+if [ "$profile" = release ]; then
+  for module in "$work/bindgen/${stem}_bg.wasm" "$work"/split/split_*.wasm "$work"/split/chunk_*.wasm; do
+    wasm-opt -Oz --output "${module}.opt" "$module"
+    mv "${module}.opt" "$module"
+  done
+fi
+
+cp "$work/bindgen/${stem}.js" "$work/bindgen/${stem}_bg.wasm" "$staging/"
+if [ -d "$work/bindgen/snippets" ]; then
+  cp -R "$work/bindgen/snippets/." "$staging/snippets/"
+fi
+chunks=0
+for file in "$work"/split/*.wasm "$work"/split/__wasm_split.js; do
+  [ "$(basename "$file")" = "${stem}.wasm" ] && continue
+  cp "$file" "$staging/"
+  case "$file" in *.wasm) chunks=$((chunks + 1)) ;; esac
+done
+
+# The integrity attributes Trunk wrote hash the files it built; these are new files under the same names.
+python3 - "$staging" "${TRUNK_PUBLIC_URL:-/}" <<'PY'
+import base64, hashlib, pathlib, re, sys
+
+staging, public_url = pathlib.Path(sys.argv[1]), sys.argv[2]
+index = staging / "index.html"
+html = index.read_text()
+
+def rehash(tag):
+    tag = tag.group(0)
+    href = re.search(r'href="([^"]+)"', tag)
+    if not href or "integrity=" not in tag:
+        return tag
+    path = href.group(1)
+    if path.startswith(public_url):
+        path = path[len(public_url):]
+    digest = base64.b64encode(hashlib.sha384((staging / path.lstrip("/")).read_bytes()).digest()).decode()
+    return re.sub(r'integrity="sha384-[^"]*"', f'integrity="sha384-{digest}"', tag)
+
+index.write_text(re.sub(r"<link\b[^>]*>", rehash, html))
+PY
+echo "wasm-split: ${stem}: main module and ${chunks} chunk(s) (${profile})"
