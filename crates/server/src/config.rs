@@ -27,6 +27,9 @@ pub enum Command {
     Serve,
     /// Create the database and apply migrations, then exit.
     Migrate,
+    /// Print the API's OpenAPI 3.1 document (what `GET /api/v1/openapi.json` serves), then exit.
+    /// `support-server openapi > docs/openapi.json` updates the committed copy.
+    Openapi,
     /// Operator actions on support tier upgrade requests.
     Upgrades {
         #[command(subcommand)]
