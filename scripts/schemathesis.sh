@@ -2,7 +2,8 @@
 # Tests the running server against its own OpenAPI document with Schemathesis: a fresh demo database, a signed-in
 # demo admin, a fixed seed and a bounded number of examples per operation, so a run is reproducible and takes a
 # few minutes at most. Fails on any 5xx, any response that breaks the documented schema, and any undocumented
-# status code. Usage: scripts/schemathesis.sh [SERVER_BINARY] (default: the debug build `cargo test` makes).
+# status code. Usage: scripts/schemathesis.sh [SERVER_BINARY] (default: the debug build `cargo test` makes), or
+# scripts/schemathesis.sh --install to only install Schemathesis (what scripts/setup.sh does).
 set -euo pipefail
 
 # shellcheck source=scripts/env.sh
@@ -20,11 +21,15 @@ say() { printf 'schemathesis: %s\n' "$*"; }
 die() { printf 'schemathesis: error: %s\n' "$*" >&2; exit 1; }
 
 venv="${SUPPORT_SCHEMATHESIS_VENV:-$HOME/.cache/support-console/schemathesis-venv}"
-if [ "$("$venv/bin/st" --version 2>/dev/null)" != "st, version ${SCHEMATHESIS_VERSION}" ]; then
+if [ "$("$venv/bin/st" --version 2>/dev/null)" = "st, version ${SCHEMATHESIS_VERSION}" ]; then
+  [ "${1:-}" != "--install" ] || say "schemathesis ${SCHEMATHESIS_VERSION}: present in ${venv}"
+else
+  command -v python3 >/dev/null 2>&1 || die "python3 is needed (3.9 or newer) for Schemathesis"
   say "installing schemathesis ${SCHEMATHESIS_VERSION} into ${venv}"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
 fi
+[ "${1:-}" != "--install" ] || exit 0
 
 server="${1:-$(support_target_dir)/debug/support-server}"
 [ -x "$server" ] || die "no server binary at ${server} (build it with: cargo test --workspace --no-run)"
