@@ -79,6 +79,8 @@ fn content_disposition(file_name: &str) -> String {
 #[utoipa::path(
     post,
     path = "/organizations/{org_id}/attachments",
+    operation_id = "upload_attachment",
+    summary = "Uploads one file for a ticket or comment not sent yet.",
     tag = "attachments",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),
@@ -167,6 +169,8 @@ async fn receive(multipart: &mut Multipart, dir: &FsPath, declared: u64) -> Resu
 #[utoipa::path(
     delete,
     path = "/organizations/{org_id}/attachments/{attachment_id}",
+    operation_id = "remove_upload",
+    summary = "Takes back an upload that is not on a ticket yet.",
     tag = "attachments",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("attachment_id" = i64, Path, description = "The upload's id.")),
@@ -186,6 +190,8 @@ async fn remove(
 #[utoipa::path(
     get,
     path = "/organizations/{org_id}/tickets/{ticket_id}/attachments/{attachment_id}",
+    operation_id = "download_attachment",
+    summary = "Downloads a file of a ticket.",
     tag = "attachments",
     security(("session" = []), ("bearer" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("ticket_id" = i64, Path, description = "The ticket's id."), ("attachment_id" = i64, Path, description = "The attachment's id.")),

@@ -39,6 +39,8 @@ fn wants_secure_cookie(state: &AppState, headers: &HeaderMap) -> bool {
 #[utoipa::path(
     post,
     path = "/session",
+    operation_id = "sign_in",
+    summary = "Signs in with email and password; sets the session cookie.",
     tag = "session",
     security(("csrf" = [])),
     request_body = SignInRequest,
@@ -71,6 +73,7 @@ async fn sign_in(
 #[utoipa::path(
     delete,
     path = "/session",
+    operation_id = "sign_out",
     tag = "session",
     security(("session" = [], "csrf" = []), ("csrf" = [])),
     responses((status = 204, description = "Signed out (also when there was no session).")),
@@ -87,6 +90,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
 #[utoipa::path(
     get,
     path = "/me",
+    operation_id = "get_me",
     tag = "session",
     security(("session" = []), ("bearer" = [])),
     responses(

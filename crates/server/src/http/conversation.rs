@@ -47,6 +47,8 @@ pub fn routes() -> Vec<Route> {
 #[utoipa::path(
     post,
     path = "/organizations/{org_id}/tickets/{ticket_id}/comments",
+    operation_id = "add_comment",
+    summary = "Adds a comment, CCs or both, with files; safe to retry with an `Idempotency-Key`.",
     tag = "conversation",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("ticket_id" = i64, Path, description = "The ticket's id."), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters. A retry with the same key and body gets the first answer again (with `Idempotent-Replayed: true`); with another body, 422 `idempotency_key_reused`; while the first is still running, 409 `request_in_progress`.")),
@@ -78,6 +80,8 @@ async fn comment(
 #[utoipa::path(
     delete,
     path = "/organizations/{org_id}/tickets/{ticket_id}/cc/{email}",
+    operation_id = "remove_cc",
+    summary = "Removes an address from the ticket's CC list.",
     tag = "conversation",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("ticket_id" = i64, Path, description = "The ticket's id."), ("email" = String, Path, description = "The CCed address to remove.")),
@@ -96,6 +100,8 @@ async fn remove_cc(
 #[utoipa::path(
     post,
     path = "/organizations/{org_id}/tickets/{ticket_id}/status",
+    operation_id = "change_ticket_status",
+    summary = "Changes the ticket's status as the customer may (solve, reopen).",
     tag = "conversation",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("ticket_id" = i64, Path, description = "The ticket's id.")),
@@ -117,6 +123,8 @@ async fn change_status(
 #[utoipa::path(
     put,
     path = "/organizations/{org_id}/ticket-following",
+    operation_id = "set_ticket_following",
+    summary = "Whether the admin follows every ticket of the organization.",
     tag = "conversation",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),

@@ -173,6 +173,7 @@ pub fn routes() -> Vec<Route> {
 #[utoipa::path(
     get,
     path = "/openapi.json",
+    operation_id = "get_openapi_document",
     tag = "contract",
     security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document.", content_type = "application/json", body = Object)),

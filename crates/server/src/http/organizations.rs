@@ -22,6 +22,7 @@ pub fn routes() -> Vec<Route> {
 #[utoipa::path(
     get,
     path = "/organizations/{org_id}/projects",
+    operation_id = "list_projects",
     tag = "organizations",
     security(("session" = []), ("bearer" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),
@@ -35,6 +36,7 @@ async fn projects(State(state): State<AppState>, member: Member) -> Result<Json<
 #[utoipa::path(
     get,
     path = "/products",
+    operation_id = "list_products",
     tag = "organizations",
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = Vec<Product>)),

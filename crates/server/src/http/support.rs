@@ -23,6 +23,7 @@ pub fn routes() -> Vec<Route> {
 #[utoipa::path(
     get,
     path = "/support/tiers",
+    operation_id = "list_support_tiers",
     tag = "support",
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = Vec<SupportTier>)),
@@ -38,6 +39,7 @@ async fn tiers(
 #[utoipa::path(
     get,
     path = "/organizations/{org_id}/support",
+    operation_id = "get_support_status",
     tag = "support",
     security(("session" = []), ("bearer" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),

@@ -37,6 +37,7 @@ pub fn routes() -> Vec<Route> {
 #[utoipa::path(
     get,
     path = "/organizations/{org_id}/ticket-options",
+    operation_id = "get_ticket_options",
     tag = "tickets",
     security(("session" = []), ("bearer" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),
@@ -53,6 +54,8 @@ async fn options(State(state): State<AppState>, member: Member) -> Result<Json<T
 #[utoipa::path(
     get,
     path = "/organizations/{org_id}/tickets",
+    operation_id = "list_tickets",
+    summary = "One page of the organization's tickets, filtered and sorted.",
     tag = "tickets",
     security(("session" = []), ("bearer" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), TicketListQuery, ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has: 304 without a body when it is still current.")),
@@ -78,6 +81,8 @@ async fn list(
 #[utoipa::path(
     post,
     path = "/organizations/{org_id}/tickets",
+    operation_id = "create_ticket",
+    summary = "Creates a ticket; safe to retry with an `Idempotency-Key`.",
     tag = "tickets",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters. A retry with the same key and body gets the first answer again (with `Idempotent-Replayed: true`); with another body, 422 `idempotency_key_reused`; while the first is still running, 409 `request_in_progress`.")),
@@ -109,6 +114,8 @@ async fn create(
 #[utoipa::path(
     get,
     path = "/organizations/{org_id}/tickets/{ticket_id}",
+    operation_id = "get_ticket",
+    summary = "One ticket with its conversation.",
     tag = "tickets",
     security(("session" = []), ("bearer" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("ticket_id" = i64, Path, description = "The ticket's id."), ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client has: 304 without a body when it is still current.")),

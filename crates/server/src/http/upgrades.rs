@@ -41,6 +41,7 @@ pub fn routes() -> Vec<Route> {
 #[utoipa::path(
     get,
     path = "/organizations/{org_id}/upgrade-options",
+    operation_id = "get_upgrade_options",
     tag = "upgrades",
     security(("session" = []), ("bearer" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),
@@ -54,6 +55,7 @@ async fn options(State(state): State<AppState>, member: Member) -> Result<Json<U
 #[utoipa::path(
     post,
     path = "/organizations/{org_id}/upgrade-requests",
+    operation_id = "request_upgrade",
     tag = "upgrades",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),
@@ -78,6 +80,7 @@ async fn create(
 #[utoipa::path(
     get,
     path = "/organizations/{org_id}/upgrade-requests/current",
+    operation_id = "get_current_upgrade_request",
     tag = "upgrades",
     security(("session" = []), ("bearer" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),
@@ -95,6 +98,7 @@ async fn current(
 #[utoipa::path(
     delete,
     path = "/organizations/{org_id}/upgrade-requests/{request_id}",
+    operation_id = "cancel_upgrade_request",
     tag = "upgrades",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("request_id" = i64, Path, description = "The upgrade request's id.")),

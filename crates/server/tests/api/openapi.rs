@@ -28,9 +28,8 @@ fn committed_document_is_the_generated_one() {
     assert!(
         committed == generated,
         "docs/openapi.json is not the document the code generates. Regenerate it with \
-         `cargo run -q -p support-server -- openapi > docs/openapi.json` \
-         (or `{UPDATE_ENV}=1 cargo test -p support-server --test api openapi`), review the diff, \
-         and commit it."
+         `{UPDATE_ENV}=1 cargo test -p support-server --test api openapi` (or \
+         `support-server openapi > docs/openapi.json`), review the diff, and commit it."
     );
 }
 
@@ -94,6 +93,25 @@ fn document_is_openapi_3_1_with_the_security_schemes() {
     let timestamp = &document["components"]["schemas"]["Timestamp"];
     assert_eq!(timestamp["type"], "string");
     assert_eq!(timestamp["format"], "date-time");
+}
+
+#[test]
+fn operation_ids_are_unique_and_every_operation_has_a_summary() {
+    let document = serde_json::to_value(openapi::document()).expect("the document is JSON");
+    let mut ids = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            assert!(
+                ids.insert(id.to_owned()),
+                "{method} {path}: operationId `{id}` is used twice (client generators name methods after it)"
+            );
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{method} {path} has no summary"
+            );
+        }
+    }
 }
 
 /// Every `"$ref"` string under `value`.
