@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod etag;
 pub mod extract;
 pub mod idempotency;
+pub mod inbound_mail;
 pub mod organizations;
 pub mod security;
 pub mod spa;
@@ -93,7 +94,9 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
+        ))
+        // After the layers: authenticated by its shared secret, not a cookie, so no CSRF header.
+        .merge(inbound_mail::router());
 
     let mut router = Router::new().nest(api::API_PREFIX, api);
     if let Some(dir) = &state.config.static_dir {

@@ -7,6 +7,7 @@ mod auth;
 mod conversation;
 mod helpers;
 mod http;
+mod mail;
 mod outbox;
 mod security_headers;
 mod support;
