@@ -219,6 +219,12 @@ pub struct Config {
     )]
     pub outbox_interval_secs: u64,
 
+    /// The support tier catalogue (TOML): tiers, response times, hours, phone, account team, price
+    /// rules, the organization's time zone and public holidays. See `docs/tiers.example.toml`
+    /// (illustrative figures). Without it the catalogue in the database is used as it is.
+    #[arg(long, env = "SUPPORT_TIERS")]
+    pub tiers: Option<PathBuf>,
+
     /// Replies by email: the domain of the reply addresses, `reply+TOKEN@<domain>`, that every email
     /// about a ticket carries in `Reply-To`. Its mail must reach `support-server mail ingest` (pipe
     /// delivery) or `POST /api/v1/inbound-mail`. Without it emails carry no reply address and inbound

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod rules;
 pub mod state;
 pub mod store;
+pub mod tiers;
 
 use axum::Router;
 

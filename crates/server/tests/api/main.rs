@@ -13,5 +13,6 @@ mod security_headers;
 mod support;
 mod ticket_list;
 mod tickets;
+mod tiers;
 mod token;
 mod upgrades;
