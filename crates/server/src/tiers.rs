@@ -55,7 +55,7 @@ impl Hours {
 pub struct Calendar {
     pub time_zone: jiff::tz::TimeZone,
     /// Sorted, without duplicates.
-    pub holidays: Vec<Date>,
+    pub holidays: Vec<jiff::civil::Date>,
 }
 
 impl Default for Calendar {
@@ -178,13 +178,25 @@ impl TierFile {
         let date_format = format_description!("[year]-[month]-[day]");
         let mut holidays = Vec::new();
         for (i, day) in raw.holidays.iter().enumerate() {
-            let date = Date::parse(day.trim(), &date_format).map_err(|_| {
-                error(
-                    None,
-                    Some(&format!("holidays[{i}]")),
-                    format!("{day:?} is not a date; write YYYY-MM-DD"),
-                )
-            })?;
+            // Strictly YYYY-MM-DD (time's parser), then as jiff's date for the calendar.
+            let date = Date::parse(day.trim(), &date_format)
+                .ok()
+                .and_then(|d| {
+                    jiff::civil::Date::new(
+                        d.year() as i16,
+                        u8::from(d.month()) as i8,
+                        d.day() as i8,
+                    )
+                    .ok()
+                })
+                .ok_or(())
+                .map_err(|()| {
+                    error(
+                        None,
+                        Some(&format!("holidays[{i}]")),
+                        format!("{day:?} is not a date; write YYYY-MM-DD"),
+                    )
+                })?;
             holidays.push(date);
         }
         holidays.sort();

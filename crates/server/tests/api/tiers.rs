@@ -116,3 +116,43 @@ async fn a_file_that_drops_a_tier_in_use_stops_the_start() {
 
     assert!(error.contains("leaves out advanced"), "{error}");
 }
+
+#[tokio::test]
+async fn the_expected_first_response_skips_the_files_public_holidays() {
+    // Every day of the next three weeks is a public holiday: Basic's "1 business day" (Acme's tier)
+    // lands after them, where without the file it is at most three days away.
+    let today = time::OffsetDateTime::now_utc().date();
+    let holidays: Vec<String> = (1..=21)
+        .map(|n| format!("\"{}\"", today + time::Duration::days(n)))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiers.toml");
+    let text = example().replace(
+        "holidays = [\"2026-12-25\", \"2026-12-26\", \"2027-01-01\"]",
+        &format!("holidays = [{}]", holidays.join(", ")),
+    );
+    std::fs::write(&path, text).unwrap();
+    let with = spawn_app_with(|config| config.tiers = Some(path)).await;
+    let without = spawn_app().await;
+
+    let mut gaps = Vec::new();
+    for app in [&with, &without] {
+        let dev = app.sign_in("dev@acme.example").await;
+        let ticket = dev
+            .create_ticket(&api::NewTicket {
+                subject: "Slow queries".into(),
+                severity: Some(api::Severity::Low),
+                product: "postgresql".into(),
+                reason: "performance".into(),
+                description: "Since Monday.".into(),
+                ..api::NewTicket::default()
+            })
+            .await;
+        assert_eq!(ticket.first_response_target, ResponseTime::BusinessDays(1));
+        gaps.push(ticket.first_response_due_at.unix_seconds() - ticket.created_at.unix_seconds());
+    }
+
+    let day = 24 * 60 * 60;
+    assert!(gaps[0] > 21 * day, "with the holidays: {} s", gaps[0]);
+    assert!(gaps[1] <= 3 * day, "without them: {} s", gaps[1]);
+}
