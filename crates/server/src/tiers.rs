@@ -163,44 +163,8 @@ impl TierFile {
         // TOML's own message names the line, the column and the key.
         let raw: RawFile =
             toml::from_str(text).map_err(|e| error(None, None, e.to_string().trim().to_owned()))?;
-        let time_zone = match raw.time_zone.as_deref().map(str::trim) {
-            None | Some("UTC") => jiff::tz::TimeZone::UTC,
-            Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
-                error(
-                    None,
-                    Some("time_zone"),
-                    format!(
-                        "{name:?} is not a time zone; use an IANA name such as \"Europe/Helsinki\""
-                    ),
-                )
-            })?,
-        };
-        let date_format = format_description!("[year]-[month]-[day]");
-        let mut holidays = Vec::new();
-        for (i, day) in raw.holidays.iter().enumerate() {
-            // Strictly YYYY-MM-DD (time's parser), then as jiff's date for the calendar.
-            let date = Date::parse(day.trim(), &date_format)
-                .ok()
-                .and_then(|d| {
-                    jiff::civil::Date::new(
-                        d.year() as i16,
-                        u8::from(d.month()) as i8,
-                        d.day() as i8,
-                    )
-                    .ok()
-                })
-                .ok_or(())
-                .map_err(|()| {
-                    error(
-                        None,
-                        Some(&format!("holidays[{i}]")),
-                        format!("{day:?} is not a date; write YYYY-MM-DD"),
-                    )
-                })?;
-            holidays.push(date);
-        }
-        holidays.sort();
-        holidays.dedup();
+        let calendar = check_calendar(raw.time_zone.as_deref(), &raw.holidays)
+            .map_err(|(field, message)| error(None, Some(&field), message))?;
         if raw.tiers.is_empty() {
             return Err(error(None, Some("tiers"), "lists no tier".into()));
         }
@@ -211,93 +175,136 @@ impl TierFile {
             } else {
                 t.key.trim().to_owned()
             };
-            let fail = |field: &str, message: String| error(Some(&label), Some(field), message);
-            let key = t.key.trim();
-            if key.is_empty()
-                || !key
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-            {
-                return Err(fail(
-                    "key",
-                    format!("{key:?} is not a key: use lower-case letters, digits, - and _"),
-                ));
-            }
-            if tiers.iter().any(|other| other.key == key) {
-                return Err(fail("key", "is used by another tier too".into()));
-            }
-            for (field, value) in [
-                ("name", &t.name),
-                ("summary", &t.summary),
-                ("phone", &t.phone),
-                ("account_team", &t.account_team),
-            ] {
-                if value.trim().is_empty() {
-                    return Err(fail(field, "is empty".into()));
-                }
-            }
-            if tiers
-                .iter()
-                .any(|other| other.name.eq_ignore_ascii_case(t.name.trim()))
-            {
-                return Err(fail("name", "is used by another tier too".into()));
-            }
-            let hours = Hours::parse(&t.hours).ok_or_else(|| {
-                fail(
-                    "hours",
-                    format!(
-                        "{:?} is not one of \"24/7\", \"24/5\" or \"business days\"",
-                        t.hours
-                    ),
+            let tier = check_tier(rank, &t, &tiers)
+                .map_err(|(field, message)| error(Some(&label), Some(field), message))?;
+            tiers.push(tier);
+        }
+        Ok(Self { tiers, calendar })
+    }
+}
+
+/// The time zone (UTC when left out) and the holidays; an error names its field.
+fn check_calendar(time_zone: Option<&str>, days: &[String]) -> Result<Calendar, (String, String)> {
+    let time_zone = match time_zone.map(str::trim) {
+        None | Some("UTC") => jiff::tz::TimeZone::UTC,
+        Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
+            (
+                "time_zone".to_owned(),
+                format!(
+                    "{name:?} is not a time zone; use an IANA name such as \"Europe/Helsinki\""
+                ),
+            )
+        })?,
+    };
+    let date_format = format_description!("[year]-[month]-[day]");
+    let mut holidays = Vec::new();
+    for (i, day) in days.iter().enumerate() {
+        // Strictly YYYY-MM-DD (time's parser), then as jiff's date for the calendar.
+        let date = Date::parse(day.trim(), &date_format)
+            .ok()
+            .and_then(|d| {
+                jiff::civil::Date::new(d.year() as i16, u8::from(d.month()) as i8, d.day() as i8)
+                    .ok()
+            })
+            .ok_or_else(|| {
+                (
+                    format!("holidays[{i}]"),
+                    format!("{day:?} is not a date; write YYYY-MM-DD"),
                 )
             })?;
-            let mut times = [ResponseTime::Minutes(0); 3];
-            for (slot, (field, text)) in times.iter_mut().zip([
-                ("response_times.low", &t.response_times.low),
-                ("response_times.high", &t.response_times.high),
-                ("response_times.critical", &t.response_times.critical),
-            ]) {
-                *slot = parse_response_time(text).map_err(|m| fail(field, m))?;
-                if hours == Hours::BusinessDays && matches!(slot, ResponseTime::Minutes(_)) {
-                    return Err(fail(
-                        field,
-                        "a tier with business-day hours gives its response times in business days"
-                            .into(),
-                    ));
-                }
-            }
-            let price = parse_price(&t.price).map_err(|(field, m)| fail(field, m))?;
-            if rank == 0 && price != PriceRule::Included {
-                return Err(fail(
-                    "price",
-                    "the first tier is the one every paid plan includes: its price must be { kind = \"included\" }"
-                        .into(),
-                ));
-            }
-            tiers.push(SupportTier {
-                key: key.to_owned(),
-                name: t.name.trim().to_owned(),
-                rank: u32::try_from(rank).unwrap_or(u32::MAX),
-                summary: t.summary.trim().to_owned(),
-                response_times: ResponseTimes {
-                    low: times[0],
-                    high: times[1],
-                    critical: times[2],
-                },
-                hours: hours.label().to_owned(),
-                phone: t.phone.trim().to_owned(),
-                account_team: t.account_team.trim().to_owned(),
-                price,
-            });
-        }
-        Ok(Self {
-            tiers,
-            calendar: Calendar {
-                time_zone,
-                holidays,
-            },
-        })
+        holidays.push(date);
     }
+    holidays.sort();
+    holidays.dedup();
+    Ok(Calendar {
+        time_zone,
+        holidays,
+    })
+}
+
+/// Checks one tier, `rank`th from the lowest, against the ones before it; an error names its field.
+fn check_tier(
+    rank: usize,
+    t: &RawTier,
+    tiers: &[SupportTier],
+) -> Result<SupportTier, (&'static str, String)> {
+    let fail = |field: &'static str, message: String| (field, message);
+    let key = t.key.trim();
+    if key.is_empty()
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    {
+        return Err(fail(
+            "key",
+            format!("{key:?} is not a key: use lower-case letters, digits, - and _"),
+        ));
+    }
+    if tiers.iter().any(|other| other.key == key) {
+        return Err(fail("key", "is used by another tier too".into()));
+    }
+    for (field, value) in [
+        ("name", &t.name),
+        ("summary", &t.summary),
+        ("phone", &t.phone),
+        ("account_team", &t.account_team),
+    ] {
+        if value.trim().is_empty() {
+            return Err(fail(field, "is empty".into()));
+        }
+    }
+    if tiers
+        .iter()
+        .any(|other| other.name.eq_ignore_ascii_case(t.name.trim()))
+    {
+        return Err(fail("name", "is used by another tier too".into()));
+    }
+    let hours = Hours::parse(&t.hours).ok_or_else(|| {
+        fail(
+            "hours",
+            format!(
+                "{:?} is not one of \"24/7\", \"24/5\" or \"business days\"",
+                t.hours
+            ),
+        )
+    })?;
+    let mut times = [ResponseTime::Minutes(0); 3];
+    for (slot, (field, text)) in times.iter_mut().zip([
+        ("response_times.low", &t.response_times.low),
+        ("response_times.high", &t.response_times.high),
+        ("response_times.critical", &t.response_times.critical),
+    ]) {
+        *slot = parse_response_time(text).map_err(|m| fail(field, m))?;
+        if hours == Hours::BusinessDays && matches!(slot, ResponseTime::Minutes(_)) {
+            return Err(fail(
+                field,
+                "a tier with business-day hours gives its response times in business days".into(),
+            ));
+        }
+    }
+    let price = parse_price(&t.price).map_err(|(field, m)| fail(field, m))?;
+    if rank == 0 && price != PriceRule::Included {
+        return Err(fail(
+            "price",
+            "the first tier is the one every paid plan includes: its price must be { kind = \"included\" }"
+                .into(),
+        ));
+    }
+    Ok(SupportTier {
+        key: key.to_owned(),
+        name: t.name.trim().to_owned(),
+        rank: u32::try_from(rank).unwrap_or(u32::MAX),
+        summary: t.summary.trim().to_owned(),
+        response_times: ResponseTimes {
+            low: times[0],
+            high: times[1],
+            critical: times[2],
+        },
+        hours: hours.label().to_owned(),
+        phone: t.phone.trim().to_owned(),
+        account_team: t.account_team.trim().to_owned(),
+        price,
+    })
 }
 
 /// `15 min`, `4 h`, `1 business day`, `2 business days`.
