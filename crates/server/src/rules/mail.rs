@@ -555,30 +555,7 @@ async fn add_reply(
         answer_closed(store, &stored, author.actor.email().unwrap_or_default()).await?;
         return Ok(Outcome::AnsweredClosed { ticket_id });
     }
-    let author_email = author.actor.email().unwrap_or_default().to_owned();
-    let context = CommentContext {
-        cc: &stored.ticket.cc,
-        submitter: &stored.ticket.submitter_email,
-        author: &author_email,
-    };
-    let mut new_cc: Vec<Email> = Vec::new();
-    for address in &reply.cc {
-        let on_ticket = address.eq_ignore_ascii_case(&author_email)
-            || address.eq_ignore_ascii_case(&stored.ticket.submitter_email)
-            || stored
-                .ticket
-                .cc
-                .iter()
-                .any(|cc| cc.eq_ignore_ascii_case(address))
-            || new_cc.iter().any(|cc| cc.as_str() == address);
-        if on_ticket {
-            continue;
-        }
-        match check_new_cc(context, &new_cc, address) {
-            Ok(email) => new_cc.push(email),
-            Err(e) => tracing::info!(ticket_id, reason = %e.message, "email reply: CC skipped"),
-        }
-    }
+    let new_cc = new_ccs(&stored, author.actor.email().unwrap_or_default(), &reply.cc);
     if reply.body.is_empty() && reply.files.is_empty() && new_cc.is_empty() {
         return Ok(Outcome::Dropped(Dropped::Empty));
     }
@@ -654,6 +631,36 @@ async fn add_reply(
         cc_added: change.cc_added,
         files: change.files,
     })
+}
+
+/// The reply's `Cc` addresses that join the ticket: those not on it yet (the author, the submitter
+/// and the CC list are skipped quietly) that pass the form's rules; a refused one is logged.
+fn new_ccs(stored: &StoredTicket, author_email: &str, candidates: &[String]) -> Vec<Email> {
+    let ticket_id = stored.ticket.id;
+    let context = CommentContext {
+        cc: &stored.ticket.cc,
+        submitter: &stored.ticket.submitter_email,
+        author: author_email,
+    };
+    let mut new_cc: Vec<Email> = Vec::new();
+    for address in candidates {
+        let on_ticket = address.eq_ignore_ascii_case(author_email)
+            || address.eq_ignore_ascii_case(&stored.ticket.submitter_email)
+            || stored
+                .ticket
+                .cc
+                .iter()
+                .any(|cc| cc.eq_ignore_ascii_case(address))
+            || new_cc.iter().any(|cc| cc.as_str() == address);
+        if on_ticket {
+            continue;
+        }
+        match check_new_cc(context, &new_cc, address) {
+            Ok(email) => new_cc.push(email),
+            Err(e) => tracing::info!(ticket_id, reason = %e.message, "email reply: CC skipped"),
+        }
+    }
+    new_cc
 }
 
 /// Tells `recipient` that their reply to the closed ticket was not added, and how to follow up.
