@@ -72,6 +72,9 @@ fn Message(
     files: Vec<Attachment>,
     org_id: i64,
     ticket_id: i64,
+    /// It arrived as a reply to one of the ticket's emails.
+    #[prop(optional)]
+    by_email: bool,
 ) -> impl IntoView {
     let client = expect_context::<ApiClient>();
     view! {
@@ -79,6 +82,7 @@ fn Message(
             <p class="sa-message-head">
                 <strong>{author}</strong>
                 {agent.then(|| view! { <span class="sa-badge">"Support team"</span> })}
+                {by_email.then(|| view! { <span class="sa-muted">" by email"</span> })}
                 " "
                 <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
             </p>
@@ -135,10 +139,13 @@ fn Entry(activity: Activity, org_id: i64, ticket_id: i64) -> impl IntoView {
     };
     match a.kind {
         ActivityKind::Comment => view! {
-            <Message author=a.author_name agent=agent at=a.created_at body=a.body files=a.attachments org_id=org_id ticket_id=ticket_id />
+            <Message author=a.author_name agent=agent at=a.created_at body=a.body files=a.attachments org_id=org_id ticket_id=ticket_id by_email=a.by_email />
         }
         .into_any(),
-        ActivityKind::CcAdded => note(format!("{who} added {} to CC.", a.emails.join(", ")), a.created_at),
+        ActivityKind::CcAdded => {
+            let how = if a.by_email { " by email" } else { "" };
+            note(format!("{who} added {} to CC{how}.", a.emails.join(", ")), a.created_at)
+        }
         ActivityKind::CcRemoved => note(format!("{who} removed {} from CC.", a.emails.join(", ")), a.created_at),
         ActivityKind::StatusChanged => note(
             format!(
