@@ -72,10 +72,20 @@ test("the Support page under the console's base; the app's links and back/forwar
   // The console's side link to the Support section, from inside it, moves the app (one history entry).
   await page.goForward();
   await expect(app.getByRole('heading', { level: 1, name: 'My tickets' })).toBeVisible();
-  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Support' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Support', exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`${BASE}$`));
   await expect(app.getByRole('heading', { level: 1, name: 'Support', exact: true })).toBeVisible();
   expect(await sameDocument(page)).toBe(true);
+
+  // A console page whose path merely begins with the base's text: the console's router handles it first (it calls
+  // preventDefault before the click reaches window, where the app's router listens), so the app does not take it.
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Support plans' }).click();
+  await expect(page).toHaveURL(/\/console\/org\/acme\/support-plans$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Support plans' })).toBeVisible();
+  await expect(app).toHaveCount(0);
+  expect((await consoleNavigations(page)).at(-1)).toBe('/console/org/acme/support-plans');
+  await page.goBack();
+  await expect(app.getByRole('heading', { level: 1, name: 'Support', exact: true })).toBeVisible();
 
   // A console link its router leaves to the browser (a full page load) is not taken by ours either: the router
   // only takes links under the app's base (before, its base was /console/org/acme and it took this one).
@@ -155,7 +165,7 @@ test('a ticket created and commented on inside the console; its deep link and ba
   await openConsole(page, `${BASE}/tickets/${id}`);
   await expect(app.getByRole('heading', { level: 1, name: subject })).toBeVisible();
   await expect(app.getByText('Written inside the console.')).toBeVisible();
-  await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Support' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Support', exact: true })).toHaveAttribute('aria-current', 'page');
 });
 
 /**
