@@ -109,4 +109,7 @@ wasm_opt_path="$(command -v wasm-opt || true)"
 [ "$wasm_opt_path" = "$e2e_dir/node_modules/.bin/wasm-opt" ] \
   || die "wasm-opt resolves to '${wasm_opt_path}', expected the npm binaryen in tests/e2e/node_modules/.bin"
 
+# --- Schemathesis (PyPI), in a venv in the cache dir: scripts/schemathesis.sh pins its version --------------------
+bash "$SUPPORT_ROOT/scripts/schemathesis.sh" --install
+
 say "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}'), $(/usr/bin/chromium --version 2>/dev/null | head -1)"

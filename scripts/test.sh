@@ -43,11 +43,21 @@ step() {
   current_step=""
 }
 
+# The server binary that `cargo test --workspace` already built (a plain `cargo build -p support-server` would
+# resolve features differently and compile sqlx and friends again). No-op unless something changed since.
+server_bin() {
+  cargo test --workspace --no-run --quiet >&2
+  echo "$(support_target_dir)/debug/support-server"
+}
+
+schemathesis() {
+  local bin
+  bin="$(server_bin)"
+  bash scripts/schemathesis.sh "$bin"
+}
+
 e2e() {
-  # The server binary that `cargo test --workspace` already built (a plain `cargo build -p support-server` would
-  # resolve features differently and compile sqlx and friends again). No-op unless something changed since.
-  cargo test --workspace --no-run --quiet
-  SUPPORT_E2E_SERVER_BIN="$(support_target_dir)/debug/support-server"
+  SUPPORT_E2E_SERVER_BIN="$(server_bin)"
   export SUPPORT_E2E_SERVER_BIN
   (cd tests/e2e && npx playwright test)
 }
@@ -57,6 +67,7 @@ step "cargo fmt --check" cargo fmt --all --check
 step "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy -p support-console -p api --target wasm32-unknown-unknown --all-targets -- -D warnings
 step "cargo test (native: api, server)" cargo test --workspace
+step "Schemathesis: the server against its OpenAPI document" schemathesis
 step "cargo test (wasm32: components in headless Chromium)" \
   env CHROMEDRIVER=/usr/bin/chromedriver cargo test -p support-console --target wasm32-unknown-unknown
 step "trunk build --release (+ brotli)" bash scripts/build-dist.sh

@@ -8,6 +8,7 @@ use crate::validate::{Email, FieldError, collect};
 
 /// `POST /api/v1/session` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     /// The user's email address, as typed.
     pub email: String,
@@ -34,6 +35,7 @@ impl SignInRequest {
 
 /// A person with a console account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Stable id.
     pub id: i64,
@@ -45,6 +47,7 @@ pub struct User {
 
 /// Whether an organization runs paid services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PlanKind {
     /// Only free services: no support tier, community forum instead.
@@ -55,6 +58,7 @@ pub enum PlanKind {
 
 /// The user's role in the organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// May change the support tier and see every ticket of the organization.
@@ -65,6 +69,7 @@ pub enum Role {
 
 /// The organization the user acts for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organization {
     /// Stable id.
     pub id: i64,
@@ -76,6 +81,7 @@ pub struct Organization {
 
 /// `GET /api/v1/me` and the answer to a successful sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     /// Who is signed in.
     pub user: User,

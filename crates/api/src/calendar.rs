@@ -148,6 +148,17 @@ impl TryFrom<&str> for Timestamp {
     }
 }
 
+// RFC 3339 text on the wire (see the type's doc), not a number of seconds.
+#[cfg(feature = "openapi")]
+string_schema!(Timestamp, |s| s
+    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+        utoipa::openapi::KnownFormat::DateTime
+    )))
+    .description(Some(
+        "UTC, RFC 3339 with whole seconds, e.g. 2026-11-27T00:36:52Z"
+    ))
+    .examples(["2026-11-27T00:36:52Z"]));
+
 impl Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -321,6 +332,12 @@ impl PartialEq<&str> for YearMonth {
         displays_as(self, other)
     }
 }
+
+#[cfg(feature = "openapi")]
+string_schema!(YearMonth, |s| s
+    .pattern(Some(r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
+    .description(Some("A calendar month, YYYY-MM"))
+    .examples(["2027-01"]));
 
 impl Serialize for YearMonth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

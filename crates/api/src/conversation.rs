@@ -21,6 +21,7 @@ pub const COMMENT_MAX_CHARS: usize = DESCRIPTION_MAX_CHARS;
 
 /// Adding to the conversation: a comment, people to CC, or both, with optional files.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewComment {
     /// Addresses to add to the CC list, as typed.
     #[serde(default)]
@@ -129,6 +130,7 @@ impl NewComment {
 /// The customer's status actions: `solved` (from open or awaiting a reply) and `open` (reopen a solved
 /// ticket). A closed ticket stays closed; the customer opens a follow-up ticket instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusChange {
     /// The status asked for.
     pub status: TicketStatus,
@@ -154,6 +156,7 @@ impl StatusChange {
 /// `PUT /organizations/{id}/ticket-following`: an admin follows (gets the emails of) every ticket of the
 /// organization, or stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Following {
     /// Whether to follow.
     pub following: bool,

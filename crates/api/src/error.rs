@@ -6,6 +6,7 @@ use crate::field::Field;
 
 /// Machine-readable error codes. Clients branch on these, never on message text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The request body or query was not valid JSON or had the wrong shape.
@@ -38,6 +39,7 @@ pub enum ErrorCode {
 
 /// A message attached to one input field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldMessage {
     /// The field's wire name, e.g. `email` (a [`Field::as_str`]). Kept as text so that a field this
     /// build does not know still reaches the form instead of failing the whole error body.
@@ -63,6 +65,7 @@ impl FieldMessage {
 
 /// The body of every non-2xx JSON response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The HTTP status code, repeated so the body stands on its own in logs.
     pub status: u16,

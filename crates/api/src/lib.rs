@@ -11,6 +11,52 @@
 
 #![warn(missing_docs)]
 
+/// `utoipa::ToSchema` for a type that travels as another one (`#[serde(from, into)]` or a hand-written
+/// `Serialize`): `schema_as!(Public, Wire)` documents `Public` under its own name with `Wire`'s schema.
+#[cfg(feature = "openapi")]
+macro_rules! schema_as {
+    ($public:ident, $wire:ty) => {
+        impl utoipa::PartialSchema for $public {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                <$wire as utoipa::PartialSchema>::schema()
+            }
+        }
+        impl utoipa::ToSchema for $public {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($public))
+            }
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                <$wire as utoipa::ToSchema>::schemas(schemas)
+            }
+        }
+    };
+}
+
+/// `utoipa::ToSchema` for a type that travels as a string of a given shape: `string_schema!(Type,
+/// |object| object.format(...))` names it `Type`, a string refined by the closure.
+#[cfg(feature = "openapi")]
+macro_rules! string_schema {
+    ($public:ident, $refine:expr) => {
+        impl utoipa::PartialSchema for $public {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let object = utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String);
+                let refine: fn(utoipa::openapi::ObjectBuilder) -> utoipa::openapi::ObjectBuilder =
+                    $refine;
+                utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(
+                    refine(object).build(),
+                ))
+            }
+        }
+        impl utoipa::ToSchema for $public {}
+    };
+}
+
 pub mod auth;
 pub mod calendar;
 pub mod conversation;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A service running in a project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Service {
     /// Stable id.
     pub id: i64,
@@ -13,6 +14,7 @@ pub struct Service {
 
 /// A project of the organization, with its services.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Project {
     /// Stable id.
     pub id: i64,
@@ -26,6 +28,7 @@ pub struct Project {
 
 /// One reason a customer may have for a ticket about a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     /// Stable key, unique within the product.
     pub key: String,
@@ -35,6 +38,7 @@ pub struct Reason {
 
 /// A product tickets can be about, with its reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     /// Stable key, e.g. `postgresql`.
     pub key: String,

@@ -10,6 +10,7 @@ use crate::format::{format_basis_points, group_thousands};
 
 /// How urgent a ticket is. The definitions are the documentation's, word for word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Secondary functionality is affected.
@@ -66,6 +67,7 @@ impl Severity {
 // the JSON is the same either way.
 
 #[derive(Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 enum TimeUnit {
     BusinessDays,
@@ -73,12 +75,14 @@ enum TimeUnit {
 }
 
 #[derive(Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct ResponseTimeWire {
     unit: TimeUnit,
     value: u32,
 }
 
 #[derive(Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 enum PriceKind {
     Included,
@@ -90,6 +94,7 @@ fn is_zero(n: &u32) -> bool {
 }
 
 #[derive(Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct PriceRuleWire {
     kind: PriceKind,
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -107,6 +112,9 @@ pub enum ResponseTime {
     /// Within this many minutes, around the clock within the tier's hours.
     Minutes(u32),
 }
+
+#[cfg(feature = "openapi")]
+schema_as!(ResponseTime, ResponseTimeWire);
 
 impl fmt::Display for ResponseTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -191,6 +199,9 @@ impl From<PriceRule> for PriceRuleWire {
     }
 }
 
+#[cfg(feature = "openapi")]
+schema_as!(PriceRule, PriceRuleWire);
+
 impl fmt::Display for PriceRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -269,6 +280,9 @@ pub struct SupportTier {
     pub price: PriceRule,
 }
 
+#[cfg(feature = "openapi")]
+schema_as!(SupportTier, SupportTierWire);
+
 impl SupportTier {
     /// The first-response target for `severity`.
     pub fn response_time(&self, severity: Severity) -> ResponseTime {
@@ -279,6 +293,7 @@ impl SupportTier {
 // A plain struct with the targets side by side, rather than `#[serde(flatten)]`, which buffers the
 // input like tagged enums do (see the wire shapes above).
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct SupportTierWire {
     key: String,
     name: String,
@@ -333,6 +348,7 @@ impl From<SupportTier> for SupportTierWire {
 
 /// Where an upgrade request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UpgradeStatus {
     /// Waiting for the support team to set the tier up.
@@ -356,6 +372,7 @@ impl UpgradeStatus {
 
 /// A request to move the organization to a higher tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpgradeRequest {
     /// Stable id.
     pub id: i64,
@@ -380,6 +397,7 @@ pub struct UpgradeRequest {
 
 /// Links and contacts that come from configuration, not code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Links {
     /// The service level agreement.
     pub sla: String,
@@ -393,6 +411,7 @@ pub struct Links {
 
 /// `GET /api/v1/support`: everything the Support page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupportStatus {
     /// Product brand, e.g. `Aiven` in "Go to Aiven Support Center".
     pub brand: String,

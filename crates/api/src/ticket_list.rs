@@ -21,6 +21,7 @@ pub fn search_too_long() -> String {
 
 /// Which tickets a list shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TicketScope {
     /// Tickets the user submitted or is CCed on.
@@ -32,6 +33,7 @@ pub enum TicketScope {
 
 /// How a list is ordered (always newest first, ties broken by id).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TicketSort {
     /// Most recently updated first.
@@ -48,6 +50,11 @@ pub enum TicketSort {
 /// and links), [`Self::from_pairs`] reads an address forgivingly (the SPA), and the `Deserialize`
 /// derive reads a request strictly (the server: an unknown value is a 400 naming the parameter).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 #[serde(default)]
 pub struct TicketListQuery {
     /// Whose tickets; `mine` is left out of the query string.
@@ -199,6 +206,7 @@ fn percent_decode(text: &str) -> String {
 
 /// A line of a ticket list, with who wrote last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketListItem {
     /// The ticket's id.
     pub id: i64,
@@ -224,6 +232,7 @@ pub struct TicketListItem {
 
 /// One page of a ticket list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketList {
     /// The page's tickets, in the list's order.
     pub tickets: Vec<TicketListItem>,

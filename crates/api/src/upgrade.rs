@@ -51,6 +51,7 @@ pub fn check_start_month(input: &str, current: YearMonth) -> Result<YearMonth, F
 
 /// A billing group of the organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BillingGroup {
     /// Stable id.
     pub id: i64,
@@ -62,6 +63,7 @@ pub struct BillingGroup {
 
 /// `GET /organizations/{id}/upgrade-options`: what the wizard needs besides the tier catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpgradeOptions {
     /// The current billing month (UTC), the earliest possible start.
     pub current_month: YearMonth,
@@ -75,6 +77,7 @@ pub struct UpgradeOptions {
 /// can be reported per field instead of as a malformed request: `start_month` stays text, not a
 /// [`YearMonth`], so "2026-13" gets the Start date message rather than a 400).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpgradeRequestInput {
     /// Key of the chosen tier.
     pub tier: String,
@@ -146,6 +149,7 @@ impl UpgradeRequestInput {
 
 /// What the new tier is expected to cost, in US cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Estimate {
     /// The percentage applied to the monthly spend, before the minimum.
     pub percentage_cents: u64,

@@ -84,6 +84,11 @@ pub const EMAIL_MAX_LEN: usize = 254;
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
+#[cfg(feature = "openapi")]
+string_schema!(Email, |s| s.format(Some(
+    utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Email)
+)));
+
 impl Email {
     /// Parses `input` for the sign-in form's [`Field::Email`].
     pub fn parse(input: &str) -> Result<Self, FieldError> {

@@ -27,6 +27,9 @@ pub enum Command {
     Serve,
     /// Create the database and apply migrations, then exit.
     Migrate,
+    /// Print the API's OpenAPI 3.1 document (what `GET /api/v1/openapi.json` serves), then exit.
+    /// `support-server openapi > docs/openapi.json` updates the committed copy.
+    Openapi,
     /// Operator actions on support tier upgrade requests.
     Upgrades {
         #[command(subcommand)]
@@ -226,6 +229,11 @@ pub struct Config {
     /// seconds.
     #[arg(long, env = "SUPPORT_TOKEN_LEEWAY_SECS", default_value_t = 60)]
     pub token_leeway_secs: u64,
+
+    /// The longest a console token may be valid, `exp - iat`, in seconds: a leaked token is useful
+    /// for this long at most, so the console must mint short-lived ones.
+    #[arg(long, env = "SUPPORT_TOKEN_MAX_LIFETIME_SECS", default_value_t = crate::rules::token::DEFAULT_MAX_LIFETIME_SECS)]
+    pub token_max_lifetime_secs: u64,
 
     /// An origin allowed to call the API from another site (CORS), as `https://console.example.com`.
     /// Repeat the flag for several; the env var takes a comma-separated list. None by default: no CORS

@@ -17,6 +17,10 @@ pub enum Error {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("not signed in")]
     Unauthenticated,
+    /// A console token that verifies but breaks one of our limits: 401 `unauthenticated`, saying
+    /// which, so the console's developers can fix their tokens.
+    #[error("console token refused: {0}")]
+    TokenRefused(&'static str),
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
     #[error("missing CSRF header")]
@@ -47,7 +51,9 @@ impl Error {
         match self {
             Error::Malformed(_) => StatusCode::BAD_REQUEST,
             Error::Invalid(_) | Error::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::InvalidCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::InvalidCredentials | Error::Unauthenticated | Error::TokenRefused(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
@@ -63,7 +69,7 @@ impl Error {
             Error::Invalid(_) => ErrorCode::InvalidInput,
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
-            Error::Unauthenticated => ErrorCode::Unauthenticated,
+            Error::Unauthenticated | Error::TokenRefused(_) => ErrorCode::Unauthenticated,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::Csrf => ErrorCode::CsrfCheckFailed,
             Error::NotFound => ErrorCode::NotFound,
@@ -87,6 +93,7 @@ impl Error {
                 "Too many failed sign-in attempts. Try again in {retry_after_secs} seconds."
             ),
             Error::Unauthenticated => "Sign in to continue.".into(),
+            Error::TokenRefused(why) => (*why).into(),
             Error::Forbidden(why) => (*why).into(),
             Error::Csrf => "This request was refused because it did not come from the app.".into(),
             Error::NotFound => "Not found.".into(),

@@ -36,6 +36,11 @@ async fn main() -> anyhow::Result<()> {
     }
 
     match command {
+        // Needs no configuration, database or logs: the document comes from the code alone.
+        Command::Openapi => {
+            print!("{}", support_server::http::openapi::document_json());
+            Ok(())
+        }
         Command::Serve => serve(AppState::new(args.config).await?).await,
         Command::Migrate => {
             AppState::new(args.config).await?;

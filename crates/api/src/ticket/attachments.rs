@@ -27,6 +27,7 @@ pub const ATTACHMENT_GONE: &str =
 
 /// A file attached to a ticket (or uploaded for one that is not created yet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// Stable id, also the download address's last segment.
     pub id: i64,

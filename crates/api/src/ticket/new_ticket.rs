@@ -83,6 +83,7 @@ impl Description {
 /// The create form as sent to the server. Ids and keys are checked against the organization's projects
 /// and the product catalogue by [`NewTicket::validate`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewTicket {
     /// Addresses to CC, as typed (the server normalises them).
     #[serde(default)]

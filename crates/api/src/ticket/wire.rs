@@ -10,6 +10,7 @@ use crate::ticket::attachments::Attachment;
 
 /// Where a ticket is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
     /// Waiting for the support team.
@@ -59,6 +60,7 @@ impl TicketStatus {
 
 /// A project or service a ticket refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NamedRef {
     /// Stable id.
     pub id: i64,
@@ -68,6 +70,7 @@ pub struct NamedRef {
 
 /// Who wrote an entry of the conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorKind {
     /// A console user of the organization.
@@ -78,6 +81,7 @@ pub enum AuthorKind {
 
 /// What an entry of the conversation records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     /// A message, with optional files.
@@ -93,6 +97,7 @@ pub enum ActivityKind {
 /// One entry of a ticket's conversation, oldest first. The description is not an entry: it is the
 /// ticket's own first message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     /// Stable id.
     pub id: i64,
@@ -120,6 +125,7 @@ pub struct Activity {
 
 /// What the signed-in user may do on a ticket (the server enforces the same rules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketPermissions {
     /// Comment and CC others: the submitter, CCed members and admins, while the ticket is not closed.
     pub can_comment: bool,
@@ -131,6 +137,7 @@ pub struct TicketPermissions {
 
 /// A ticket as its readers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ticket {
     /// Stable id, the number people quote.
     pub id: i64,
@@ -198,6 +205,7 @@ impl Ticket {
 /// What the create form offers: the organization's projects, the product catalogue, and the expected
 /// first response per severity for the organization's tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketOptions {
     /// The organization's projects.
     pub projects: Vec<Project>,
@@ -209,6 +217,7 @@ pub struct TicketOptions {
     /// The tier's first-response targets; `None` when `tier_name` is `None`. On the wire: a list of
     /// Low, High and Critical, in that order, empty for `None`.
     #[serde(with = "severity_list")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ResponseTime>, max_items = 3))]
     pub response_times: Option<ResponseTimes>,
     /// The community forum, for organizations without a tier.
     pub forum_url: String,

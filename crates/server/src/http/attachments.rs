@@ -6,17 +6,16 @@ use std::path::Path as FsPath;
 use anyhow::Context;
 use api::Attachment;
 use api::ticket::{ATTACHMENT_MAX_BYTES, upload_too_large};
-use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use tokio_util::io::ReaderStream;
 
 use crate::error::{Error, Result};
+use crate::http::Route;
 use crate::http::extract::{Json, Path};
 use crate::rules::attachments::{self, IncomingFile, ReceivedFile, invalid};
 use crate::rules::auth::Member;
@@ -26,21 +25,22 @@ use crate::state::AppState;
 /// size check that answers users runs while streaming, well before this.
 const UPLOAD_BODY_LIMIT: usize = ATTACHMENT_MAX_BYTES as usize + 1024 * 1024;
 
-/// The routes of this resource, merged under `/api/v1` by `http::router`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/organizations/{org_id}/attachments",
-            post(upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
-        )
-        .route(
+/// The operations of this resource, served under `/api/v1` by `http::router`.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(Method::POST, "/organizations/{org_id}/attachments", upload)
+            .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        Route::new(
+            Method::DELETE,
             "/organizations/{org_id}/attachments/{attachment_id}",
-            delete(remove),
-        )
-        .route(
+            remove,
+        ),
+        Route::new(
+            Method::GET,
             "/organizations/{org_id}/tickets/{ticket_id}/attachments/{attachment_id}",
-            get(download),
-        )
+            download,
+        ),
+    ]
 }
 
 /// RFC 8187 `attr-char`s stay as they are; everything else is percent-encoded.
@@ -76,6 +76,20 @@ fn content_disposition(file_name: &str) -> String {
 }
 
 /// `POST /organizations/{org}/attachments`: one multipart part named `file`. 201 with the upload.
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/attachments",
+    operation_id = "upload_attachment",
+    summary = "Uploads one file for a ticket or comment not sent yet.",
+    tag = "attachments",
+    security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
+    params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = Attachment),
+        (status = 422, description = "`invalid_input` on `attachments`: a refused kind or size.", body = api::ErrorBody),
+    ),
+)]
 async fn upload(
     State(state): State<AppState>,
     member: Member,
@@ -107,6 +121,15 @@ async fn upload(
     };
     let attachment = attachments::record_upload(&state.store, &member, received).await?;
     Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+/// The upload's multipart body, for the OpenAPI document only (the handler streams the parts).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "never built: it only describes the request body")]
+struct UploadForm {
+    /// The file, with its name in the part's `filename`.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    file: Vec<u8>,
 }
 
 /// A multipart failure: too large for the route is the user's problem to fix, anything else is a
@@ -143,6 +166,16 @@ async fn receive(multipart: &mut Multipart, dir: &FsPath, declared: u64) -> Resu
 }
 
 /// `DELETE /organizations/{org}/attachments/{id}`: the uploader takes back a file not on a ticket.
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/attachments/{attachment_id}",
+    operation_id = "remove_upload",
+    summary = "Takes back an upload that is not on a ticket yet.",
+    tag = "attachments",
+    security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
+    params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("attachment_id" = i64, Path, description = "The upload's id.")),
+    responses((status = 204, description = "Removed.")),
+)]
 async fn remove(
     State(state): State<AppState>,
     member: Member,
@@ -154,6 +187,17 @@ async fn remove(
 }
 
 /// `GET /organizations/{org}/tickets/{ticket}/attachments/{id}`, for whoever may read the ticket.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/tickets/{ticket_id}/attachments/{attachment_id}",
+    operation_id = "download_attachment",
+    summary = "Downloads a file of a ticket.",
+    tag = "attachments",
+    security(("session" = []), ("bearer" = [])),
+    params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("ticket_id" = i64, Path, description = "The ticket's id."), ("attachment_id" = i64, Path, description = "The attachment's id.")),
+    responses((status = 200, description = "The file, as an attachment, with the media type of its `Attachment.content_type`.",
+        content_type = "*/*", body = Vec<u8>)),
+)]
 async fn download(
     State(state): State<AppState>,
     member: Member,

@@ -1,23 +1,24 @@
 //! `/session` (sign in and out) and `/me`.
 
 use api::{Me, SignInRequest};
-use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
 use crate::error::Result;
+use crate::http::Route;
 use crate::http::extract::{Json, session_token};
 use crate::http::security::is_https;
 use crate::rules::auth::{self, CurrentUser};
 use crate::state::AppState;
 
-/// The routes of this resource, merged under `/api/v1` by `http::router`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/session", post(sign_in).delete(sign_out))
-        .route("/me", get(me))
+/// The operations of this resource, served under `/api/v1` by `http::router`.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(Method::POST, "/session", sign_in),
+        Route::new(Method::DELETE, "/session", sign_out),
+        Route::new(Method::GET, "/me", me),
+    ]
 }
 
 fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
@@ -35,6 +36,22 @@ fn wants_secure_cookie(state: &AppState, headers: &HeaderMap) -> bool {
     is_https(&state.config, headers)
 }
 
+#[utoipa::path(
+    post,
+    path = "/session",
+    operation_id = "sign_in",
+    summary = "Signs in with email and password; sets the session cookie.",
+    tag = "session",
+    security(("csrf" = [])),
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in: sets the session cookie.", body = Me,
+            headers(("Set-Cookie" = String, description = "The session cookie `support_session`."))),
+        (status = 401, description = "`invalid_credentials`.", body = api::ErrorBody),
+        (status = 422, description = "`invalid_input`: an empty email or password, naming the field.", body = api::ErrorBody),
+        (status = 429, description = "`too_many_attempts`, with `Retry-After`.", body = api::ErrorBody),
+    ),
+)]
 async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -52,6 +69,15 @@ async fn sign_in(
         .into_response())
 }
 
+/// Ends the session, if there is one, and clears the cookie.
+#[utoipa::path(
+    delete,
+    path = "/session",
+    operation_id = "sign_out",
+    tag = "session",
+    security(("session" = [], "csrf" = []), ("csrf" = [])),
+    responses((status = 204, description = "Signed out (also when there was no session).")),
+)]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     if let Some(token) = session_token(&headers) {
         auth::sign_out(&state.store, &token).await?;
@@ -60,6 +86,18 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response())
 }
 
+/// Who is signed in, for which organization, with which role.
+#[utoipa::path(
+    get,
+    path = "/me",
+    operation_id = "get_me",
+    tag = "session",
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, body = Me),
+        (status = 401, description = "`unauthenticated`.", body = api::ErrorBody),
+    ),
+)]
 async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>> {
     Ok(Json(auth::me_of(&state.store, user).await?))
 }

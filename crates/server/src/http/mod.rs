@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod etag;
 pub mod extract;
 pub mod idempotency;
+pub mod openapi;
 pub mod organizations;
 pub mod security;
 pub mod spa;
@@ -20,8 +21,10 @@ pub mod upgrades;
 use std::time::Duration;
 
 use axum::Router;
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware;
+use axum::routing::{MethodFilter, MethodRouter, on};
 use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -76,16 +79,75 @@ fn cors(origins: &[CorsOrigin]) -> CorsLayer {
         .max_age(PREFLIGHT_MAX_AGE)
 }
 
+/// One operation of the API: a method and a path under [`api::API_PREFIX`] with its handler. The
+/// router is built from [`api_routes`], and a test checks the OpenAPI document against the same list,
+/// so an operation cannot be served without being documented.
+pub struct Route {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path under `/api/v1`, in axum's syntax (`/tickets/{ticket_id}`), which is OpenAPI's too.
+    pub path: &'static str,
+    handler: MethodRouter<AppState>,
+}
+
+impl Route {
+    /// `handler` for `method` on `path`.
+    pub fn new<H, T>(method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone())
+            .expect("routes use the standard methods, which have a MethodFilter");
+        Self {
+            method,
+            path,
+            handler: on(filter, handler),
+        }
+    }
+
+    /// The same route with `layer` around its handler (e.g. a larger body limit for uploads).
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Response:
+            axum::response::IntoResponse + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Error:
+            Into<std::convert::Infallible> + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.handler = self.handler.layer(layer);
+        self
+    }
+}
+
+/// Every operation of the API, one module per resource: the one list the router and the OpenAPI
+/// route-coverage test read.
+pub fn api_routes() -> Vec<Route> {
+    [
+        auth::routes(),
+        support::routes(),
+        organizations::routes(),
+        upgrades::routes(),
+        tickets::routes(),
+        conversation::routes(),
+        attachments::routes(),
+        openapi::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .merge(auth::router())
-        .merge(support::router())
-        .merge(organizations::router())
-        .merge(upgrades::router())
-        .merge(tickets::router())
-        .merge(conversation::router())
-        .merge(attachments::router())
+    // `Router::route` on a path it already has adds the other methods to it.
+    let api = api_routes()
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.handler)
+        })
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(middleware::from_fn(csrf::require_csrf_header))

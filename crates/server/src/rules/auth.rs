@@ -24,10 +24,20 @@ pub const NO_ORGANIZATION: &str = "This account does not belong to any organizat
 pub struct CurrentUser {
     pub id: i64,
     pub email: String,
-    /// The organization a console token is about. Such a request reaches no other organization,
-    /// even one the user is (still) a member of here: the console decided which one they act in.
-    /// `None` for a session.
-    pub token_organization: Option<i64>,
+    /// What a console token says about this request; `None` for a session.
+    pub token: Option<TokenScope>,
+}
+
+/// The organization and role a console token gives its request. The console is the source of truth
+/// in token mode: the request reaches no other organization, even one the user is (still) a member
+/// of here, and acts with the token's role, whatever the membership row says (the token also
+/// updates that row, but a concurrent token with another role cannot change this request's role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenScope {
+    /// This service's id of the organization.
+    pub organization: i64,
+    /// The user's role in it.
+    pub role: Role,
 }
 
 /// The signed-in user's membership in the organization a request names. Anything else, including
@@ -42,17 +52,19 @@ pub struct Member {
 impl Member {
     /// `user`'s membership in `org_id`, or [`Error::NotFound`].
     pub async fn load(store: &Store, user: CurrentUser, org_id: i64) -> Result<Self> {
-        if user.token_organization.is_some_and(|scope| scope != org_id) {
+        if user.token.is_some_and(|token| token.organization != org_id) {
             return Err(Error::NotFound);
         }
+        // A session only reaches the memberships it has here, not those a console token created.
         let membership = store
-            .membership(user.id, org_id)
+            .membership(user.id, org_id, user.token.is_some())
             .await?
             .ok_or(Error::NotFound)?;
+        let role = user.token.map_or(membership.role, |token| token.role);
         Ok(Member {
             user,
             organization: membership.organization,
-            role: membership.role,
+            role,
         })
     }
 
@@ -226,14 +238,18 @@ pub async fn current_user(store: &Store, token: &str) -> Result<CurrentUser> {
     Ok(CurrentUser {
         id,
         email,
-        token_organization: None,
+        token: None,
     })
 }
 
 /// `/me` for `user`: with a console token, the token's organization and role; with a session,
 /// [`me`].
 pub async fn me_of(store: &Store, user: CurrentUser) -> Result<Me> {
-    let Some(org_id) = user.token_organization else {
+    let Some(TokenScope {
+        organization: org_id,
+        ..
+    }) = user.token
+    else {
         return me(store, user.id).await;
     };
     let name = store.user_name(user.id).await?;

@@ -15,13 +15,27 @@ use serde::Deserialize;
 use crate::clock;
 use crate::config::{Config, TokenAlgorithm};
 use crate::error::{Error, Result};
-use crate::rules::auth::CurrentUser;
+use crate::rules::auth::{CurrentUser, TokenScope};
 use crate::store::Store;
 use crate::store::users::{ConsoleIdentity, ConsoleUser};
+
+/// The longest `name` claim we take, in characters (a display name, not a document).
+pub const NAME_MAX_CHARS: usize = 200;
+
+/// 401 for a token valid for longer than `--token-max-lifetime-secs`.
+pub const TOO_LONG_LIVED: &str = "The console's token is valid for too long: `exp - iat` (or, without \
+     `iat`, the time left until `exp`) is over the configured maximum lifetime.";
+/// 401 for a token issued in the future (beyond the clock skew allowed).
+pub const ISSUED_IN_FUTURE: &str = "The console's token was issued in the future (`iat`).";
+/// 401 for a `name` claim over [`NAME_MAX_CHARS`].
+pub const NAME_TOO_LONG: &str = "The console's token has a `name` claim over 200 characters.";
 
 /// 403 for a valid token whose organization this service does not have.
 pub const UNKNOWN_ORGANIZATION: &str =
     "The console's token names an organization this service does not know.";
+
+/// `--token-max-lifetime-secs`' default: an hour.
+pub const DEFAULT_MAX_LIFETIME_SECS: u64 = 3600;
 
 /// What the console's token says, besides the registered claims (`iss`, `aud`, `exp`, `nbf`) that
 /// [`TokenVerifier`] checks.
@@ -29,6 +43,11 @@ pub const UNKNOWN_ORGANIZATION: &str =
 pub struct ConsoleClaims {
     /// The console's id of the user (required; logged, not stored: users are matched by email).
     pub sub: String,
+    /// When the console issued it, in seconds since the epoch (optional, as in RFC 7519; it bounds
+    /// the lifetime when present).
+    pub iat: Option<i64>,
+    /// When it expires, in seconds since the epoch (required; checked by [`TokenVerifier`]).
+    pub exp: i64,
     /// The user's email: who they are here.
     pub email: Email,
     /// Display name; the email when the console sends none.
@@ -44,6 +63,7 @@ pub struct ConsoleClaims {
 pub struct TokenVerifier {
     key: DecodingKey,
     validation: Validation,
+    max_lifetime_secs: u64,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -87,7 +107,7 @@ impl TokenVerifier {
             .with_context(|| format!("reading the token public key {}", path.display()))?;
         Self::new(&pem, algorithm, issuer, audience, config.token_leeway_secs)
             .with_context(|| format!("token public key {}", path.display()))
-            .map(Some)
+            .map(|verifier| Some(verifier.with_max_lifetime(config.token_max_lifetime_secs)))
     }
 
     /// A verifier for tokens signed with `algorithm` by the private half of the PEM public key
@@ -121,18 +141,61 @@ impl TokenVerifier {
         validation.validate_exp = true;
         validation.validate_nbf = true;
         validation.leeway = leeway_secs;
-        Ok(Self { key, validation })
+        Ok(Self {
+            key,
+            validation,
+            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
+        })
+    }
+
+    /// The same verifier, refusing tokens valid for more than `secs` (`exp - iat`).
+    pub fn with_max_lifetime(mut self, secs: u64) -> Self {
+        self.max_lifetime_secs = secs;
+        self
     }
 
     /// The claims of `token` if its signature, algorithm, issuer, audience, expiry and not-before
     /// all check out; else [`Error::Unauthenticated`] (why is logged, never answered).
+    ///
+    /// Then our own limits, each a 401 that says which: `exp` at most `max_lifetime_secs` after
+    /// `iat` (which must not be in the future), or after now for a token without `iat`; and a `name`
+    /// of at most [`NAME_MAX_CHARS`].
     pub fn verify(&self, token: &str) -> Result<ConsoleClaims> {
-        jsonwebtoken::decode::<ConsoleClaims>(token, &self.key, &self.validation)
+        let claims = jsonwebtoken::decode::<ConsoleClaims>(token, &self.key, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 tracing::info!(reason = %e, "console token refused");
                 Error::Unauthenticated
-            })
+            })?;
+        self.check_limits(&claims, clock::now_timestamp().unix_seconds())
+            .inspect_err(
+                |e| tracing::info!(sub = %claims.sub, reason = %e, "console token refused"),
+            )?;
+        Ok(claims)
+    }
+
+    fn check_limits(&self, claims: &ConsoleClaims, now: i64) -> Result<()> {
+        let leeway = i64::try_from(self.validation.leeway).unwrap_or(i64::MAX);
+        if claims
+            .iat
+            .is_some_and(|iat| iat > now.saturating_add(leeway))
+        {
+            return Err(Error::TokenRefused(ISSUED_IN_FUTURE));
+        }
+        // Without `iat`, what is left of its life is all we can bound, and it is what matters.
+        let issued_at = claims.iat.unwrap_or(now);
+        let lifetime = i128::from(claims.exp) - i128::from(issued_at);
+        if lifetime > i128::from(self.max_lifetime_secs) {
+            return Err(Error::TokenRefused(TOO_LONG_LIVED));
+        }
+        if claims
+            .name
+            .as_deref()
+            .is_some_and(|name| name.chars().count() > NAME_MAX_CHARS)
+        {
+            return Err(Error::TokenRefused(NAME_TOO_LONG));
+        }
+        Ok(())
     }
 }
 
@@ -164,11 +227,24 @@ pub async fn token_user(
         ConsoleUser::Found { id, email } => Ok(CurrentUser {
             id,
             email,
-            token_organization: Some(claims.org),
+            token: Some(TokenScope {
+                organization: claims.org,
+                role: claims.role,
+            }),
         }),
         ConsoleUser::UnknownOrganization => {
             tracing::info!(sub = %claims.sub, org = claims.org, "console token for an unknown organization");
             Err(Error::Forbidden(UNKNOWN_ORGANIZATION))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_message_states_the_bound() {
+        assert!(NAME_TOO_LONG.contains(&format!("over {NAME_MAX_CHARS} characters")));
     }
 }

@@ -123,13 +123,13 @@ impl Store {
         .await?)
     }
 
-    /// The user with the organization they act for: their first membership. `None` for a user
-    /// without any.
+    /// The user with the organization they act for: their first membership, of those a console token
+    /// did not create (this is what a password session sees). `None` for a user without any.
     pub async fn me(&self, user_id: i64) -> Result<Option<Me>> {
         let row: Option<MeRow> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, o.id AS org_id, o.name AS org_name, o.plan_kind, m.role
              FROM users u
-             JOIN memberships m ON m.user_id = u.id
+             JOIN memberships m ON m.user_id = u.id AND m.via_token = 0
              JOIN organizations o ON o.id = m.organization_id
              WHERE u.id = ?
              ORDER BY o.id LIMIT 1",
@@ -155,15 +155,22 @@ impl Store {
         .transpose()
     }
 
-    /// The user's membership in the organization `org_id`, if they have one.
-    pub async fn membership(&self, user_id: i64, org_id: i64) -> Result<Option<Membership>> {
+    /// The user's membership in the organization `org_id`, if they have one; one a console token
+    /// created only `with_token_memberships` (for a token request).
+    pub async fn membership(
+        &self,
+        user_id: i64,
+        org_id: i64,
+        with_token_memberships: bool,
+    ) -> Result<Option<Membership>> {
         let row: Option<(String, String, String)> = sqlx::query_as(
             "SELECT o.name, o.plan_kind, m.role FROM memberships m
              JOIN organizations o ON o.id = m.organization_id
-             WHERE m.user_id = ? AND m.organization_id = ?",
+             WHERE m.user_id = ? AND m.organization_id = ? AND (m.via_token = 0 OR ?)",
         )
         .bind(user_id)
         .bind(org_id)
+        .bind(with_token_memberships)
         .fetch_optional(&self.pool)
         .await?;
         row.map(|(name, plan, role)| {
@@ -224,7 +231,7 @@ impl Store {
         .fetch_one(&mut *tx.inner)
         .await?;
         sqlx::query(
-            "INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)
+            "INSERT INTO memberships (user_id, organization_id, role, via_token) VALUES (?, ?, ?, 1)
              ON CONFLICT (user_id, organization_id) DO UPDATE SET role = excluded.role",
         )
         .bind(id)

@@ -7,6 +7,7 @@ mod auth;
 mod conversation;
 mod helpers;
 mod http;
+mod openapi;
 mod outbox;
 mod security_headers;
 mod support;

@@ -427,6 +427,181 @@ async fn half_configured_token_mode_stops_the_server_at_start() {
     );
 }
 
+/// A token refused by one of our own limits: 401 `unauthenticated` with a message saying which.
+async fn refused_because(app: &TestApp, token: &str, message: &str) {
+    let response = app.anonymous().with_bearer(token).get_me().await;
+    let body = expect_error(
+        response,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated,
+    )
+    .await;
+    assert_eq!(body.message, message);
+}
+
+#[tokio::test]
+async fn a_token_valid_for_longer_than_the_maximum_lifetime_is_refused() {
+    let app = spawn_token_app().await;
+    let acme = app.organization_of("admin@acme.example").await;
+    let base = claims("dev@acme.example", acme, "member");
+    let issued = now();
+
+    let an_hour = sign(&with(
+        base.clone(),
+        json!({ "iat": issued, "exp": issued + 3600 }),
+    ));
+    let response = app.anonymous().with_bearer(&an_hour).get_me().await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "exactly the default hour"
+    );
+    let longer = sign(&with(
+        base.clone(),
+        json!({ "iat": issued, "exp": issued + 3601 }),
+    ));
+    refused_because(&app, &longer, support_server::rules::token::TOO_LONG_LIVED).await;
+    // Without `iat`, the time left until `exp` is bounded instead.
+    let no_iat = sign(&with(base.clone(), json!({ "iat": null })));
+    let response = app.anonymous().with_bearer(&no_iat).get_me().await;
+    assert_eq!(response.status(), StatusCode::OK, "no iat, 5 minutes left");
+    let no_iat_long = sign(&with(
+        base.clone(),
+        json!({ "iat": null, "exp": issued + 3700 }),
+    ));
+    refused_because(
+        &app,
+        &no_iat_long,
+        support_server::rules::token::TOO_LONG_LIVED,
+    )
+    .await;
+    // Issued in the future beyond the leeway: `exp - iat` would be short, but the token would be
+    // usable for longer than it says.
+    let future = sign(&with(
+        base,
+        json!({ "iat": issued + 3000, "exp": issued + 3300 }),
+    ));
+    refused_because(
+        &app,
+        &future,
+        support_server::rules::token::ISSUED_IN_FUTURE,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_maximum_lifetime_is_configurable() {
+    let app = spawn_app_with(|config| {
+        token_mode(config);
+        config.token_max_lifetime_secs = 600;
+    })
+    .await;
+    let acme = app.organization_of("admin@acme.example").await;
+    let issued = now();
+    let base = claims("dev@acme.example", acme, "member");
+    let ten_minutes = sign(&with(
+        base.clone(),
+        json!({ "iat": issued, "exp": issued + 600 }),
+    ));
+    let response = app.anonymous().with_bearer(&ten_minutes).get_me().await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let longer = sign(&with(base, json!({ "iat": issued, "exp": issued + 700 })));
+    refused_because(&app, &longer, support_server::rules::token::TOO_LONG_LIVED).await;
+}
+
+#[tokio::test]
+async fn a_name_claim_over_the_bound_is_refused() {
+    let app = spawn_token_app().await;
+    let acme = app.organization_of("admin@acme.example").await;
+    let base = claims("new.person@acme.example", acme, "member");
+    let longest = "é".repeat(support_server::rules::token::NAME_MAX_CHARS);
+    let session = app
+        .anonymous()
+        .with_bearer(&sign(&with(base.clone(), json!({ "name": longest }))))
+        .at(acme);
+    assert_eq!(
+        session.me().await.user.name,
+        longest,
+        "counted in characters"
+    );
+    let too_long = format!("{longest}x");
+    refused_because(
+        &app,
+        &sign(&with(base, json!({ "name": too_long }))),
+        support_server::rules::token::NAME_TOO_LONG,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_membership_a_token_created_does_not_serve_password_sessions() {
+    let app = spawn_token_app().await;
+    let acme = app.organization_of("admin@acme.example").await;
+    let globex = app.organization_of("admin@globex.example").await;
+    // Dana has a password and is a member of Acme only; the console puts her in Globex.
+    let token_session = app
+        .anonymous()
+        .with_bearer(&token("dev@acme.example", globex, "admin"))
+        .at(globex);
+    assert_eq!(token_session.me().await.organization.id, globex);
+    assert_eq!(
+        token_session.get_support_status().await.status(),
+        StatusCode::OK
+    );
+
+    // Her password session keeps exactly what it had: Acme, not Globex.
+    let password_session = app.sign_in("dev@acme.example").await;
+    assert_eq!(password_session.me().await.organization.id, acme);
+    expect_error(
+        password_session.at(globex).get_support_status().await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    // A user the console created has no password session at all; their token still works.
+    let created = app
+        .anonymous()
+        .with_bearer(&token("new.person@acme.example", globex, "member"))
+        .at(globex);
+    assert_eq!(created.me().await.organization.id, globex);
+}
+
+#[tokio::test]
+async fn each_request_acts_with_its_own_tokens_role() {
+    let app = spawn_token_app().await;
+    let acme = app.organization_of("admin@acme.example").await;
+    let organization_scope = TicketListQuery {
+        scope: TicketScope::Organization,
+        ..TicketListQuery::default()
+    };
+    let admin = app
+        .anonymous()
+        .with_bearer(&token("dev@acme.example", acme, "admin"))
+        .at(acme);
+    let member = app
+        .anonymous()
+        .with_bearer(&token("dev@acme.example", acme, "member"))
+        .at(acme);
+    // The console changes her role while requests are in flight: each token's request writes its
+    // role to the membership, and must act with its own role, not with what the other just wrote.
+    for round in 0..20 {
+        let (as_admin, as_member) = tokio::join!(
+            admin.get_tickets(&organization_scope),
+            member.get_tickets(&organization_scope)
+        );
+        assert_eq!(
+            as_admin.status(),
+            StatusCode::OK,
+            "admin token, round {round}"
+        );
+        assert_eq!(
+            as_member.status(),
+            StatusCode::FORBIDDEN,
+            "member token, round {round}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // CORS
 

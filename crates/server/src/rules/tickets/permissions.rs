@@ -75,7 +75,7 @@ mod tests {
             user: CurrentUser {
                 id: user_id,
                 email: email.into(),
-                token_organization: None,
+                token: None,
             },
             organization: Organization {
                 id: 1,

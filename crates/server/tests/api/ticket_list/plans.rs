@@ -51,7 +51,7 @@ async fn lists(app: &TestApp) -> (usize, Vec<List>) {
         let user = CurrentUser {
             id,
             email: email.to_owned(),
-            token_organization: None,
+            token: None,
         };
         let query = TicketListQuery {
             scope,

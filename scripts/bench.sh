@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The performance benchmark (README, "Performance"; not part of scripts/test.sh): builds the release SPA and the
+# server with its speed profile, starts the server on a free loopback port with a fresh database and the demo data,
+# and lets bench/run.mjs seed more data and measure in headless Chromium. Writes BENCH_REPORT.md and .json
+# (default bench/report). BENCH_SKIP_BUILD=1 reuses dist/ and the server binary as they are.
+set -euo pipefail
+
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$SUPPORT_ROOT"
+
+report="${BENCH_REPORT:-bench/report}"
+target="$(support_target_dir)"
+server_bin="$target/server-release/support-server"
+
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  bash scripts/setup.sh
+  bash scripts/build-dist.sh
+  echo "bench: cargo build -p support-server --profile server-release"
+  cargo build --quiet -p support-server --profile server-release
+fi
+[ -x "$server_bin" ] || { echo "bench: $server_bin missing (run without BENCH_SKIP_BUILD)" >&2; exit 1; }
+[ -f dist/index.html ] || { echo "bench: dist/index.html missing (run without BENCH_SKIP_BUILD)" >&2; exit 1; }
+
+data="$(mktemp -d "${TMPDIR:-/tmp}/support-bench-XXXXXX")"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+RUST_LOG="${RUST_LOG:-warn}" "$server_bin" --listen "127.0.0.1:${port}" --database "$data/support.db" \
+  --data-dir "$data" --static-dir "$SUPPORT_ROOT/dist" --demo &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fs -o /dev/null "http://127.0.0.1:${port}/" && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server exited at start" >&2; exit 1; }
+  sleep 0.2
+done
+curl -fs -o /dev/null "http://127.0.0.1:${port}/" || { echo "bench: the server did not answer within 20 s" >&2; exit 1; }
+
+# Bounded: the whole browser run must finish within 20 minutes.
+timeout 1200 node bench/run.mjs "http://127.0.0.1:${port}" "$SUPPORT_ROOT/dist" "$report"
