@@ -125,7 +125,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
                     >
                         {move || if create.pending().get() { "Creating ticket\u{2026}" } else { "Create ticket" }}
                     </button>
-                    <A href=routes::tickets()>"Cancel"</A>
+                    <A href=routes::href(&routes::tickets())>"Cancel"</A>
                     <span class="sa-muted sa-draft-state">"Your draft is saved in this browser as you type."</span>
                 </div>
             </fieldset>
