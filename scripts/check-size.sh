@@ -16,15 +16,15 @@ cd "$SUPPORT_ROOT"
 
 FIRST_VISIT_GOAL_KB=150
 CHUNK_GOAL_KB=40
-FIRST_VISIT_LIMIT_KB=207
-CHUNKS_TOTAL_LIMIT_KB=184
+FIRST_VISIT_LIMIT_KB=209
+CHUNKS_TOTAL_LIMIT_KB=186
 # Per page loaded on demand, by the name of its #[lazy] function (the file name without `split_` and the hash): its
 # chunk plus the shared chunks it needs (see below).
 declare -A CHUNK_LIMIT_KB=(
   [upgrade_chunk]=46
   [tickets_chunk]=37
   [new_ticket_chunk]=87
-  [ticket_chunk]=89
+  [ticket_chunk]=91
 )
 
 [ -f dist/index.html ] || { echo "check-size: dist/index.html missing: run scripts/build-dist.sh first" >&2; exit 1; }
