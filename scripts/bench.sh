@@ -23,26 +23,14 @@ fi
 [ -f dist/index.html ] || { echo "bench: dist/index.html missing (run without BENCH_SKIP_BUILD)" >&2; exit 1; }
 
 data="$(mktemp -d "${TMPDIR:-/tmp}/support-bench-XXXXXX")"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  support_stop_server
   rm -rf "$data"
 }
 trap cleanup EXIT
 
-RUST_LOG="${RUST_LOG:-warn}" "$server_bin" --listen "127.0.0.1:${port}" --database "$data/support.db" \
-  --data-dir "$data" --static-dir "$SUPPORT_ROOT/dist" --demo &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fs -o /dev/null "http://127.0.0.1:${port}/" && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "bench: the server exited at start" >&2; exit 1; }
-  sleep 0.2
-done
-curl -fs -o /dev/null "http://127.0.0.1:${port}/" || { echo "bench: the server did not answer within 20 s" >&2; exit 1; }
+RUST_LOG="${RUST_LOG:-warn}" support_start_server bench "$server_bin" "$data" / /dev/stderr \
+  --static-dir "$SUPPORT_ROOT/dist" --demo
 
 # Bounded: the whole browser run must finish within 20 minutes.
-timeout 1200 node bench/run.mjs "http://127.0.0.1:${port}" "$SUPPORT_ROOT/dist" "$report"
+timeout 1200 node bench/run.mjs "$SUPPORT_SERVER_URL" "$SUPPORT_ROOT/dist" "$report"

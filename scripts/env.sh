@@ -36,3 +36,35 @@ support_target_dir() {
 support_now() {
   date +%s
 }
+
+# support_start_server NAME BIN DATA PROBE LOG [ARGS...]: starts the server BIN on a free loopback port with a
+# fresh database in DATA (and ARGS), logging to LOG, and waits up to 20 s for the path PROBE to answer. Sets
+# SUPPORT_SERVER_URL and SUPPORT_SERVER_PID; the caller's EXIT trap calls support_stop_server. One copy for the
+# scripts that need a server of their own (schemathesis.sh, bench.sh).
+support_start_server() {
+  local name=$1 bin=$2 data=$3 probe=$4 log=$5 port
+  shift 5
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  SUPPORT_SERVER_URL="http://127.0.0.1:${port}"
+  "$bin" --listen "127.0.0.1:${port}" --database "$data/support.db" --data-dir "$data" "$@" >"$log" 2>&1 &
+  SUPPORT_SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fs -o /dev/null "${SUPPORT_SERVER_URL}${probe}" 2>/dev/null && return 0
+    if ! kill -0 "$SUPPORT_SERVER_PID" 2>/dev/null; then
+      [ "$log" = /dev/stderr ] || cat "$log" >&2
+      echo "${name}: the server exited at start" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "${name}: the server did not answer within 20 s" >&2
+  return 1
+}
+
+# Stops the server support_start_server started, if any.
+support_stop_server() {
+  if [ -n "${SUPPORT_SERVER_PID:-}" ]; then
+    kill -TERM "$SUPPORT_SERVER_PID" 2>/dev/null || true
+    wait "$SUPPORT_SERVER_PID" 2>/dev/null || true
+  fi
+}

@@ -34,28 +34,17 @@ fi
 server="${1:-$(support_target_dir)/debug/support-server}"
 [ -x "$server" ] || die "no server binary at ${server} (build it with: cargo test --workspace --no-run)"
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:${port}"
 data="$(mktemp -d "${TMPDIR:-/tmp}/support-schemathesis-XXXXXX")"
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  support_stop_server
   rm -rf "$data"
 }
 trap cleanup EXIT
 
 # Logs go to a file: Schemathesis sends thousands of requests, and the server's log is only needed on failure.
-"$server" --listen "127.0.0.1:${port}" --database "$data/support.db" --data-dir "$data" --demo \
-  >"$data/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "${base}/api/v1/openapi.json" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$data/server.log" >&2; die "the server did not start"; }
-  sleep 0.1
-done
+support_start_server schemathesis "$server" "$data" /api/v1/openapi.json "$data/server.log" --demo ||
+  die "the server did not start"
+base="$SUPPORT_SERVER_URL"
 
 # A demo admin of a paid organization reaches every operation (members are refused some with 403).
 SUPPORT_SCHEMATHESIS_SESSION="$(curl -fsS -o /dev/null -D - "${base}/api/v1/session" \
