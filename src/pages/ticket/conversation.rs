@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::TicketState;
 use crate::api::ApiClient;
-use crate::components::{focus_by_id, local_time};
+use crate::components::{focus_by_id, time_view};
 
 /// The Conversation section.
 pub(super) fn conversation(state: TicketState) -> impl IntoView {
@@ -80,7 +80,7 @@ fn Message(
                 <strong>{author}</strong>
                 {agent.then(|| view! { <span class="sa-badge">"Support team"</span> })}
                 " "
-                <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
+                <span class="sa-muted">{time_view(at)}</span>
             </p>
             <div class="sa-plain-text">
                 {pieces(&body)
@@ -128,7 +128,7 @@ fn Entry(activity: Activity, org_id: i64, ticket_id: i64) -> impl IntoView {
     let note = |text: String, at: Timestamp| {
         view! {
             <li class="sa-event">
-                {text} " " <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
+                {text} " " <span class="sa-muted">{time_view(at)}</span>
             </li>
         }
         .into_any()
