@@ -120,7 +120,7 @@ pub fn TicketsPage() -> impl IntoView {
                 </A>
             </div>
             <p class="sa-lead">
-                {move || match services_url.get().flatten() {
+                {move || match services_url.get() {
                     Some(href) => view! { <a href=href>"Response times"</a> }.into_any(),
                     // Until the configured page is known (or if it cannot be), the words without a link.
                     None => "Response times".into_any(),
@@ -211,16 +211,20 @@ fn scope_tabs(query: Memo<TicketListQuery>) -> impl IntoView {
 }
 
 /// The configured page that describes the support tiers (`--support-services-url`), which the
-/// documentation links from "Response times" on My tickets; `None` while loading or on failure.
-fn support_services_url(org_id: Option<i64>) -> LocalResource<Option<String>> {
+/// documentation links from "Response times" on My tickets; `None` while loading or on failure. (A
+/// signal set by a task, not a resource: nothing waits for it, and it is smaller in the bundle.)
+fn support_services_url(org_id: Option<i64>) -> RwSignal<Option<String>> {
     let client = expect_context::<ApiClient>();
-    LocalResource::new(move || async move {
-        let org = org_id?;
+    let url = RwSignal::new(None);
+    if let Some(org) = org_id {
+        // Taken here, in the page's scope: leaving the page cancels the request.
         let signal = abort_on_cleanup();
-        client
-            .support_status(org, signal)
-            .await
-            .ok()
-            .map(|status| status.links.support_services)
-    })
+        leptos::task::spawn_local(async move {
+            if let Ok(status) = client.support_status(org, signal).await {
+                // (The page may be gone by then.)
+                url.try_set(Some(status.links.support_services));
+            }
+        });
+    }
+    url
 }
