@@ -16,4 +16,5 @@ exec cargo run -p support-server -- \
   --database data/support.db \
   --data-dir data \
   --static-dir dist \
+  --tiers docs/tiers.example.toml \
   --demo

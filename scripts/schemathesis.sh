@@ -75,8 +75,12 @@ started=$(date +%s)
 status=0
 # DELETE /session is left out: it would end the session the run signs in with, and every later request would
 # test only the 401 answer. Its own behaviour is covered by the server's integration tests (auth.rs).
+# POST /inbound-mail is left out too: its body is a raw email (message/rfc822), which Schemathesis cannot generate
+# ("no supported serializers"), and this server runs without --inbound-mail-secret, so it would only answer 404.
+# It is covered by the integration tests in crates/server/tests/api/mail/ with 13 real RFC 5322 messages.
 "$venv/bin/st" --config-file scripts/schemathesis.toml run "${base}/api/v1/openapi.json" \
   --exclude-operation-id sign_out \
+  --exclude-operation-id ingest_inbound_mail \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance \
   --seed "$SEED" \
   --max-examples "$MAX_EXAMPLES" \

@@ -2,8 +2,9 @@
 //!
 //! Loading the bundle mounts nothing. The standalone `index.html` calls `mount` (own header, sign-in
 //! and tab title); the console calls `mount(element, options)` or uses the `<support-center>` element
-//! (see [`embed`]). Every style is scoped to the `.support-app` root so the console's own styles and
-//! ours never collide.
+//! (see [`embed`]). Embedded, the app lives in a shadow root of its element, so the console's styles and
+//! ours never meet; every style is also scoped to the `.support-app` root, which is all there is
+//! standalone.
 
 pub mod api;
 pub mod components;
@@ -17,7 +18,7 @@ pub mod storage;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use send_wrapper::SendWrapper;
 
 use crate::api::{ApiClient, Auth, ClientError};
@@ -31,7 +32,8 @@ use crate::session::{Session, SessionState};
 /// Where the app is mounted and where its API lives.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AppConfig {
-    /// Path prefix of every route, e.g. `/org/acme` inside the console; empty when standalone.
+    /// The router's base: the Support page's path, e.g. `/org/acme/support` inside the console,
+    /// `/support` standalone; every other page is under it.
     pub base: String,
     /// URL prefix of the API, e.g. `https://api.example.com`; empty for same origin.
     pub api_base: String,
@@ -158,7 +160,6 @@ fn AppRoutes() -> impl IntoView {
     use routes::path;
     view! {
         <Routes fallback=NotFound>
-            <Route path=path::root() view=|| view! { <Redirect path=routes::support() /> } />
             <Route path=path::support() view=SupportPage />
             <Route path=path::upgrade() view=UpgradePage />
             <Route path=path::tickets() view=TicketsPage />

@@ -3,8 +3,10 @@
 //! (`leptos_router::path!("/support/tickets/:id")` expands to exactly these segment tuples, but it only
 //! takes a string literal, which would be a second copy of the path.)
 //!
-//! Paths are relative to the router's base, which the embedding console configures; `<A>` and
-//! navigation prepend it.
+//! Paths are relative to the router's base, which is exactly the Support page (`/support` standalone,
+//! e.g. `/org/acme/support` inside the console): `<A>` and navigation prepend it. The router takes
+//! over only same-origin links under its base, so a base that is the Support page itself keeps the
+//! console's own links (`/org/acme/billing`) the console's.
 
 use leptos::Params;
 use leptos::prelude::*;
@@ -12,7 +14,6 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use leptos_router::params::Params;
 
-const SUPPORT: &str = "support";
 const TICKETS: &str = "tickets";
 const NEW: &str = "new";
 const UPGRADE: &str = "upgrade";
@@ -23,44 +24,31 @@ const TICKET_ID: &str = "id";
 pub mod path {
     use leptos_router::{ParamSegment, PossibleRouteMatch, StaticSegment};
 
-    use super::{NEW, SUPPORT, TICKET_ID, TICKETS, UPGRADE};
+    use super::{NEW, TICKET_ID, TICKETS, UPGRADE};
 
-    /// `/`
-    pub fn root() -> impl PossibleRouteMatch + Clone + Send + 'static {
+    /// The base itself (`/support` standalone).
+    pub fn support() -> impl PossibleRouteMatch + Clone + Send + 'static {
         StaticSegment("")
     }
 
-    /// `/support`
-    pub fn support() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        StaticSegment(SUPPORT)
-    }
-
-    /// `/support/upgrade`
+    /// `upgrade`
     pub fn upgrade() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        (StaticSegment(SUPPORT), StaticSegment(UPGRADE))
+        StaticSegment(UPGRADE)
     }
 
-    /// `/support/tickets`
+    /// `tickets`
     pub fn tickets() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        (StaticSegment(SUPPORT), StaticSegment(TICKETS))
+        StaticSegment(TICKETS)
     }
 
-    /// `/support/tickets/new`
+    /// `tickets/new`
     pub fn new_ticket() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        (
-            StaticSegment(SUPPORT),
-            StaticSegment(TICKETS),
-            StaticSegment(NEW),
-        )
+        (StaticSegment(TICKETS), StaticSegment(NEW))
     }
 
-    /// `/support/tickets/:id`
+    /// `tickets/:id`
     pub fn ticket() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        (
-            StaticSegment(SUPPORT),
-            StaticSegment(TICKETS),
-            ParamSegment(TICKET_ID),
-        )
+        (StaticSegment(TICKETS), ParamSegment(TICKET_ID))
     }
 }
 
@@ -71,29 +59,52 @@ pub struct TicketParams {
     pub id: Option<i64>,
 }
 
-/// The Support page.
+/// The Support page: the base itself. (`/`, not ``: leptos_router resolves `/` to the base with no
+/// trailing slash, while an empty href would resolve to the current page.)
 pub fn support() -> String {
-    format!("/{SUPPORT}")
+    "/".to_owned()
 }
 
 /// My tickets (the Support Center).
 pub fn tickets() -> String {
-    format!("/{SUPPORT}/{TICKETS}")
+    format!("/{TICKETS}")
 }
 
 /// The create-ticket form.
 pub fn new_ticket() -> String {
-    format!("/{SUPPORT}/{TICKETS}/{NEW}")
+    format!("/{TICKETS}/{NEW}")
 }
 
 /// The upgrade wizard.
 pub fn upgrade() -> String {
-    format!("/{SUPPORT}/{UPGRADE}")
+    format!("/{UPGRADE}")
 }
 
 /// One ticket's page.
 pub fn ticket(id: i64) -> String {
-    format!("/{SUPPORT}/{TICKETS}/{id}")
+    format!("/{TICKETS}/{id}")
+}
+
+/// `path` (one of the paths above, possibly with a query) as a link's `href`. `<A>` resolves only
+/// relative hrefs against the router's base, and ours start with `/`, so the base is put in front
+/// here; navigation ([`Navigator`]) takes the paths above as they are. Call it while rendering (it
+/// reads the app's configuration from the context).
+pub fn href(path: &str) -> String {
+    let base = use_context::<crate::AppConfig>()
+        .map(|config| config.base)
+        .unwrap_or_default();
+    under(&base, path)
+}
+
+/// `path` under `base`, without the trailing slash the Support page's `/` would leave.
+fn under(base: &str, path: &str) -> String {
+    match path.strip_prefix('/') {
+        Some(rest) if rest.is_empty() || rest.starts_with('?') => {
+            let root = if base.is_empty() { "/" } else { base };
+            format!("{root}{rest}")
+        }
+        _ => format!("{base}{path}"),
+    }
 }
 
 /// What `use_navigate` returns, boxed so it can be stored.
@@ -119,5 +130,25 @@ impl Navigator {
 impl Default for Navigator {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::under;
+
+    #[test]
+    fn links_go_under_the_base_without_a_trailing_slash() {
+        assert_eq!(under("/org/acme/support", "/"), "/org/acme/support");
+        assert_eq!(under("/org/acme/support", "/?x=1"), "/org/acme/support?x=1");
+        assert_eq!(
+            under("/org/acme/support", "/tickets/7"),
+            "/org/acme/support/tickets/7"
+        );
+        assert_eq!(
+            under("/support", "/upgrade?step=billing"),
+            "/support/upgrade?step=billing"
+        );
+        assert_eq!(under("", "/"), "/");
     }
 }

@@ -149,8 +149,13 @@ fn status(plan: PlanKind, current: Option<SupportTier>) -> SupportStatus {
 fn render(status: SupportStatus, role: Role) -> HtmlElement {
     let root = container();
     leptos::mount::mount_to(root.clone(), move || {
+        // The standalone app's base: links are written under it.
+        provide_context(support_console::AppConfig {
+            base: "/support".into(),
+            ..Default::default()
+        });
         view! {
-            <Router>
+            <Router base="/support">
                 <SupportContent status=status.clone() role=role />
             </Router>
         }
@@ -314,8 +319,9 @@ async fn cc_addresses_become_chips_as_they_are_completed_and_bad_ones_stay_in_th
     assert_eq!(field.emails.get_untracked(), ["lead@acme.example"]);
 }
 
-/// The options object of `mount`: the console's base path is the Support page's, the router sits one
-/// segment above it, and a `token` key (even `null`) means token mode.
+/// The options object of `mount`: the router's base is exactly the console's Support page (so the
+/// router leaves the console's other links alone), standalone `/support`, and a `token` key (even
+/// `null`) means token mode.
 #[wasm_bindgen_test]
 fn mount_options_read_the_object_the_host_passes() {
     use support_console::embed::MountOptions;
@@ -326,24 +332,32 @@ fn mount_options_read_the_object_the_host_passes() {
     set("base", JsValue::from_str("/org/acme/support/"));
     set("apiBase", JsValue::from_str("https://api.example"));
     set("brand", JsValue::from_str("Acme"));
+    set(
+        "stylesheet",
+        JsValue::from_str("https://support.example/main-1.css"),
+    );
     set("token", JsValue::NULL);
     let options = MountOptions::from_js(&object);
     assert_eq!(options.token, Some(None));
+    assert_eq!(
+        options.stylesheet.as_deref(),
+        Some("https://support.example/main-1.css")
+    );
     let config = options.config();
-    assert_eq!(config.base, "/org/acme");
+    assert_eq!(config.base, "/org/acme/support");
     assert_eq!(config.api_base, "https://api.example");
     assert_eq!(config.brand.as_deref(), Some("Acme"));
     assert!(!config.standalone && !config.manage_title);
 
     let standalone = MountOptions::from_js(&JsValue::UNDEFINED);
     assert_eq!(standalone.token, None, "no token key: cookie mode");
-    assert_eq!(standalone.config().base, "");
+    assert_eq!(standalone.config().base, "/support");
     set("base", JsValue::from_str("/console"));
     set("standalone", JsValue::TRUE);
     let other = MountOptions::from_js(&object).config();
     assert_eq!(
         other.base, "/console",
-        "a base without /support keeps it under the base"
+        "the base is the Support page, whatever its name"
     );
     assert!(other.manage_title);
 }

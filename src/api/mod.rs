@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
 pub use auth::Auth;
@@ -89,8 +90,9 @@ impl ApiClient {
         };
         builder
             .credentials(if auth.is_token_mode() {
-                // The token says who the user is; a console cookie for another site must not.
-                RequestCredentials::SameOrigin
+                // The token says who the user is; no cookie may (not even ours, on the same origin:
+                // with no token yet the request must not pass as whoever the cookie names).
+                RequestCredentials::Omit
             } else {
                 RequestCredentials::Include
             })
@@ -387,11 +389,34 @@ impl ApiClient {
         .ok_or(ClientError::Unexpected(304))
     }
 
-    /// Where a ticket's file downloads from (the session cookie authorises it).
+    /// Where a ticket's file downloads from (the session cookie authorises it; token mode uses
+    /// [`ApiClient::attachment_blob_url`]).
     pub fn attachment_url(&self, org_id: i64, ticket_id: i64, attachment_id: i64) -> String {
         self.url(&format!(
             "/organizations/{org_id}/tickets/{ticket_id}/attachments/{attachment_id}"
         ))
+    }
+
+    /// A ticket's file, fetched with the token (token mode: a plain link would carry neither the
+    /// token nor, by design, a cookie), as a `blob:` URL of this page; revoke it once used.
+    pub async fn attachment_blob_url(
+        &self,
+        org_id: i64,
+        ticket_id: i64,
+        attachment_id: i64,
+    ) -> ApiResult<String> {
+        let url = self.attachment_url(org_id, ticket_id, attachment_id);
+        let response = self
+            .send(&|| self.prepare(Request::get(&url), None).build())
+            .await?;
+        let blob = web_sys::Response::from(response)
+            .blob()
+            .map_err(|_| ClientError::Network)?;
+        let blob = wasm_bindgen_futures::JsFuture::from(blob)
+            .await
+            .map_err(|_| ClientError::Network)?;
+        web_sys::Url::create_object_url_with_blob(&blob.unchecked_into())
+            .map_err(|_| ClientError::Network)
     }
 
     /// Removes an upload that is not attached to a ticket yet.

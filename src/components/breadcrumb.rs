@@ -12,8 +12,8 @@ pub fn Breadcrumb(
 ) -> impl IntoView {
     view! {
         <nav class="sa-breadcrumb" aria-label="Breadcrumb">
-            <A href=routes::support()>"Support"</A>
-            {tickets.then(|| view! { " / " <A href=routes::tickets()>"My tickets"</A> })}
+            <A href=routes::href(&routes::support())>"Support"</A>
+            {tickets.then(|| view! { " / " <A href=routes::href(&routes::tickets())>"My tickets"</A> })}
         </nav>
     }
 }

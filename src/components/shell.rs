@@ -38,7 +38,7 @@ pub fn Shell(standalone: bool) -> impl IntoView {
                         .map(|me| {
                             view! {
                                 <nav class="sa-nav" aria-label="Main">
-                                    <A href=routes::support()>"Support"</A>
+                                    <A href=routes::href(&routes::support())>"Support"</A>
                                 </nav>
                                 <div class="sa-user">
                                     <span class="sa-user-id">

@@ -1,11 +1,11 @@
-// <support-center>: the app as a custom element. Attributes: base, api-base, brand, token (its presence
-// means token mode); the `token` property does the same as the attribute without putting the token in
+// <support-center>: the app as a custom element. Attributes: base, api-base, brand, stylesheet, token (its
+// presence means token mode); the `token` property does the same as the attribute without putting the token in
 // the DOM. Connecting mounts, disconnecting unmounts; changing base, api-base or brand mounts again.
 export function defineSupportCenter(mount) {
   if (customElements.get('support-center')) return;
   class SupportCenter extends HTMLElement {
     static get observedAttributes() {
-      return ['base', 'api-base', 'brand', 'token'];
+      return ['base', 'api-base', 'brand', 'stylesheet', 'token'];
     }
 
     constructor() {
@@ -42,6 +42,8 @@ export function defineSupportCenter(mount) {
       };
       const brand = this.getAttribute('brand');
       if (brand) options.brand = brand;
+      const stylesheet = this.getAttribute('stylesheet');
+      if (stylesheet) options.stylesheet = stylesheet;
       if (this._token !== undefined || this.hasAttribute('token')) options.token = this.token ?? null;
       this._handle = mount(this, options);
     }
@@ -59,10 +61,35 @@ export function defineSupportCenter(mount) {
         if (this._token === undefined) this._handle.setToken(value);
         return;
       }
-      // The base path or the API moved: start again there.
+      // The base path, the API or the stylesheet moved: start again there.
       this.disconnectedCallback();
       this.connectedCallback();
     }
   }
   customElements.define('support-center', SupportCenter);
+}
+
+// The embedded app's own element: a <div> in the element's open shadow root (made once; a remount reuses
+// it), after a <link rel="stylesheet"> to the app's stylesheet. The console's styles do not cross the shadow
+// boundary and ours do not leave it; only inherited properties and custom properties (the documented
+// --support-* theme) flow in, and the app's root resets the inherited ones. The CSP forbids inline <style>,
+// hence a link. An element that cannot have a shadow root gets the div as a plain child.
+export function openShadow(element, stylesheet) {
+  let root = element;
+  try {
+    root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+  } catch (e) {
+    console.warn('support: cannot attach a shadow root to', element, e);
+  }
+  const container = document.createElement('div');
+  if (stylesheet) {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = stylesheet;
+    container.append(link);
+  } else {
+    console.warn('support: no `stylesheet` option: the embedded app is unstyled');
+  }
+  root.append(container);
+  return container;
 }

@@ -21,7 +21,7 @@ use crate::{App, AppConfig};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MountOptions {
     /// `base`: the path of the Support page, e.g. `/org/acme/support`; its other pages are under it
-    /// (`/org/acme/support/tickets/7`). A base that does not end in `/support` gets it added.
+    /// (`/org/acme/support/tickets/7`). Empty means `/support` (the standalone app's).
     pub base: String,
     /// `apiBase`: URL prefix of the API; empty for the page's origin.
     pub api_base: String,
@@ -33,6 +33,9 @@ pub struct MountOptions {
     pub standalone: bool,
     /// `manageTitle`: set `document.title` even when embedded.
     pub manage_title: Option<bool>,
+    /// `stylesheet`: URL of the app's stylesheet, linked inside the embedded app's shadow root (the
+    /// console's styles and ours never meet); standalone the page links it itself.
+    pub stylesheet: Option<String>,
 }
 
 impl MountOptions {
@@ -56,13 +59,14 @@ impl MountOptions {
             token: has("token").then(|| get("token").as_string()),
             standalone: get("standalone").as_bool().unwrap_or(false),
             manage_title: get("manageTitle").as_bool(),
+            stylesheet: get("stylesheet").as_string().filter(|s| !s.is_empty()),
         }
     }
 
     /// The app's configuration these options describe.
     pub fn config(&self) -> AppConfig {
         AppConfig {
-            base: router_base(&self.base).to_owned(),
+            base: router_base(&self.base),
             api_base: self.api_base.clone(),
             standalone: self.standalone,
             brand: self.brand.clone(),
@@ -71,11 +75,37 @@ impl MountOptions {
     }
 }
 
-/// The router's base for the Support page at `base`: every route starts with `/support` (standalone the
-/// page is `/support`), so the router sits one segment above it.
-fn router_base(base: &str) -> &str {
+/// The router's base: exactly the Support page, so the router (whose click and popstate listeners
+/// are on `window`) takes over only links under it and leaves the console's own routes alone.
+pub fn router_base(base: &str) -> String {
     let base = base.trim_end_matches('/');
-    base.strip_suffix("/support").unwrap_or(base)
+    if base.is_empty() {
+        format!("/{STANDALONE_SEGMENT}")
+    } else if base.starts_with('/') {
+        base.to_owned()
+    } else {
+        format!("/{base}")
+    }
+}
+
+/// The standalone app's base segment, which `navigate` also accepts as a prefix inside the console
+/// (`/support/tickets` is the app's own name for its My tickets page wherever it is mounted).
+const STANDALONE_SEGMENT: &str = "support";
+
+/// `path` relative to the router's `base`: a whole path under `base` (as `support:navigate`
+/// reports it), or one of the app's own under `/support`; anything else is taken as relative.
+pub fn relative_path(base: &str, path: &str) -> String {
+    let own = format!("/{STANDALONE_SEGMENT}");
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .filter(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+    };
+    let rest = under(base).or_else(|| under(&own)).unwrap_or(path);
+    if rest.starts_with('/') {
+        rest.to_owned()
+    } else {
+        format!("/{rest}")
+    }
 }
 
 /// The router's navigate function, once the router is up: lets the host's `navigate(path)` reach it.
@@ -139,6 +169,8 @@ pub struct MountHandle {
     base: String,
     auth: Auth,
     navigator: Navigator,
+    /// The embedded app's own element inside the shadow root (none standalone).
+    shadow: Option<web_sys::HtmlElement>,
 }
 
 #[wasm_bindgen]
@@ -158,23 +190,16 @@ impl MountHandle {
         self.mounted.take();
         self.owner.take();
         self.auth.close();
+        if let Some(container) = self.shadow.take() {
+            crate::components::forget_root(&container);
+            container.remove();
+        }
     }
 
     /// Shows `path`: a whole path as `support:navigate` reports it (`/org/acme/support/tickets`), or
     /// one of the app's own (`/support/tickets`).
     pub fn navigate(&self, path: &str) {
-        let relative = path
-            .strip_prefix(&self.base)
-            .filter(|rest| {
-                !self.base.is_empty() && (rest.is_empty() || rest.starts_with(['/', '?']))
-            })
-            .unwrap_or(path);
-        let relative = if relative.starts_with('/') {
-            relative.to_owned()
-        } else {
-            format!("/{relative}")
-        };
-        self.navigator.go(&relative);
+        self.navigator.go(&relative_path(&self.base, path));
     }
 
     /// The host's new token (`null` or empty clears it). Switches to token mode; requests waiting
@@ -217,8 +242,24 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> MountHandle {
         navigator: Navigator::default(),
     };
     let navigator = embedding.navigator.clone();
+    let base = router_base(&options.base);
+    // Standalone, `/` shows the Support page: the router only sees paths under its base.
+    if options.standalone
+        && let Some(window) = web_sys::window()
+        && window.location().pathname().is_ok_and(|p| p == "/")
+        && let Ok(history) = window.history()
+    {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&base));
+    }
+    // Embedded, the app lives in an open shadow root: the console's styles do not reach it and ours
+    // do not reach the console. Standalone the page is ours, and the page links the stylesheet.
+    let shadow = (!options.standalone)
+        .then(|| open_shadow(&element, options.stylesheet.as_deref().unwrap_or_default()));
+    if let Some(container) = &shadow {
+        crate::components::remember_root(container);
+    }
     let owner = Rc::new(RefCell::new(None));
-    let mounted = leptos::mount::mount_to(element, {
+    let mounted = leptos::mount::mount_to(shadow.clone().unwrap_or(element), {
         let owner = owner.clone();
         move || {
             *owner.borrow_mut() = Owner::current();
@@ -229,9 +270,10 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> MountHandle {
     MountHandle {
         mounted: Some(Box::new(mounted)),
         owner,
-        base: router_base(&options.base).to_owned(),
+        base,
         auth,
         navigator,
+        shadow,
     }
 }
 
@@ -239,6 +281,11 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> MountHandle {
 extern "C" {
     #[wasm_bindgen(js_name = defineSupportCenter)]
     fn define_support_center(mount: &js_sys::Function);
+
+    /// The element the embedded app mounts in: inside `element`'s open shadow root, after a
+    /// `<link rel="stylesheet" href=stylesheet>` (the CSP allows no inline `<style>`).
+    #[wasm_bindgen(js_name = openShadow)]
+    fn open_shadow(element: &web_sys::HtmlElement, stylesheet: &str) -> web_sys::HtmlElement;
 }
 
 /// Registers `<support-center>` (once per page). Called when the bundle loads; mounts nothing.
@@ -249,4 +296,39 @@ pub fn register_element() {
     define_support_center(mount.as_ref().unchecked_ref());
     // One closure for the page's lifetime: the element class calls it on every connect.
     mount.forget();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{relative_path, router_base};
+
+    #[test]
+    fn the_router_base_is_exactly_the_support_page() {
+        assert_eq!(router_base("/org/acme/support/"), "/org/acme/support");
+        assert_eq!(router_base("/console/help"), "/console/help");
+        assert_eq!(router_base("org/acme/support"), "/org/acme/support");
+        assert_eq!(router_base(""), "/support");
+        assert_eq!(router_base("/"), "/support");
+    }
+
+    #[test]
+    fn navigate_takes_whole_paths_the_apps_own_and_relative_ones() {
+        let base = "/org/acme/support";
+        assert_eq!(
+            relative_path(base, "/org/acme/support/tickets/7"),
+            "/tickets/7"
+        );
+        assert_eq!(relative_path(base, "/org/acme/support"), "/");
+        assert_eq!(relative_path(base, "/org/acme/support?x=1"), "/?x=1");
+        assert_eq!(relative_path(base, "/support/tickets"), "/tickets");
+        assert_eq!(relative_path(base, "/support"), "/");
+        assert_eq!(relative_path(base, "tickets/new"), "/tickets/new");
+        assert_eq!(relative_path(base, "/tickets"), "/tickets");
+        // Only whole segments: a sibling page of the console's is not under the base.
+        assert_eq!(
+            relative_path(base, "/org/acme/supportx"),
+            "/org/acme/supportx"
+        );
+        assert_eq!(relative_path("/support", "/support/upgrade"), "/upgrade");
+    }
 }

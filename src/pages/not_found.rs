@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
             <p>
-                <A href=routes::support()>"Go to the Support page"</A>
+                <A href=routes::href(&routes::support())>"Go to the Support page"</A>
             </p>
         </div>
     }

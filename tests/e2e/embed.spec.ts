@@ -1,6 +1,6 @@
-import { type APIRequestContext, type Page, type Request } from '@playwright/test';
+import { type Page, type Request } from '@playwright/test';
 import { expect, test, DEMO_PASSWORD, USERS } from './fixtures';
-import { consoleToken, hostEvents, openHost, signInViaApi } from './host';
+import { acmeId, consoleToken, hostEvents, openHost, signInViaApi } from './host';
 
 // The app embedded in a page of the console's (tests/e2e/host/embed.html, served on the app's origin by host.ts):
 // the bundle mounts nothing by itself; `mount(element, options)` and `<support-center>` mount it under the
@@ -36,6 +36,13 @@ async function callHandle(page: Page, method: 'unmount' | 'navigate' | 'setToken
 
 const slotOf = (page: Page) => page.locator('#slot');
 
+/** What is left in the slot, light DOM and shadow root both (the embedded app lives in the slot's shadow root). */
+const slotContent = (page: Page) =>
+  page.evaluate(() => {
+    const slot = document.getElementById('slot')!;
+    return { light: slot.childNodes.length, shadow: slot.shadowRoot?.childNodes.length ?? 0 };
+  });
+
 /** Fills the create-ticket form's required fields. */
 async function fillTicket(page: Page, subject: string): Promise<void> {
   const slot = slotOf(page);
@@ -53,16 +60,6 @@ async function ticketsWithSubject(page: Page, subject: string, token?: string): 
   const q = encodeURIComponent(subject);
   const list = await (await page.request.get(`/api/v1/organizations/${me.organization.id}/tickets?q=${q}&limit=100`, { headers })).json();
   return list.tickets.filter((t: { subject: string }) => t.subject === subject).length;
-}
-
-/** Acme's organization id, asked with a password session of its own (the page stays without a cookie). */
-async function acmeId(request: APIRequestContext): Promise<number> {
-  const signIn = await request.post('/api/v1/session', {
-    headers: { 'x-support-csrf': '1' },
-    data: { email: USERS.acmeMember, password: DEMO_PASSWORD },
-  });
-  expect(signIn.status(), await signIn.text()).toBe(200);
-  return (await (await request.get('/api/v1/me')).json()).organization.id;
 }
 
 test('mount() renders the Support page inside the host under its base path; navigate() moves it and tells the host', async ({ page }) => {
@@ -98,6 +95,7 @@ test('mount() renders the Support page inside the host under its base path; navi
   await callHandle(page, 'unmount');
   await expect(page.locator('.support-app')).toHaveCount(0);
   await expect(slot).toBeEmpty();
+  expect(await slotContent(page)).toEqual({ light: 0, shadow: 0 });
 });
 
 test('<support-center> mounts on connect and unmounts on removal; creating a ticket and commenting fire their events', async ({ page }) => {
@@ -234,6 +232,7 @@ test('mounting and unmounting 20 times leaves no growing DOM nodes, event listen
     await slot.getByLabel('Subject', { exact: true }).fill(`Draft ${n}`);
     await callHandle(page, 'unmount');
     await expect(slot).toBeEmpty();
+    expect(await slotContent(page)).toEqual({ light: 0, shadow: 0 });
     await page.evaluate((base) => history.replaceState(null, '', base), BASE);
   };
   // Warm up: first-use allocations (compiled code, caches) are not leaks.

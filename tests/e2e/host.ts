@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { createPrivateKey, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -80,4 +80,49 @@ export function consoleToken(email: string, org: number, role: 'admin' | 'member
   const claims = { iss: 'https://console.example', aud: 'support', sub: `console-${email}`, exp: now + expiresIn, email, org, role };
   const unsigned = `${part({ alg: 'EdDSA', typ: 'JWT' })}.${part(claims)}`;
   return `${unsigned}.${sign(null, Buffer.from(unsigned), CONSOLE_KEY).toString('base64url')}`;
+}
+
+/** Acme's organization id, asked with a password session of the request context's own (the page gets no cookie). */
+export async function acmeId(request: APIRequestContext): Promise<number> {
+  const signIn = await request.post('/api/v1/session', {
+    headers: { 'x-support-csrf': '1' },
+    data: { email: 'dev@acme.example', password: 'support-demo' },
+  });
+  expect(signIn.status(), await signIn.text()).toBe(200);
+  return (await (await request.get('/api/v1/me')).json()).organization.id;
+}
+
+/** The fake console's Support section. */
+export const CONSOLE_SUPPORT = '/console/org/acme/support';
+
+/** Who the console's own sign-in says the user is, and how many tokens it has handed out. */
+export type ConsoleUser = { email: string; org: number; role: 'admin' | 'member'; tokens: number };
+
+/**
+ * Serves the fake console (tests/e2e/host/console.html) for every document under /console, and gives it its
+ * sign-in: `window.consoleToken()` signs a fresh token for `user` (counted in `user.tokens`). The app's own
+ * files and API are the real server's.
+ */
+export async function serveConsole(page: Page, user: ConsoleUser): Promise<void> {
+  const files = bundleFiles();
+  const html = fs
+    .readFileSync(path.join(__dirname, 'host', 'console.html'), 'utf8')
+    .replace('{{JS}}', files.js)
+    .replace('{{WASM}}', files.wasm)
+    .replace('{{CSS}}', files.css);
+  await page.exposeFunction('consoleToken', () => {
+    user.tokens += 1;
+    return consoleToken(user.email, user.org, user.role);
+  });
+  await page.route(`**${HOST_PREFIX}/**`, (route) =>
+    route.request().resourceType() === 'document'
+      ? route.fulfill({ status: 200, contentType: 'text/html', body: html })
+      : route.fallback(),
+  );
+}
+
+/** Opens the fake console at `path` and waits for its router to have drawn the page. */
+export async function openConsole(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await expect(page.locator('html[data-ready="yes"]')).toHaveCount(1);
 }

@@ -26,7 +26,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-args=(--listen "127.0.0.1:${port}" --database "$data/support.db" --data-dir "$data" --static-dir "$root/dist" --demo)
+args=(--listen "127.0.0.1:${port}" --database "$data/support.db" --data-dir "$data" --static-dir "$root/dist" --tiers "$root/docs/tiers.example.toml" --demo)
 # Token mode as the console would configure it, with the test-only key pair of the server's tests: the embedding
 # tests (tests/e2e/host.ts consoleToken) sign real tokens with its private half. Cookie sessions are unaffected.
 args+=(--token-public-key "$root/crates/server/tests/api/token_keys/console.pub.pem" --token-algorithm EdDSA

@@ -30,6 +30,11 @@ pub enum Command {
     /// Print the API's OpenAPI 3.1 document (what `GET /api/v1/openapi.json` serves), then exit.
     /// `support-server openapi > docs/openapi.json` updates the committed copy.
     Openapi,
+    /// Inbound email: replies to the ticket emails.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Operator actions on support tier upgrade requests.
     Upgrades {
         #[command(subcommand)]
@@ -40,6 +45,16 @@ pub enum Command {
         #[command(subcommand)]
         command: TicketsCommand,
     },
+}
+
+/// `support-server mail ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum MailCommand {
+    /// Take one raw email (RFC 5322) from standard input, as a mail server's pipe delivery hands it
+    /// over: a reply to a ticket email becomes a comment. Exits with sysexits(3) codes: 0 taken or
+    /// quietly dropped, 65/67/77 refused (the mail server bounces it), 75 try again later, 78 not
+    /// configured.
+    Ingest,
 }
 
 /// `support-server tickets ...`
@@ -207,6 +222,34 @@ pub struct Config {
     )]
     pub outbox_interval_secs: u64,
 
+    /// The support tier catalogue (TOML): tiers, response times, hours, phone, account team, price
+    /// rules, the organization's time zone and public holidays. See `docs/tiers.example.toml`
+    /// (illustrative figures). Without it the catalogue in the database is used as it is.
+    #[arg(long, env = "SUPPORT_TIERS")]
+    pub tiers: Option<PathBuf>,
+
+    /// Replies by email: the domain of the reply addresses, `reply+TOKEN@<domain>`, that every email
+    /// about a ticket carries in `Reply-To`. Its mail must reach `support-server mail ingest` (pipe
+    /// delivery) or `POST /api/v1/inbound-mail`. Without it emails carry no reply address and inbound
+    /// mail is refused.
+    #[arg(long, env = "SUPPORT_REPLY_DOMAIN", global = true, value_parser = parse_mail_domain)]
+    pub reply_domain: Option<String>,
+
+    /// The shared secret an inbound-mail webhook sends as `Authorization: Bearer <secret>` to
+    /// `POST /api/v1/inbound-mail`. Without it (or without `--reply-domain`) the endpoint answers 404.
+    #[arg(long, env = "SUPPORT_INBOUND_MAIL_SECRET", hide_env_values = true)]
+    pub inbound_mail_secret: Option<String>,
+
+    /// Largest inbound email accepted, in bytes (headers, body and attachments as sent).
+    #[arg(
+        long,
+        env = "SUPPORT_INBOUND_MAIL_MAX_BYTES",
+        default_value_t = 30 * 1024 * 1024,
+        value_parser = clap::value_parser!(u64).range(1024..),
+        global = true
+    )]
+    pub inbound_mail_max_bytes: u64,
+
     /// Token mode: the console's public key (PEM file) that signs the tokens the embedded app sends
     /// as `Authorization: Bearer`. Token mode is off without it; with it, `--token-algorithm`,
     /// `--token-issuer` and `--token-audience` are required.
@@ -313,6 +356,27 @@ impl FromStr for CorsOrigin {
         }
         Ok(Self(s.to_owned()))
     }
+}
+
+/// `--reply-domain`: a host name as an address's domain takes it (letters, digits, `-` and `.`),
+/// lower-cased.
+fn parse_mail_domain(s: &str) -> Result<String, String> {
+    let domain = s.trim().trim_end_matches('.').to_ascii_lowercase();
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if domain.len() > 253 || !domain.split('.').all(label_ok) {
+        return Err(format!(
+            "{s:?} is not a mail domain: expected a host name such as support.example.com"
+        ));
+    }
+    Ok(domain)
 }
 
 impl Config {

@@ -424,6 +424,7 @@ async fn insert_entry(
         emails: &[],
         status,
         at,
+        by_email: false,
     };
     tx.record_activity(ticket_id, &activity).await?;
     Ok(())

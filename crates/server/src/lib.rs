@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod rules;
 pub mod state;
 pub mod store;
+pub mod tiers;
 
 use axum::Router;
 
@@ -35,10 +36,10 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let worker = match &state.config.smtp_url {
         Some(url) => {
             tracing::info!(smtp = %url, from = %state.config.mail_from, "delivering the outbox's emails");
-            Some(jobs::outbox::spawn_worker(
+            Some(jobs::outbox::spawn_worker_as(
                 state.store.clone(),
                 url.mailer(),
-                state.config.mail_from.clone(),
+                jobs::outbox::Sender::from_config(&state.config),
                 std::time::Duration::from_secs(state.config.outbox_interval_secs),
             ))
         }

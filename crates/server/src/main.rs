@@ -2,6 +2,7 @@
 //! or runs an operator command (`cli`).
 
 use clap::Parser;
+use support_server::config::MailCommand;
 use support_server::{AppState, Cli, Command, cli, serve};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
@@ -12,7 +13,7 @@ async fn main() -> anyhow::Result<()> {
     let command = args.command.unwrap_or(Command::Serve);
     // Operator commands print their results on stdout; their logs must not mix in.
     let (default_filter, writer) = match command {
-        Command::Upgrades { .. } | Command::Tickets { .. } => {
+        Command::Upgrades { .. } | Command::Tickets { .. } | Command::Mail { .. } => {
             ("warn", BoxMakeWriter::new(std::io::stderr))
         }
         _ => (
@@ -49,6 +50,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Upgrades { command } => operator(cli::upgrades::run(&args.config, command).await),
         Command::Tickets { command } => operator(cli::tickets::run(&args.config, command).await),
+        Command::Mail {
+            command: MailCommand::Ingest,
+        } => {
+            let code = cli::mail::ingest(&args.config, std::io::stdin().lock()).await;
+            std::process::exit(code)
+        }
     }
 }
 

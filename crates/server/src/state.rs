@@ -2,12 +2,15 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use crate::config::Config;
 use crate::demo;
 use crate::http::security::SecurityHeaders;
 use crate::rules::auth::SignInLimiter;
 use crate::rules::token::TokenVerifier;
 use crate::store::Store;
+use crate::tiers::{Calendar, TierFile};
 
 /// The store, the configuration, the sign-in limiter, the console token verifier and the security
 /// headers, shared by every request.
@@ -20,26 +23,46 @@ pub struct AppState {
     pub tokens: Option<Arc<TokenVerifier>>,
     /// The Content-Security-Policy and friends, from the served index.html.
     pub security: Arc<SecurityHeaders>,
+    /// The organization's time zone and public holidays (`--tiers`; UTC and none without it).
+    pub calendar: Arc<Calendar>,
 }
 
 impl AppState {
-    /// Opens the database, migrates, and loads the demo data when asked and the database is empty.
+    /// Opens the database, migrates, loads the demo data when asked and the database is empty, then
+    /// makes the tier file (`--tiers`) the catalogue.
     /// With `--static-dir`, fails when its index.html cannot be read for the Content-Security-Policy.
     pub async fn new(config: Config) -> anyhow::Result<Self> {
         // Before touching the database: a half-configured token mode stops the server at start.
         let tokens = TokenVerifier::from_config(&config)?.map(Arc::new);
         let security = SecurityHeaders::new(&config)?;
+        // Before touching the database too: a broken tier file stops the start, naming the problem.
+        let tier_file = config.tiers.as_deref().map(TierFile::load).transpose()?;
         tokio::fs::create_dir_all(&config.data_dir).await?;
         let store = Store::open(&config.database_path()).await?;
+        // The demo data first (with the catalogue it was written for), so the tier file is checked
+        // against the tiers its organizations use.
         if config.demo && demo::load_if_empty(&store).await? {
             tracing::info!("loaded demo data");
         }
+        let calendar = match (tier_file, &config.tiers) {
+            (Some(file), Some(path)) => {
+                let mut tx = store.begin_write().await?;
+                tx.replace_support_tiers(&file.tiers)
+                    .await
+                    .with_context(|| format!("tier file {}", path.display()))?;
+                tx.commit().await?;
+                tracing::info!(tiers = file.tiers.len(), "support tiers from the tier file");
+                file.calendar
+            }
+            _ => Calendar::default(),
+        };
         Ok(Self {
             store,
             config: Arc::new(config),
             limiter: Arc::default(),
             tokens,
             security: Arc::new(security),
+            calendar: Arc::new(calendar),
         })
     }
 }

@@ -125,7 +125,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
                     >
                         {move || if create.pending().get() { "Creating ticket\u{2026}" } else { "Create ticket" }}
                     </button>
-                    <A href=routes::tickets()>"Cancel"</A>
+                    <A href=routes::href(&routes::tickets())>"Cancel"</A>
                     <span class="sa-muted sa-draft-state">"Your draft is saved in this browser as you type."</span>
                 </div>
             </fieldset>
@@ -149,7 +149,7 @@ fn ticket_fields(
         <CcInput
             errors=errors
             field=f.cc
-            hint="All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others only get email (replying by email is not supported yet)."
+            hint="All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get email and can reply to it to comment and CC more people."
         />
         <TextField
             errors=errors

@@ -205,7 +205,7 @@ fn UpgradeControl(status: SupportStatus, role: Role) -> impl IntoView {
         .into_any()
     } else {
         view! {
-            <A href=routes::upgrade()>
+            <A href=routes::href(&routes::upgrade())>
                 <span class="sa-button sa-button-primary">"Upgrade to Enterprise"</span>
             </A>
         }

@@ -101,7 +101,7 @@ pub fn SupportContent(
                             "Create and track support tickets in the Support Center. For other services included in your support tier, such as business reviews or disaster recovery planning, contact the sales team at "
                             <a href=format!("mailto:{sales}")>{sales.clone()}</a> "."
                         </p>
-                        <A href=routes::tickets()>
+                        <A href=routes::href(&routes::tickets())>
                             <span class="sa-button sa-button-primary">{center}</span>
                         </A>
                     </section>

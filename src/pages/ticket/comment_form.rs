@@ -265,7 +265,7 @@ fn CommentForm(
                 <CcInput
                     errors=form.errors
                     field=f.cc
-                    hint="Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people only get email (replying by email is not supported yet)."
+                    hint="Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people get email and can reply to it to comment and CC more people."
                 />
                 <TextArea errors=form.errors field=Field::Body label="Comment" value=f.body rows="6" />
                 <FileField uploads=uploads errors=form.errors />

@@ -8,6 +8,7 @@ use api::format::format_bytes;
 use api::text::{Piece, pieces};
 use api::{Activity, ActivityKind, Attachment, AuthorKind, TicketStatus, Timestamp};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::TicketState;
 use crate::api::ApiClient;
@@ -72,6 +73,9 @@ fn Message(
     files: Vec<Attachment>,
     org_id: i64,
     ticket_id: i64,
+    /// It arrived as a reply to one of the ticket's emails.
+    #[prop(optional)]
+    by_email: bool,
 ) -> impl IntoView {
     let client = expect_context::<ApiClient>();
     view! {
@@ -79,6 +83,7 @@ fn Message(
             <p class="sa-message-head">
                 <strong>{author}</strong>
                 {agent.then(|| view! { <span class="sa-badge">"Support team"</span> })}
+                {by_email.then(|| view! { <span class="sa-muted">" by email"</span> })}
                 " "
                 <span class="sa-muted">{time_view(at)}</span>
             </p>
@@ -99,9 +104,19 @@ fn Message(
                     {files
                         .into_iter()
                         .map(|file| {
+                            let (id, name) = (file.id, file.file_name.clone());
                             view! {
                                 <li>
-                                    <a href=client.attachment_url(org_id, ticket_id, file.id) download=file.file_name.clone()>
+                                    <a
+                                        href=client.attachment_url(org_id, ticket_id, file.id)
+                                        download=file.file_name.clone()
+                                        on:click=move |ev| {
+                                            if client.auth().is_token_mode() {
+                                                ev.prevent_default();
+                                                download_with_token(client, org_id, ticket_id, id, name.clone());
+                                            }
+                                        }
+                                    >
                                         {file.file_name.clone()}
                                     </a>
                                     <span class="sa-muted">{format!(" ({})", format_bytes(file.size))}</span>
@@ -135,10 +150,13 @@ fn Entry(activity: Activity, org_id: i64, ticket_id: i64) -> impl IntoView {
     };
     match a.kind {
         ActivityKind::Comment => view! {
-            <Message author=a.author_name agent=agent at=a.created_at body=a.body files=a.attachments org_id=org_id ticket_id=ticket_id />
+            <Message author=a.author_name agent=agent at=a.created_at body=a.body files=a.attachments org_id=org_id ticket_id=ticket_id by_email=a.by_email />
         }
         .into_any(),
-        ActivityKind::CcAdded => note(format!("{who} added {} to CC.", a.emails.join(", ")), a.created_at),
+        ActivityKind::CcAdded => {
+            let how = if a.by_email { " by email" } else { "" };
+            note(format!("{who} added {} to CC{how}.", a.emails.join(", ")), a.created_at)
+        }
         ActivityKind::CcRemoved => note(format!("{who} removed {} from CC.", a.emails.join(", ")), a.created_at),
         ActivityKind::StatusChanged => note(
             format!(
@@ -148,4 +166,30 @@ fn Entry(activity: Activity, org_id: i64, ticket_id: i64) -> impl IntoView {
             a.created_at,
         ),
     }
+}
+
+/// Token mode: the link cannot carry the token, so the file is fetched with it and saved from a
+/// `blob:` URL under its own name. (A failure leaves the page as it is; the link stays for a retry.)
+fn download_with_token(client: ApiClient, org_id: i64, ticket_id: i64, id: i64, name: String) {
+    leptos::task::spawn_local(async move {
+        let Ok(url) = client.attachment_blob_url(org_id, ticket_id, id).await else {
+            return;
+        };
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(a) = document
+            .and_then(|d| d.create_element("a").ok())
+            .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        {
+            a.set_href(&url);
+            a.set_download(&name);
+            a.click();
+        }
+        // The download has started from the URL; it can go once the click is handled.
+        set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(10),
+        );
+    });
 }

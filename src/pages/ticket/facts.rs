@@ -52,7 +52,7 @@ pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
                     {t.follow_up_of.map(|id| view! {
                         <div>
                             <dt>"Follows up"</dt>
-                            <dd><A href=routes::ticket(id)>{format!("Ticket #{id}")}</A></dd>
+                            <dd><A href=routes::href(&routes::ticket(id))>{format!("Ticket #{id}")}</A></dd>
                         </div>
                     })}
                 </dl>

@@ -35,7 +35,7 @@ pub(super) fn header(state: TicketState) -> impl IntoView {
             <div class="sa-callout">
                 <p>
                     "This ticket is closed and cannot be reopened. If the problem is back, "
-                    <A href=format!("{}?follow_up={ticket_id}", routes::new_ticket())>"create a follow-up ticket"</A>
+                    <A href=routes::href(&format!("{}?follow_up={ticket_id}", routes::new_ticket()))>"create a follow-up ticket"</A>
                     " that links to this one."
                 </p>
             </div>

@@ -80,11 +80,11 @@ pub(super) fn ListBody(
         || query.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     let org_scope = query.scope == TicketScope::Organization;
     let page_link = move |after: Option<String>, before: Option<String>| {
-        list_href(&TicketListQuery {
+        routes::href(&list_href(&TicketListQuery {
             after,
             before,
             ..query.clone()
-        })
+        }))
     };
     let count = move || match list.read().total {
         1 => "1 ticket".to_owned(),
@@ -165,7 +165,7 @@ fn empty(filtered: bool, on_clear: Callback<()>) -> impl IntoView {
             <div class="sa-panel sa-empty">
                 <h2>"No tickets yet"</h2>
                 <p>"Tickets you create, and tickets you are CCed on, appear here with their status."</p>
-                <A href=routes::new_ticket()>
+                <A href=routes::href(&routes::new_ticket())>
                     <span class="sa-button sa-button-primary">"Create ticket"</span>
                 </A>
             </div>
@@ -218,7 +218,7 @@ fn ticket_row(t: TicketListItem, org_scope: bool) -> impl IntoView {
     view! {
         <tr>
             <td>
-                <A href=routes::ticket(t.id)>{t.subject}</A>
+                <A href=routes::href(&routes::ticket(t.id))>{t.subject}</A>
                 {org_scope.then(|| view! { <span class="sa-cell-note">{format!("by {}", t.submitter_name)}</span> })}
             </td>
             <td>{format!("#{}", t.id)}</td>

@@ -115,7 +115,7 @@ pub fn TicketsPage() -> impl IntoView {
             <Breadcrumb />
             <div class="sa-page-header">
                 <h1>{title}</h1>
-                <A href=routes::new_ticket()>
+                <A href=routes::href(&routes::new_ticket())>
                     <span class="sa-button sa-button-primary">"Create ticket"</span>
                 </A>
             </div>
@@ -187,15 +187,11 @@ fn load_list(
 /// My tickets and Tickets in my organization (admins). Plain links: the router's `<A>` marks every
 /// link to this path as current, whatever its query.
 fn scope_tabs(query: Memo<TicketListQuery>) -> impl IntoView {
-    let base = expect_context::<crate::AppConfig>().base;
     let tab = move |scope: TicketScope, label: &'static str| {
-        let href = format!(
-            "{base}{}",
-            list_href(&TicketListQuery {
-                scope,
-                ..Default::default()
-            })
-        );
+        let href = routes::href(&list_href(&TicketListQuery {
+            scope,
+            ..Default::default()
+        }));
         view! {
             <a href=href class="sa-tab" aria-current=move || (query.read().scope == scope).then_some("page")>
                 {label}

@@ -24,7 +24,7 @@ pub(super) fn Confirmation(request: UpgradeRequest) -> impl IntoView {
                 "It typically takes 1-2 business days to set up the new support tier. You can view the status of your request on the support page under Current support tier."
             </p>
             <p>
-                <A href=routes::support()>"Back to Support"</A>
+                <A href=routes::href(&routes::support())>"Back to Support"</A>
             </p>
         </section>
     }

@@ -51,7 +51,7 @@ pub fn UpgradePage() -> impl IntoView {
     view! {
         <div class="sa-page sa-wizard">
             <p class="sa-breadcrumb">
-                <A href=routes::support()>"Support"</A>
+                <A href=routes::href(&routes::support())>"Support"</A>
             </p>
             <h1>"Upgrade your support tier"</h1>
             {loaded(data, Placeholder::InPage(1), move |(org_id, status, options)| {
@@ -106,7 +106,7 @@ fn Wizard(
                 <div class="sa-panel">
                     <p class="sa-note">{message}</p>
                     <p>
-                        <A href=routes::support()>"Back to Support"</A>
+                        <A href=routes::href(&routes::support())>"Back to Support"</A>
                     </p>
                 </div>
             }

@@ -77,6 +77,9 @@ pub enum AuthorKind {
     Customer,
     /// The support team.
     Agent,
+    /// Someone on the CC list who is not a console user, replying by email; the author's name is
+    /// their address.
+    Email,
 }
 
 /// What an entry of the conversation records.
@@ -121,6 +124,9 @@ pub struct Activity {
     /// Files sent with a comment.
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// It arrived as a reply to one of the ticket's emails (the conversation shows "by email").
+    #[serde(default)]
+    pub by_email: bool,
 }
 
 /// What the signed-in user may do on a ticket (the server enforces the same rules).

@@ -1,7 +1,8 @@
 //! The command line's operator actions: `support-server upgrades ...` (deciding support tier upgrade
 //! requests) and `support-server tickets ...` (the support team's side of tickets, until it has its own
-//! tool). Each command is a library function that the tests call too, and a thin `run` that prints.
+//! tool), and `support-server mail ingest` (an email reply on standard input). Each command is a library function that the tests call too, and a thin `run` that prints.
 
+pub mod mail;
 pub mod tickets;
 pub mod upgrades;
 

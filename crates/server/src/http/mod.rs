@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod etag;
 pub mod extract;
 pub mod idempotency;
+pub mod inbound_mail;
 pub mod openapi;
 pub mod organizations;
 pub mod security;
@@ -88,6 +89,8 @@ pub struct Route {
     /// The path under `/api/v1`, in axum's syntax (`/tickets/{ticket_id}`), which is OpenAPI's too.
     pub path: &'static str,
     handler: MethodRouter<AppState>,
+    /// Whether the CSRF header is required (see [`Route::without_csrf`]).
+    csrf: bool,
 }
 
 impl Route {
@@ -103,7 +106,16 @@ impl Route {
             method,
             path,
             handler: on(filter, handler),
+            csrf: true,
         }
+    }
+
+    /// The same route outside the CSRF check and the API's `no-store` default: for a caller that is
+    /// not a browser and authenticates with its own credential, never a cookie (the inbound-mail
+    /// webhook). The handler sets its own caching headers.
+    pub fn without_csrf(mut self) -> Self {
+        self.csrf = false;
+        self
     }
 
     /// The same route with `layer` around its handler (e.g. a larger body limit for uploads).
@@ -133,6 +145,7 @@ pub fn api_routes() -> Vec<Route> {
         tickets::routes(),
         conversation::routes(),
         attachments::routes(),
+        inbound_mail::routes(),
         openapi::routes(),
     ]
     .into_iter()
@@ -143,11 +156,12 @@ pub fn api_routes() -> Vec<Route> {
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     // `Router::route` on a path it already has adds the other methods to it.
-    let api = api_routes()
+    let (browser, own_credentials): (Vec<Route>, Vec<Route>) =
+        api_routes().into_iter().partition(|route| route.csrf);
+    let add = |router: Router<AppState>, route: Route| router.route(route.path, route.handler);
+    let api = browser
         .into_iter()
-        .fold(Router::new(), |router, route| {
-            router.route(route.path, route.handler)
-        })
+        .fold(Router::new(), add)
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(middleware::from_fn(csrf::require_csrf_header))
@@ -155,7 +169,9 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
+        ))
+        // After the layers: these authenticate with their own secret, not a cookie, so no CSRF header.
+        .merge(own_credentials.into_iter().fold(Router::new(), add));
 
     let mut router = Router::new().nest(api::API_PREFIX, api);
     if let Some(dir) = &state.config.static_dir {

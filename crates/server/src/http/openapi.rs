@@ -15,7 +15,9 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::Route;
-use crate::http::{attachments, auth, conversation, organizations, support, tickets, upgrades};
+use crate::http::{
+    attachments, auth, conversation, inbound_mail, organizations, support, tickets, upgrades,
+};
 
 /// Security scheme: the session cookie that `POST /session` sets.
 pub const SESSION: &str = "session";
@@ -23,6 +25,8 @@ pub const SESSION: &str = "session";
 pub const CSRF: &str = "csrf";
 /// Security scheme: a console token (`Authorization: Bearer <JWT>`), when the server runs in token mode.
 pub const BEARER: &str = "bearer";
+/// Security scheme: the inbound-mail webhook's shared secret (`Authorization: Bearer <secret>`).
+pub const INBOUND_MAIL_SECRET: &str = "inbound_mail_secret";
 
 /// The name of the shared error response in `components.responses`.
 const ERROR_RESPONSE: &str = "Error";
@@ -59,6 +63,7 @@ const ERROR_RESPONSE: &str = "Error";
         attachments::upload,
         attachments::remove,
         attachments::download,
+        inbound_mail::inbound,
         openapi_json,
     ),
     // What only parameters refer to (`TicketListQuery`'s), which the operations do not collect.
@@ -103,6 +108,17 @@ impl Modify for Contract {
                     .description(Some(
                         "Token mode: a short-lived JWT signed by the console (see the README's \
                          \"Token mode\").",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            INBOUND_MAIL_SECRET,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The inbound-mail webhook's shared secret, `--inbound-mail-secret`.",
                     ))
                     .build(),
             ),

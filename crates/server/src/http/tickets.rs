@@ -106,7 +106,7 @@ async fn create(
         Start::Replay(response) => return Ok(response),
         Start::Run(claim) => claim,
     };
-    let work = tickets::create(store, &member, &input, claim.as_ref()).await;
+    let work = tickets::create(store, &member, &input, claim.as_ref(), &state.calendar).await;
     idempotency::finish(store, claim, work).await
 }
 

@@ -10,19 +10,27 @@
 //! lease ahead, so another worker (or a second server on the same database) skips it. A failure sets
 //! `next_attempt_at` to when the retry is due, doubling each time; after [`MAX_ATTEMPTS`] the row is
 //! left alone. Delivery is at least once, not exactly once: if the process dies after the SMTP server
-//! accepted an email but before `sent_at` is written, the row is sent again once its lease runs out.
+//! accepted an email but before `sent_at` is written, the row is sent again once its lease runs out;
+//! the resend carries the same Message-ID (fixed when the row was recorded), so mail systems and
+//! clients that deduplicate by Message-ID show it once.
+//!
+//! Headers ([`Sender`]): every email has its `Message-ID`, `Auto-Submitted: auto-generated` (so
+//! well-behaved auto-responders stay quiet) and `X-Loop` (so our own mail coming back is recognised,
+//! `rules::mail`). An email about a ticket also has `In-Reply-To` and `References` naming the ticket's
+//! root Message-ID, so mail clients thread a ticket's emails, and, with `--reply-domain`, a per-recipient
+//! `Reply-To: reply+TOKEN@<domain>` and a line saying that replying works.
 
 use std::fmt;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock;
-use crate::config::SmtpUrl;
+use crate::config::{Config, SmtpUrl};
 use crate::error::Result;
 use crate::store::Store;
 use crate::store::outbox::QueuedEmail;
@@ -61,6 +69,60 @@ impl SmtpUrl {
     }
 }
 
+/// Who the emails are from and where replies go: what the headers need besides the row.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    /// `From`, also the `X-Loop` value.
+    pub from: Mailbox,
+    /// `--reply-domain`: with it, emails about a ticket carry `Reply-To: reply+TOKEN@<domain>`.
+    pub reply_domain: Option<String>,
+}
+
+impl Sender {
+    /// A sender without reply addresses.
+    pub fn new(from: Mailbox) -> Self {
+        Self {
+            from,
+            reply_domain: None,
+        }
+    }
+
+    /// The configured sender (`--mail-from`, `--reply-domain`).
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            from: config.mail_from.clone(),
+            reply_domain: config.reply_domain.clone(),
+        }
+    }
+
+    /// The domain of our Message-IDs: the reply domain, or the sender address's.
+    pub fn message_id_domain(&self) -> &str {
+        self.reply_domain
+            .as_deref()
+            .unwrap_or_else(|| self.from.email.domain())
+    }
+
+    /// `<ticket-42@domain>`: the root every email about ticket 42 answers (`In-Reply-To`,
+    /// `References`). No email carries it as its own Message-ID; clients thread on it all the same.
+    pub fn ticket_root(&self, ticket_id: i64) -> String {
+        format!("<ticket-{ticket_id}@{}>", self.message_id_domain())
+    }
+
+    /// The Message-ID of outbox row `row`.
+    fn message_id(&self, row: &QueuedEmail) -> String {
+        let unique = match &row.message_id {
+            Some(unique) => unique.clone(),
+            // Recorded before rows had one: the row id is stable too.
+            None => format!("outbox-{}", row.id),
+        };
+        format!("<{unique}@{}>", self.message_id_domain())
+    }
+}
+
+/// The line added to an email that has a reply address.
+pub const REPLY_HINT: &str = "Reply to this email to add a comment to the ticket (keep the \
+    address it replies to); people you CC on your reply are added to the ticket's CC list.";
+
 /// How long to wait after the `attempts`-th failed attempt: one minute, doubling each time, at most six
 /// hours. Ten attempts span about eight and a half hours.
 pub fn retry_delay(attempts: i64) -> Duration {
@@ -94,12 +156,26 @@ where
     M: AsyncTransport + Sync,
     M::Error: fmt::Display,
 {
+    deliver_pending_as(store, mailer, &Sender::new(from.clone()), limit).await
+}
+
+/// [`deliver_pending`] with reply addresses when `sender` has a reply domain.
+pub async fn deliver_pending_as<M>(
+    store: &Store,
+    mailer: &M,
+    sender: &Sender,
+    limit: usize,
+) -> Result<DeliveryReport>
+where
+    M: AsyncTransport + Sync,
+    M::Error: fmt::Display,
+{
     let mut report = DeliveryReport::default();
     for _ in 0..limit {
         let Some(row) = claim(store).await? else {
             break;
         };
-        match send(mailer, from, &row).await {
+        match send(mailer, sender, &row).await {
             Ok(()) => {
                 store
                     .mark_email_sent(row.id, clock::now_timestamp())
@@ -138,27 +214,53 @@ async fn claim(store: &Store) -> Result<Option<QueuedEmail>> {
 
 /// Sends `row`; the error is a short sentence fit to store (no connection details beyond what the
 /// SMTP server said).
-async fn send<M>(mailer: &M, from: &Mailbox, row: &QueuedEmail) -> Result<(), String>
+async fn send<M>(mailer: &M, sender: &Sender, row: &QueuedEmail) -> Result<(), String>
 where
     M: AsyncTransport + Sync,
     M::Error: fmt::Display,
 {
-    let to: Mailbox = row
-        .recipient
-        .parse()
-        .map_err(|e| format!("invalid recipient address: {e}"))?;
-    let message = Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(row.subject.as_str())
-        .header(ContentType::TEXT_PLAIN)
-        .body(row.body.clone())
-        .map_err(|e| format!("could not build the email: {e}"))?;
+    let message = build_message(sender, row)?;
     mailer
         .send(message)
         .await
         .map(drop)
         .map_err(|e| truncate(e.to_string()))
+}
+
+/// The email for `row`, with the headers described in the module's documentation.
+pub fn build_message(sender: &Sender, row: &QueuedEmail) -> Result<Message, String> {
+    let to: Mailbox = row
+        .recipient
+        .parse()
+        .map_err(|e| format!("invalid recipient address: {e}"))?;
+    let raw = |name: &'static str, value: String| {
+        HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+    };
+    let mut builder = Message::builder()
+        .from(sender.from.clone())
+        .to(to)
+        .subject(row.subject.as_str())
+        .message_id(Some(sender.message_id(row)))
+        .header(ContentType::TEXT_PLAIN);
+    let mut body = row.body.clone();
+    if let Some(ticket_id) = row.ticket_id {
+        let root = sender.ticket_root(ticket_id);
+        builder = builder.in_reply_to(root.clone()).references(root);
+        if let (Some(domain), Some(token)) = (&sender.reply_domain, &row.reply_token) {
+            let reply_to: Mailbox = format!("reply+{token}@{domain}")
+                .parse()
+                .map_err(|e| format!("invalid reply address: {e}"))?;
+            builder = builder.reply_to(reply_to);
+            body = format!("{}\n\n{REPLY_HINT}\n", body.trim_end());
+        }
+    }
+    let mut message = builder
+        .body(body)
+        .map_err(|e| format!("could not build the email: {e}"))?;
+    let headers = message.headers_mut();
+    headers.insert_raw(raw("Auto-Submitted", "auto-generated".to_owned()));
+    headers.insert_raw(raw("X-Loop", sender.from.email.to_string()));
+    Ok(message)
 }
 
 fn truncate(mut text: String) -> String {
@@ -178,13 +280,18 @@ pub struct Worker {
 /// Starts a task that delivers due rows every `interval` (at once again while a round finds a full
 /// batch) until stopped.
 pub fn spawn_worker(store: Store, mailer: Mailer, from: Mailbox, interval: Duration) -> Worker {
+    spawn_worker_as(store, mailer, Sender::new(from), interval)
+}
+
+/// [`spawn_worker`] with reply addresses when `sender` has a reply domain.
+pub fn spawn_worker_as(store: Store, mailer: Mailer, sender: Sender, interval: Duration) -> Worker {
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
         loop {
             let mut report = DeliveryReport::default();
             // One row per call, so a stop request waits for at most one email.
             while report.sent + report.failed < WORKER_BATCH && !*stopped.borrow() {
-                match deliver_pending(&store, &mailer, &from, 1).await {
+                match deliver_pending_as(&store, &mailer, &sender, 1).await {
                     Ok(DeliveryReport { sent: 0, failed: 0 }) => break,
                     Ok(one) => {
                         report.sent += one.sent;

@@ -23,8 +23,8 @@ use crate::error::{Error, Result};
 use crate::rules::auth::Member;
 use crate::rules::support;
 use crate::rules::tickets::{self, FREE_PLAN};
-use crate::store::Store;
 use crate::store::attachments::{Download, NewUpload};
+use crate::store::{Store, Tx};
 
 /// How many leading bytes the content check looks at (more than any signature; enough text to tell
 /// UTF-8 from binary).
@@ -270,6 +270,61 @@ pub async fn record_upload(
         size: received.size,
         content_type: received.kind.content_type().to_owned(),
     })
+}
+
+/// The received file, recorded in `tx` on ticket `ticket_id` and its comment `activity_id` (an
+/// email reply's file: checked like an upload, never pending). `uploaded_by` is the console user
+/// who sent it, or the ticket's submitter for someone who is not a console user (the comment names
+/// the real sender). The file stays on disk only if [`KeptFile::keep`] is called once `tx` commits.
+pub async fn record_attached(
+    tx: &mut Tx,
+    received: ReceivedFile,
+    organization_id: i64,
+    uploaded_by: i64,
+    ticket_id: i64,
+    activity_id: i64,
+) -> Result<KeptFile> {
+    let upload = NewUpload {
+        organization_id,
+        uploaded_by,
+        file_name: &received.file_name,
+        stored_name: &received.stored_name,
+        size: received.size,
+        content_type: received.kind.content_type(),
+        created_at: clock::now_timestamp(),
+    };
+    tx.insert_attached_file(&upload, ticket_id, activity_id)
+        .await?;
+    Ok(KeptFile {
+        partial: received.partial,
+        file_name: received.file_name,
+    })
+}
+
+/// A file recorded in a transaction that has not committed yet: deleted when dropped, unless kept.
+pub struct KeptFile {
+    partial: PartialFile,
+    /// The cleaned name it is shown under.
+    pub file_name: String,
+}
+
+impl KeptFile {
+    /// The transaction committed: the file stays.
+    pub fn keep(self) {
+        self.partial.keep();
+    }
+}
+
+impl ReceivedFile {
+    /// The cleaned name it is shown under.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// Its size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ pub struct NewActivity<'a> {
     /// The new status, for a status change.
     pub status: Option<TicketStatus>,
     pub at: Timestamp,
+    /// It arrived as an email reply.
+    pub by_email: bool,
 }
 
 impl Store {
@@ -75,8 +77,8 @@ impl Tx {
         Ok(sqlx::query_scalar(
             "INSERT INTO ticket_activity
                  (ticket_id, kind, author_kind, author_id, author_name, body, emails, status,
-                  created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  created_at, by_email)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(ticket_id)
         .bind(codec::activity_kind_str(entry.kind))
@@ -87,6 +89,7 @@ impl Tx {
         .bind(serde_json::to_string(entry.emails).map_err(anyhow::Error::from)?)
         .bind(entry.status.map(TicketStatus::as_str))
         .bind(entry.at.to_string())
+        .bind(entry.by_email)
         .fetch_one(&mut *self.inner)
         .await?)
     }

@@ -133,6 +133,34 @@ impl Store {
 }
 
 impl Tx {
+    /// Records a received file directly on ticket `ticket_id` and its comment `activity_id` (files
+    /// that arrive in an email reply are never pending uploads); its id.
+    pub async fn insert_attached_file(
+        &mut self,
+        upload: &NewUpload<'_>,
+        ticket_id: i64,
+        activity_id: i64,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO attachments
+                 (organization_id, uploaded_by, file_name, stored_name, size, content_type,
+                  created_at, ticket_id, activity_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             RETURNING id",
+        )
+        .bind(upload.organization_id)
+        .bind(upload.uploaded_by)
+        .bind(upload.file_name)
+        .bind(upload.stored_name)
+        .bind(i64::try_from(upload.size).map_err(anyhow::Error::from)?)
+        .bind(upload.content_type)
+        .bind(upload.created_at.to_string())
+        .bind(ticket_id)
+        .bind(activity_id)
+        .fetch_one(&mut *self.inner)
+        .await?)
+    }
+
     /// Those of `ids` that are the user's own uploads in the organization and on no ticket yet.
     pub async fn unattached_uploads(
         &mut self,

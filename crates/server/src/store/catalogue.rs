@@ -3,7 +3,7 @@
 
 use api::{PriceRule, Product, Reason, ResponseTimes, SupportTier, YearMonth};
 
-use super::{Store, codec};
+use super::{Store, Tx, codec};
 use crate::error::{Error, Result};
 
 #[derive(sqlx::FromRow)]
@@ -110,5 +110,88 @@ impl Store {
             }
         }
         Ok(products)
+    }
+}
+
+impl Tx {
+    /// Makes `tiers` (the operator's file, lowest rank first) the catalogue: tiers are matched by
+    /// key, so organizations and upgrade requests keep theirs; a tier no longer listed is deleted,
+    /// or, while an organization or an upgrade request uses it, the whole change is refused with
+    /// an error naming it.
+    pub async fn replace_support_tiers(&mut self, tiers: &[SupportTier]) -> anyhow::Result<()> {
+        // Out of the way first: ranks and names are unique, and the file may reorder or rename.
+        sqlx::query("UPDATE support_tiers SET rank = rank + 1000000, name = '~' || key")
+            .execute(&mut *self.inner)
+            .await?;
+        for tier in tiers {
+            let (low_unit, low_value) = codec::response_time_columns(tier.response_times.low);
+            let (high_unit, high_value) = codec::response_time_columns(tier.response_times.high);
+            let (critical_unit, critical_value) =
+                codec::response_time_columns(tier.response_times.critical);
+            let (basis_points, minimum_usd) = match tier.price {
+                PriceRule::Included => (None, None),
+                PriceRule::PercentOfSpend {
+                    basis_points,
+                    minimum_usd,
+                } => (Some(basis_points), Some(minimum_usd)),
+            };
+            sqlx::query(
+                "INSERT INTO support_tiers
+                     (key, name, rank, summary, low_unit, low_value, high_unit, high_value,
+                      critical_unit, critical_value, hours, phone, account_team,
+                      price_basis_points, price_minimum_usd)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (key) DO UPDATE SET
+                     name = excluded.name, rank = excluded.rank, summary = excluded.summary,
+                     low_unit = excluded.low_unit, low_value = excluded.low_value,
+                     high_unit = excluded.high_unit, high_value = excluded.high_value,
+                     critical_unit = excluded.critical_unit,
+                     critical_value = excluded.critical_value, hours = excluded.hours,
+                     phone = excluded.phone, account_team = excluded.account_team,
+                     price_basis_points = excluded.price_basis_points,
+                     price_minimum_usd = excluded.price_minimum_usd",
+            )
+            .bind(&tier.key)
+            .bind(&tier.name)
+            .bind(tier.rank)
+            .bind(&tier.summary)
+            .bind(low_unit)
+            .bind(low_value)
+            .bind(high_unit)
+            .bind(high_value)
+            .bind(critical_unit)
+            .bind(critical_value)
+            .bind(&tier.hours)
+            .bind(&tier.phone)
+            .bind(&tier.account_team)
+            .bind(basis_points)
+            .bind(minimum_usd)
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        let keys: Vec<&str> = tiers.iter().map(|t| t.key.as_str()).collect();
+        let keys = serde_json::to_string(&keys)?;
+        let in_use: Vec<String> = sqlx::query_scalar(
+            "SELECT key FROM support_tiers
+             WHERE key NOT IN (SELECT value FROM json_each(?1))
+               AND (key IN (SELECT support_tier FROM organizations WHERE support_tier IS NOT NULL)
+                    OR key IN (SELECT tier FROM upgrade_requests))
+             ORDER BY key",
+        )
+        .bind(&keys)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        anyhow::ensure!(
+            in_use.is_empty(),
+            "the tier file leaves out {}, which organizations or upgrade requests in the database use; \
+             keep {} in the file",
+            in_use.join(", "),
+            if in_use.len() == 1 { "it" } else { "them" }
+        );
+        sqlx::query("DELETE FROM support_tiers WHERE key NOT IN (SELECT value FROM json_each(?))")
+            .bind(&keys)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
     }
 }

@@ -69,11 +69,12 @@ pub(super) fn author_kind_str(kind: AuthorKind) -> &'static str {
     match kind {
         AuthorKind::Customer => "customer",
         AuthorKind::Agent => "agent",
+        AuthorKind::Email => "email",
     }
 }
 
 pub(super) fn author_kind(stored: &str) -> Result<AuthorKind> {
-    [AuthorKind::Customer, AuthorKind::Agent]
+    [AuthorKind::Customer, AuthorKind::Agent, AuthorKind::Email]
         .into_iter()
         .find(|kind| author_kind_str(*kind) == stored)
         .ok_or_else(|| unknown("author kind", stored))

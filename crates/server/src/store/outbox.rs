@@ -1,7 +1,10 @@
 //! Outgoing email as rows: recorded in the transaction of the change they report, then claimed, sent
-//! and marked by the delivery worker (`jobs::outbox`).
+//! and marked by the delivery worker (`jobs::outbox`). Each row gets its Message-ID's unique part when
+//! it is recorded; an email about a ticket also names the ticket and its recipient's reply token
+//! (`reply_tokens`, see `rules::mail`).
 
 use api::Timestamp;
+use rand::RngCore;
 
 use super::{Store, Tx};
 use crate::clock;
@@ -16,6 +19,27 @@ pub struct QueuedEmail {
     pub body: String,
     /// Attempts so far, this one included.
     pub attempts: i64,
+    /// The unique part of its Message-ID (`None` for rows recorded before it existed).
+    pub message_id: Option<String>,
+    /// The ticket it is about, for the threading headers.
+    pub ticket_id: Option<i64>,
+    /// The recipient's reply token for that ticket.
+    pub reply_token: Option<String>,
+}
+
+/// 32 random hex characters: a Message-ID's unique part, or a reply token (128 bits: not guessable).
+pub fn random_token() -> String {
+    let mut raw = [0u8; 16];
+    rand::rng().fill_bytes(&mut raw);
+    hex::encode(raw)
+}
+
+/// Where a reply token leads.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReplyToken {
+    pub ticket_id: i64,
+    /// Normalised address the token was given to.
+    pub recipient: String,
 }
 
 impl Tx {
@@ -26,16 +50,69 @@ impl Tx {
         subject: &str,
         body: &str,
     ) -> Result<()> {
+        self.insert_email(recipient, subject, body, None, None)
+            .await
+    }
+
+    /// Records one email to `recipient` about ticket `ticket_id`, with the recipient's reply token for
+    /// the ticket (made on the first email to them about it).
+    pub async fn enqueue_ticket_email(
+        &mut self,
+        ticket_id: i64,
+        recipient: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<()> {
+        let token = self.reply_token_for(ticket_id, recipient).await?;
+        self.insert_email(recipient, subject, body, Some(ticket_id), Some(&token))
+            .await
+    }
+
+    async fn insert_email(
+        &mut self,
+        recipient: &str,
+        subject: &str,
+        body: &str,
+        ticket_id: Option<i64>,
+        reply_token: Option<&str>,
+    ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO outbox
+                 (recipient, subject, body, created_at, message_id, ticket_id, reply_token)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(recipient)
         .bind(subject)
         .bind(body)
         .bind(clock::now_timestamp().to_string())
+        .bind(random_token())
+        .bind(ticket_id)
+        .bind(reply_token)
         .execute(&mut *self.inner)
         .await?;
         Ok(())
+    }
+
+    /// The reply token of `recipient` (compared case-insensitively) on the ticket, made if needed.
+    async fn reply_token_for(&mut self, ticket_id: i64, recipient: &str) -> Result<String> {
+        let recipient = recipient.trim().to_lowercase();
+        sqlx::query(
+            "INSERT INTO reply_tokens (token, ticket_id, recipient, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (ticket_id, recipient) DO NOTHING",
+        )
+        .bind(random_token())
+        .bind(ticket_id)
+        .bind(&recipient)
+        .bind(clock::now_timestamp().to_string())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(sqlx::query_scalar(
+            "SELECT token FROM reply_tokens WHERE ticket_id = ? AND recipient = ?",
+        )
+        .bind(ticket_id)
+        .bind(&recipient)
+        .fetch_one(&mut *self.inner)
+        .await?)
     }
 }
 
@@ -57,7 +134,7 @@ impl Store {
                    AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
                  ORDER BY id LIMIT 1
              )
-             RETURNING id, recipient, subject, body, attempts",
+             RETURNING id, recipient, subject, body, attempts, message_id, ticket_id, reply_token",
         )
         .bind(lease_until.to_string())
         .bind(max_attempts)
@@ -85,5 +162,16 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Where reply token `token` leads, if it was ever given out (tokens are stored lower-case; mail
+    /// systems may change the case of an address's local part).
+    pub async fn reply_token(&self, token: &str) -> Result<Option<ReplyToken>> {
+        Ok(
+            sqlx::query_as("SELECT ticket_id, recipient FROM reply_tokens WHERE token = ?")
+                .bind(token.to_ascii_lowercase())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 }

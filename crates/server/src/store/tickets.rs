@@ -96,6 +96,7 @@ struct ActivityRow {
     emails: String,
     status: Option<String>,
     created_at: String,
+    by_email: bool,
 }
 
 impl Store {
@@ -273,7 +274,7 @@ impl Tx {
         .fetch_all(&mut *conn)
         .await?;
         let activity_rows: Vec<ActivityRow> = sqlx::query_as(
-            "SELECT id, kind, author_kind, author_name, body, emails, status, created_at
+            "SELECT id, kind, author_kind, author_name, body, emails, status, created_at, by_email
              FROM ticket_activity WHERE ticket_id = ? ORDER BY created_at, id",
         )
         .bind(id)
@@ -332,6 +333,7 @@ impl ActivityRow {
                 .filter(|(activity, _)| *activity == self.id)
                 .map(|(_, file)| file.clone())
                 .collect(),
+            by_email: self.by_email,
         })
     }
 }

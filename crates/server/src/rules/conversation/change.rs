@@ -10,7 +10,8 @@ use crate::rules::tickets::permissions::normalise_email;
 use crate::store::activity::NewActivity;
 use crate::store::{Store, Tx};
 
-/// Who made a change: a console user, or someone of the support team (who is not a console user).
+/// Who made a change: a console user, someone of the support team (who is not a console user), or
+/// an address on the CC list that is not a console user, replying by email.
 #[derive(Debug, Clone)]
 pub enum Actor {
     Customer {
@@ -20,6 +21,10 @@ pub enum Actor {
     },
     Agent {
         name: String,
+    },
+    /// Named by its (normalised) address only.
+    Email {
+        email: String,
     },
 }
 
@@ -37,19 +42,21 @@ impl Actor {
         match self {
             Actor::Customer { .. } => AuthorKind::Customer,
             Actor::Agent { .. } => AuthorKind::Agent,
+            Actor::Email { .. } => AuthorKind::Email,
         }
     }
 
     fn name(&self) -> &str {
         match self {
             Actor::Customer { name, .. } | Actor::Agent { name } => name,
+            Actor::Email { email } => email,
         }
     }
 
     /// The address that made the change, which its emails skip.
     pub fn email(&self) -> Option<&str> {
         match self {
-            Actor::Customer { email, .. } => Some(email),
+            Actor::Customer { email, .. } | Actor::Email { email } => Some(email),
             Actor::Agent { .. } => None,
         }
     }
@@ -59,6 +66,7 @@ impl Actor {
         match self {
             Actor::Customer { name, email, .. } => format!("{name} <{email}>"),
             Actor::Agent { name } => format!("{name} (support team)"),
+            Actor::Email { email } => email.clone(),
         }
     }
 }
@@ -82,6 +90,8 @@ pub struct Entry<'a> {
     pub body: &'a str,
     pub emails: &'a [String],
     pub status: Option<TicketStatus>,
+    /// It arrived as an email reply.
+    pub by_email: bool,
 }
 
 /// Records one entry of the conversation; its id.
@@ -95,7 +105,7 @@ pub async fn record(
 ) -> Result<i64> {
     let author_id = match actor {
         Actor::Customer { user_id, .. } => Some(*user_id),
-        Actor::Agent { .. } => None,
+        Actor::Agent { .. } | Actor::Email { .. } => None,
     };
     tx.record_activity(
         ticket_id,
@@ -108,6 +118,7 @@ pub async fn record(
             emails: entry.emails,
             status: entry.status,
             at,
+            by_email: entry.by_email || matches!(actor, Actor::Email { .. }),
         },
     )
     .await

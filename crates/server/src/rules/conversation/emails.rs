@@ -89,6 +89,7 @@ pub fn change_email(
         let verb = match actor {
             Actor::Agent { .. } => "replied on",
             Actor::Customer { .. } => "commented on",
+            Actor::Email { .. } => "replied by email on",
         };
         parts.push(format!("{who} {verb} {what}:\n\n{}", quote(comment)));
         if !change.files.is_empty() {
@@ -132,8 +133,8 @@ pub fn change_email(
         ));
     }
     parts.push(format!(
-        "Replying to this email is not supported yet. If you are a console user of {organization} \
-         on this ticket, open it in the console's Support Center to add to the conversation."
+        "If you are a console user of {organization} on this ticket, you can also open it in the \
+         console's Support Center to add to the conversation."
     ));
     parts.join("\n\n") + "\n"
 }
@@ -150,7 +151,8 @@ pub async fn notify_change(
     let recipients = change_recipients(ticket, audience, change, actor.email());
     for (recipient, why) in &recipients {
         let body = change_email(ticket, &audience.organization, actor, change, *why);
-        tx.enqueue_email(recipient, &subject, &body).await?;
+        tx.enqueue_ticket_email(ticket.id, recipient, &subject, &body)
+            .await?;
     }
     Ok(recipients.len())
 }
@@ -242,7 +244,7 @@ mod tests {
             "added new@elsewhere.example to the CC list",
             "The ticket's status is now: Open.",
             "Subject: Replica lag",
-            "Replying to this email is not supported yet.",
+            "you can also open it in the console's Support Center",
         ] {
             assert!(body.contains(part), "lacks {part:?}:\n{body}");
         }

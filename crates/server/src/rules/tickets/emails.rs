@@ -51,7 +51,8 @@ pub async fn notify_created(
     let subject = email_subject(ticket);
     for (recipient, role) in recipients(ticket, tier, account_team, followers) {
         let body = created_email(ticket, organization, tier, role);
-        tx.enqueue_email(recipient, &subject, &body).await?;
+        tx.enqueue_ticket_email(ticket.id, recipient, &subject, &body)
+            .await?;
     }
     Ok(())
 }
@@ -83,9 +84,8 @@ fn created_email(ticket: &Ticket, organization: &str, tier: &SupportTier, role: 
         ),
         Role::Cc => format!(
             "{submitter} CCed you on support ticket #{} for {organization}. You will get an email \
-             about every update.\n\nReplying to this email is not supported yet. If you are a console \
-             user of {organization}, open the ticket in the console's Support Center to add to the \
-             conversation.",
+             about every update.\n\nIf you are a console user of {organization}, you can also open the \
+             ticket in the console's Support Center to add to the conversation.",
             ticket.id
         ),
         Role::Follower => format!(
@@ -204,7 +204,7 @@ mod tests {
         }
         let cc = created_email(&t, "Acme Analytics", &tier(0), Role::Cc);
         assert!(cc.contains("Dana Developer <dev@acme.example> CCed you"));
-        assert!(cc.contains("Replying to this email is not supported yet"));
+        assert!(!cc.contains("not supported"));
         assert!(cc.contains("console user of Acme Analytics"));
         let team = created_email(&t, "Acme Analytics", &tier(2), Role::AccountTeam);
         assert!(team.contains("(Advanced support tier)"));

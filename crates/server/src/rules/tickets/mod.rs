@@ -23,6 +23,7 @@ use crate::rules::{idempotency, support};
 use crate::store::idempotency::Claim;
 use crate::store::tickets::{NewTicketRow, StoredTicket};
 use crate::store::{Store, Tx};
+use crate::tiers::{Calendar, Hours};
 
 /// 403 for organizations on free services, which have no support tier (ticket creation and uploads).
 pub const FREE_PLAN: &str = "Organizations on free services have no support tier, so they cannot open support tickets. Ask the community forum instead.";
@@ -51,6 +52,7 @@ pub async fn create(
     member: &Member,
     input: &NewTicket,
     claim: Option<&Claim>,
+    calendar: &Calendar,
 ) -> Result<String> {
     let org_id = member.organization.id;
     let tier = support::current_tier(store, org_id, member.organization.plan)
@@ -61,7 +63,7 @@ pub async fn create(
     let followers = store.followers(org_id).await?;
 
     let mut tx = store.begin_write().await?;
-    let ticket = insert(&mut tx, member, input, &valid, &tier).await?;
+    let ticket = insert(&mut tx, member, input, &valid, &tier, calendar).await?;
     let id = ticket.id;
     emails::notify_created(
         &mut tx,
@@ -92,6 +94,7 @@ async fn insert(
     input: &NewTicket,
     valid: &ValidTicket,
     tier: &SupportTier,
+    calendar: &Calendar,
 ) -> Result<Ticket> {
     let now = clock::now()
         .replace_nanosecond(0)
@@ -110,7 +113,12 @@ async fn insert(
             service_id: valid.service_id,
             description: valid.description.as_str(),
             first_response_target: target,
-            first_response_due_at: clock::timestamp(due::first_response_due(now, target)),
+            first_response_due_at: clock::timestamp(due::first_response_due_in(
+                now,
+                target,
+                Hours::parse(&tier.hours).unwrap_or(Hours::AllWeek),
+                calendar,
+            )),
             created_at,
             follow_up_of: input.follow_up_of,
             status: TicketStatus::Open,

@@ -166,7 +166,7 @@ async fn the_submitters_comment_is_quoted_to_everyone_else() {
         );
         assert!(body.contains("> Lag is back.\n> Since 02:00."), "{body}");
         assert!(
-            body.contains("Replying to this email is not supported yet"),
+            body.contains("you can also open it in the console's Support Center"),
             "{body}"
         );
     }

@@ -2,7 +2,7 @@
 //! twice (also by two workers at once), failures, backoff and the attempt limit, the background worker,
 //! and the configuration flags.
 
-mod fake_smtp;
+pub(crate) mod fake_smtp;
 
 use std::time::Duration;
 
