@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SUPPORT_ROOT"
 
 GOAL_BYTES=$((150 * 1024))
-LIMIT_BYTES=$((318 * 1024))
+LIMIT_BYTES=$((327 * 1024))
 [ -f dist/index.html ] || { echo "check-size: dist/index.html missing: run trunk build --release first" >&2; exit 1; }
 
 files=()
