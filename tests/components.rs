@@ -203,6 +203,38 @@ fn admins_get_the_upgrade_link_and_free_plans_get_the_forum() {
     );
 }
 
+#[wasm_bindgen_test]
+fn the_account_team_is_named_only_when_there_is_one_otherwise_the_sales_team() {
+    let premium = tier("premium", "Premium", 1, 15);
+    // Basic: no account team, so questions go to sales.
+    let root = render(
+        status(PlanKind::Paid, Some(tier("basic", "Basic", 0, 1440))),
+        Role::Admin,
+    );
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains(
+            "want to downgrade your support tier, contact the sales team at sales@example.com."
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("account team at"), "{text}");
+
+    // A tier with an account team: its address, under its name.
+    let mut with_team = status(PlanKind::Paid, Some(premium));
+    with_team.account_team_email = Some("team@org.example".into());
+    let root = render(with_team, Role::Admin);
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains("contact your account team at team@org.example."),
+        "{text}"
+    );
+    let mail = root
+        .query_selector("a[href='mailto:team@org.example']")
+        .unwrap();
+    assert!(mail.is_some(), "the account team's address is a mail link");
+}
+
 /// Mounts a CC field for `dev@acme.example` and returns the root, the field and its last message.
 fn cc_field() -> (
     HtmlElement,
@@ -375,4 +407,68 @@ async fn token_waits_end_with_the_next_token_or_the_unmount() {
         !auth.new_token_since(Some("new")).await,
         "unmounted: give up"
     );
+}
+
+/// A `KeyboardEvent` of `kind` for `key`, made through the browser's constructor.
+fn key_event(kind: &str, key: &str) -> web_sys::Event {
+    let window = web_sys::window().unwrap();
+    let ctor: js_sys::Function = js_sys::Reflect::get(&window, &"KeyboardEvent".into())
+        .unwrap()
+        .unchecked_into();
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"key".into(), &key.into()).unwrap();
+    js_sys::Reflect::set(&init, &"bubbles".into(), &true.into()).unwrap();
+    js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&kind.into(), &init))
+        .unwrap()
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn a_time_reads_in_the_one_format_and_gives_the_exact_time_on_focus() {
+    use support_console::components::{exact_time, local_date_time, time_view};
+    let at = api::Timestamp::from_unix_seconds(1_796_000_000);
+    let root = container();
+    leptos::mount::mount_to(root.clone(), move || time_view(at)).forget();
+    let time: HtmlElement = root
+        .query_selector("time")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(time.get_attribute("datetime"), Some(at.to_string()));
+    assert_eq!(time.text_content().unwrap(), local_date_time(at));
+    // The browser's formatter, in its locale and time zone: the same text Intl gives for these styles.
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into()).unwrap();
+    js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into()).unwrap();
+    let date = js_sys::Date::new(&JsValue::from_f64(1_796_000_000_000.0));
+    let expected: String = date.to_locale_string("default", &options).into();
+    assert_eq!(local_date_time(at), expected);
+    assert_ne!(
+        exact_time(at),
+        local_date_time(at),
+        "the exact time says more"
+    );
+
+    // Keyboard-focusable, described by the exact time, which is a tooltip.
+    assert_eq!(time.tab_index(), 0);
+    let tip_id = time.get_attribute("aria-describedby").expect("described");
+    let tip = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .get_element_by_id(&tip_id)
+        .expect("the description exists");
+    assert_eq!(tip.text_content().unwrap(), exact_time(at));
+    assert_eq!(tip.get_attribute("role").as_deref(), Some("tooltip"));
+
+    // Escape dismisses the tooltip; leaving the time brings it back for the next visit.
+    let wrapper = time.parent_element().unwrap();
+    time.dispatch_event(&key_event("keydown", "Escape"))
+        .unwrap();
+    tick().await;
+    assert!(wrapper.class_list().contains("sa-time-dismissed"));
+    time.dispatch_event(&web_sys::Event::new("blur").unwrap())
+        .unwrap();
+    tick().await;
+    assert!(!wrapper.class_list().contains("sa-time-dismissed"));
 }

@@ -15,7 +15,7 @@ pub use loaded::{Placeholder, loaded};
 pub use poll::{EtagPoll, Fresh};
 pub use shell::Shell;
 pub use skeleton::PageSkeleton;
-pub use time::{local_date_time, local_time};
+pub use time::{exact_time, local_date_time, time_view};
 
 /// Sets the browser tab's title, e.g. `Support · Acme Analytics`, unless the app is embedded (the tab
 /// is the console's) and the host did not ask for it.

@@ -32,7 +32,7 @@ test('an admin requests a higher tier the way the documentation says, and sees i
   for (const tier of ['Essential', 'Advanced', 'Premium']) {
     await expect(page.getByRole('article', { name: tier })).toBeVisible();
   }
-  await expect(page.getByText('want to downgrade your support tier, contact your account team')).toBeVisible();
+  await expect(page.getByText('want to downgrade your support tier, contact the sales team')).toBeVisible();
   await expectNoA11yViolations(page, 'wizard: choose tier');
 
   await chooseTier(page, 'Essential');
@@ -49,11 +49,15 @@ test('an admin requests a higher tier the way the documentation says, and sees i
 
   await expect(page.getByLabel('Billing group', { exact: true })).toBeVisible();
   await expect(page.getByText('The support costs for all current and future services in the selected organization and all of its organizational units will be added to the invoice for this billing group.')).toBeVisible();
+  // The billing-group step is the last: it shows the request and ends with Upgrade tier, as the documentation
+  // says ("Select a Billing group. ... Click Upgrade tier."); there is no Continue and no review step after it.
+  await expect(page.getByRole('list', { name: 'Steps' }).getByRole('listitem')).toHaveText(['1Choose tier', '2Start date', '3Billing group']);
+  await expect(page.getByRole('button', { name: 'Continue' })).toHaveCount(0);
+  const review = page.getByRole('region', { name: 'Review your request' });
+  await expect(review).toContainText('Not chosen yet');
   await page.getByLabel('Billing group', { exact: true }).selectOption({ label: 'Acme R&D \u2013 Invoice (bank transfer)' });
   await expectNoA11yViolations(page, 'wizard: billing group');
-  await page.getByRole('button', { name: 'Continue' }).click();
 
-  const review = page.getByRole('region', { name: 'Review your request' });
   await expect(review).toContainText('Essential');
   await expect(review).toContainText(months[2].label);
   await expect(review).toContainText('Acme R&D');
@@ -121,8 +125,9 @@ test('moving back and forth keeps every choice, and a reload keeps the step', as
   await expect(page.getByLabel('Start date', { exact: true })).toHaveValue(months[3].value);
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(billing).toHaveText('Acme Default \u2013 Visa ending 4242');
-  await page.getByRole('button', { name: 'Continue' }).click();
+  // The review is on the billing-group step itself, and follows the choices.
   const review = page.getByRole('region', { name: 'Review your request' });
+  await expect(review).toContainText('Acme Default \u2013 Visa ending 4242');
   await expect(review).toContainText('Advanced');
   await expect(review).toContainText(months[3].label);
   await expectNoA11yViolations(page, 'wizard: review after going back and forth');
@@ -138,7 +143,7 @@ test('a missing billing group is reported at that step, and Start date must be c
   await page.getByLabel('Start date', { exact: true }).selectOption(months[1].value);
   await page.getByRole('button', { name: 'Continue' }).click();
 
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Upgrade tier' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'Billing group: choose the billing group that pays for support.' })).toBeVisible();
   await expect(page.getByLabel('Billing group', { exact: true })).toBeFocused();
   await expect(page.getByLabel('Billing group', { exact: true })).toHaveAttribute('aria-invalid', 'true');
@@ -158,4 +163,34 @@ test('a confirmation address without a request falls back to the first step', as
   await expect(page.getByRole('heading', { name: 'Choose a support tier' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Your upgrade request was sent' })).toHaveCount(0);
   await expectNoA11yViolations(page, 'wizard: stale confirmation address');
+});
+
+test('the Change links on the billing-group step go back to their steps, and an old review address lands there', async ({ page }) => {
+  await startWizard(page);
+  await chooseTier(page, 'Premium');
+  const months = await monthOptions(page);
+  await page.getByLabel('Start date', { exact: true }).selectOption(months[2].value);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const review = page.getByRole('region', { name: 'Review your request' });
+  await expect(review).toContainText('Premium');
+  await review.getByRole('button', { name: 'Change start date' }).click();
+  await expect(page.getByLabel('Start date', { exact: true })).toHaveValue(months[2].value);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await review.getByRole('button', { name: 'Change tier' }).click();
+  await expect(page.getByRole('article', { name: 'Premium' })).toBeVisible();
+  // The browser's back button returns to the billing-group step with every choice.
+  await page.goBack();
+  await expect(review).toContainText(months[2].label);
+  // "Change billing group" is this step: it moves focus to the field.
+  await review.getByRole('button', { name: 'Change billing group' }).click();
+  await expect(page.getByLabel('Billing group', { exact: true })).toBeFocused();
+
+  // A bookmark or history entry of the old review step shows the billing-group step with its choices.
+  const url = new URL(page.url());
+  url.searchParams.set('step', 'review');
+  await page.goto(url.toString());
+  await expect(page.getByRole('heading', { name: 'Select a billing group' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Review your request' })).toContainText('Premium');
+  await expect(page.getByRole('button', { name: 'Upgrade tier' })).toBeVisible();
+  await expectNoA11yViolations(page, 'wizard: old review address');
 });

@@ -13,7 +13,7 @@ use crate::components::form::{
     Autosave, CcInput, Counter, DraftForm, ErrorSummary, FieldErrors, FileField, SendFailureText,
     TextArea, TextField, Uploads, draft_problems,
 };
-use crate::components::{focus_by_id, local_time};
+use crate::components::{focus_by_id, time_view};
 use crate::routes::{self, Navigator};
 
 /// The prefix of the form's element ids (`ticket-subject`).
@@ -197,7 +197,7 @@ fn restored_draft(
 ) -> impl IntoView {
     move || {
         restored_at.get().map(|at| {
-            let when = local_time(Timestamp::from_unix_seconds((at / 1000.0).floor() as i64));
+            let when = time_view(Timestamp::from_unix_seconds((at / 1000.0).floor() as i64));
             view! {
                 <div class="sa-callout sa-draft-notice" role="status">
                     <p>

@@ -5,7 +5,8 @@ use api::{Role, Severity, SupportStatus, SupportTier, UpgradeRequest, UpgradeSta
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::local_time;
+use super::contact_line;
+use crate::components::time_view;
 use crate::routes;
 
 /// Current support tier: its response times and hours, an upgrade request, and the way to upgrade.
@@ -36,7 +37,8 @@ pub(super) fn CurrentTier(
                 .clone()
                 .map(|request| {
                     let cancel = on_cancel.filter(|_| role == Role::Admin);
-                    view! { <RequestStatus request=request on_cancel=cancel /> }
+                    let has_team = status.account_team_email.is_some();
+                    view! { <RequestStatus request=request on_cancel=cancel has_account_team=has_team /> }
                 })}
             <UpgradeControl status=status.clone() role=role />
         }
@@ -85,7 +87,11 @@ fn TierSummary(tier: SupportTier) -> impl IntoView {
 }
 
 #[component]
-fn RequestStatus(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> impl IntoView {
+fn RequestStatus(
+    request: UpgradeRequest,
+    on_cancel: Option<Callback<i64>>,
+    has_account_team: bool,
+) -> impl IntoView {
     let request_id = request.id;
     let cancel = on_cancel
         .filter(|_| request.status == UpgradeStatus::Pending)
@@ -111,10 +117,14 @@ fn RequestStatus(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> i
         ),
         UpgradeStatus::Rejected => (
             format!("Upgrade to {} was not approved", request.tier_name),
-            request
-                .reason
-                .clone()
-                .unwrap_or_else(|| "Contact your account team for details.".into()),
+            request.reason.clone().unwrap_or_else(|| {
+                // Only an organization with an account team has one to ask.
+                if has_account_team {
+                    "Contact your account team for details.".into()
+                } else {
+                    "Contact the sales team for details.".into()
+                }
+            }),
         ),
     };
     view! {
@@ -143,7 +153,7 @@ fn RequestStatus(request: UpgradeRequest, on_cancel: Option<Callback<i64>>) -> i
                 <div>
                     <dt>"Requested at"</dt>
                     <dd>
-                        <time datetime=request.requested_at.to_string()>{local_time(request.requested_at)}</time>
+                        {time_view(request.requested_at)}
                     </dd>
                 </div>
             </dl>
@@ -160,10 +170,10 @@ fn UpgradeControl(status: SupportStatus, role: Role) -> impl IntoView {
         .upgrade_request
         .as_ref()
         .is_some_and(|r| r.status == UpgradeStatus::Pending);
-    let contact = status
-        .account_team_email
-        .clone()
-        .unwrap_or_else(|| status.links.sales_email.clone());
+    let contact = contact_line(
+        status.account_team_email.clone(),
+        status.links.sales_email.clone(),
+    );
 
     let action = if top_tier {
         view! { <p>"Your organization has the highest support tier."</p> }.into_any()
@@ -206,9 +216,7 @@ fn UpgradeControl(status: SupportStatus, role: Role) -> impl IntoView {
         <div class="sa-upgrade">
             {action}
             <p class="sa-muted">
-                "If you have questions or want to downgrade your support tier, contact your account team at "
-                <a href=format!("mailto:{contact}")>{contact.clone()}</a>
-                "."
+                "If you have questions or want to downgrade your support tier, " {contact}
             </p>
         </div>
     }

@@ -133,3 +133,18 @@ fn display_url(url: &str) -> String {
         .trim_end_matches('/')
         .to_owned()
 }
+
+/// "contact your account team at …" when the organization has one (the API names it only on tiers
+/// above Basic that have an address), otherwise "contact the sales team at …": the two are different
+/// people and never mixed in one phrase.
+pub(crate) fn contact_line(account_team: Option<String>, sales_email: String) -> impl IntoView {
+    let (who, address) = match account_team {
+        Some(team) => ("contact your account team at ", team),
+        None => ("contact the sales team at ", sales_email),
+    };
+    view! {
+        {who}
+        <a href=format!("mailto:{address}")>{address.clone()}</a>
+        "."
+    }
+}

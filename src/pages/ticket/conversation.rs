@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use super::TicketState;
 use crate::api::ApiClient;
-use crate::components::{focus_by_id, local_time};
+use crate::components::{focus_by_id, time_view};
 
 /// The Conversation section.
 pub(super) fn conversation(state: TicketState) -> impl IntoView {
@@ -85,7 +85,7 @@ fn Message(
                 {agent.then(|| view! { <span class="sa-badge">"Support team"</span> })}
                 {by_email.then(|| view! { <span class="sa-muted">" by email"</span> })}
                 " "
-                <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
+                <span class="sa-muted">{time_view(at)}</span>
             </p>
             <div class="sa-plain-text">
                 {pieces(&body)
@@ -143,7 +143,7 @@ fn Entry(activity: Activity, org_id: i64, ticket_id: i64) -> impl IntoView {
     let note = |text: String, at: Timestamp| {
         view! {
             <li class="sa-event">
-                {text} " " <time class="sa-muted" datetime=at.to_string()>{local_time(at)}</time>
+                {text} " " <span class="sa-muted">{time_view(at)}</span>
             </li>
         }
         .into_any()

@@ -5,7 +5,7 @@ use api::{Ticket, Timestamp};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::local_time;
+use crate::components::time_view;
 use crate::routes;
 
 pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
@@ -37,7 +37,7 @@ pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
                         <dt>"Expected first response"</dt>
                         <dd>
                             "Within " {t.first_response_target.to_string()} ", by "
-                            <time datetime=t.first_response_due_at.to_string()>{local_time(t.first_response_due_at)}</time>
+                            {time_view(t.first_response_due_at)}
                             {met}
                         </dd>
                     </div>
@@ -47,7 +47,7 @@ pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
                     </div>
                     <div>
                         <dt>"Created"</dt>
-                        <dd><time datetime=t.created_at.to_string()>{local_time(t.created_at)}</time></dd>
+                        <dd>{time_view(t.created_at)}</dd>
                     </div>
                     {t.follow_up_of.map(|id| view! {
                         <div>

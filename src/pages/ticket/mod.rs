@@ -42,39 +42,61 @@ pub fn TicketPage() -> impl IntoView {
 
     let ticket_id = Memo::new(move |_| params.get().ok().and_then(|p| p.id));
     // `None`: there is no such ticket for this user (a 404 never says which).
+    let just_created = move || query.read_untracked().get("created").is_some();
     let ticket = LocalResource::new(move || {
         let id = ticket_id.get();
         async move {
             let signal = abort_on_cleanup();
             let org = org_id.ok_or(ClientError::Unauthenticated)?;
             let Some(id) = id else { return Ok(None) };
-            match client.ticket(org, id, signal).await {
-                Ok(found) => Ok(Some(found)),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
+            let (ticket, etag) = match client.ticket(org, id, signal.clone()).await {
+                Ok(found) => found,
+                Err(e) if e.is_not_found() => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            // Right after creation the confirmation says whether the account team was told too: the
+            // server emails it on tiers above Basic that have one, exactly when the Support status
+            // names an account team. Asked before showing the page, so the focused confirmation does
+            // not grow under a screen reader; if it fails, the page shows without that sentence.
+            let created = if just_created() {
+                Some(Created {
+                    account_team_notified: client
+                        .support_status(org, signal)
+                        .await
+                        .is_ok_and(|s| s.account_team_email.is_some()),
+                })
+            } else {
+                None
+            };
+            Ok(Some((ticket, etag, created)))
         }
     });
-    let just_created = move || query.read_untracked().get("created").is_some();
 
     view! {
         {loaded(ticket, Placeholder::OwnPage(2), move |found| match found {
-            Some((t, etag)) => {
+            Some((t, etag, created)) => {
                 set_document_title(&format!("#{} {}", t.id, t.subject));
-                view! { <TicketView ticket=t etag=etag created=just_created() /> }.into_any()
+                view! { <TicketView ticket=t etag=etag created=created /> }.into_any()
             }
             None => view! { <NotFound /> }.into_any(),
         })}
     }
 }
 
+/// What the confirmation after Create ticket says beyond the ticket itself.
+#[derive(Clone, Copy)]
+struct Created {
+    /// The organization's account team got the new-ticket email too (paid tiers above Basic).
+    account_team_notified: bool,
+}
+
 #[component]
-fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoView {
+fn TicketView(ticket: Ticket, etag: Option<String>, created: Option<Created>) -> impl IntoView {
     let client = expect_context::<ApiClient>();
     let me = expect_context::<Session>().me();
     let org_id = me.as_ref().map(|m| m.organization.id).unwrap_or_default();
     let ticket_id = ticket.id;
-    if created {
+    if created.is_some() {
         focus_by_id("ticket-created");
     }
     let cced = !ticket.cc.is_empty();
@@ -102,12 +124,15 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: bool) -> impl IntoV
     view! {
         <div class="sa-page sa-narrow">
             <Breadcrumb tickets=true />
-            {created.then(|| view! {
+            {created.map(|created| view! {
                 <div id="ticket-created" class="sa-callout sa-callout-success" role="status" tabindex="-1">
                     <h2>"Ticket created"</h2>
                     <p>
                         {format!("Your ticket #{ticket_id} was created. We sent a confirmation to you")}
                         {if cced { " and the people you CCed." } else { "." }}
+                        {created
+                            .account_team_notified
+                            .then_some(" As you are on a paid support tier, your account team was also notified.")}
                         " You can follow it here and on the My tickets page."
                     </p>
                 </div>

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use super::list_href;
 use crate::api::ApiClient;
-use crate::components::local_date_time;
+use crate::components::time_view;
 use crate::routes;
 
 /// A list with no tickets, for an answer that had none to show.
@@ -65,10 +65,12 @@ impl Follow {
     }
 }
 
-/// The count, the admin's follow switch, the table (or the empty state) and the pager.
+/// The count, the admin's follow switch, the table (or the empty state) and the pager. `list` changes
+/// when polling finds a newer copy: each part follows it in place, and the table's rows are keyed by
+/// ticket, so a row that stays keeps its elements (and the focus in it).
 #[component]
 pub(super) fn ListBody(
-    list: TicketList,
+    list: Memo<TicketList>,
     query: TicketListQuery,
     follow: Follow,
     on_clear: Callback<()>,
@@ -76,39 +78,49 @@ pub(super) fn ListBody(
     let filtered = query.status.is_some()
         || query.severity.is_some()
         || query.q.as_deref().is_some_and(|q| !q.trim().is_empty());
-    let page_link = |after: Option<String>, before: Option<String>| {
+    let org_scope = query.scope == TicketScope::Organization;
+    let page_link = move |after: Option<String>, before: Option<String>| {
         routes::href(&list_href(&TicketListQuery {
             after,
             before,
             ..query.clone()
         }))
     };
-    let newer = list.prev.clone().map(|c| page_link(None, Some(c)));
-    let older = list.next.clone().map(|c| page_link(Some(c), None));
-    let count = match list.total {
+    let count = move || match list.read().total {
         1 => "1 ticket".to_owned(),
         n => format!("{n} tickets"),
     };
-    let org_scope = query.scope == TicketScope::Organization;
+    let empty_now = Memo::new(move |_| list.read().tickets.is_empty());
+    let pages = Memo::new(move |_| {
+        let l = list.read();
+        (l.prev.clone(), l.next.clone())
+    });
     view! {
         <div class="sa-list-bar">
             <p class="sa-count" role="status">{count}</p>
             {org_scope.then(|| follow_switch(follow))}
         </div>
-        {if list.tickets.is_empty() {
-            empty(filtered, on_clear).into_any()
-        } else {
-            view! { <TicketTable tickets=list.tickets org_scope=org_scope /> }.into_any()
+        {move || {
+            if empty_now.get() {
+                empty(filtered, on_clear).into_any()
+            } else {
+                view! { <TicketTable list=list org_scope=org_scope /> }.into_any()
+            }
         }}
-        {(newer.is_some() || older.is_some())
-            .then(|| {
-                view! {
-                    <nav class="sa-pager" aria-label="Pages">
-                        {newer.map(|href| view! { <A href=href>"\u{2190} Newer"</A> })}
-                        {older.map(|href| view! { <A href=href>"Older \u{2192}"</A> })}
-                    </nav>
-                }
-            })}
+        {move || {
+            let (prev, next) = pages.get();
+            let newer = prev.map(|c| page_link(None, Some(c)));
+            let older = next.map(|c| page_link(Some(c), None));
+            (newer.is_some() || older.is_some())
+                .then(|| {
+                    view! {
+                        <nav class="sa-pager" aria-label="Pages">
+                            {newer.map(|href| view! { <A href=href>"\u{2190} Newer"</A> })}
+                            {older.map(|href| view! { <A href=href>"Older \u{2192}"</A> })}
+                        </nav>
+                    }
+                })
+        }}
     }
 }
 
@@ -163,7 +175,7 @@ fn empty(filtered: bool, on_clear: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn TicketTable(tickets: Vec<TicketListItem>, org_scope: bool) -> impl IntoView {
+fn TicketTable(list: Memo<TicketList>, org_scope: bool) -> impl IntoView {
     view! {
         <div class="sa-table-scroll sa-panel" role="region" aria-labelledby="sa-tickets-caption" tabindex="0">
             <table class="sa-table sa-tickets-table">
@@ -181,39 +193,43 @@ fn TicketTable(tickets: Vec<TicketListItem>, org_scope: bool) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {tickets
-                        .into_iter()
-                        .map(|t| {
-                            let last = match (&t.last_replied_by, t.last_reply_from_agent) {
-                                (Some(name), true) => format!("{name} (Support)"),
-                                (Some(name), false) => name.clone(),
-                                (None, _) => "No replies yet".to_owned(),
-                            };
-                            view! {
-                                <tr>
-                                    <td>
-                                        <A href=routes::href(&routes::ticket(t.id))>{t.subject}</A>
-                                        {org_scope.then(|| view! { <span class="sa-cell-note">{format!("by {}", t.submitter_name)}</span> })}
-                                    </td>
-                                    <td>{format!("#{}", t.id)}</td>
-                                    <td>{t.severity.label()}</td>
-                                    <td>
-                                        <span class=format!("sa-status sa-status-{}", t.status.as_str())>{t.status.label()}</span>
-                                    </td>
-                                    <td>{t.product_name}</td>
-                                    <td>
-                                        <time datetime=t.created_at.to_string()>{local_date_time(t.created_at)}</time>
-                                    </td>
-                                    <td>
-                                        <time datetime=t.updated_at.to_string()>{local_date_time(t.updated_at)}</time>
-                                    </td>
-                                    <td>{last}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
+                    // Keyed by ticket and its last change: a row whose ticket did not change keeps its
+                    // elements (and the focus in them); a changed ticket's row is drawn anew. Every
+                    // change moves `updated_at` on, so nothing stale stays. (A row with reactive cells
+                    // would keep the focus in a changed row too, at about twice the code per column.)
+                    <For
+                        each=move || list.get().tickets
+                        key=|t| (t.id, t.updated_at)
+                        children=move |t| ticket_row(t, org_scope)
+                    />
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// One row of the table.
+fn ticket_row(t: TicketListItem, org_scope: bool) -> impl IntoView {
+    let last = match (&t.last_replied_by, t.last_reply_from_agent) {
+        (Some(name), true) => format!("{name} (Support)"),
+        (Some(name), false) => name.clone(),
+        (None, _) => "No replies yet".to_owned(),
+    };
+    view! {
+        <tr>
+            <td>
+                <A href=routes::href(&routes::ticket(t.id))>{t.subject}</A>
+                {org_scope.then(|| view! { <span class="sa-cell-note">{format!("by {}", t.submitter_name)}</span> })}
+            </td>
+            <td>{format!("#{}", t.id)}</td>
+            <td>{t.severity.label()}</td>
+            <td>
+                <span class=format!("sa-status sa-status-{}", t.status.as_str())>{t.status.label()}</span>
+            </td>
+            <td>{t.product_name}</td>
+            <td>{time_view(t.created_at)}</td>
+            <td>{time_view(t.updated_at)}</td>
+            <td>{last}</td>
+        </tr>
     }
 }

@@ -95,6 +95,7 @@ pub fn TicketsPage() -> impl IntoView {
     Effect::new(move |_| set_document_title(title()));
 
     let (tickets, polled) = load_list(query, org_id);
+    let services_url = support_services_url(org_id);
     let search = RwSignal::new(query.get_untracked().q.unwrap_or_default());
     let follow = Follow::new(org_id);
     let on_clear = Callback::new(move |()| {
@@ -118,12 +119,22 @@ pub fn TicketsPage() -> impl IntoView {
                     <span class="sa-button sa-button-primary">"Create ticket"</span>
                 </A>
             </div>
+            <p class="sa-lead">
+                {move || match services_url.get() {
+                    Some(href) => view! { <a href=href>"Response times"</a> }.into_any(),
+                    // Until the configured page is known (or if it cannot be), the words without a link.
+                    None => "Response times".into_any(),
+                }}
+                " vary by case severity and support tier."
+            </p>
             {is_admin.then(|| scope_tabs(query))}
             {filters(url, search)}
             {move || follow.error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
             {loaded(tickets, Placeholder::InPage(1), move |loaded| {
-                let list = polled.get().unwrap_or(loaded);
-                follow.seen(list.following);
+                // A newer copy found by polling updates this view in place (it is read here only by
+                // the memo, not by this closure), so focus, scroll and typing stay where they are.
+                let list = Memo::new(move |_| polled.get().unwrap_or_else(|| loaded.clone()));
+                Effect::new(move |_| follow.seen(list.read().following));
                 view! { <ListBody list=list query=query.get_untracked() follow=follow on_clear=on_clear /> }
             })}
         </div>
@@ -193,4 +204,23 @@ fn scope_tabs(query: Memo<TicketListQuery>) -> impl IntoView {
             {tab(TicketScope::Organization, "Tickets in my organization")}
         </nav>
     }
+}
+
+/// The configured page that describes the support tiers (`--support-services-url`), which the
+/// documentation links from "Response times" on My tickets; `None` while loading or on failure. (A
+/// signal set by a task, not a resource: nothing waits for it, and it is smaller in the bundle.)
+fn support_services_url(org_id: Option<i64>) -> RwSignal<Option<String>> {
+    let client = expect_context::<ApiClient>();
+    let url = RwSignal::new(None);
+    if let Some(org) = org_id {
+        // Taken here, in the page's scope: leaving the page cancels the request.
+        let signal = abort_on_cleanup();
+        leptos::task::spawn_local(async move {
+            if let Ok(status) = client.support_status(org, signal).await {
+                // (The page may be gone by then.)
+                url.try_set(Some(status.links.support_services));
+            }
+        });
+    }
+    url
 }

@@ -1,4 +1,5 @@
-//! The upgrade wizard: Choose tier -> Start date -> Billing group -> review -> Upgrade tier.
+//! The upgrade wizard: Choose tier -> Start date -> Billing group, which shows the request and ends with
+//! Upgrade tier (the documentation's steps, with no review step of its own).
 //!
 //! Every choice lives in the URL (`?step=billing&tier=advanced&month=2027-01&group=2`), so a reload, a
 //! shared link or the browser's back button keeps both the step and what was chosen. Choices are
@@ -24,7 +25,6 @@ use crate::routes;
 use crate::session::Session;
 use billing::BillingStep;
 use confirmation::Confirmation;
-use review::ReviewStep;
 use start::StartStep;
 use step::{Choices, Step, Steps, WizardUrl};
 use tier::TierStep;
@@ -141,7 +141,10 @@ impl WizardSteps {
         url: WizardUrl,
         created: RwSignal<Option<UpgradeRequest>>,
     ) -> AnyView {
-        let c = url.choices.get();
+        // Untracked: a choice made on a step is already on screen (the step keeps it), so writing it
+        // into the URL must not draw the step again, which would take focus from the field just used.
+        // Steps change through `url.step`, which the caller follows.
+        let c = url.choices.get_untracked();
         let current_rank = self
             .status
             .current_tier
@@ -157,11 +160,6 @@ impl WizardSteps {
                     .filter(|t| t.rank > current_rank)
                     .cloned()
                     .collect();
-                let contact = self
-                    .status
-                    .account_team_email
-                    .clone()
-                    .unwrap_or_else(|| self.status.links.sales_email.clone());
                 view! {
                     <TierStep
                         tiers=higher
@@ -171,7 +169,8 @@ impl WizardSteps {
                             next.tier = Some(key);
                             url.go(Step::Start, next, false);
                         })
-                        contact=contact
+                        account_team=self.status.account_team_email.clone()
+                        sales_email=self.status.links.sales_email.clone()
                     />
                 }
                 .into_any()
@@ -188,31 +187,22 @@ impl WizardSteps {
                 />
             }
             .into_any(),
-            Step::Billing => view! {
-                <BillingStep
-                    groups=self.options.billing_groups.clone()
-                    chosen=c.group
-                    on_change=Callback::new(move |group: Option<i64>| {
-                        url.choose(Step::Billing, |next| next.group = group);
-                    })
-                    on_back=Callback::new(move |_| url.go_to(Step::Start))
-                    on_next=Callback::new(move |_| url.go_to(Step::Review))
-                />
-            }
-            .into_any(),
-            Step::Review => {
+            Step::Billing => {
                 let input = UpgradeRequestInput {
                     tier: c.tier.unwrap_or_default(),
                     start_month: c.month.unwrap_or_default(),
                     billing_group_id: c.group,
                 };
                 view! {
-                    <ReviewStep
+                    <BillingStep
                         org_id=self.org_id
                         input=input
                         tiers=self.status.tiers.clone()
                         current_rank=current_rank
                         options=self.options.clone()
+                        on_change=Callback::new(move |group: Option<i64>| {
+                            url.choose(Step::Billing, |next| next.group = group);
+                        })
                         on_edit=Callback::new(move |step: Step| url.go_to(step))
                         on_created=Callback::new(move |request: UpgradeRequest| {
                             created.set(Some(request));

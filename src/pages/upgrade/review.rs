@@ -1,111 +1,22 @@
-//! Step 4: the request as it will be sent, with its estimated price, and Upgrade tier. Problems point
-//! back to the step that fixes them.
+//! The request as it will be sent, shown on the billing-group step above **Upgrade tier**: tier, start
+//! date and billing group, each with a way to change it, and the estimated price; and "There is a
+//! problem", whose messages point back to the step that fixes them.
 
-use api::{
-    BillingGroup, Field, FieldMessage, SupportTier, UpgradeOptions, UpgradeRequest,
-    UpgradeRequestInput, YearMonth, estimate, format_usd,
-};
+use api::{Field, SupportTier, UpgradeOptions, YearMonth, estimate, format_usd};
 use leptos::prelude::*;
 
-use super::step::{PREFIX, Step, step_heading};
-use crate::api::{ApiClient, ClientError};
-use crate::components::focus_by_id;
+use super::step::Step;
 use crate::components::form::FieldErrors;
 
-const SUMMARY: &str = "sa-review-summary";
+/// The id of "There is a problem" on the billing-group step.
+pub(super) const SUMMARY: &str = "sa-review-summary";
 
-#[component]
-pub(super) fn ReviewStep(
-    org_id: i64,
-    input: UpgradeRequestInput,
-    tiers: Vec<SupportTier>,
-    current_rank: u32,
-    options: UpgradeOptions,
-    on_edit: Callback<Step>,
-    on_created: Callback<UpgradeRequest>,
-) -> impl IntoView {
-    let client = expect_context::<ApiClient>();
-    // Check locally first: a hand-edited URL must not reach the server half-filled.
-    let local = input
-        .validate(&tiers, current_rank, options.current_month)
-        .map(|valid| {
-            let group = options
-                .billing_groups
-                .iter()
-                .find(|g| g.id == valid.billing_group_id)
-                .cloned();
-            (valid.tier.clone(), valid.start_month, group)
-        });
-    let errors = FieldErrors::new(PREFIX, &Field::UPGRADE_ORDER);
-    errors.set_all(match &local {
-        Ok((_, _, None)) => vec![FieldMessage::new(
-            Field::BillingGroupId,
-            "Billing group: choose one of your organization's billing groups.",
-        )],
-        Ok(_) => Vec::new(),
-        Err(fields) => fields.clone(),
-    });
-    let form_error = RwSignal::new(None::<String>);
-
-    // Tells the console (nothing when standalone).
-    let host = use_context::<crate::embed::Host>().unwrap_or_default();
-    let submit = Action::new_local(move |input: &UpgradeRequestInput| {
-        let input = input.clone();
-        async move { client.request_upgrade(org_id, &input).await }
-    });
-    Effect::new(move |_| match submit.value().get() {
-        None => {}
-        Some(Ok(request)) => {
-            host.upgrade_requested(&request.tier_key);
-            on_created.run(request)
-        }
-        Some(Err(ClientError::Api(body))) if !body.fields.is_empty() => {
-            errors.set_all(body.fields);
-            focus_by_id(SUMMARY);
-        }
-        Some(Err(e)) => {
-            form_error.set(Some(e.message()));
-            focus_by_id(SUMMARY);
-        }
-    });
-
-    let details = local.ok().map(|(tier, month, group)| {
-        let estimate = estimate_text(&tier, month, &options);
-        details(tier, month, group, estimate, on_edit)
-    });
-    let can_submit = errors.is_empty_untracked();
-    let input = StoredValue::new(input);
-    view! {
-        {step_heading("Review your request")}
-        {problems(errors, form_error, on_edit)}
-        {details}
-        <p class="sa-muted">"It typically takes 1-2 business days to set up the new support tier."</p>
-        <div class="sa-actions">
-            <button type="button" class="sa-button" on:click=move |_| on_edit.run(Step::Billing)>"Back"</button>
-            <Show when=move || can_submit>
-                <button
-                    type="button"
-                    class="sa-button sa-button-primary"
-                    aria-busy=move || submit.pending().get().then_some("true")
-                    on:click=move |_| {
-                        if !submit.pending().get_untracked() {
-                            errors.set_all(Vec::new());
-                            form_error.set(None);
-                            submit.dispatch_local(input.get_value());
-                        }
-                    }
-                >
-                    "Upgrade tier"
-                </button>
-            </Show>
-        </div>
-    }
-}
-
-/// "There is a problem": the review has no fields of its own, so each message offers the step that
-/// fixes it instead of a link to a field.
-fn problems(
+/// "There is a problem" with the earlier steps' choices or the server's answer: each message offers the
+/// step that fixes it instead of a link to a field. The billing group's own messages are shown at its
+/// field, so `at_field` is left out here.
+pub(super) fn problems(
     errors: FieldErrors,
+    at_field: Field,
     form_error: RwSignal<Option<String>>,
     on_edit: Callback<Step>,
 ) -> impl IntoView {
@@ -113,6 +24,7 @@ fn problems(
         let items: Vec<(String, Option<Step>)> = errors
             .list()
             .into_iter()
+            .filter(|f| !f.is(at_field))
             .map(|f| {
                 let step = match Field::parse(&f.field) {
                     Some(Field::Tier) => Some(Step::Tier),
@@ -153,7 +65,11 @@ fn problems(
 }
 
 /// What the tier will cost, from the organization's current spend.
-fn estimate_text(tier: &SupportTier, month: YearMonth, options: &UpgradeOptions) -> String {
+pub(super) fn estimate_text(
+    tier: &SupportTier,
+    month: YearMonth,
+    options: &UpgradeOptions,
+) -> String {
     let starts_now = month == options.current_month;
     let spend = options.monthly_spend_usd_cents;
     match (
@@ -181,17 +97,15 @@ fn estimate_text(tier: &SupportTier, month: YearMonth, options: &UpgradeOptions)
     }
 }
 
-/// The request: tier, start date and billing group, each with a way back to change it, and the estimate.
-fn details(
+/// The request: tier, start date and billing group (`group_text`, following the choice), each with a
+/// way to change it, and the estimate.
+pub(super) fn details(
     tier: SupportTier,
     month: YearMonth,
-    group: Option<BillingGroup>,
+    group_text: Signal<String>,
     estimate: String,
     on_edit: Callback<Step>,
 ) -> impl IntoView {
-    let group_text = group
-        .map(|g| format!("{} \u{2013} {}", g.name, g.payment_method))
-        .unwrap_or_default();
     let change = move |step: Step, label: &'static str| {
         view! { <button type="button" class="sa-link-button" on:click=move |_| on_edit.run(step)>{label}</button> }
     };

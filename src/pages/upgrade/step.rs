@@ -10,24 +10,24 @@ use crate::routes::{self, Navigator};
 /// The prefix of the wizard's element ids (`upgrade-start_month`).
 pub(super) const PREFIX: &str = "upgrade";
 
-/// A step of the wizard, and the confirmation after it.
+/// A step of the wizard, and the confirmation after it. The billing-group step ends with **Upgrade
+/// tier**, as the documentation's steps do: there is no separate review step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Step {
     Tier,
     Start,
     Billing,
-    Review,
     Done,
 }
 
 impl Step {
-    pub(super) const WIZARD: [Step; 4] = [Step::Tier, Step::Start, Step::Billing, Step::Review];
+    pub(super) const WIZARD: [Step; 3] = [Step::Tier, Step::Start, Step::Billing];
 
     pub(super) fn parse(s: Option<&str>) -> Self {
         match s {
             Some("start") => Step::Start,
-            Some("billing") => Step::Billing,
-            Some("review") => Step::Review,
+            // `review` was a step of its own; its links (bookmarks, history) land where it is now.
+            Some("billing" | "review") => Step::Billing,
             Some("done") => Step::Done,
             _ => Step::Tier,
         }
@@ -38,7 +38,6 @@ impl Step {
             Step::Tier => "tier",
             Step::Start => "start",
             Step::Billing => "billing",
-            Step::Review => "review",
             Step::Done => "done",
         }
     }
@@ -48,7 +47,6 @@ impl Step {
             Step::Tier => "Choose tier",
             Step::Start => "Start date",
             Step::Billing => "Billing group",
-            Step::Review => "Review",
             Step::Done => "Request sent",
         }
     }

@@ -5,13 +5,15 @@ use api::SupportTier;
 use leptos::prelude::*;
 
 use super::step::step_heading;
+use crate::pages::support::contact_line;
 
 #[component]
 pub(super) fn TierStep(
     tiers: Vec<SupportTier>,
     chosen: Option<String>,
     on_choose: Callback<String>,
-    contact: String,
+    account_team: Option<String>,
+    sales_email: String,
 ) -> impl IntoView {
     view! {
         {step_heading("Choose a support tier")}
@@ -50,9 +52,8 @@ pub(super) fn TierStep(
                 .collect_view()}
         </div>
         <p class="sa-muted">
-            "Only tiers above your current one can be requested here. If you have questions or want to downgrade your support tier, contact your account team at "
-            <a href=format!("mailto:{contact}")>{contact.clone()}</a>
-            "."
+            "Only tiers above your current one can be requested here. If you have questions or want to downgrade your support tier, "
+            {contact_line(account_team, sales_email)}
         </p>
     }
 }

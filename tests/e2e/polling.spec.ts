@@ -1,0 +1,58 @@
+import { expect, test, USERS, createTicketViaApi, expectNoA11yViolations, serverCli, visitSignedIn } from './fixtures';
+
+// Issue 11, item 9: polling never disturbs the user. When My tickets finds a change, the rows are updated in
+// place, so the focused row link, the scroll position and a half-typed search stay where they are.
+
+/** My tickets polls every 15 s: a change shows within one interval and a bit. */
+const POLL_WAIT = { timeout: 25_000 };
+
+test('a change found by polling updates My tickets in place: focus, scroll and a half-typed search stay', async ({ page }) => {
+  test.setTimeout(120_000);
+  // Short enough that the list scrolls.
+  await page.setViewportSize({ width: 1000, height: 420 });
+  await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
+  const stamp = Date.now();
+  const first = `Poll first ${stamp}`;
+  const second = `Poll second ${stamp}`;
+  await createTicketViaApi(page, first);
+  const secondId = await createTicketViaApi(page, second);
+  await page.reload();
+  const firstLink = page.getByRole('link', { name: first });
+  const secondRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: second }) });
+  await expect(firstLink).toBeVisible();
+  await expect(secondRow).toContainText('No replies yet');
+
+  // A row link has focus and the page is scrolled; the element is marked to tell it from a new one.
+  await firstLink.focus();
+  await firstLink.evaluate((el) => el.setAttribute('data-test-mark', 'kept'));
+  const scrolled = await page.evaluate(() => {
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    return window.scrollY;
+  });
+  expect(scrolled, 'the list is long enough to scroll').toBeGreaterThan(0);
+
+  serverCli('tickets', 'reply', String(secondId), '--author', 'Sam from Support', '--body', 'Which region is it?', '--status', 'awaiting_customer');
+  await expect(secondRow).toContainText('Sam from Support (Support)', POLL_WAIT);
+  await expect(secondRow).toContainText('Awaiting your reply');
+  await expect(firstLink).toBeFocused();
+  await expect(firstLink).toHaveAttribute('data-test-mark', 'kept');
+  expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+  await expectNoA11yViolations(page, 'My tickets after a poll');
+
+  // A half-typed search: the box keeps its text, caret and focus while a poll updates the rows under it.
+  const search = page.getByLabel('Search tickets');
+  await search.click();
+  await search.pressSequentially(`Poll sec`);
+  // The list follows the typed words (the URL a moment later); then the user goes on typing, unhurried.
+  await expect(page.getByRole('link', { name: first })).toHaveCount(0);
+  await search.pressSequentially('ond ');
+  await expect(secondRow).toBeVisible();
+  // Wait for the poll that brings the second reply (the row's Updated time moves on).
+  const updated = secondRow.locator('time').nth(1);
+  const before = await updated.getAttribute('datetime');
+  serverCli('tickets', 'reply', String(secondId), '--author', 'Sam from Support', '--body', 'And which plan?');
+  await expect.poll(async () => updated.getAttribute('datetime'), POLL_WAIT).not.toBe(before);
+  await expect(search).toBeFocused();
+  await expect(search).toHaveValue('Poll second ');
+  expect(await search.evaluate((el) => (el as HTMLInputElement).selectionStart)).toBe('Poll second '.length);
+});
