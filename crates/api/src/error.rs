@@ -33,6 +33,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// The first request with this `Idempotency-Key` is still being processed; retry shortly.
     RequestInProgress,
+    /// The server is too busy to take the request now; retry after `Retry-After` seconds.
+    Busy,
     /// Something went wrong on the server; details are in its log, never in the response.
     Internal,
 }

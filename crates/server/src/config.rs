@@ -278,6 +278,48 @@ pub struct Config {
     #[arg(long, env = "SUPPORT_TOKEN_MAX_LIFETIME_SECS", default_value_t = crate::rules::token::DEFAULT_MAX_LIFETIME_SECS)]
     pub token_max_lifetime_secs: u64,
 
+    /// The request header that carries the client's address, set by a proxy in front of this server
+    /// (`X-Forwarded-For`, `X-Real-IP`, ...): its last address is the one the proxy saw. Only honoured
+    /// when configured, since any client can send the header; without it the socket's address is used.
+    /// The sign-in limits per address count by this address.
+    #[arg(long, env = "SUPPORT_TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<axum::http::HeaderName>,
+
+    /// Sign-in attempts allowed per client address (IPv6: per /64) per minute, whatever the account.
+    #[arg(
+        long,
+        env = "SUPPORT_SIGN_IN_PER_ADDRESS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub sign_in_per_address: u32,
+
+    /// Sign-in attempts allowed per minute over all clients and accounts (shared by every instance
+    /// on the same database): the last line against one password tried across many accounts from
+    /// many addresses.
+    #[arg(
+        long,
+        env = "SUPPORT_SIGN_IN_GLOBAL",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub sign_in_global: u32,
+
+    /// Password checks (Argon2, about 19 MiB and tens of milliseconds of CPU each) run at once; more
+    /// sign-ins wait for a free one.
+    #[arg(
+        long,
+        env = "SUPPORT_PASSWORD_CHECKS",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub password_checks: u32,
+
+    /// How long a sign-in waits for a free password check before it is answered 503 with
+    /// `Retry-After`, in milliseconds.
+    #[arg(long, env = "SUPPORT_PASSWORD_CHECK_WAIT_MS", default_value_t = 2000)]
+    pub password_check_wait_ms: u64,
+
     /// An origin allowed to call the API from another site (CORS), as `https://console.example.com`.
     /// Repeat the flag for several; the env var takes a comma-separated list. None by default: no CORS
     /// headers at all.

@@ -15,6 +15,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("too many sign-in attempts")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many requests of this kind are running: 503 with `Retry-After`.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("not signed in")]
     Unauthenticated,
     /// A console token that verifies but breaks one of our limits: 401 `unauthenticated`, saying
@@ -55,6 +58,7 @@ impl Error {
                 StatusCode::UNAUTHORIZED
             }
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -69,6 +73,7 @@ impl Error {
             Error::Invalid(_) => ErrorCode::InvalidInput,
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Error::Busy { .. } => ErrorCode::Busy,
             Error::Unauthenticated | Error::TokenRefused(_) => ErrorCode::Unauthenticated,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::Csrf => ErrorCode::CsrfCheckFailed,
@@ -92,6 +97,9 @@ impl Error {
             Error::TooManyAttempts { retry_after_secs } => format!(
                 "Too many failed sign-in attempts. Try again in {retry_after_secs} seconds."
             ),
+            Error::Busy { retry_after_secs } => {
+                format!("The server is busy. Try again in {retry_after_secs} seconds.")
+            }
             Error::Unauthenticated => "Sign in to continue.".into(),
             Error::TokenRefused(why) => (*why).into(),
             Error::Forbidden(why) => (*why).into(),
@@ -115,12 +123,14 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, Error::Busy { .. }) {
             // Internals go to the log only; the client gets the generic sentence.
             tracing::error!(error = ?self, "request failed");
         }
         let retry_after = match &self {
-            Error::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            Error::TooManyAttempts { retry_after_secs } | Error::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
             _ => None,
         };
         let body = ErrorBody {

@@ -49,7 +49,9 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         }
     };
     let sweeper = jobs::sweeper::spawn_sweeper(state.store.clone(), state.config.attachments_dir());
-    let served = axum::serve(listener, app(state))
+    // With the peer's address, which the sign-in limits count by (unless a trusted proxy header says).
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     // A sweep cut short leaves nothing half done: rows go first, files without rows are swept later.

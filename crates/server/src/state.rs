@@ -58,8 +58,8 @@ impl AppState {
         };
         Ok(Self {
             store,
+            limiter: Arc::new(SignInLimiter::new(&config)),
             config: Arc::new(config),
-            limiter: Arc::default(),
             tokens,
             security: Arc::new(security),
             calendar: Arc::new(calendar),

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::http::Route;
 use crate::http::extract::{Json, session_token};
 use crate::http::security::is_https;
-use crate::rules::auth::{self, CurrentUser};
+use crate::rules::auth::{self, ClientAddress, CurrentUser};
 use crate::state::AppState;
 
 /// The operations of this resource, served under `/api/v1` by `http::router`.
@@ -49,16 +49,19 @@ fn wants_secure_cookie(state: &AppState, headers: &HeaderMap) -> bool {
             headers(("Set-Cookie" = String, description = "The session cookie `support_session`."))),
         (status = 401, description = "`invalid_credentials`.", body = api::ErrorBody),
         (status = 422, description = "`invalid_input`: an empty email or password, naming the field.", body = api::ErrorBody),
-        (status = 429, description = "`too_many_attempts`, with `Retry-After`.", body = api::ErrorBody),
+        (status = 429, description = "`too_many_attempts` (for this account, this client address or all sign-ins), with `Retry-After`.", body = api::ErrorBody),
+        (status = 503, description = "`busy`: no password check was free in time; with `Retry-After`.", body = api::ErrorBody),
     ),
 )]
 async fn sign_in(
     State(state): State<AppState>,
+    address: ClientAddress,
     headers: HeaderMap,
     Json(request): Json<SignInRequest>,
 ) -> Result<Response> {
     let lifetime = i64::from(state.config.session_hours) * 3600;
-    let signed_in = auth::sign_in(&state.store, &state.limiter, &request, lifetime).await?;
+    let signed_in =
+        auth::sign_in(&state.store, &state.limiter, address, &request, lifetime).await?;
     let secure = wants_secure_cookie(&state, &headers);
     let cookie = session_cookie(&signed_in.token, lifetime, secure);
     Ok((

@@ -4,13 +4,15 @@
 //! none).
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequestParts, RawPathParams};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{Error, Result};
-use crate::rules::auth::{self, CurrentUser, Member};
+use crate::rules::auth::{self, ClientAddress, CurrentUser, Member};
 use crate::rules::token;
 use crate::state::AppState;
 
@@ -53,6 +55,37 @@ pub struct Path<T>(pub T);
 #[derive(Debug, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(Error))]
 pub struct Query<T>(pub T);
+
+/// The client's address: the last address of the configured trusted proxy header
+/// (`--trusted-proxy-header`), else the socket's peer (served with `ConnectInfo`); unknown when
+/// neither is there.
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let from_header = state.config.trusted_proxy_header.as_ref().and_then(|name| {
+            let values = parts.headers.get_all(name);
+            let last = values.iter().next_back()?.to_str().ok()?;
+            parse_forwarded_address(last.rsplit(',').next()?)
+        });
+        let from_socket = || {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip())
+        };
+        Ok(ClientAddress(from_header.or_else(from_socket)))
+    }
+}
+
+/// One address of a forwarding header: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:443`.
+fn parse_forwarded_address(value: &str) -> Option<IpAddr> {
+    let value = value.trim();
+    value
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| value.parse::<SocketAddr>().ok().map(|a| a.ip()))
+}
 
 /// The session token the request's cookie carries, if any.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -130,6 +163,23 @@ mod tests {
         assert_eq!(session_token(&headers).as_deref(), Some("abc"));
         headers.insert(header::COOKIE, HeaderValue::from_static("support_session="));
         assert_eq!(session_token(&headers), None);
+    }
+
+    #[test]
+    fn reads_forwarded_addresses_with_or_without_a_port() {
+        assert_eq!(
+            parse_forwarded_address(" 203.0.113.7"),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        assert_eq!(
+            parse_forwarded_address("203.0.113.7:4711"),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        assert_eq!(
+            parse_forwarded_address("[2001:db8::1]:443"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(parse_forwarded_address("unknown"), None);
     }
 
     #[test]

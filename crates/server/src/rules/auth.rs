@@ -1,9 +1,10 @@
 //! Who is asking: passwords, sign-in (slowed down after failures), sessions, and the signed-in user's
 //! membership in the organization a request is about.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use api::{Me, Organization, Role, SignInRequest, User};
 use argon2::Argon2;
@@ -13,8 +14,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::clock;
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::sign_in_limits::SignInCounter;
 
 /// 403 for a user who belongs to no organization.
 pub const NO_ORGANIZATION: &str = "This account does not belong to any organization.";
@@ -105,56 +108,182 @@ fn dummy_hash() -> &'static str {
 // ---------------------------------------------------------------------------------------------
 // Slowing down guessing
 
-/// Failed attempts per email. After `FREE_ATTEMPTS` failures each further attempt must wait
-/// twice as long as the previous one (capped), whatever the password; a success resets.
-/// Keyed by email, not IP: spraying one account from many addresses is the attack that matters here,
-/// and the cap keeps a hostile lock-out short.
-#[derive(Default)]
+/// Limits on sign-in, checked and counted before the password is: three counters, each a row in
+/// the database (`store::sign_in_limits`) so that every server instance on it shares them.
+///
+/// - **Per account** (by email): after `FREE_ATTEMPTS` failures each further attempt must wait
+///   twice as long as the previous one (capped at a minute, so a hostile lock-out stays short);
+///   a success resets.
+/// - **Per client address** and **globally**: at most so many attempts per minute, whatever the
+///   account, against one password tried across many accounts.
+///
+/// An attempt is reserved (counted as a failure) in one write transaction before its password is
+/// checked, so parallel guesses cannot all pass a check that only a finished failure would close.
+/// Then at most `password_checks` Argon2 verifications run at once; a sign-in that finds none free
+/// within `check_wait` is answered 503 with `Retry-After` (its reservation stays counted).
 pub struct SignInLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    per_address: i64,
+    global: i64,
+    checks: tokio::sync::Semaphore,
+    check_wait: Duration,
+    checks_run: AtomicU64,
 }
 
-const FREE_ATTEMPTS: u32 = 3;
+const FREE_ATTEMPTS: i64 = 3;
 const MAX_WAIT: Duration = Duration::from_secs(60);
+/// The window of the per-address and global limits.
+const WINDOW: Duration = Duration::from_secs(60);
+/// Counters idle this long are purged: longer than any wait or window, so no limit is forgotten early.
 const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+/// What a 503 asks the client to wait before trying again.
+const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+/// Who a sign-in comes from, as far as the limits are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl ClientAddress {
+    /// The key of the per-address counter. IPv6 counts by /64, the block one subscriber gets, so
+    /// that a client cannot step through its own addresses.
+    fn key(self) -> Option<String> {
+        Some(match self.0? {
+            IpAddr::V4(v4) => format!("address:{v4}"),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => format!("address:{v4}"),
+                None => {
+                    let s = v6.segments();
+                    format!("address:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+        })
+    }
+}
 
 impl SignInLimiter {
-    fn wait_for(failures: u32) -> Duration {
+    /// The limits the configuration asks for.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            per_address: i64::from(config.sign_in_per_address),
+            global: i64::from(config.sign_in_global),
+            checks: tokio::sync::Semaphore::new(config.password_checks as usize),
+            check_wait: Duration::from_millis(config.password_check_wait_ms),
+            checks_run: AtomicU64::new(0),
+        }
+    }
+
+    /// How many password checks have run since start (tests count them under a flood).
+    pub fn password_checks_run(&self) -> u64 {
+        self.checks_run.load(Ordering::Relaxed)
+    }
+
+    fn wait_for(failures: i64) -> Duration {
         if failures < FREE_ATTEMPTS {
             return Duration::ZERO;
         }
-        let exp = (failures - FREE_ATTEMPTS).min(6);
+        let exp = (failures - FREE_ATTEMPTS).min(6) as u32;
         Duration::from_secs(1u64 << exp).min(MAX_WAIT)
     }
 
-    /// Refuses the attempt if the email is still in its waiting period.
-    fn check(&self, email: &str) -> Result<()> {
-        let mut map = self.failures.lock().expect("limiter lock");
-        let now = Instant::now();
-        map.retain(|_, (_, last)| now.duration_since(*last) < FORGET_AFTER);
-        if let Some((count, last)) = map.get(email) {
-            let wait = Self::wait_for(*count);
-            let elapsed = now.duration_since(*last);
+    /// Checks the three counters and, when all allow it, counts this attempt in each, atomically.
+    async fn reserve(&self, store: &Store, email: &str, address: ClientAddress) -> Result<()> {
+        let now = now_ms();
+        let mut tx = store.begin_write().await?;
+        tx.purge_sign_in_counters(now - FORGET_AFTER.as_millis() as i64)
+            .await?;
+
+        let account_key = account_key(email);
+        let account = tx.sign_in_counter(&account_key).await?;
+        if let Some(counter) = account {
+            let wait = Self::wait_for(counter.count).as_millis() as i64;
+            let elapsed = now - counter.last_ms;
             if elapsed < wait {
-                let remaining = (wait - elapsed).as_secs_f64().ceil() as u64;
-                return Err(Error::TooManyAttempts {
-                    retry_after_secs: remaining.max(1),
-                });
+                return Err(too_many(wait - elapsed));
             }
         }
-        Ok(())
+        let windows = [
+            address.key().map(|key| (key, self.per_address)),
+            Some(("global".to_owned(), self.global)),
+        ];
+        let mut counted = Vec::with_capacity(2);
+        for (key, limit) in windows.into_iter().flatten() {
+            let window = WINDOW.as_millis() as i64;
+            let counter = match tx.sign_in_counter(&key).await? {
+                Some(c) if now - c.window_start_ms < window => c,
+                _ => SignInCounter {
+                    count: 0,
+                    window_start_ms: now,
+                    last_ms: now,
+                },
+            };
+            if counter.count >= limit {
+                return Err(too_many(counter.window_start_ms + window - now));
+            }
+            counted.push((key, counter));
+        }
+
+        let failures = account.map_or(0, |c| c.count);
+        tx.put_sign_in_counter(
+            &account_key,
+            SignInCounter {
+                count: failures + 1,
+                window_start_ms: account.map_or(now, |c| c.window_start_ms),
+                last_ms: now,
+            },
+        )
+        .await?;
+        for (key, counter) in counted {
+            tx.put_sign_in_counter(
+                &key,
+                SignInCounter {
+                    count: counter.count + 1,
+                    last_ms: now,
+                    ..counter
+                },
+            )
+            .await?;
+        }
+        tx.commit().await
     }
 
-    fn failed(&self, email: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        let entry = map.entry(email.to_owned()).or_insert((0, Instant::now()));
-        entry.0 += 1;
-        entry.1 = Instant::now();
+    /// A success forgets the account's failures (the address and global windows keep counting).
+    async fn succeeded(&self, store: &Store, email: &str) -> Result<()> {
+        let mut tx = store.begin_write().await?;
+        tx.delete_sign_in_counter(&account_key(email)).await?;
+        tx.commit().await
     }
 
-    fn succeeded(&self, email: &str) {
-        self.failures.lock().expect("limiter lock").remove(email);
+    /// Runs `check` (a password verification) once a check slot is free; 503 when none frees up in
+    /// time.
+    async fn check<T: Send + 'static>(
+        &self,
+        check: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let _permit = tokio::time::timeout(self.check_wait, self.checks.acquire())
+            .await
+            .map_err(|_| Error::Busy {
+                retry_after_secs: BUSY_RETRY_AFTER_SECS,
+            })?
+            .map_err(|e| anyhow::anyhow!("password check semaphore: {e}"))?;
+        self.checks_run.fetch_add(1, Ordering::Relaxed);
+        Ok(tokio::task::spawn_blocking(check)
+            .await
+            .map_err(|e| anyhow::anyhow!("password check task: {e}"))?)
     }
+}
+
+fn account_key(email: &str) -> String {
+    format!("account:{email}")
+}
+
+fn too_many(wait_ms: i64) -> Error {
+    let secs = (wait_ms.max(0) as u64).div_ceil(1000);
+    Error::TooManyAttempts {
+        retry_after_secs: secs.max(1),
+    }
+}
+
+fn now_ms() -> i64 {
+    (clock::now().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,38 +302,39 @@ pub struct SignedIn {
     pub me: Me,
 }
 
-/// Checks the credentials (slowed down after failures, [`SignInLimiter`]) and starts a session of
+/// Checks the credentials (within the [`SignInLimiter`]'s limits) and starts a session of
 /// `lifetime_secs`.
 pub async fn sign_in(
     store: &Store,
     limiter: &SignInLimiter,
+    address: ClientAddress,
     request: &SignInRequest,
     lifetime_secs: i64,
 ) -> Result<SignedIn> {
     let email = request.validate().map_err(Error::Invalid)?;
-    limiter.check(email.as_str())?;
+    limiter.reserve(store, email.as_str(), address).await?;
 
     let credentials = store.credentials(email.as_str()).await?;
     let password = request.password.clone();
-    let (user_id, ok) = tokio::task::spawn_blocking(move || match credentials {
-        Some(c) => (
-            Some(c.user_id),
-            verify_password(&password, &c.password_hash),
-        ),
-        None => {
-            let _ = verify_password(&password, dummy_hash());
-            (None, false)
-        }
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("password check task: {e}"))?;
+    let (user_id, ok) = limiter
+        .check(move || match credentials {
+            Some(c) => (
+                Some(c.user_id),
+                verify_password(&password, &c.password_hash),
+            ),
+            None => {
+                let _ = verify_password(&password, dummy_hash());
+                (None, false)
+            }
+        })
+        .await?;
 
     let Some(user_id) = user_id.filter(|_| ok) else {
-        limiter.failed(email.as_str());
-        tracing::info!(email = %email, "sign-in failed");
+        // No email at info level: the log is not the place for who tried to sign in.
+        tracing::info!("sign-in failed");
         return Err(Error::InvalidCredentials);
     };
-    limiter.succeeded(email.as_str());
+    limiter.succeeded(store, email.as_str()).await?;
 
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);

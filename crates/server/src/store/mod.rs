@@ -4,7 +4,7 @@
 //! [`Error::Database`]), and how a value is written in a column is decided here (`codec`).
 //!
 //! One module per resource (`users`, `organizations`, `catalogue`, `upgrades`, `tickets`,
-//! `activity`, `ticket_list`, `attachments`, `outbox`, `idempotency`, `demo`), each adding methods to
+//! `activity`, `ticket_list`, `attachments`, `outbox`, `idempotency`, `sign_in_limits`, `demo`), each adding methods to
 //! the two types of this module:
 //!
 //! - [`Store`]: the database as a whole; each method is one statement (or one short transaction of
@@ -42,6 +42,7 @@ pub mod demo;
 pub mod idempotency;
 pub mod organizations;
 pub mod outbox;
+pub mod sign_in_limits;
 pub mod ticket_list;
 pub mod tickets;
 pub mod upgrades;

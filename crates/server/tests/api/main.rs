@@ -11,6 +11,7 @@ mod mail;
 mod openapi;
 mod outbox;
 mod security_headers;
+mod sign_in_flood;
 mod support;
 mod ticket_list;
 mod tickets;

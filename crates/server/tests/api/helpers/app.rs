@@ -55,7 +55,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let state = AppState::new(config).await.expect("app state");
     let app = support_server::app(state.clone());
     tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("server runs");
+        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.expect("server runs");
     });
     TestApp {
         address,

@@ -1,0 +1,192 @@
+//! Sign-in under a parallel flood: the limits are reserved before the password is checked, so the
+//! number of password checks actually run stays within them however many requests arrive at once.
+
+use api::ErrorCode;
+use reqwest::StatusCode;
+use reqwest::header::RETRY_AFTER;
+use tokio::task::JoinSet;
+
+use crate::helpers::{PASSWORD, TestApp, expect_error, spawn_app, spawn_app_with};
+
+/// One sign-in of a flood: the email and, when given, the `X-Forwarded-For` it claims.
+struct Attempt {
+    email: String,
+    forwarded_for: Option<String>,
+}
+
+impl Attempt {
+    fn from_socket(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            forwarded_for: None,
+        }
+    }
+}
+
+/// Sends every attempt at once, each on its own connection, and returns the responses.
+async fn flood(app: &TestApp, attempts: Vec<Attempt>, password: &str) -> Vec<reqwest::Response> {
+    let mut set = JoinSet::new();
+    for attempt in attempts {
+        let url = app.api("/session");
+        let body = serde_json::json!({ "email": attempt.email, "password": password });
+        set.spawn(async move {
+            let mut request = reqwest::Client::new()
+                .post(url)
+                .header(api::CSRF_HEADER, api::CSRF_VALUE)
+                .json(&body);
+            if let Some(address) = attempt.forwarded_for {
+                request = request.header("x-forwarded-for", address);
+            }
+            request.send().await.expect("sign-in request")
+        });
+    }
+    set.join_all().await
+}
+
+fn statuses(responses: &[reqwest::Response]) -> Vec<u16> {
+    responses.iter().map(|r| r.status().as_u16()).collect()
+}
+
+#[tokio::test]
+async fn a_parallel_flood_on_one_account_runs_only_the_free_password_checks() {
+    let app = spawn_app().await;
+
+    let attempts = (0..40)
+        .map(|_| Attempt::from_socket("admin@acme.example"))
+        .collect();
+    let responses = flood(&app, attempts, "guess").await;
+
+    let checks = app.state.limiter.password_checks_run();
+    assert!(
+        checks <= 3,
+        "3 free attempts per account, but {checks} password checks ran"
+    );
+    let statuses = statuses(&responses);
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count() as u64,
+        checks,
+        "every check that ran was a refused password"
+    );
+    // Even the right password now waits: the guesses were counted before they were checked.
+    let response = app
+        .anonymous()
+        .post_session("admin@acme.example", PASSWORD)
+        .await;
+    expect_error(
+        response,
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::TooManyAttempts,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn one_password_across_many_accounts_from_one_address_is_limited_per_address() {
+    let app = spawn_app_with(|config| config.sign_in_per_address = 10).await;
+
+    // A different X-Forwarded-For on each request: without --trusted-proxy-header it is ignored.
+    let attempts = (0..60)
+        .map(|i| Attempt {
+            email: format!("user{i}@acme.example"),
+            forwarded_for: Some(format!("198.51.100.{i}")),
+        })
+        .collect();
+    let responses = flood(&app, attempts, "Summer2026!").await;
+
+    let checks = app.state.limiter.password_checks_run();
+    assert!(
+        checks <= 10,
+        "10 attempts per address per minute, but {checks} password checks ran"
+    );
+    let statuses = statuses(&responses);
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        60 - checks as usize,
+        "{statuses:?}"
+    );
+    let refused = responses
+        .into_iter()
+        .find(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .unwrap();
+    assert!(refused.headers().get(RETRY_AFTER).is_some());
+}
+
+#[tokio::test]
+async fn one_password_across_many_accounts_and_addresses_is_limited_globally() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxy_header = Some("x-forwarded-for".parse().unwrap());
+        config.sign_in_per_address = 2;
+        config.sign_in_global = 15;
+    })
+    .await;
+
+    // 60 accounts from 30 addresses (two each, the per-address limit): only the global one bites.
+    let attempts = (0..60)
+        .map(|i| Attempt {
+            email: format!("user{i}@acme.example"),
+            forwarded_for: Some(format!("10.0.0.9, 198.51.100.{}", i / 2)),
+        })
+        .collect();
+    let responses = flood(&app, attempts, "Summer2026!").await;
+
+    let checks = app.state.limiter.password_checks_run();
+    assert_eq!(
+        checks, 15,
+        "exactly the global limit of password checks ran"
+    );
+    assert_eq!(
+        statuses(&responses).iter().filter(|s| **s == 429).count(),
+        45
+    );
+
+    // The trusted header's last address is the one counted: a third try from one of them is refused.
+    let more = flood(
+        &app,
+        vec![Attempt {
+            email: "dev@acme.example".into(),
+            forwarded_for: Some("198.51.100.0".into()),
+        }],
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(statuses(&more), [429]);
+    // Bounded state: one row per account, address and the global counter, nothing more.
+    let rows = app.state.store.sign_in_counter_rows().await.unwrap();
+    assert!(rows <= 15 + 30 + 1, "{rows} limiter rows");
+}
+
+#[tokio::test]
+async fn password_checks_beyond_the_concurrency_limit_wait_then_get_503() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxy_header = Some("x-forwarded-for".parse().unwrap());
+        config.password_checks = 1;
+        config.password_check_wait_ms = 0;
+    })
+    .await;
+
+    let attempts = (0..12)
+        .map(|i| Attempt {
+            email: format!("user{i}@acme.example"),
+            forwarded_for: Some(format!("198.51.100.{i}")),
+        })
+        .collect();
+    let responses = flood(&app, attempts, "guess").await;
+
+    let statuses = statuses(&responses);
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 503),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&503), "{statuses:?}");
+    let busy = responses
+        .into_iter()
+        .find(|r| r.status() == StatusCode::SERVICE_UNAVAILABLE)
+        .unwrap();
+    assert_eq!(busy.headers()[RETRY_AFTER], "2");
+    let body = expect_error(busy, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy).await;
+    assert!(body.message.contains("busy"), "{}", body.message);
+}
