@@ -50,9 +50,9 @@ base="$SUPPORT_SERVER_URL"
 SUPPORT_SCHEMATHESIS_SESSION="$(curl -fsS -o /dev/null -D - "${base}/api/v1/session" \
   -H 'content-type: application/json' -H "X-Support-CSRF: 1" \
   --data '{"email":"admin@acme.example","password":"support-demo"}' |
-  sed -n 's/^[Ss]et-[Cc]ookie: support_session=\([^;]*\).*/\1/p')"
+  sed -n 's/^[Ss]et-[Cc]ookie: __Host-support_session=\([^;]*\).*/\1/p')"
 [ -n "$SUPPORT_SCHEMATHESIS_SESSION" ] || die "could not sign in as the demo admin"
-cookie="support_session=${SUPPORT_SCHEMATHESIS_SESSION}"
+cookie="__Host-support_session=${SUPPORT_SCHEMATHESIS_SESSION}"
 # Its organization and its newest ticket (see schemathesis.toml).
 me="$(curl -fsS "${base}/api/v1/me" -H "Cookie: ${cookie}")"
 SUPPORT_SCHEMATHESIS_ORG_ID="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["organization"]["id"])' <<<"$me")"

@@ -101,5 +101,10 @@ pub const CSRF_HEADER: &str = "x-support-csrf";
 /// The value the SPA sends in [`CSRF_HEADER`].
 pub const CSRF_VALUE: &str = "1";
 
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "support_session";
+/// Name of the session cookie. The `__Host-` prefix makes browsers accept it only with `Secure`,
+/// `Path=/` and no `Domain`, from this very host: a sibling subdomain cannot plant one.
+pub const SESSION_COOKIE: &str = "__Host-support_session";
+
+/// Name of the session cookie with `--insecure-cookies` (plain-http development on an address that
+/// is not loopback): without `Secure`, so without the `__Host-` prefix, which requires it.
+pub const INSECURE_SESSION_COOKIE: &str = "support_session";

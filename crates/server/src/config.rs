@@ -184,10 +184,21 @@ pub struct Config {
     #[arg(long, env = "SUPPORT_SALES_EMAIL", default_value = "sales@aiven.io")]
     pub sales_email: String,
 
-    /// Mark the session cookie `Secure`. Also set automatically for requests that arrive with
-    /// `X-Forwarded-Proto: https`.
+    /// The server is reached over https only: send `Strict-Transport-Security` (also for requests
+    /// that arrive with `X-Forwarded-Proto: https`). The session cookie is `Secure` either way,
+    /// unless `--insecure-cookies`.
     #[arg(long, env = "SUPPORT_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Plain-http development only: the session cookie without `Secure` (and so without the
+    /// `__Host-` prefix, named `support_session`). Browsers accept `Secure` cookies from
+    /// http://localhost and http://127.0.0.1, so this is needed only on other plain-http addresses.
+    #[arg(
+        long,
+        env = "SUPPORT_INSECURE_COOKIES",
+        conflicts_with = "secure_cookies"
+    )]
+    pub insecure_cookies: bool,
 
     /// Who may show the app in a frame: the `frame-ancestors` of its Content-Security-Policy, as
     /// `'none'` (the default), `'self'`, or space-separated origins such as `https://console.example.com`.
@@ -422,6 +433,15 @@ fn parse_mail_domain(s: &str) -> Result<String, String> {
 }
 
 impl Config {
+    /// The session cookie's name: `__Host-` prefixed unless `--insecure-cookies`.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.insecure_cookies {
+            api::INSECURE_SESSION_COOKIE
+        } else {
+            api::SESSION_COOKIE
+        }
+    }
+
     /// The database file actually used.
     pub fn database_path(&self) -> PathBuf {
         self.database

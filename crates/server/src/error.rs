@@ -20,6 +20,9 @@ pub enum Error {
     Busy { retry_after_secs: u64 },
     #[error("not signed in")]
     Unauthenticated,
+    /// The request carried the session cookie twice: 401 `unauthenticated`, neither is used.
+    #[error("two session cookies")]
+    DuplicateSessionCookies,
     /// A console token that verifies but breaks one of our limits: 401 `unauthenticated`, saying
     /// which, so the console's developers can fix their tokens.
     #[error("console token refused: {0}")]
@@ -54,9 +57,10 @@ impl Error {
         match self {
             Error::Malformed(_) => StatusCode::BAD_REQUEST,
             Error::Invalid(_) | Error::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::InvalidCredentials | Error::Unauthenticated | Error::TokenRefused(_) => {
-                StatusCode::UNAUTHORIZED
-            }
+            Error::InvalidCredentials
+            | Error::Unauthenticated
+            | Error::DuplicateSessionCookies
+            | Error::TokenRefused(_) => StatusCode::UNAUTHORIZED,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
@@ -74,7 +78,9 @@ impl Error {
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
             Error::Busy { .. } => ErrorCode::Busy,
-            Error::Unauthenticated | Error::TokenRefused(_) => ErrorCode::Unauthenticated,
+            Error::Unauthenticated | Error::DuplicateSessionCookies | Error::TokenRefused(_) => {
+                ErrorCode::Unauthenticated
+            }
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::Csrf => ErrorCode::CsrfCheckFailed,
             Error::NotFound => ErrorCode::NotFound,
@@ -101,6 +107,11 @@ impl Error {
                 format!("The server is busy. Try again in {retry_after_secs} seconds.")
             }
             Error::Unauthenticated => "Sign in to continue.".into(),
+            // A browser sends one `__Host-` cookie per name: a second one was planted or left by a
+            // misconfiguration, and taking either could act as someone else.
+            Error::DuplicateSessionCookies => "This request carried two session cookies, so neither \
+                                               was used. Clear this site's cookies, then sign in again."
+                .into(),
             Error::TokenRefused(why) => (*why).into(),
             Error::Forbidden(why) => (*why).into(),
             Error::Csrf => "This request was refused because it did not come from the app.".into(),

@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::config::Config;
 use crate::error::Result;
 use crate::http::Route;
 use crate::http::extract::{Json, session_token};
-use crate::http::security::is_https;
 use crate::rules::auth::{self, ClientAddress, CurrentUser};
 use crate::state::AppState;
 
@@ -21,19 +21,19 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+/// The session cookie: `__Host-` prefixed, `Secure`, `Path=/`, no `Domain` (what the prefix
+/// requires), unless `--insecure-cookies` asks for a plain one for plain-http development.
+fn session_cookie(config: &Config, token: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if config.insecure_cookies {
+        ""
+    } else {
+        "; Secure"
+    };
     HeaderValue::from_str(&format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}",
-        api::SESSION_COOKIE
+        config.session_cookie_name()
     ))
     .expect("cookie is ASCII")
-}
-
-/// `Secure` exactly when the request came over https, the decision `Strict-Transport-Security`
-/// follows too.
-fn wants_secure_cookie(state: &AppState, headers: &HeaderMap) -> bool {
-    is_https(&state.config, headers)
 }
 
 #[utoipa::path(
@@ -46,7 +46,7 @@ fn wants_secure_cookie(state: &AppState, headers: &HeaderMap) -> bool {
     request_body = SignInRequest,
     responses(
         (status = 200, description = "Signed in: sets the session cookie.", body = Me,
-            headers(("Set-Cookie" = String, description = "The session cookie `support_session`."))),
+            headers(("Set-Cookie" = String, description = "The session cookie `__Host-support_session` (`support_session` with `--insecure-cookies`)."))),
         (status = 401, description = "`invalid_credentials`.", body = api::ErrorBody),
         (status = 422, description = "`invalid_input`: an empty email or password, naming the field.", body = api::ErrorBody),
         (status = 429, description = "`too_many_attempts` (for this account, this client address or all sign-ins), with `Retry-After`.", body = api::ErrorBody),
@@ -56,14 +56,12 @@ fn wants_secure_cookie(state: &AppState, headers: &HeaderMap) -> bool {
 async fn sign_in(
     State(state): State<AppState>,
     address: ClientAddress,
-    headers: HeaderMap,
     Json(request): Json<SignInRequest>,
 ) -> Result<Response> {
     let lifetime = i64::from(state.config.session_hours) * 3600;
     let signed_in =
         auth::sign_in(&state.store, &state.limiter, address, &request, lifetime).await?;
-    let secure = wants_secure_cookie(&state, &headers);
-    let cookie = session_cookie(&signed_in.token, lifetime, secure);
+    let cookie = session_cookie(&state.config, &signed_in.token, lifetime);
     Ok((
         StatusCode::OK,
         [(header::SET_COOKIE, cookie)],
@@ -82,10 +80,12 @@ async fn sign_in(
     responses((status = 204, description = "Signed out (also when there was no session).")),
 )]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    if let Some(token) = session_token(&headers) {
+    // With two session cookies neither is trusted to name the session to end; the cookie is
+    // cleared all the same.
+    if let Ok(Some(token)) = session_token(&headers, state.config.session_cookie_name()) {
         auth::sign_out(&state.store, &token).await?;
     }
-    let expired = session_cookie("", 0, wants_secure_cookie(&state, &headers));
+    let expired = session_cookie(&state.config, "", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response())
 }
 
@@ -98,7 +98,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     security(("session" = []), ("bearer" = [])),
     responses(
         (status = 200, body = Me),
-        (status = 401, description = "`unauthenticated`.", body = api::ErrorBody),
+        (status = 401, description = "`unauthenticated`, also when the request carries two session cookies.", body = api::ErrorBody),
     ),
 )]
 async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>> {

@@ -87,17 +87,23 @@ fn parse_forwarded_address(value: &str) -> Option<IpAddr> {
         .or_else(|| value.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
-/// The session token the request's cookie carries, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
+/// The session token the request's cookie `name` carries, if any. Two cookies of that name are
+/// refused rather than one picked: a browser sends one `__Host-` cookie per name, so a second one is
+/// planted (or left by a misconfiguration), and taking either could act as someone else.
+pub fn session_token(headers: &HeaderMap, name: &str) -> Result<Option<String>> {
+    let mut values = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == api::SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| !v.is_empty())
+        .filter(|(cookie, _)| *cookie == name)
+        .map(|(_, value)| value);
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Error::DuplicateSessionCookies);
+    }
+    Ok(first.filter(|v| !v.is_empty()).map(str::to_owned))
 }
 
 /// The token of an `Authorization: Bearer` header, if the request has one (empty when the header
@@ -119,7 +125,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             let verifier = state.tokens.as_deref().ok_or(Error::Unauthenticated)?;
             return token::token_user(&state.store, verifier, token).await;
         }
-        let token = session_token(&parts.headers).ok_or(Error::Unauthenticated)?;
+        let token = session_token(&parts.headers, state.config.session_cookie_name())?
+            .ok_or(Error::Unauthenticated)?;
         auth::current_user(&state.store, &token).await
     }
 }
@@ -155,14 +162,46 @@ mod tests {
 
     #[test]
     fn reads_the_session_cookie_among_others() {
+        let name = "support_session";
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
             HeaderValue::from_static("a=1; support_session=abc; b=2"),
         );
-        assert_eq!(session_token(&headers).as_deref(), Some("abc"));
+        assert_eq!(
+            session_token(&headers, name).unwrap().as_deref(),
+            Some("abc")
+        );
         headers.insert(header::COOKIE, HeaderValue::from_static("support_session="));
-        assert_eq!(session_token(&headers), None);
+        assert_eq!(session_token(&headers, name).unwrap(), None);
+    }
+
+    #[test]
+    fn refuses_two_session_cookies_in_one_or_two_headers() {
+        let name = "__Host-support_session";
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("__Host-support_session=a; __Host-support_session=b"),
+        );
+        assert!(session_token(&headers, name).is_err());
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("__Host-support_session=a"),
+        );
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("__Host-support_session=b"),
+        );
+        assert!(session_token(&headers, name).is_err());
+        // Another name, even the insecure one, is not a second session cookie.
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("support_session=x; __Host-support_session=a"),
+        );
+        assert_eq!(session_token(&headers, name).unwrap().as_deref(), Some("a"));
     }
 
     #[test]

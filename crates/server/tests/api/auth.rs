@@ -78,7 +78,16 @@ async fn signing_in_returns_the_user_and_a_strict_http_only_cookie() {
     assert_eq!(cookie.get("SameSite"), Some("Strict"));
     assert_eq!(cookie.get("Path"), Some("/"));
     assert_eq!(cookie.get("Max-Age"), Some("43200"), "12 hours by default");
-    assert!(!cookie.has("Secure"), "plain HTTP in development");
+    assert!(
+        cookie.has("Secure"),
+        "Secure by default, even over plain HTTP"
+    );
+    assert_eq!(cookie.name, "__Host-support_session");
+    assert_eq!(
+        cookie.get("Domain"),
+        None,
+        "the __Host- prefix forbids a Domain"
+    );
 
     let me: Me = response.json().await.unwrap();
     assert_eq!(me.user.email, "admin@acme.example");
@@ -152,6 +161,68 @@ async fn cookie_is_secure_when_configured() {
 
     assert_eq!(response.status(), StatusCode::OK);
     assert!(session_cookie(&response).has("Secure"));
+}
+
+#[tokio::test]
+async fn insecure_cookies_are_plain_for_plain_http_development() {
+    let app = spawn_app_with(|config| config.insecure_cookies = true).await;
+    let browser = app.anonymous();
+
+    let response = browser.post_session("admin@acme.example", PASSWORD).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookies = set_cookies(&response);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    let cookie = SetCookie::parse(&cookies[0]);
+    assert_eq!(cookie.name, api::INSECURE_SESSION_COOKIE);
+    assert!(!cookie.has("Secure"), "{:?}", cookie.attributes);
+    assert!(cookie.has("HttpOnly"));
+    assert_eq!(browser.me().await.user.email, "admin@acme.example");
+    // The __Host- cookie is not this server's session cookie in this mode.
+    let other = me_with_cookie(
+        &app.api("/me"),
+        &format!("{SESSION_COOKIE}={}", cookie.value),
+    )
+    .await;
+    expect_error(other, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
+}
+
+#[tokio::test]
+async fn two_session_cookies_are_refused_not_the_first_taken() {
+    let app = spawn_app().await;
+    let response = app
+        .anonymous()
+        .post_session("admin@acme.example", PASSWORD)
+        .await;
+    let token = session_cookie(&response).value;
+    let url = app.api("/me");
+
+    // The real session first, a planted one second, and the other way round: both refused.
+    for cookie in [
+        format!(
+            "{SESSION_COOKIE}={token}; {SESSION_COOKIE}={}",
+            "0".repeat(64)
+        ),
+        format!(
+            "{SESSION_COOKIE}={}; {SESSION_COOKIE}={token}",
+            "0".repeat(64)
+        ),
+    ] {
+        let body = expect_error(
+            me_with_cookie(&url, &cookie).await,
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+        )
+        .await;
+        assert!(
+            body.message.contains("two session cookies"),
+            "{}",
+            body.message
+        );
+    }
+    // The one cookie alone still works.
+    let alone = me_with_cookie(&url, &format!("{SESSION_COOKIE}={token}")).await;
+    assert_eq!(alone.status(), StatusCode::OK);
 }
 
 #[tokio::test]
