@@ -88,7 +88,9 @@ pub use ticket::{
     TicketContext, TicketOptions, TicketPermissions, TicketStatus,
 };
 pub use ticket_list::{TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort};
-pub use upgrade::{BillingGroup, Estimate, UpgradeOptions, UpgradeRequestInput, estimate};
+pub use upgrade::{
+    BillingGroup, DowngradeContact, Estimate, UpgradeOptions, UpgradeRequestInput, estimate,
+};
 pub use validate::{Email, FieldError};
 
 /// Prefix of every JSON endpoint, relative to the API base URL.

@@ -8,11 +8,12 @@ use time::{Duration, OffsetDateTime};
 
 use crate::clock;
 use crate::rules::auth::hash_password;
-use crate::rules::tickets::due::first_response_due;
+use crate::rules::tickets::due::first_response_due_in;
 use crate::store::activity::NewActivity;
 use crate::store::demo::{DemoOrganization, DemoUser};
 use crate::store::tickets::NewTicketRow;
 use crate::store::{Store, Tx};
+use crate::tiers::{Calendar, Hours};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "support-demo";
@@ -75,8 +76,10 @@ const ORGS: &[DemoOrg] = &[
     },
 ];
 
-/// Loads the demo data if the database has no organizations. Returns whether it did.
-pub async fn load_if_empty(store: &Store) -> anyhow::Result<bool> {
+/// Loads the demo data if the database has no organizations. Returns whether it did. The tickets' first
+/// responses are due by the same rule as real tickets' (the tier's hours, the organization's
+/// `calendar`), so the demo shows what a real ticket would.
+pub async fn load_if_empty(store: &Store, calendar: &Calendar) -> anyhow::Result<bool> {
     if !store.has_no_organizations().await? {
         return Ok(false);
     }
@@ -87,7 +90,7 @@ pub async fn load_if_empty(store: &Store) -> anyhow::Result<bool> {
             .with_context(|| format!("demo organization {}", org.organization.name))?;
     }
     for ticket in TICKETS {
-        insert_ticket(&mut tx, ticket)
+        insert_ticket(&mut tx, ticket, calendar)
             .await
             .with_context(|| format!("demo ticket {:?}", ticket.subject))?;
     }
@@ -354,11 +357,11 @@ impl DemoTicket {
     }
 }
 
-async fn insert_ticket(tx: &mut Tx, t: &DemoTicket) -> anyhow::Result<()> {
+async fn insert_ticket(tx: &mut Tx, t: &DemoTicket, calendar: &Calendar) -> anyhow::Result<()> {
     let now = clock::now().replace_nanosecond(0)?;
     let ago = |minutes: i64| clock::timestamp(now - Duration::minutes(minutes));
     let (org_id, tier) = tx.organization_by_name(t.organization).await?;
-    let target = tx.tier_response_time(&tier, t.severity).await?;
+    let (target, hours) = tx.tier_response_time(&tier, t.severity).await?;
     let created: OffsetDateTime = now - Duration::minutes(t.created_minutes_ago);
     let (submitter_id, _) = tx.user_by_email(t.submitter).await?;
     let (project_id, service_id) = match t.project {
@@ -382,7 +385,13 @@ async fn insert_ticket(tx: &mut Tx, t: &DemoTicket) -> anyhow::Result<()> {
             service_id,
             description: t.description,
             first_response_target: target,
-            first_response_due_at: clock::timestamp(first_response_due(created, target)),
+            first_response_due_at: clock::timestamp(first_response_due_in(
+                created,
+                target,
+                // As for real tickets (rules::tickets::insert): an unreadable label counts around the clock.
+                Hours::parse(&hours).unwrap_or(Hours::AllWeek),
+                calendar,
+            )),
             created_at,
             follow_up_of: None,
             status: t.status(),

@@ -133,6 +133,16 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
     }
 }
 
+/// The CC field's hint: replying to the emails is only promised when the server gives them a reply
+/// address (`replies_by_email`); otherwise people who are not console users only receive them.
+fn cc_hint(replies_by_email: bool) -> &'static str {
+    if replies_by_email {
+        "All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get email and can reply to it to comment and CC more people."
+    } else {
+        "All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get the emails."
+    }
+}
+
 /// The fields, in the documentation's order.
 fn ticket_fields(
     f: Fields,
@@ -146,11 +156,7 @@ fn ticket_fields(
                 {format!("This ticket follows up the closed ticket #{id}; it will link back to it.")}
             </p>
         })}
-        <CcInput
-            errors=errors
-            field=f.cc
-            hint="All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get email and can reply to it to comment and CC more people."
-        />
+        <CcInput errors=errors field=f.cc hint=cc_hint(options.with_value(|o| o.replies_by_email)) />
         <TextField
             errors=errors
             field=Field::Subject

@@ -227,6 +227,10 @@ pub struct TicketOptions {
     pub response_times: Option<ResponseTimes>,
     /// The community forum, for organizations without a tier.
     pub forum_url: String,
+    /// Whether people can reply to the ticket's emails to comment (the server has a reply domain).
+    /// Absent from older servers' answers, which had no replies by email.
+    #[serde(default)]
+    pub replies_by_email: bool,
 }
 
 /// [`TicketOptions::response_times`] travels as the list it has always been: `[]` or one target per
@@ -295,6 +299,7 @@ mod tests {
             tier_name: None,
             response_times,
             forum_url: "https://forum.example".into(),
+            replies_by_email: false,
         }
     }
 
@@ -303,7 +308,7 @@ mod tests {
         let none = serde_json::to_string(&options(None)).unwrap();
         assert_eq!(
             none,
-            r#"{"projects":[],"products":[],"tier_name":null,"response_times":[],"forum_url":"https://forum.example"}"#
+            r#"{"projects":[],"products":[],"tier_name":null,"response_times":[],"forum_url":"https://forum.example","replies_by_email":false}"#
         );
         let times = ResponseTimes {
             low: ResponseTime::Minutes(720),
