@@ -31,6 +31,9 @@ args=(--listen "127.0.0.1:${port}" --database "$data/support.db" --data-dir "$da
 # tests (tests/e2e/host.ts consoleToken) sign real tokens with its private half. Cookie sessions are unaffected.
 args+=(--token-public-key "$root/crates/server/tests/api/token_keys/console.pub.pem" --token-algorithm EdDSA
   --token-issuer https://console.example --token-audience support)
+# Replies by email (tests/e2e/reply-by-email.spec.ts): emails carry reply+TOKEN@ this domain, and the inbound-mail
+# endpoint takes messages signed with this secret.
+args+=(--reply-domain support.e2e.example --inbound-mail-secret e2e-inbound-mail-secret)
 cd "$root"
 # scripts/test.sh names the binary it has just built; a hand-run `npx playwright test` builds it here if needed
 # (cargo honours CARGO_TARGET_DIR).
