@@ -127,10 +127,10 @@ async function chooseOption(page: Page, select: Locator, label: string | RegExp,
   for (let i = 0; i < count && !matches(await current()); i++) {
     await page.keyboard.press('ArrowDown');
   }
-  expect(await current(), `${where}: option not reached with ArrowDown`).toMatch(typeof label === 'string' ? new RegExp(`^${escape(label)}$`) : label);
+  expect(await current(), `${where}: option not reached with ArrowDown`).toMatch(typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}$`) : label);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
