@@ -192,3 +192,68 @@ async fn the_emails_list_every_project_and_service() {
         );
     }
 }
+
+/// A database from before migration 0009, with tickets naming one project and service the old way,
+/// reads them as their affected projects and services once migrated, and its search finds them.
+#[tokio::test]
+async fn old_tickets_single_project_and_service_read_as_before_after_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("migrations");
+    std::fs::create_dir(&old).unwrap();
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&all).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.as_str() < "0009" {
+            std::fs::copy(&path, old.join(name)).unwrap();
+        }
+    }
+    let db = dir.path().join("support.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&db)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(old.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    for statement in [
+        "INSERT INTO organizations (id, name, plan_kind, support_tier, created_at)
+         VALUES (1, 'Acme', 'paid', (SELECT key FROM support_tiers ORDER BY rank LIMIT 1), 'T')",
+        "INSERT INTO users (id, email, name, password_hash, created_at) VALUES (1, 'd@a.example', 'D', 'x', 'T')",
+        "INSERT INTO projects (id, organization_id, name) VALUES (1, 1, 'acme-prod')",
+        "INSERT INTO services (id, project_id, name) VALUES (10, 1, 'pg-main')",
+        "INSERT INTO tickets (id, organization_id, submitter_id, subject, severity, product_key, reason_key,
+                              project_id, service_id, description, first_response_target_unit,
+                              first_response_target_value, first_response_due_at, created_at, updated_at)
+         VALUES (1, 1, 1, 'Old with a service', 'low', 'account', 'mfa', 1, 10, 'd', 'minutes', 30,
+                 '2026-01-01T00:30:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                (2, 1, 1, 'Old with a project', 'low', 'account', 'mfa', 1, NULL, 'd', 'minutes', 30,
+                 '2026-01-01T00:30:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                (3, 1, 1, 'Old with neither', 'low', 'account', 'mfa', NULL, NULL, 'd', 'minutes', 30,
+                 '2026-01-01T00:30:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+
+    let store = support_server::store::Store::open(&db).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let mut read = Vec::new();
+    for id in 1..=3 {
+        read.push(ids(&tx.ticket(id).await.unwrap().unwrap().ticket.resources));
+    }
+    assert_eq!(
+        read,
+        [vec!["acme-prod/pg-main".to_owned()], vec!["acme-prod".to_owned()], vec![]]
+    );
+    let found: Vec<i64> = sqlx::query_scalar(
+        "SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH '\"pg-main\"*' ORDER BY rowid",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(found, [1]);
+}
