@@ -247,7 +247,11 @@ async fn old_tickets_single_project_and_service_read_as_before_after_the_migrati
     }
     assert_eq!(
         read,
-        [vec!["acme-prod/pg-main".to_owned()], vec!["acme-prod".to_owned()], vec![]]
+        [
+            vec!["acme-prod/pg-main".to_owned()],
+            vec!["acme-prod".to_owned()],
+            vec![]
+        ]
     );
     let found: Vec<i64> = sqlx::query_scalar(
         "SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH '\"pg-main\"*' ORDER BY rowid",
