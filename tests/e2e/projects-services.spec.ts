@@ -92,8 +92,9 @@ test('a member names several projects and services by choosing, pasting and typi
 
   // The list's search finds the ticket by one of them.
   const stamp = subject.split(' ').pop();
-  await visitSignedIn(page, `/support/tickets?q=${encodeURIComponent(`${stamp} pg-staging`)}`, USERS.acmeMember);
+  await page.goto(`/support/tickets?q=${encodeURIComponent(`${stamp} pg-staging`)}`);
   await expect(page.getByRole('link', { name: subject })).toBeVisible();
-  await visitSignedIn(page, `/support/tickets?q=${encodeURIComponent(`${stamp} globex`)}`, USERS.acmeMember);
+  await page.goto(`/support/tickets?q=${encodeURIComponent(`${stamp} globex`)}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'My tickets' })).toBeVisible();
   await expect(page.getByRole('link', { name: subject })).toHaveCount(0);
 });
