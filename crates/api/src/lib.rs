@@ -84,8 +84,8 @@ pub use support::{
     UpgradeRequest, UpgradeStatus,
 };
 pub use ticket::{
-    Activity, ActivityKind, Attachment, AttachmentKind, AuthorKind, NamedRef, NewTicket, Ticket,
-    TicketContext, TicketOptions, TicketPermissions, TicketStatus,
+    Activity, ActivityKind, AffectedResource, Attachment, AttachmentKind, AuthorKind, NamedRef,
+    NewTicket, Ticket, TicketContext, TicketOptions, TicketPermissions, TicketStatus,
 };
 pub use ticket_list::{TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort};
 pub use upgrade::{

@@ -6,8 +6,9 @@ use api::{Field, FieldMessage, Me, NewTicket, Ticket, TicketContext, TicketOptio
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::choices::{product_and_reason, project_and_service, severity_choice};
+use super::choices::{product_and_reason, severity_choice};
 use super::draft::{DRAFT_PREFIX, Draft, Fields, Restored};
+use super::resources::{self, resources_field};
 use crate::api::ApiClient;
 use crate::components::form::{
     Autosave, CcInput, Counter, DraftForm, ErrorSummary, FieldErrors, FileField, SendFailureText,
@@ -59,7 +60,9 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
                     .unwrap_or_default()
             })
         });
-        draft_problems(messages, f.cc, uploads)
+        let mut messages = draft_problems(messages, f.cc, uploads);
+        resources::report_leftover(f, options, &mut messages);
+        messages
     };
     let form = DraftForm {
         errors: FieldErrors::new(PREFIX, &Field::NEW_TICKET_ORDER).rechecked_by(check_all),
@@ -92,6 +95,8 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
     );
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // As the CC field's: what is still in the box becomes chips; check_all reports the rest.
+        resources::commit(f, options, true);
         form.submit(create, check_all, || f.input(uploads.done_ids()));
     };
     let discard = Callback::new(move |()| {
@@ -166,7 +171,7 @@ fn ticket_fields(
             check_on_blur=true
         />
         {severity_choice(f, errors, options)}
-        {project_and_service(f, errors, options)}
+        {resources_field(f, errors, options)}
         {product_and_reason(f, errors, options)}
         <TextArea
             errors=errors

@@ -7,6 +7,7 @@ use crate::calendar::Timestamp;
 use crate::org::{Product, Project};
 use crate::support::{ResponseTime, ResponseTimes, Severity};
 use crate::ticket::attachments::Attachment;
+use crate::ticket::resources::AffectedResource;
 
 /// Where a ticket is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -161,10 +162,9 @@ pub struct Ticket {
     pub reason_key: String,
     /// The reason's label.
     pub reason_label: String,
-    /// The affected project, if one was chosen.
-    pub project: Option<NamedRef>,
-    /// The affected service, if one was chosen.
-    pub service: Option<NamedRef>,
+    /// The affected projects and services, in the order given (empty when none was named).
+    #[serde(default)]
+    pub resources: Vec<AffectedResource>,
     /// The description (plain text).
     pub description: String,
     /// Normalised CC addresses, in the order they were added.
@@ -342,8 +342,7 @@ mod tests {
             product_name: "P".into(),
             reason_key: "r".into(),
             reason_label: "R".into(),
-            project: None,
-            service: None,
+            resources: vec![],
             description: "d".into(),
             cc: vec![],
             submitter_name: "Dev".into(),

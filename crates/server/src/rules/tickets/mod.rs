@@ -116,8 +116,7 @@ async fn insert(
             severity: valid.severity,
             product_key: &valid.product,
             reason_key: &valid.reason,
-            project_id: valid.project_id,
-            service_id: valid.service_id,
+            resources: &valid.resources,
             description: valid.description.as_str(),
             first_response_target: target,
             first_response_due_at: clock::timestamp(due::first_response_due_in(
