@@ -2,7 +2,7 @@
 # Bytes the browser downloads, brotli-compressed (quality 11), from the release build in dist/:
 #   - the first visit of /support: index.html, the main wasm module, every JS file it loads (the bundle's JS,
 #     wasm-bindgen's snippets, the chunk loader __wasm_split.js) and the CSS;
-#   - each chunk of a page that loads on demand (src/pages/on_demand.rs; split_<function>_<hash>.wasm, plus any
+#   - each chunk of a page that loads on demand (src/pages/on_demand.rs; split_<name>.wasm, plus any
 #     chunk_<n>.wasm of code that several of them share), fetched the first time the user goes to that page;
 #   - the total of all chunks.
 # The goals are 150 KB for the first visit and 40 KB per chunk. CI enforces a ratchet on each figure: the limits
@@ -16,15 +16,15 @@ cd "$SUPPORT_ROOT"
 
 FIRST_VISIT_GOAL_KB=150
 CHUNK_GOAL_KB=40
-FIRST_VISIT_LIMIT_KB=209
-CHUNKS_TOTAL_LIMIT_KB=186
-# Per page loaded on demand, by the name of its #[lazy] function (the file name without `split_` and the hash): its
-# chunk plus the shared chunks it needs (see below).
+FIRST_VISIT_LIMIT_KB=213
+CHUNKS_TOTAL_LIMIT_KB=203
+# Per page loaded on demand, by the name of its split point (src/pages/on_demand.rs; the file name without `split_`):
+# its chunk plus the shared chunks it needs (see below).
 declare -A CHUNK_LIMIT_KB=(
-  [upgrade_chunk]=46
-  [tickets_chunk]=37
-  [new_ticket_chunk]=87
-  [ticket_chunk]=91
+  [upgrade_chunk]=47
+  [tickets_chunk]=43
+  [new_ticket_chunk]=97
+  [ticket_chunk]=92
 )
 
 [ -f dist/index.html ] || { echo "check-size: dist/index.html missing: run scripts/build-dist.sh first" >&2; exit 1; }
@@ -94,7 +94,6 @@ seen=()
 # One line per page from the loader: `<split file> <shared chunk files...>`.
 while read -r split deps; do
   name="${split#split_}"
-  name="${name%_*}"
   bytes=${chunk_br[$split]:?"check-size: ${split}.wasm is in __wasm_split.js but not in dist/"}
   count=1
   for dep in $deps; do

@@ -49,8 +49,10 @@ missing_debs=()
 [ -x /usr/bin/chromium ] || missing_debs+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing_debs+=(chromium-driver)
 command -v brotli >/dev/null 2>&1 || missing_debs+=(brotli)
+# The reply-by-email end-to-end test reads the reply token the outbox gave a CCed address from the database.
+command -v sqlite3 >/dev/null 2>&1 || missing_debs+=(sqlite3)
 if [ "${#missing_debs[@]}" -eq 0 ]; then
-  say "chromium, chromedriver, brotli: present"
+  say "chromium, chromedriver, brotli, sqlite3: present"
 else
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing_debs[*]} and no apt-get to install them"
   say "installing Debian packages: ${missing_debs[*]}"

@@ -56,6 +56,10 @@ schemathesis() {
   bash scripts/schemathesis.sh "$bin"
 }
 
+crash_test() {
+  python3 scripts/crash-test.py "$(server_bin)"
+}
+
 e2e() {
   SUPPORT_E2E_SERVER_BIN="$(server_bin)"
   export SUPPORT_E2E_SERVER_BIN
@@ -68,6 +72,7 @@ step "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy -p support-console -p api --target wasm32-unknown-unknown --all-targets -- -D warnings
 step "cargo test (native: api, server)" cargo test --workspace
 step "Schemathesis: the server against its OpenAPI document" schemathesis
+step "crash test: kill -9 under load, 20 times" crash_test
 step "cargo test (wasm32: components in headless Chromium)" \
   env CHROMEDRIVER=/usr/bin/chromedriver cargo test -p support-console --target wasm32-unknown-unknown
 step "trunk build --release (+ brotli)" bash scripts/build-dist.sh

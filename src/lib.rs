@@ -22,7 +22,7 @@ use leptos_router::components::{Route, Router, Routes};
 use send_wrapper::SendWrapper;
 
 use crate::api::{ApiClient, Auth, ClientError};
-use crate::components::{ErrorPanel, PageSkeleton, Shell};
+use crate::components::{ErrorPanel, PageSkeleton, RouteFocus, Shell};
 use crate::embed::{Embedding, HostBridge};
 use crate::pages::{
     LazyNewTicketPage, LazyTicketPage, LazyTicketsPage, LazyUpgradePage, NotFound, SignIn,
@@ -124,6 +124,7 @@ pub fn App(
         _ => ClientError::Network,
     };
 
+    let main = NodeRef::new();
     view! {
         <div
             class="support-app"
@@ -133,7 +134,14 @@ pub fn App(
             <Router base=config.base.clone()>
                 <HostBridge />
                 <Shell standalone=config.standalone />
-                <main id="support-main" class="sa-main" tabindex="-1">
+                <RouteFocus
+                    main=main
+                    signed_in=Signal::derive(move || match phase.get() {
+                        Phase::Checking => None,
+                        phase => Some(phase == Phase::SignedIn),
+                    })
+                />
+                <main id="support-main" class="sa-main" tabindex="-1" node_ref=main>
                     {move || match phase.get() {
                         Phase::Checking => view! { <PageSkeleton /> }.into_any(),
                         Phase::SignedOut if config.standalone => view! { <SignIn /> }.into_any(),

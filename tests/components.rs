@@ -472,3 +472,113 @@ async fn a_time_reads_in_the_one_format_and_gives_the_exact_time_on_focus() {
     tick().await;
     assert!(!wrapper.class_list().contains("sa-time-dismissed"));
 }
+
+/// Puts `text` in a text area as typing does: the value, then an `input` event.
+fn type_into_area(area: &web_sys::Element, text: &str) {
+    js_sys::Reflect::set(area, &"value".into(), &text.into()).unwrap();
+    area.dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+/// A long description is not copied into wasm on every key (that made typing slow), yet its counter counts
+/// exactly as the server does (Rust's `trim`, then characters) on every key, and the text reaches the form's
+/// signal when the field is left.
+#[wasm_bindgen_test]
+async fn a_long_text_is_counted_exactly_on_every_key_and_reaches_the_form_when_left() {
+    use api::Field;
+    use api::format::group_thousands;
+    use support_console::components::form::{Counter, FieldErrors, TextArea};
+
+    let root = container();
+    let value = RwSignal::new(String::new());
+    let errors = FieldErrors::new("long", &[Field::Description]);
+    leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <TextArea
+                errors=errors
+                field=Field::Description
+                label="Description"
+                value=value
+                rows="4"
+                counter=Counter { max: 32_000, shown_from: 0 }
+            />
+        }
+    })
+    .forget();
+    tick().await;
+    let area = root.query_selector("textarea").unwrap().unwrap();
+    let counter = || {
+        root.query_selector(".sa-counter")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+
+    // Short: copied on every key, as before.
+    type_into_area(&area, "Short text ");
+    tick().await;
+    assert_eq!(value.get_untracked(), "Short text ");
+    assert_eq!(counter(), "10 of 32,000 characters used");
+
+    // Long, with characters outside the Basic Multilingual Plane (two UTF-16 units each) and ends that
+    // JavaScript's `trim` and Rust's disagree on (U+FEFF is not whitespace to Rust, U+0085 is).
+    let long = format!(
+        "\u{feff} {}\u{1F600}\u{1F4A1} x\u{85}\n",
+        "a\u{e9}".repeat(1_500)
+    );
+    type_into_area(&area, &long);
+    tick().await;
+    let expected = long.trim().chars().count();
+    assert_eq!(expected, 3_006, "U+FEFF counts, U+0085 does not");
+    assert_eq!(
+        counter(),
+        format!(
+            "{} of 32,000 characters used",
+            group_thousands(expected as u64)
+        )
+    );
+    assert_eq!(
+        value.get_untracked(),
+        "Short text ",
+        "a long text is not copied on each key"
+    );
+
+    // One more key: still exact.
+    let longer = format!("{long}b");
+    type_into_area(&area, &longer);
+    tick().await;
+    let expected = longer.trim().chars().count();
+    assert_eq!(
+        counter(),
+        format!(
+            "{} of 32,000 characters used",
+            group_thousands(expected as u64)
+        )
+    );
+
+    // Leaving the field brings the form up to date.
+    area.dispatch_event(&web_sys::Event::new("blur").unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(value.get_untracked(), longer);
+    assert_eq!(
+        counter(),
+        format!(
+            "{} of 32,000 characters used",
+            group_thousands(expected as u64)
+        )
+    );
+
+    // The form setting the value itself (Discard draft) shows in the box and the counter.
+    value.set(String::new());
+    tick().await;
+    assert_eq!(
+        js_sys::Reflect::get(&area, &"value".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        ""
+    );
+    assert_eq!(counter(), "0 of 32,000 characters used");
+}

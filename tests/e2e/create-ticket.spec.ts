@@ -15,8 +15,8 @@ function form(page: Page) {
     cc: page.getByLabel('CC', { exact: true }),
     subject: page.getByLabel('Subject', { exact: true }),
     severity: (name: 'Low' | 'High' | 'Critical') => page.getByRole('radio', { name, exact: true }),
-    project: page.getByLabel('Project (optional)'),
-    service: page.getByLabel('Service (optional)'),
+    resources: page.getByLabel('Projects and services (optional)'),
+    chooseResources: page.getByText('Choose from your organization'),
     product: page.getByLabel('Product', { exact: true }),
     reason: page.getByLabel('Reason', { exact: true }),
     description: page.getByLabel('Description', { exact: true }),
@@ -68,8 +68,9 @@ test('a member files a ticket the way the documentation says, with a CC and a sc
   await expect(page.getByText('The primary functions are working, but severely limited or slow.')).toBeVisible();
   await expect(page.getByText('Expected first response: 1 business day on your Basic tier.').first()).toBeVisible();
   await f.severity('High').check();
-  await f.project.selectOption({ label: 'acme-prod' });
-  await f.service.selectOption({ label: 'pg-main' });
+  await f.resources.fill('acme-prod/pg-main');
+  await f.resources.press('Enter');
+  await expect(page.getByRole('button', { name: 'Remove acme-prod/pg-main' })).toBeVisible();
   await f.product.selectOption({ label: 'PostgreSQL' });
   await f.reason.selectOption({ label: 'Cannot connect' });
   await expect(page.getByText('Steps to reproduce the problem')).toBeVisible();
@@ -104,7 +105,7 @@ test('a member files a ticket the way the documentation says, with a CC and a sc
   await expect(page.getByRole('status').filter({ hasText: 'Ticket created' })).toBeFocused();
   await expect(page.getByRole('heading', { level: 1, name: 'Cannot connect to pg-main' })).toBeVisible();
   await expect(page.getByText('admin@acme.example')).toBeVisible();
-  await expect(page.getByText('acme-prod / pg-main')).toBeVisible();
+  await expect(page.getByText('acme-prod/pg-main')).toBeVisible();
   await expect(page.getByText('PostgreSQL \u2013 Cannot connect')).toBeVisible();
   await expect(page.getByText('Within 1 business day')).toBeVisible();
   const download = page.getByRole('link', { name: 'screenshot.png' });
@@ -269,9 +270,9 @@ test('the keyboard alone fills in and sends the form, in the documented order', 
   await page.keyboard.press('ArrowDown');
   await expect(f.severity('High')).toBeChecked();
   await page.keyboard.press('Tab');
-  await expect(f.project).toBeFocused();
+  await expect(f.resources).toBeFocused();
   await page.keyboard.press('Tab');
-  await expect(f.service).toBeFocused();
+  await expect(f.chooseResources).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(f.product).toBeFocused();
   await f.product.selectOption({ label: 'Networking' });

@@ -34,6 +34,9 @@ args+=(--token-public-key "$root/crates/server/tests/api/token_keys/console.pub.
 # Every test signs in from 127.0.0.1, far more often than a person would: the per-address and global sign-in limits
 # (20 and 300 a minute by default) are raised so the suite measures the app, not the limiter.
 args+=(--sign-in-per-address 100000 --sign-in-global 100000)
+# Replies by email (tests/e2e/reply-by-email.spec.ts): emails carry reply+TOKEN@ this domain, and the inbound-mail
+# endpoint takes messages signed with this secret.
+args+=(--reply-domain support.e2e.example --inbound-mail-secret e2e-inbound-mail-secret)
 cd "$root"
 # scripts/test.sh names the binary it has just built; a hand-run `npx playwright test` builds it here if needed
 # (cargo honours CARGO_TARGET_DIR).

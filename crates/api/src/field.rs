@@ -16,10 +16,8 @@ pub enum Field {
     Subject,
     /// A new ticket's severity.
     Severity,
-    /// A new ticket's project.
-    ProjectId,
-    /// A new ticket's service.
-    ServiceId,
+    /// A new ticket's affected projects and services.
+    Resources,
     /// A new ticket's product.
     Product,
     /// A new ticket's reason.
@@ -45,12 +43,11 @@ impl Field {
     pub const SIGN_IN_ORDER: [Field; 2] = [Field::Email, Field::Password];
 
     /// The create form's fields, in form order (the order of its error summary).
-    pub const NEW_TICKET_ORDER: [Field; 9] = [
+    pub const NEW_TICKET_ORDER: [Field; 8] = [
         Field::Cc,
         Field::Subject,
         Field::Severity,
-        Field::ProjectId,
-        Field::ServiceId,
+        Field::Resources,
         Field::Product,
         Field::Reason,
         Field::Description,
@@ -64,14 +61,13 @@ impl Field {
     pub const UPGRADE_ORDER: [Field; 3] = [Field::Tier, Field::StartMonth, Field::BillingGroupId];
 
     /// Every field.
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 15] = [
         Field::Email,
         Field::Password,
         Field::Cc,
         Field::Subject,
         Field::Severity,
-        Field::ProjectId,
-        Field::ServiceId,
+        Field::Resources,
         Field::Product,
         Field::Reason,
         Field::Description,
@@ -91,8 +87,7 @@ impl Field {
             Field::Cc => "cc",
             Field::Subject => "subject",
             Field::Severity => "severity",
-            Field::ProjectId => "project_id",
-            Field::ServiceId => "service_id",
+            Field::Resources => "resources",
             Field::Product => "product",
             Field::Reason => "reason",
             Field::Description => "description",
@@ -118,8 +113,7 @@ impl Field {
             Field::Cc => "CC",
             Field::Subject => "Subject",
             Field::Severity => "Severity",
-            Field::ProjectId => "Project",
-            Field::ServiceId => "Service",
+            Field::Resources => "Projects and services",
             Field::Product => "Product",
             Field::Reason => "Reason",
             Field::Description => "Description",
@@ -195,8 +189,7 @@ mod tests {
                 "cc",
                 "subject",
                 "severity",
-                "project_id",
-                "service_id",
+                "resources",
                 "product",
                 "reason",
                 "description",

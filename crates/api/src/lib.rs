@@ -84,11 +84,13 @@ pub use support::{
     UpgradeRequest, UpgradeStatus,
 };
 pub use ticket::{
-    Activity, ActivityKind, Attachment, AttachmentKind, AuthorKind, NamedRef, NewTicket, Ticket,
-    TicketContext, TicketOptions, TicketPermissions, TicketStatus,
+    Activity, ActivityKind, AffectedResource, Attachment, AttachmentKind, AuthorKind, NamedRef,
+    NewTicket, Ticket, TicketContext, TicketOptions, TicketPermissions, TicketStatus,
 };
 pub use ticket_list::{TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort};
-pub use upgrade::{BillingGroup, Estimate, UpgradeOptions, UpgradeRequestInput, estimate};
+pub use upgrade::{
+    BillingGroup, DowngradeContact, Estimate, UpgradeOptions, UpgradeRequestInput, estimate,
+};
 pub use validate::{Email, FieldError};
 
 /// Prefix of every JSON endpoint, relative to the API base URL.

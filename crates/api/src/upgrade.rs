@@ -87,6 +87,35 @@ pub struct UpgradeRequestInput {
     pub billing_group_id: Option<i64>,
 }
 
+/// Who an organization asks about a downgrade: its account team when it has one (tiers above Basic
+/// that name one), otherwise the sales team. The two are different people, so messages never mix them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DowngradeContact {
+    /// The organization's own account team.
+    AccountTeam,
+    /// The sales team, for organizations without an account team.
+    SalesTeam,
+}
+
+impl DowngradeContact {
+    /// The account team when the organization has one, otherwise the sales team.
+    pub fn new(has_account_team: bool) -> Self {
+        if has_account_team {
+            Self::AccountTeam
+        } else {
+            Self::SalesTeam
+        }
+    }
+
+    /// Who to contact, as a sentence ends it: "your account team" or "the sales team".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Self::AccountTeam => "your account team",
+            Self::SalesTeam => "the sales team",
+        }
+    }
+}
+
 /// A validated request, ready for the organization-specific checks (tier rank, billing group owner).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidUpgrade<'a> {
@@ -100,12 +129,13 @@ pub struct ValidUpgrade<'a> {
 
 impl UpgradeRequestInput {
     /// Checks every field against the catalogue, the current tier and the current month; failures come
-    /// in [`Field::UPGRADE_ORDER`].
+    /// in [`Field::UPGRADE_ORDER`]. A tier that is not above the current one points to `contact`.
     pub fn validate<'a>(
         &self,
         tiers: &'a [SupportTier],
         current_tier_rank: u32,
         current_month: YearMonth,
+        contact: DowngradeContact,
     ) -> Result<ValidUpgrade<'a>, Vec<FieldMessage>> {
         let tier = match tiers.iter().find(|t| t.key == self.tier) {
             None if self.tier.is_empty() => Err(FieldError::new(
@@ -119,8 +149,9 @@ impl UpgradeRequestInput {
             Some(t) if t.rank <= current_tier_rank => Err(FieldError::new(
                 Field::Tier,
                 format!(
-                    "Choose tier: {} is not above your current tier. To downgrade, contact your account team.",
-                    t.name
+                    "Choose tier: {} is not above your current tier. To downgrade, contact {}.",
+                    t.name,
+                    contact.phrase()
                 ),
             )),
             Some(t) => Ok(t),
@@ -257,7 +288,7 @@ mod tests {
         ];
         let now = ym("2026-11");
         let empty = UpgradeRequestInput::default()
-            .validate(&tiers, 0, now)
+            .validate(&tiers, 0, now, DowngradeContact::SalesTeam)
             .unwrap_err();
         let fields: Vec<_> = empty.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["tier", "start_month", "billing_group_id"]);
@@ -269,7 +300,8 @@ mod tests {
             billing_group_id: Some(1),
         };
         assert!(
-            same.validate(&tiers, 0, now).unwrap_err()[0]
+            same.validate(&tiers, 0, now, DowngradeContact::SalesTeam)
+                .unwrap_err()[0]
                 .message
                 .contains("not above your current tier")
         );
@@ -279,7 +311,9 @@ mod tests {
             start_month: "2027-01".into(),
             billing_group_id: Some(7),
         };
-        let valid = ok.validate(&tiers, 0, now).unwrap();
+        let valid = ok
+            .validate(&tiers, 0, now, DowngradeContact::SalesTeam)
+            .unwrap();
         assert_eq!(
             (
                 valid.tier.key.as_str(),
@@ -287,6 +321,34 @@ mod tests {
                 valid.billing_group_id
             ),
             ("essential", ym("2027-01"), 7)
+        );
+    }
+
+    #[test]
+    fn a_downgrade_points_to_the_account_team_only_when_there_is_one() {
+        let tiers = [
+            tier("basic", 0, PriceRule::Included),
+            tier("essential", 1, PriceRule::Included),
+        ];
+        let downgrade = UpgradeRequestInput {
+            tier: "basic".into(),
+            start_month: "2026-12".into(),
+            billing_group_id: Some(1),
+        };
+        let message = |has_team| {
+            downgrade
+                .validate(&tiers, 1, ym("2026-11"), DowngradeContact::new(has_team))
+                .unwrap_err()
+                .remove(0)
+                .message
+        };
+        assert_eq!(
+            message(true),
+            "Choose tier: BASIC is not above your current tier. To downgrade, contact your account team."
+        );
+        assert_eq!(
+            message(false),
+            "Choose tier: BASIC is not above your current tier. To downgrade, contact the sales team."
         );
     }
 

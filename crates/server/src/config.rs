@@ -45,6 +45,24 @@ pub enum Command {
         #[command(subcommand)]
         command: TicketsCommand,
     },
+    /// Uploaded files: the orphan sweep the server runs hourly, on demand.
+    Attachments {
+        #[command(subcommand)]
+        command: AttachmentsCommand,
+    },
+}
+
+/// `support-server attachments ...`
+#[derive(Debug, Clone, Subcommand)]
+pub enum AttachmentsCommand {
+    /// Delete uploads that no ticket or comment claimed and files that no row refers to, older than
+    /// `--min-age-secs` (the hourly sweep uses a day), then print what was deleted. Run it while the
+    /// server is stopped when the age is short: a younger upload may be about to be claimed.
+    Sweep {
+        /// Only what is at least this old, in seconds.
+        #[arg(long, default_value_t = 86_400)]
+        min_age_secs: u64,
+    },
 }
 
 /// `support-server mail ...`

@@ -3,16 +3,19 @@
 //! statements that insert it are `store::demo`.
 
 use anyhow::Context;
-use api::{ActivityKind, AuthorKind, Severity, TicketStatus, Timestamp};
+use api::{
+    ActivityKind, AffectedResource, AuthorKind, NamedRef, Severity, TicketStatus, Timestamp,
+};
 use time::{Duration, OffsetDateTime};
 
 use crate::clock;
 use crate::rules::auth::hash_password;
-use crate::rules::tickets::due::first_response_due;
+use crate::rules::tickets::due::first_response_due_in;
 use crate::store::activity::NewActivity;
 use crate::store::demo::{DemoOrganization, DemoUser};
 use crate::store::tickets::NewTicketRow;
 use crate::store::{Store, Tx};
+use crate::tiers::{Calendar, Hours};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "support-demo";
@@ -75,8 +78,10 @@ const ORGS: &[DemoOrg] = &[
     },
 ];
 
-/// Loads the demo data if the database has no organizations. Returns whether it did.
-pub async fn load_if_empty(store: &Store) -> anyhow::Result<bool> {
+/// Loads the demo data if the database has no organizations. Returns whether it did. The tickets' first
+/// responses are due by the same rule as real tickets' (the tier's hours, the organization's
+/// `calendar`), so the demo shows what a real ticket would.
+pub async fn load_if_empty(store: &Store, calendar: &Calendar) -> anyhow::Result<bool> {
     if !store.has_no_organizations().await? {
         return Ok(false);
     }
@@ -87,7 +92,7 @@ pub async fn load_if_empty(store: &Store) -> anyhow::Result<bool> {
             .with_context(|| format!("demo organization {}", org.organization.name))?;
     }
     for ticket in TICKETS {
-        insert_ticket(&mut tx, ticket)
+        insert_ticket(&mut tx, ticket, calendar)
             .await
             .with_context(|| format!("demo ticket {:?}", ticket.subject))?;
     }
@@ -143,8 +148,8 @@ struct DemoTicket {
     severity: Severity,
     product: &'static str,
     reason: &'static str,
-    /// (project, service)
-    project: Option<(&'static str, Option<&'static str>)>,
+    /// The affected projects and services: (project, service of it).
+    resources: &'static [(&'static str, Option<&'static str>)],
     description: &'static str,
     cc: &'static [&'static str],
     created_minutes_ago: i64,
@@ -173,7 +178,7 @@ const TICKETS: &[DemoTicket] = &[
         severity: Severity::High,
         product: "kafka",
         reason: "lag",
-        project: Some(("acme-prod", Some("kafka-events"))),
+        resources: &[("acme-prod", Some("kafka-events"))],
         description: "Consumer group analytics-loader has been falling behind since this morning: lag \
 went from a few hundred messages to 1.2 million in three hours.\n\nNo deploys on our side. Partitions 3 \
 and 7 look stuck; the others move slowly.",
@@ -188,7 +193,7 @@ and 7 look stuck; the others move slowly.",
         severity: Severity::Low,
         product: "postgresql",
         reason: "performance",
-        project: Some(("acme-staging", Some("pg-staging"))),
+        resources: &[("acme-staging", Some("pg-staging"))],
         description: "Since the maintenance window on Sunday, the nightly report query takes 40 \
 minutes instead of 5. Nothing changed in the schema.",
         cc: &["admin@acme.example"],
@@ -215,7 +220,7 @@ report, and if it is still slow, send us the output of EXPLAIN (ANALYZE, BUFFERS
         severity: Severity::Critical,
         product: "postgresql",
         reason: "backup",
-        project: Some(("acme-prod", Some("pg-main"))),
+        resources: &[("acme-prod", Some("pg-main"))],
         description: "A schema migration at 10:02 UTC dropped a column with data we need. We would \
 like pg-main as it was at 09:55 UTC.",
         cc: &[],
@@ -258,7 +263,7 @@ column back from it and delete the service afterwards.",
         severity: Severity::Low,
         product: "billing",
         reason: "invoice",
-        project: None,
+        resources: &[],
         description: "Our October invoice has two lines for pg-staging for the whole month, but we \
 only ever had one such service.",
         cc: &[],
@@ -289,7 +294,7 @@ October. A credit note for the second line is on its way to your billing contact
         severity: Severity::High,
         product: "opensearch",
         reason: "cluster_health",
-        project: Some(("globex-prod", Some("opensearch-logs"))),
+        resources: &[("globex-prod", Some("opensearch-logs"))],
         description: "After last night's node replacement opensearch-logs stays yellow: 14 replica \
 shards are unassigned.",
         cc: &[],
@@ -354,20 +359,25 @@ impl DemoTicket {
     }
 }
 
-async fn insert_ticket(tx: &mut Tx, t: &DemoTicket) -> anyhow::Result<()> {
+async fn insert_ticket(tx: &mut Tx, t: &DemoTicket, calendar: &Calendar) -> anyhow::Result<()> {
     let now = clock::now().replace_nanosecond(0)?;
     let ago = |minutes: i64| clock::timestamp(now - Duration::minutes(minutes));
     let (org_id, tier) = tx.organization_by_name(t.organization).await?;
-    let target = tx.tier_response_time(&tier, t.severity).await?;
+    let (target, hours) = tx.tier_response_time(&tier, t.severity).await?;
     let created: OffsetDateTime = now - Duration::minutes(t.created_minutes_ago);
     let (submitter_id, _) = tx.user_by_email(t.submitter).await?;
-    let (project_id, service_id) = match t.project {
-        None => (None, None),
-        Some((project, service)) => {
-            let (project, service) = tx.project_and_service(project, service).await?;
-            (Some(project), service)
-        }
-    };
+    let mut resources = Vec::new();
+    for &(project, service) in t.resources {
+        let (project_id, service_id) = tx.project_and_service(project, service).await?;
+        let named = |id, name: &str| NamedRef {
+            id,
+            name: name.to_owned(),
+        };
+        resources.push(AffectedResource {
+            project: named(project_id, project),
+            service: service_id.zip(service).map(|(id, name)| named(id, name)),
+        });
+    }
     let updated = t.activity.iter().map(Entry::minutes_ago).min();
     let created_at = clock::timestamp(created);
     let ticket_id = tx
@@ -378,11 +388,16 @@ async fn insert_ticket(tx: &mut Tx, t: &DemoTicket) -> anyhow::Result<()> {
             severity: t.severity,
             product_key: t.product,
             reason_key: t.reason,
-            project_id,
-            service_id,
+            resources: &resources,
             description: t.description,
             first_response_target: target,
-            first_response_due_at: clock::timestamp(first_response_due(created, target)),
+            first_response_due_at: clock::timestamp(first_response_due_in(
+                created,
+                target,
+                // As for real tickets (rules::tickets::insert): an unreadable label counts around the clock.
+                Hours::parse(&hours).unwrap_or(Hours::AllWeek),
+                calendar,
+            )),
             created_at,
             follow_up_of: None,
             status: t.status(),

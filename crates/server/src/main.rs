@@ -13,9 +13,10 @@ async fn main() -> anyhow::Result<()> {
     let command = args.command.unwrap_or(Command::Serve);
     // Operator commands print their results on stdout; their logs must not mix in.
     let (default_filter, writer) = match command {
-        Command::Upgrades { .. } | Command::Tickets { .. } | Command::Mail { .. } => {
-            ("warn", BoxMakeWriter::new(std::io::stderr))
-        }
+        Command::Upgrades { .. }
+        | Command::Tickets { .. }
+        | Command::Mail { .. }
+        | Command::Attachments { .. } => ("warn", BoxMakeWriter::new(std::io::stderr)),
         _ => (
             "info,sqlx=warn,tower_http=info",
             BoxMakeWriter::new(std::io::stdout),
@@ -50,6 +51,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Upgrades { command } => operator(cli::upgrades::run(&args.config, command).await),
         Command::Tickets { command } => operator(cli::tickets::run(&args.config, command).await),
+        Command::Attachments { command } => {
+            operator(cli::attachments::run(&args.config, command).await)
+        }
         Command::Mail {
             command: MailCommand::Ingest,
         } => {

@@ -39,23 +39,24 @@ impl AppState {
         let tier_file = config.tiers.as_deref().map(TierFile::load).transpose()?;
         tokio::fs::create_dir_all(&config.data_dir).await?;
         let store = Store::open(&config.database_path()).await?;
+        let calendar = tier_file
+            .as_ref()
+            .map(|file| file.calendar.clone())
+            .unwrap_or_default();
         // The demo data first (with the catalogue it was written for), so the tier file is checked
-        // against the tiers its organizations use.
-        if config.demo && demo::load_if_empty(&store).await? {
+        // against the tiers its organizations use; its tickets are due in the file's calendar, as
+        // real tickets are.
+        if config.demo && demo::load_if_empty(&store, &calendar).await? {
             tracing::info!("loaded demo data");
         }
-        let calendar = match (tier_file, &config.tiers) {
-            (Some(file), Some(path)) => {
-                let mut tx = store.begin_write().await?;
-                tx.replace_support_tiers(&file.tiers)
-                    .await
-                    .with_context(|| format!("tier file {}", path.display()))?;
-                tx.commit().await?;
-                tracing::info!(tiers = file.tiers.len(), "support tiers from the tier file");
-                file.calendar
-            }
-            _ => Calendar::default(),
-        };
+        if let (Some(file), Some(path)) = (tier_file, &config.tiers) {
+            let mut tx = store.begin_write().await?;
+            tx.replace_support_tiers(&file.tiers)
+                .await
+                .with_context(|| format!("tier file {}", path.display()))?;
+            tx.commit().await?;
+            tracing::info!(tiers = file.tiers.len(), "support tiers from the tier file");
+        }
         Ok(Self {
             store,
             limiter: Arc::new(SignInLimiter::new(&config)),

@@ -33,7 +33,7 @@ impl Autosave {
         // overwrite the draft this tab is writing.
         let changed = StoredValue::new(false);
         let timer = StoredValue::new(None::<TimeoutHandle>);
-        let save_now = move || {
+        let write = move || {
             if let Some(handle) = timer.try_update_value(Option::take).flatten() {
                 handle.clear();
             }
@@ -50,9 +50,20 @@ impl Autosave {
                 storage::remove(&key);
             }
         };
-        let save_now = std::sync::Arc::new(save_now);
+        let write = std::sync::Arc::new(write);
+        // Saving at once (a reload, the form going away, sending) first brings a long text's signal up to what
+        // its box holds (`long_text`): the draft is what is on screen. The quiet-time save does not: the long
+        // text catches up by itself after its own quiet time, which starts this timer again; catching up here
+        // while the user types would copy the whole text every time the timer fires.
+        let save_now = {
+            let write = write.clone();
+            std::sync::Arc::new(move || {
+                super::long_text::catch_up();
+                write();
+            })
+        };
         Effect::new({
-            let save_now = save_now.clone();
+            let write = write.clone();
             move |first: Option<()>| {
                 track();
                 if first.is_none() {
@@ -62,9 +73,9 @@ impl Autosave {
                 if let Some(handle) = timer.get_value() {
                     handle.clear();
                 }
-                let save_now = save_now.clone();
+                let write = write.clone();
                 let handle = set_timeout_with_handle(
-                    move || save_now(),
+                    move || write(),
                     std::time::Duration::from_millis(SAVE_DELAY_MS),
                 )
                 .ok();

@@ -3,6 +3,7 @@
 use api::Field;
 use leptos::prelude::*;
 
+use super::long_text::LongText;
 use super::{FieldErrors, FieldFrame};
 
 /// A length limit shown under a text field once the text comes close to it.
@@ -38,10 +39,11 @@ struct Described {
     counter: Option<AnyView>,
 }
 
+/// `count`: the characters the counter counts (the trimmed text's).
 fn described(
     errors: FieldErrors,
     field: Field,
-    value: RwSignal<String>,
+    count: Signal<usize>,
     guide_id: Option<String>,
     counter: Option<Counter>,
 ) -> Described {
@@ -54,7 +56,7 @@ fn described(
     let counter = counter
         .zip(count_id)
         .map(|(Counter { max, shown_from }, id)| {
-            let count = move || value.with(|s| s.trim().chars().count());
+            let count = move || count.get();
             view! {
                 <p id=id class="sa-hint sa-counter" class:sa-counter-over=move || { count() > max }>
                     {move || {
@@ -117,7 +119,8 @@ pub fn TextField(
     #[prop(optional)]
     check_on_blur: bool,
 ) -> impl IntoView {
-    let Described { by, counter } = described(errors, field, value, None, counter);
+    let count = Signal::derive(move || value.with(|s| s.trim().chars().count()));
+    let Described { by, counter } = described(errors, field, count, None, counter);
     view! {
         <FieldFrame errors=errors field=field label=label>
             <input
@@ -158,7 +161,15 @@ pub fn TextArea(
     let guide = guide
         .zip(guide_id.clone())
         .map(|(guide, id)| view! { <div id=id class="sa-callout sa-guide">{guide.run()}</div> });
-    let Described { by, counter } = described(errors, field, value, guide_id, counter);
+    // A long text is not copied into `value` on every key (see `long_text`).
+    let long = LongText::new(value);
+    let Described { by, counter } = described(
+        errors,
+        field,
+        Signal::derive(move || long.count()),
+        guide_id,
+        counter,
+    );
     view! {
         <FieldFrame errors=errors field=field label=label>
             {guide}
@@ -166,8 +177,18 @@ pub fn TextArea(
                 id=errors.id(field)
                 rows=rows
                 prop:value=move || value.get()
-                on:input=on_input(errors, field, value)
-                on:blur=on_blur(errors, field, value, check_on_blur)
+                on:input=move |ev| {
+                    // A key that may fix the field's message needs the text in `value` now.
+                    long.input(&ev, errors.has(field));
+                    errors.edited(field);
+                }
+                on:blur={
+                    let check = on_blur(errors, field, value, check_on_blur);
+                    move |ev| {
+                        long.sync();
+                        check(ev);
+                    }
+                }
                 aria-invalid=errors.invalid(field)
                 aria-describedby=by
             ></textarea>

@@ -1,5 +1,5 @@
 //! The form's choices, which depend on the organization's options: severity (with this tier's
-//! response times), project and service, product and reason.
+//! response times), product and reason.
 
 use api::{Field, Severity, TicketOptions};
 use leptos::prelude::*;
@@ -44,72 +44,6 @@ pub(super) fn severity_choice(
             selected=Signal::derive(move || f.severity.get().map(Severity::key))
             on_change=Callback::new(move |key: &'static str| f.severity.set(Severity::parse(key)))
         />
-    }
-}
-
-/// Project and service, both optional; a service belongs to one project.
-pub(super) fn project_and_service(
-    f: Fields,
-    errors: FieldErrors,
-    options: StoredValue<TicketOptions>,
-) -> impl IntoView {
-    let services = move || {
-        let project = f.project.get();
-        options.with_value(|o| {
-            o.projects
-                .iter()
-                .find(|p| Some(p.id) == project)
-                .map(|p| p.services.clone())
-        })
-    };
-    let on_project = Callback::new(move |value: String| {
-        f.project.set(value.parse().ok());
-        // A service belongs to one project: drop it if the project changed under it.
-        let keep =
-            services().is_some_and(|s| s.iter().any(|s| Some(s.id) == f.service.get_untracked()));
-        if !keep {
-            f.service.set(None);
-        }
-        errors.edited(Field::ServiceId);
-    });
-    let projects = options
-        .with_value(|o| o.projects.clone())
-        .into_iter()
-        .map(|p| {
-            let id = p.id;
-            view! { <option value=id.to_string() selected=move || f.project.get() == Some(id)>{p.name}</option> }
-        })
-        .collect_view();
-    view! {
-        <div class="sa-field-row">
-            <Select errors=errors field=Field::ProjectId label="Project (optional)" on_change=on_project>
-                <option value="" selected=move || f.project.get().is_none()>"No specific project"</option>
-                {projects}
-            </Select>
-            <Select
-                errors=errors
-                field=Field::ServiceId
-                label="Service (optional)"
-                on_change=Callback::new(move |value: String| f.service.set(value.parse().ok()))
-            >
-                {move || match services() {
-                    None => view! { <option value="">"Choose a project first"</option> }.into_any(),
-                    Some(list) => {
-                        view! {
-                            <option value="" selected=move || f.service.get().is_none()>"No specific service"</option>
-                            {list
-                                .into_iter()
-                                .map(|s| {
-                                    let id = s.id;
-                                    view! { <option value=id.to_string() selected=move || f.service.get() == Some(id)>{s.name}</option> }
-                                })
-                                .collect_view()}
-                        }
-                            .into_any()
-                    }
-                }}
-            </Select>
-        </div>
     }
 }
 

@@ -56,8 +56,10 @@ pub(super) struct Draft {
     pub(super) cc_text: String,
     pub(super) subject: String,
     pub(super) severity: Option<Severity>,
-    pub(super) project: Option<i64>,
-    pub(super) service: Option<i64>,
+    /// Projects and services accepted as chips, by ID.
+    pub(super) resources: Vec<String>,
+    /// What is still in the Projects and services box.
+    pub(super) resource_text: String,
     pub(super) product: String,
     pub(super) reason: String,
     pub(super) description: String,
@@ -75,7 +77,8 @@ impl Draft {
             && self.cc_text.trim().is_empty()
             && self.subject.trim().is_empty()
             && self.severity.is_none()
-            && self.project.is_none()
+            && self.resources.is_empty()
+            && self.resource_text.trim().is_empty()
             && self.product.is_empty()
             && self.description.trim().is_empty())
     }
@@ -87,8 +90,8 @@ pub(super) struct Fields {
     pub(super) cc: CcField,
     pub(super) subject: RwSignal<String>,
     pub(super) severity: RwSignal<Option<Severity>>,
-    pub(super) project: RwSignal<Option<i64>>,
-    pub(super) service: RwSignal<Option<i64>>,
+    pub(super) resources: RwSignal<Vec<String>>,
+    pub(super) resource_text: RwSignal<String>,
     pub(super) product: RwSignal<String>,
     pub(super) reason: RwSignal<String>,
     pub(super) description: RwSignal<String>,
@@ -108,8 +111,8 @@ impl Fields {
             }),
             subject: RwSignal::new(draft.subject),
             severity: RwSignal::new(draft.severity),
-            project: RwSignal::new(draft.project),
-            service: RwSignal::new(draft.service),
+            resources: RwSignal::new(draft.resources),
+            resource_text: RwSignal::new(draft.resource_text),
             product: RwSignal::new(draft.product),
             reason: RwSignal::new(draft.reason),
             description: RwSignal::new(draft.description),
@@ -128,8 +131,8 @@ impl Fields {
         self.cc.text.track();
         self.subject.track();
         self.severity.track();
-        self.project.track();
-        self.service.track();
+        self.resources.track();
+        self.resource_text.track();
         self.product.track();
         self.reason.track();
         self.description.track();
@@ -143,8 +146,8 @@ impl Fields {
             cc_text: self.cc.text.try_get_untracked()?,
             subject: self.subject.try_get_untracked()?,
             severity: self.severity.try_get_untracked()?,
-            project: self.project.try_get_untracked()?,
-            service: self.service.try_get_untracked()?,
+            resources: self.resources.try_get_untracked()?,
+            resource_text: self.resource_text.try_get_untracked()?,
             product: self.product.try_get_untracked()?,
             reason: self.reason.try_get_untracked()?,
             description: self.description.try_get_untracked()?,
@@ -158,8 +161,8 @@ impl Fields {
         self.cc.clear();
         self.subject.set(String::new());
         self.severity.set(None);
-        self.project.set(None);
-        self.service.set(None);
+        self.resources.set(Vec::new());
+        self.resource_text.set(String::new());
         self.product.set(String::new());
         self.reason.set(String::new());
         self.description.set(String::new());
@@ -172,8 +175,7 @@ impl Fields {
             cc: self.cc.emails.get_untracked(),
             subject: self.subject.get_untracked(),
             severity: self.severity.get_untracked(),
-            project_id: self.project.get_untracked(),
-            service_id: self.service.get_untracked(),
+            resources: self.resources.get_untracked(),
             product: self.product.get_untracked(),
             reason: self.reason.get_untracked(),
             description: self.description.get_untracked(),

@@ -6,8 +6,9 @@ use api::{Field, FieldMessage, Me, NewTicket, Ticket, TicketContext, TicketOptio
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::choices::{product_and_reason, project_and_service, severity_choice};
+use super::choices::{product_and_reason, severity_choice};
 use super::draft::{DRAFT_PREFIX, Draft, Fields, Restored};
+use super::resources::{self, resources_field};
 use crate::api::ApiClient;
 use crate::components::form::{
     Autosave, CcInput, Counter, DraftForm, ErrorSummary, FieldErrors, FileField, SendFailureText,
@@ -59,7 +60,9 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
                     .unwrap_or_default()
             })
         });
-        draft_problems(messages, f.cc, uploads)
+        let mut messages = draft_problems(messages, f.cc, uploads);
+        resources::report_leftover(f, options, &mut messages);
+        messages
     };
     let form = DraftForm {
         errors: FieldErrors::new(PREFIX, &Field::NEW_TICKET_ORDER).rechecked_by(check_all),
@@ -92,6 +95,8 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
     );
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // As the CC field's: what is still in the box becomes chips; check_all reports the rest.
+        resources::commit(f, options, true);
         form.submit(create, check_all, || f.input(uploads.done_ids()));
     };
     let discard = Callback::new(move |()| {
@@ -133,6 +138,16 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
     }
 }
 
+/// The CC field's hint: replying to the emails is only promised when the server gives them a reply
+/// address (`replies_by_email`); otherwise people who are not console users only receive them.
+fn cc_hint(replies_by_email: bool) -> &'static str {
+    if replies_by_email {
+        "All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get email and can reply to it to comment and CC more people."
+    } else {
+        "All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get the emails."
+    }
+}
+
 /// The fields, in the documentation's order.
 fn ticket_fields(
     f: Fields,
@@ -146,11 +161,7 @@ fn ticket_fields(
                 {format!("This ticket follows up the closed ticket #{id}; it will link back to it.")}
             </p>
         })}
-        <CcInput
-            errors=errors
-            field=f.cc
-            hint="All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get email and can reply to it to comment and CC more people."
-        />
+        <CcInput errors=errors field=f.cc hint=cc_hint(options.with_value(|o| o.replies_by_email)) />
         <TextField
             errors=errors
             field=Field::Subject
@@ -160,7 +171,7 @@ fn ticket_fields(
             check_on_blur=true
         />
         {severity_choice(f, errors, options)}
-        {project_and_service(f, errors, options)}
+        {resources_field(f, errors, options)}
         {product_and_reason(f, errors, options)}
         <TextArea
             errors=errors

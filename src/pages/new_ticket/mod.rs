@@ -1,5 +1,5 @@
-//! The Create ticket form, in the documentation's order: CC, Subject, Severity, optional project and
-//! service, Product and reason, Description, optional files, Create ticket.
+//! The Create ticket form, in the documentation's order: CC, Subject, Severity, optional projects and
+//! services, Product and reason, Description, optional files, Create ticket.
 //!
 //! Nothing typed is ever lost: the form is a draft in localStorage (per user and organization) from the
 //! first keystroke until the server confirms the ticket, so a reload, a crash, an expired session or a
@@ -9,6 +9,7 @@
 mod choices;
 mod draft;
 mod form;
+mod resources;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

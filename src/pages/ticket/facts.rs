@@ -1,7 +1,7 @@
-//! What the ticket is about and where it stands: product and reason, project and service, the expected
+//! What the ticket is about and where it stands: product and reason, projects and services, the expected
 //! first response (and whether it was met), who submitted it and when, and what it follows up.
 
-use api::{Ticket, Timestamp};
+use api::{AffectedResource, Ticket, Timestamp};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -11,11 +11,6 @@ use crate::routes;
 pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
     move || {
         let t = current.get();
-        let where_ = match (&t.project, &t.service) {
-            (Some(p), Some(s)) => format!("{} / {}", p.name, s.name),
-            (Some(p), None) => p.name.clone(),
-            _ => "Not specified".to_owned(),
-        };
         let now = Timestamp::from_unix_seconds((js_sys::Date::now() / 1000.0).floor() as i64);
         let met = match t.first_response_met(now) {
             Some(true) => " (met)",
@@ -30,8 +25,8 @@ pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
                         <dd>{format!("{} \u{2013} {}", t.product_name, t.reason_label)}</dd>
                     </div>
                     <div>
-                        <dt>"Project and service"</dt>
-                        <dd>{where_}</dd>
+                        <dt>"Projects and services"</dt>
+                        <dd>{resources(&t.resources)}</dd>
                     </div>
                     <div>
                         <dt>"Expected first response"</dt>
@@ -59,4 +54,16 @@ pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
             </div>
         }
     }
+}
+
+/// The affected projects and services by ID, one per line, or "Not specified".
+fn resources(list: &[AffectedResource]) -> AnyView {
+    if list.is_empty() {
+        return "Not specified".into_any();
+    }
+    let items = list
+        .iter()
+        .map(|r| view! { <li>{r.id_text()}</li> })
+        .collect_view();
+    view! { <ul>{items}</ul> }.into_any()
 }

@@ -4,8 +4,8 @@
 //! to the step that fixes them.
 
 use api::{
-    BillingGroup, Field, FieldMessage, SupportTier, UpgradeOptions, UpgradeRequest,
-    UpgradeRequestInput,
+    BillingGroup, DowngradeContact, Field, FieldMessage, SupportTier, UpgradeOptions,
+    UpgradeRequest, UpgradeRequestInput,
 };
 use leptos::prelude::*;
 
@@ -26,6 +26,8 @@ pub(super) fn BillingStep(
     input: UpgradeRequestInput,
     tiers: Vec<SupportTier>,
     current_rank: u32,
+    /// Who a hand-edited URL's downgrade is pointed to (the server says the same).
+    contact: DowngradeContact,
     options: UpgradeOptions,
     /// A billing group was chosen (or the choice cleared).
     on_change: Callback<Option<i64>>,
@@ -54,7 +56,7 @@ pub(super) fn BillingStep(
     let earlier = {
         let (tiers, current_month) = (tiers.clone(), options.current_month);
         move |input: &UpgradeRequestInput| -> Vec<FieldMessage> {
-            match input.validate(&tiers, current_rank, current_month) {
+            match input.validate(&tiers, current_rank, current_month, contact) {
                 Ok(_) => Vec::new(),
                 Err(fields) => fields.into_iter().filter(|m| !m.is(GROUP)).collect(),
             }
@@ -143,7 +145,7 @@ pub(super) fn BillingStep(
             billing_group_id: Some(input.billing_group_id.unwrap_or_default()),
             ..input.clone()
         }
-        .validate(&tiers, current_rank, options.current_month)
+        .validate(&tiers, current_rank, options.current_month, contact)
         .ok()
         .map(|valid| (valid.tier.clone(), valid.start_month))
     });

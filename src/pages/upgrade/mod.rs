@@ -13,8 +13,8 @@ mod step;
 mod tier;
 
 use api::{
-    Role, SupportStatus, SupportTier, UpgradeOptions, UpgradeRequest, UpgradeRequestInput,
-    UpgradeStatus,
+    DowngradeContact, Role, SupportStatus, SupportTier, UpgradeOptions, UpgradeRequest,
+    UpgradeRequestInput, UpgradeStatus,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -199,6 +199,7 @@ impl WizardSteps {
                         input=input
                         tiers=self.status.tiers.clone()
                         current_rank=current_rank
+                        contact=DowngradeContact::new(self.status.account_team_email.is_some())
                         options=self.options.clone()
                         on_change=Callback::new(move |group: Option<i64>| {
                             url.choose(Step::Billing, |next| next.group = group);

@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod cc;
 pub mod new_ticket;
+pub mod resources;
 pub mod wire;
 
 pub use attachments::{
@@ -17,6 +18,10 @@ pub use cc::{CC_MAX, cc_list_full, check_cc_address, parse_cc, split_addresses};
 pub use new_ticket::{
     DESCRIPTION_MAX_CHARS, Description, NewTicket, SUBJECT_MAX_CHARS, Subject, TicketContext,
     ValidTicket,
+};
+pub use resources::{
+    AffectedResource, RESOURCES_MAX, resolve_resource, resolve_resources, split_resources,
+    too_many_resources,
 };
 pub use wire::{
     Activity, ActivityKind, AuthorKind, NamedRef, Ticket, TicketOptions, TicketPermissions,

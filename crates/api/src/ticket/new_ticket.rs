@@ -8,6 +8,7 @@ use crate::org::{Product, Project};
 use crate::support::Severity;
 use crate::ticket::attachments::check_attachment_ids;
 use crate::ticket::cc::parse_cc;
+use crate::ticket::resources::{AffectedResource, resolve_resources};
 use crate::validate::{Email, FieldError, collect};
 
 /// Longest subject, in characters.
@@ -92,12 +93,12 @@ pub struct NewTicket {
     pub subject: String,
     /// How urgent; `None` until chosen.
     pub severity: Option<Severity>,
-    /// The affected project, if any.
+    /// The affected projects and services, at most [`crate::ticket::RESOURCES_MAX`], each as its ID: a project's name
+    /// (`acme-prod`), `project/service` (`acme-prod/pg-main`), or a service's name alone when only one
+    /// project has a service of that name. The server resolves them against the organization's own.
     #[serde(default)]
-    pub project_id: Option<i64>,
-    /// The affected service of that project, if any.
-    #[serde(default)]
-    pub service_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+    pub resources: Vec<String>,
     /// Product key.
     pub product: String,
     /// Reason key within the product.
@@ -132,10 +133,8 @@ pub struct ValidTicket {
     pub subject: Subject,
     /// The chosen severity.
     pub severity: Severity,
-    /// The project, one of the organization's.
-    pub project_id: Option<i64>,
-    /// The service, one of that project's.
-    pub service_id: Option<i64>,
+    /// The affected projects and services, each the organization's, each once, in the order given.
+    pub resources: Vec<AffectedResource>,
     /// A product of the catalogue.
     pub product: String,
     /// One of that product's reasons.
@@ -162,35 +161,13 @@ impl NewTicket {
         })
     }
 
-    /// Checks that the project is the organization's and the service is in that project.
-    pub fn check_project(&self, projects: &[Project]) -> [Option<FieldError>; 2] {
-        let project = self
-            .project_id
-            .map(|id| projects.iter().find(|p| p.id == id));
-        match (project, self.service_id) {
-            (Some(None), _) => [
-                Some(FieldError::new(
-                    Field::ProjectId,
-                    "Project: choose one of your organization's projects.",
-                )),
-                None,
-            ],
-            (None, Some(_)) => [
-                None,
-                Some(FieldError::new(
-                    Field::ServiceId,
-                    "Service: choose the project first, then one of its services.",
-                )),
-            ],
-            (Some(Some(p)), Some(service)) if !p.services.iter().any(|s| s.id == service) => [
-                None,
-                Some(FieldError::new(
-                    Field::ServiceId,
-                    format!("Service: choose one of the services of {}.", p.name),
-                )),
-            ],
-            _ => [None, None],
-        }
+    /// Checks that every affected project and service is the organization's (and that there are not
+    /// too many), resolving them.
+    pub fn check_resources(
+        &self,
+        projects: &[Project],
+    ) -> Result<Vec<AffectedResource>, FieldError> {
+        resolve_resources(projects, &self.resources)
     }
 
     /// Checks that a product and one of its reasons are chosen.
@@ -245,14 +222,13 @@ impl NewTicket {
     /// Every rule, every failure at once in form order ([`Field::NEW_TICKET_ORDER`]).
     pub fn validate(&self, context: TicketContext<'_>) -> Result<ValidTicket, Vec<FieldMessage>> {
         let cc = parse_cc(&self.cc, context.submitter);
-        let [project, service] = self.check_project(context.projects);
+        let resources = self.check_resources(context.projects);
         let [product, reason] = self.check_product(context.products);
         collect([
             cc.as_ref().err().cloned(),
             self.check_subject(),
             self.check_severity(),
-            project,
-            service,
+            resources.as_ref().err().cloned(),
             product,
             reason,
             self.check_description(),
@@ -264,8 +240,7 @@ impl NewTicket {
             cc: cc.map_err(invalid)?,
             subject: Subject::parse(&self.subject).map_err(invalid)?,
             severity: self.severity.ok_or_else(Vec::new)?,
-            project_id: self.project_id,
-            service_id: self.service_id,
+            resources: resources.map_err(invalid)?,
             product: self.product.clone(),
             reason: self.reason.clone(),
             description: Description::parse(&self.description).map_err(invalid)?,
@@ -320,8 +295,7 @@ mod tests {
             cc: vec!["admin@acme.example".into()],
             subject: "Cannot connect to pg-main".into(),
             severity: Some(Severity::High),
-            project_id: Some(1),
-            service_id: Some(10),
+            resources: vec!["acme-prod".into(), "acme-staging/pg-staging".into()],
             product: "postgresql".into(),
             reason: "connectivity".into(),
             description: "Connections time out since 10:00 UTC.".into(),
@@ -390,8 +364,7 @@ mod tests {
     fn every_field_the_form_reports_is_in_the_form_order() {
         let mut t = NewTicket {
             cc: vec!["nope".into()],
-            project_id: Some(99),
-            service_id: Some(1),
+            resources: vec!["acme-test".into()],
             attachment_ids: vec![1, 1],
             ..NewTicket::default()
         };
@@ -435,22 +408,30 @@ mod tests {
     }
 
     #[test]
-    fn project_and_service_must_belong_together() {
+    fn projects_and_services_are_the_organizations_and_resolved() {
         let mut t = valid();
-        t.project_id = Some(99);
-        assert_eq!(fields(&t), ["project_id"]);
-        t.project_id = None;
-        assert_eq!(fields(&t), ["service_id"]);
-        t.project_id = Some(2);
-        t.service_id = Some(10);
+        let (products, projects) = (products(), projects());
+        let context = TicketContext {
+            products: &products,
+            projects: &projects,
+            submitter: ME,
+        };
+        let ok = t.validate(context).unwrap();
+        let listed: Vec<String> = ok.resources.iter().map(AffectedResource::id_text).collect();
+        assert_eq!(listed, ["acme-prod", "acme-staging/pg-staging"]);
+        assert_eq!(ok.resources[1].service.as_ref().map(|s| s.id), Some(20));
+        t.resources.push("globex-prod".into());
         assert_eq!(
-            errors(&t)[0].1,
-            "Service: choose one of the services of acme-staging."
+            errors(&t),
+            [(
+                "resources".to_owned(),
+                "Projects and services: no project or service named \u{201c}globex-prod\u{201d} in your organization.".to_owned()
+            )]
         );
-        t.service_id = None;
-        assert!(fields(&t).is_empty(), "a project alone is fine");
-        t.project_id = None;
-        assert!(fields(&t).is_empty(), "both are optional");
+        t.resources = vec!["pg-main".into(); 21];
+        assert_eq!(fields(&t), ["resources"]);
+        t.resources.clear();
+        assert!(fields(&t).is_empty(), "they are optional");
     }
 
     #[test]

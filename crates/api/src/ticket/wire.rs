@@ -7,6 +7,7 @@ use crate::calendar::Timestamp;
 use crate::org::{Product, Project};
 use crate::support::{ResponseTime, ResponseTimes, Severity};
 use crate::ticket::attachments::Attachment;
+use crate::ticket::resources::AffectedResource;
 
 /// Where a ticket is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -161,10 +162,9 @@ pub struct Ticket {
     pub reason_key: String,
     /// The reason's label.
     pub reason_label: String,
-    /// The affected project, if one was chosen.
-    pub project: Option<NamedRef>,
-    /// The affected service, if one was chosen.
-    pub service: Option<NamedRef>,
+    /// The affected projects and services, in the order given (empty when none was named).
+    #[serde(default)]
+    pub resources: Vec<AffectedResource>,
     /// The description (plain text).
     pub description: String,
     /// Normalised CC addresses, in the order they were added.
@@ -227,6 +227,10 @@ pub struct TicketOptions {
     pub response_times: Option<ResponseTimes>,
     /// The community forum, for organizations without a tier.
     pub forum_url: String,
+    /// Whether people can reply to the ticket's emails to comment (the server has a reply domain).
+    /// Absent from older servers' answers, which had no replies by email.
+    #[serde(default)]
+    pub replies_by_email: bool,
 }
 
 /// [`TicketOptions::response_times`] travels as the list it has always been: `[]` or one target per
@@ -295,6 +299,7 @@ mod tests {
             tier_name: None,
             response_times,
             forum_url: "https://forum.example".into(),
+            replies_by_email: false,
         }
     }
 
@@ -303,7 +308,7 @@ mod tests {
         let none = serde_json::to_string(&options(None)).unwrap();
         assert_eq!(
             none,
-            r#"{"projects":[],"products":[],"tier_name":null,"response_times":[],"forum_url":"https://forum.example"}"#
+            r#"{"projects":[],"products":[],"tier_name":null,"response_times":[],"forum_url":"https://forum.example","replies_by_email":false}"#
         );
         let times = ResponseTimes {
             low: ResponseTime::Minutes(720),
@@ -337,8 +342,7 @@ mod tests {
             product_name: "P".into(),
             reason_key: "r".into(),
             reason_label: "R".into(),
-            project: None,
-            service: None,
+            resources: vec![],
             description: "d".into(),
             cc: vec![],
             submitter_name: "Dev".into(),

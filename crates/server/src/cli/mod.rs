@@ -1,7 +1,9 @@
 //! The command line's operator actions: `support-server upgrades ...` (deciding support tier upgrade
 //! requests) and `support-server tickets ...` (the support team's side of tickets, until it has its own
-//! tool), and `support-server mail ingest` (an email reply on standard input). Each command is a library function that the tests call too, and a thin `run` that prints.
+//! tool), `support-server mail ingest` (an email reply on standard input) and `support-server attachments
+//! sweep` (the orphan sweep on demand). Each command is a library function that the tests call too, and a thin `run` that prints.
 
+pub mod attachments;
 pub mod mail;
 pub mod tickets;
 pub mod upgrades;

@@ -45,8 +45,9 @@ pub fn routes() -> Vec<Route> {
 )]
 async fn options(State(state): State<AppState>, member: Member) -> Result<Json<TicketOptions>> {
     let forum_url = state.config.forum_url.clone();
+    let replies_by_email = state.config.reply_domain.is_some();
     Ok(Json(
-        tickets::options(&state.store, &member, forum_url).await?,
+        tickets::options(&state.store, &member, forum_url, replies_by_email).await?,
     ))
 }
 

@@ -27,10 +27,16 @@ pub struct SweepReport {
 }
 
 /// Deletes uploads that were never attached within [`ORPHAN_MAX_AGE`], and files in `dir` older than
-/// that which no row refers to. Rows go first, so a sweep cut short leaves nothing half done: files
-/// without rows are swept later.
+/// that which no row refers to.
 pub async fn sweep_orphans(store: &Store, dir: &Path) -> Result<SweepReport> {
-    let cutoff = clock::now() - ORPHAN_MAX_AGE;
+    sweep_older_than(store, dir, ORPHAN_MAX_AGE).await
+}
+
+/// Deletes uploads never attached that are at least `age` old, and files in `dir` that old which no
+/// row refers to (`support-server attachments sweep` chooses the age). Rows go first, so a sweep cut
+/// short leaves nothing half done: files without rows are swept later.
+pub async fn sweep_older_than(store: &Store, dir: &Path, age: Duration) -> Result<SweepReport> {
+    let cutoff = clock::now() - age;
     let stored = store
         .delete_unattached_before(clock::timestamp(cutoff))
         .await?;
@@ -46,14 +52,14 @@ pub async fn sweep_orphans(store: &Store, dir: &Path) -> Result<SweepReport> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(report),
         Err(e) => return Err(anyhow::Error::from(e).context("listing attachments").into()),
     };
-    let cutoff = SystemTime::now() - ORPHAN_MAX_AGE;
+    let cutoff = SystemTime::now() - age;
     while let Some(entry) = entries.next_entry().await.context("listing attachments")? {
         let name = entry.file_name();
         let Some(name) = name.to_str().filter(|n| is_stored_name(n)) else {
             continue;
         };
         let modified = entry.metadata().await.and_then(|m| m.modified());
-        if !modified.is_ok_and(|m| m < cutoff) {
+        if !modified.is_ok_and(|m| m <= cutoff) {
             continue;
         }
         if !store.is_stored_file(name).await? {

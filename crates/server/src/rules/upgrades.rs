@@ -3,7 +3,8 @@
 //! (`cli::upgrades`).
 
 use api::{
-    Field, FieldMessage, PlanKind, UpgradeOptions, UpgradeRequest, UpgradeRequestInput, YearMonth,
+    DowngradeContact, Field, FieldMessage, PlanKind, UpgradeOptions, UpgradeRequest,
+    UpgradeRequestInput, YearMonth,
 };
 
 use crate::clock;
@@ -117,7 +118,13 @@ async fn check(
         // `validate` reports the missing group.
         None => true,
     };
-    match (input.validate(&tiers, current_rank, month), group_is_ours) {
+    // As the Support page has it: the account team is a contact only on tiers above Basic.
+    let has_account_team = current_rank > 0 && store.account_team_email(org_id).await?.is_some();
+    let contact = DowngradeContact::new(has_account_team);
+    match (
+        input.validate(&tiers, current_rank, month, contact),
+        group_is_ours,
+    ) {
         (Ok(valid), true) => Ok(CheckedRequest {
             tier_key: valid.tier.key.clone(),
             start_month: valid.start_month,

@@ -111,10 +111,11 @@ impl Store {
         .await?)
     }
 
-    /// Deletes the uploads no ticket holds that were made before `cutoff`; their stored names.
+    /// Deletes the uploads no ticket holds that were made at or before `cutoff` (whole seconds: an age
+    /// of zero takes this second's too); their stored names.
     pub async fn delete_unattached_before(&self, cutoff: Timestamp) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "DELETE FROM attachments WHERE ticket_id IS NULL AND created_at < ? RETURNING stored_name",
+            "DELETE FROM attachments WHERE ticket_id IS NULL AND created_at <= ? RETURNING stored_name",
         )
         .bind(cutoff.to_string())
         .fetch_all(&self.pool)

@@ -154,23 +154,25 @@ impl Tx {
         )
     }
 
-    /// The first response target of the tier `tier_key` for `severity`.
+    /// The first response target of the tier `tier_key` for `severity`, and the tier's hours label.
     pub async fn tier_response_time(
         &mut self,
         tier_key: &str,
         severity: Severity,
-    ) -> Result<ResponseTime> {
-        let (unit, value): (String, i64) = sqlx::query_as(match severity {
-            Severity::Low => "SELECT low_unit, low_value FROM support_tiers WHERE key = ?",
-            Severity::High => "SELECT high_unit, high_value FROM support_tiers WHERE key = ?",
+    ) -> Result<(ResponseTime, String)> {
+        let (unit, value, hours): (String, i64, String) = sqlx::query_as(match severity {
+            Severity::Low => "SELECT low_unit, low_value, hours FROM support_tiers WHERE key = ?",
+            Severity::High => {
+                "SELECT high_unit, high_value, hours FROM support_tiers WHERE key = ?"
+            }
             Severity::Critical => {
-                "SELECT critical_unit, critical_value FROM support_tiers WHERE key = ?"
+                "SELECT critical_unit, critical_value, hours FROM support_tiers WHERE key = ?"
             }
         })
         .bind(tier_key)
         .fetch_one(&mut *self.inner)
         .await?;
-        codec::response_time(&unit, value)
+        Ok((codec::response_time(&unit, value)?, hours))
     }
 
     /// The id and name of the user with `email`.

@@ -1,8 +1,8 @@
 //! Tickets, their CC lists, and a ticket with everything its page shows.
 
 use api::{
-    Activity, Attachment, NamedRef, ResponseTime, Severity, Ticket, TicketPermissions,
-    TicketStatus, Timestamp,
+    Activity, AffectedResource, Attachment, NamedRef, ResponseTime, Severity, Ticket,
+    TicketPermissions, TicketStatus, Timestamp,
 };
 
 use super::{Store, Tx, codec};
@@ -28,8 +28,8 @@ pub struct NewTicketRow<'a> {
     pub severity: Severity,
     pub product_key: &'a str,
     pub reason_key: &'a str,
-    pub project_id: Option<i64>,
-    pub service_id: Option<i64>,
+    /// The affected projects and services, each the organization's, in order.
+    pub resources: &'a [AffectedResource],
     pub description: &'a str,
     pub first_response_target: ResponseTime,
     pub first_response_due_at: Timestamp,
@@ -61,10 +61,6 @@ struct TicketRow {
     product_name: String,
     reason_key: String,
     reason_label: String,
-    project_id: Option<i64>,
-    project_name: Option<String>,
-    service_id: Option<i64>,
-    service_name: Option<String>,
     description: String,
     submitter_name: String,
     submitter_email: String,
@@ -75,6 +71,29 @@ struct TicketRow {
     first_response_due_at: String,
     first_response_at: Option<String>,
     follow_up_of: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ResourceRow {
+    project_id: i64,
+    project_name: String,
+    service_id: Option<i64>,
+    service_name: Option<String>,
+}
+
+impl ResourceRow {
+    fn into_resource(self) -> AffectedResource {
+        AffectedResource {
+            project: NamedRef {
+                id: self.project_id,
+                name: self.project_name,
+            },
+            service: self
+                .service_id
+                .zip(self.service_name)
+                .map(|(id, name)| NamedRef { id, name }),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -123,16 +142,23 @@ impl Store {
 }
 
 impl Tx {
-    /// Inserts a ticket and returns its id.
+    /// Inserts a ticket with its affected projects and services and returns its id.
     pub async fn insert_ticket(&mut self, t: &NewTicketRow<'_>) -> Result<i64> {
         let (target_unit, target_value) = codec::response_time_columns(t.first_response_target);
-        Ok(sqlx::query_scalar(
+        // What the list's search matches them by (migration 0009).
+        let resource_ids = t
+            .resources
+            .iter()
+            .map(AffectedResource::id_text)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO tickets
                  (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
-                  project_id, service_id, description, first_response_target_unit,
+                  resource_ids, description, first_response_target_unit,
                   first_response_target_value, first_response_due_at, created_at, updated_at,
                   follow_up_of, first_response_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              RETURNING id",
         )
         .bind(t.organization_id)
@@ -142,8 +168,7 @@ impl Tx {
         .bind(t.status.as_str())
         .bind(t.product_key)
         .bind(t.reason_key)
-        .bind(t.project_id)
-        .bind(t.service_id)
+        .bind(resource_ids)
         .bind(t.description)
         .bind(target_unit)
         .bind(target_value)
@@ -153,7 +178,20 @@ impl Tx {
         .bind(t.follow_up_of)
         .bind(t.first_response_at.map(|at| at.to_string()))
         .fetch_one(&mut *self.inner)
-        .await?)
+        .await?;
+        for (position, resource) in (0_i64..).zip(t.resources) {
+            sqlx::query(
+                "INSERT INTO ticket_resources (ticket_id, position, project_id, service_id)
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(position)
+            .bind(resource.project.id)
+            .bind(resource.service.as_ref().map(|s| s.id))
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        Ok(id)
     }
 
     /// Appends `emails` (normalised) to the ticket's CC list, in order, as added by `added_by` at
@@ -242,7 +280,6 @@ impl Tx {
         let row: Option<TicketRow> = sqlx::query_as(
             "SELECT t.id, t.organization_id, t.submitter_id, t.subject, t.severity, t.status,
                     t.product_key, p.name AS product_name, t.reason_key, r.label AS reason_label,
-                    t.project_id, pr.name AS project_name, t.service_id, s.name AS service_name,
                     t.description, u.name AS submitter_name, u.email AS submitter_email,
                     t.created_at, t.updated_at, t.first_response_target_unit,
                     t.first_response_target_value, t.first_response_due_at, t.first_response_at,
@@ -251,8 +288,6 @@ impl Tx {
              JOIN users u ON u.id = t.submitter_id
              JOIN products p ON p.key = t.product_key
              JOIN product_reasons r ON r.product_key = t.product_key AND r.key = t.reason_key
-             LEFT JOIN projects pr ON pr.id = t.project_id
-             LEFT JOIN services s ON s.id = t.service_id
              WHERE t.id = ?",
         )
         .bind(id)
@@ -266,6 +301,16 @@ impl Tx {
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await?;
+        let resources: Vec<ResourceRow> = sqlx::query_as(
+            "SELECT r.project_id, p.name AS project_name, r.service_id, s.name AS service_name
+             FROM ticket_resources r
+             JOIN projects p ON p.id = r.project_id
+             LEFT JOIN services s ON s.id = r.service_id
+             WHERE r.ticket_id = ? ORDER BY r.position",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
         let files: Vec<AttachmentRow> = sqlx::query_as(
             "SELECT id, file_name, size, content_type, activity_id FROM attachments
              WHERE ticket_id = ? ORDER BY id",
@@ -286,7 +331,12 @@ impl Tx {
             .into_iter()
             .map(|a| a.into_activity(&comment_files))
             .collect::<Result<_>>()?;
-        row.into_stored(cc, attachments, activity).map(Some)
+        let resources = resources
+            .into_iter()
+            .map(ResourceRow::into_resource)
+            .collect();
+        row.into_stored(cc, resources, attachments, activity)
+            .map(Some)
     }
 }
 
@@ -342,13 +392,10 @@ impl TicketRow {
     fn into_stored(
         self,
         cc: Vec<String>,
+        resources: Vec<AffectedResource>,
         attachments: Vec<Attachment>,
         activity: Vec<Activity>,
     ) -> Result<StoredTicket> {
-        let named = |id: Option<i64>, name: Option<String>| match (id, name) {
-            (Some(id), Some(name)) => Some(NamedRef { id, name }),
-            _ => None,
-        };
         Ok(StoredTicket {
             organization_id: self.organization_id,
             submitter_id: self.submitter_id,
@@ -361,8 +408,7 @@ impl TicketRow {
                 product_name: self.product_name,
                 reason_key: self.reason_key,
                 reason_label: self.reason_label,
-                project: named(self.project_id, self.project_name),
-                service: named(self.service_id, self.service_name),
+                resources,
                 description: self.description,
                 cc,
                 submitter_name: self.submitter_name,

@@ -156,3 +156,37 @@ async fn the_expected_first_response_skips_the_files_public_holidays() {
     assert!(gaps[0] > 21 * day, "with the holidays: {} s", gaps[0]);
     assert!(gaps[1] <= 3 * day, "without them: {} s", gaps[1]);
 }
+
+#[tokio::test]
+async fn the_demo_tickets_are_due_by_the_same_rule_as_real_ones() {
+    // Every day from a month ago to three weeks ahead is a public holiday: the demo's Basic tickets
+    // (Acme, "1 business day", created up to 12 days ago) are due after them all, as a real ticket
+    // would be; the old around-the-clock UTC rule put them at most three days after creation.
+    let today = time::OffsetDateTime::now_utc().date();
+    let holidays: Vec<String> = (-30..=21)
+        .map(|n| format!("\"{}\"", today + time::Duration::days(n)))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiers.toml");
+    let text = example().replace(
+        "holidays = [\"2026-12-25\", \"2026-12-26\", \"2027-01-01\"]",
+        &format!("holidays = [{}]", holidays.join(", ")),
+    );
+    std::fs::write(&path, text).unwrap();
+    let app = spawn_app_with(|config| config.tiers = Some(path)).await;
+    let dev = app.sign_in("dev@acme.example").await;
+
+    let list = dev.tickets(&api::TicketListQuery::default()).await;
+    assert!(!list.tickets.is_empty(), "the demo has Acme tickets");
+    let after_holidays = (today + time::Duration::days(22)).midnight().assume_utc();
+    for summary in &list.tickets {
+        let ticket = dev.ticket(summary.id).await;
+        assert_eq!(ticket.first_response_target, ResponseTime::BusinessDays(1));
+        assert!(
+            ticket.first_response_due_at.unix_seconds() >= after_holidays.unix_timestamp(),
+            "{:?} is due at {:?}, before the holidays end",
+            ticket.subject,
+            ticket.first_response_due_at
+        );
+    }
+}

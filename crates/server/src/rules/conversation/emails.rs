@@ -170,8 +170,7 @@ mod tests {
             subject: "Replica lag".into(),
             reason_key: "performance".into(),
             reason_label: "Slow queries or high load".into(),
-            project: None,
-            service: None,
+            resources: vec![],
             description: "Lag grows.".into(),
             cc: vec!["ops@acme.example".into(), "new@elsewhere.example".into()],
             ..fixtures::ticket()

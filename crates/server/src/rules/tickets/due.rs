@@ -8,12 +8,6 @@ use time::OffsetDateTime;
 
 use crate::tiers::{Calendar, Hours};
 
-/// When the first answer is due for a ticket created at `created` with `target`, counting around the
-/// clock every day, in UTC, without public holidays (the tier-less rule; see [`first_response_due_in`]).
-pub fn first_response_due(created: OffsetDateTime, target: ResponseTime) -> OffsetDateTime {
-    first_response_due_in(created, target, Hours::AllWeek, &Calendar::default())
-}
-
 /// When the first answer is due for a ticket created at `created` with `target`, for a tier with
 /// `hours`, in the organization's `calendar` (its time zone and public holidays):
 ///
@@ -104,8 +98,9 @@ mod tests {
 
     use super::*;
 
+    /// Around the clock, in UTC, without holidays.
     fn due(created: OffsetDateTime, target: ResponseTime) -> OffsetDateTime {
-        first_response_due(created, target)
+        first_response_due_in(created, target, Hours::AllWeek, &Calendar::default())
     }
 
     #[test]

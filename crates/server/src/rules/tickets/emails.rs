@@ -103,11 +103,9 @@ fn created_email(ticket: &Ticket, organization: &str, tier: &SupportTier, role: 
         format!("Severity: {}", ticket.severity.label()),
         format!("Product: {} ({})", ticket.product_name, ticket.reason_label),
     ];
-    if let Some(project) = &ticket.project {
-        details.push(format!("Project: {}", project.name));
-    }
-    if let Some(service) = &ticket.service {
-        details.push(format!("Service: {}", service.name));
+    if !ticket.resources.is_empty() {
+        let ids: Vec<String> = ticket.resources.iter().map(|r| r.id_text()).collect();
+        details.push(format!("Projects and services: {}", ids.join(", ")));
     }
     details.push(format!("Submitted by: {submitter}"));
     if !ticket.cc.is_empty() {

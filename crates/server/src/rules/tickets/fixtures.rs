@@ -1,8 +1,8 @@
 //! A ticket to test the rules with.
 
-use api::{NamedRef, ResponseTime, Severity, Ticket, TicketStatus};
+use api::{AffectedResource, NamedRef, ResponseTime, Severity, Ticket, TicketStatus};
 
-/// Ticket #42 of Dana Developer at Acme, with a project, a service and two CCs.
+/// Ticket #42 of Dana Developer at Acme, about a service and a project, with two CCs.
 pub fn ticket() -> Ticket {
     Ticket {
         id: 42,
@@ -13,14 +13,25 @@ pub fn ticket() -> Ticket {
         product_name: "PostgreSQL".into(),
         reason_key: "connectivity".into(),
         reason_label: "Cannot connect".into(),
-        project: Some(NamedRef {
-            id: 1,
-            name: "acme-prod".into(),
-        }),
-        service: Some(NamedRef {
-            id: 2,
-            name: "pg-main".into(),
-        }),
+        resources: vec![
+            AffectedResource {
+                project: NamedRef {
+                    id: 1,
+                    name: "acme-prod".into(),
+                },
+                service: Some(NamedRef {
+                    id: 2,
+                    name: "pg-main".into(),
+                }),
+            },
+            AffectedResource {
+                project: NamedRef {
+                    id: 3,
+                    name: "acme-staging".into(),
+                },
+                service: None,
+            },
+        ],
         description: "Timeouts since 10:00.\n\n  at line 3".into(),
         cc: vec!["ops@acme.example".into(), "team@accounts.example".into()],
         submitter_name: "Dana Developer".into(),

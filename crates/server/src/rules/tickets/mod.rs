@@ -32,8 +32,14 @@ pub const FOLLOW_UP_REFUSED: &str =
     "This ticket can only follow up a closed ticket of your organization.";
 
 /// What the create form offers `member`: their projects, the products, and their tier's response
-/// times.
-pub async fn options(store: &Store, member: &Member, forum_url: String) -> Result<TicketOptions> {
+/// times; `replies_by_email` says whether emails carry a reply address (`--reply-domain`), so the
+/// form only promises replies by email when they work.
+pub async fn options(
+    store: &Store,
+    member: &Member,
+    forum_url: String,
+    replies_by_email: bool,
+) -> Result<TicketOptions> {
     let org_id = member.organization.id;
     let tier = support::current_tier(store, org_id, member.organization.plan).await?;
     Ok(TicketOptions {
@@ -42,6 +48,7 @@ pub async fn options(store: &Store, member: &Member, forum_url: String) -> Resul
         response_times: tier.as_ref().map(|t| t.response_times),
         tier_name: tier.map(|t| t.name),
         forum_url,
+        replies_by_email,
     })
 }
 
@@ -109,8 +116,7 @@ async fn insert(
             severity: valid.severity,
             product_key: &valid.product,
             reason_key: &valid.reason,
-            project_id: valid.project_id,
-            service_id: valid.service_id,
+            resources: &valid.resources,
             description: valid.description.as_str(),
             first_response_target: target,
             first_response_due_at: clock::timestamp(due::first_response_due_in(

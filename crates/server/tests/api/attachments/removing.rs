@@ -104,3 +104,35 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
         .unwrap();
     assert_eq!(again, SweepReport::default());
 }
+
+/// `support-server attachments sweep --min-age-secs 0` (what the crash test runs with the server
+/// stopped): every unclaimed upload and every file without a row goes, however young; attached files
+/// stay.
+#[tokio::test]
+async fn a_sweep_with_no_minimum_age_leaves_only_attached_files() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let attached = dev.upload_png("attached.png").await;
+    let unclaimed = dev.upload_png("unclaimed.png").await;
+    let form = acme_form_with(&app, |f| f.attachment_ids = vec![attached.id]).await;
+    dev.create_ticket(&form).await;
+    let dir = app.attachments_dir();
+    let unclaimed_file = dir.join(app.stored_name(unclaimed.id).await);
+    let stray = dir.join("0123456789abcdef0123456789abcdef");
+    std::fs::write(&stray, b"partial").unwrap();
+
+    let report = sweeper::sweep_older_than(&app.state.store, &dir, Duration::ZERO)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        report,
+        SweepReport {
+            uploads: 1,
+            stray_files: 1
+        }
+    );
+    assert!(!unclaimed_file.exists());
+    assert!(!stray.exists());
+    assert!(dir.join(app.stored_name(attached.id).await).exists());
+}

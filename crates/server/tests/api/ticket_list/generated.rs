@@ -233,15 +233,27 @@ pub struct Model {
     severity: String,
     subject: String,
     description: String,
+    /// The affected projects' and services' IDs, as the search index has them.
+    resources: String,
     created: String,
     pub updated: String,
 }
 
 async fn model(app: &TestApp, org_id: i64) -> Vec<Model> {
-    type Row = (i64, String, String, String, String, String, String, String);
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT t.id, u.email, t.status, t.severity, t.subject, t.description, t.created_at,
-                t.updated_at
+                t.updated_at, t.resource_ids
          FROM tickets t JOIN users u ON u.id = t.submitter_id WHERE t.organization_id = ?",
     )
     .bind(org_id)
@@ -267,6 +279,7 @@ async fn model(app: &TestApp, org_id: i64) -> Vec<Model> {
             description: r.5,
             created: r.6,
             updated: r.7,
+            resources: r.8,
         })
         .collect()
 }
@@ -281,7 +294,7 @@ fn tokens(text: &str) -> Vec<String> {
 }
 
 /// The list `query` should return for `email`, computed without SQL: filters, search (every word a
-/// prefix of some word of the subject or description), newest first, ties by id.
+/// prefix of some word of the subject, description or projects and services), newest first, ties by id.
 pub fn expected(tickets: &[Model], email: &str, query: &TicketListQuery) -> Vec<i64> {
     // Each typed word is a phrase of its tokens, the last one a prefix (`"node-3"*`).
     let phrases: Vec<Vec<String>> = query
@@ -316,10 +329,10 @@ pub fn expected(tickets: &[Model], email: &str, query: &TicketListQuery) -> Vec<
                 .is_none_or(|s| format!("{s:?}").to_lowercase() == t.severity)
         })
         .filter(|t| {
-            let (subject, description) = (tokens(&t.subject), tokens(&t.description));
+            let columns = [&t.subject, &t.description, &t.resources].map(|c| tokens(c));
             phrases
                 .iter()
-                .all(|p| in_column(&subject, p) || in_column(&description, p))
+                .all(|p| columns.iter().any(|column| in_column(column, p)))
         })
         .collect();
     let key = |t: &Model| match query.sort {

@@ -50,12 +50,12 @@ async fn a_member_creates_a_ticket_with_a_cc_a_project_a_service_and_a_file() {
         (ticket.reason_key.as_str(), ticket.reason_label.as_str()),
         ("connectivity", "Cannot connect")
     );
-    assert_eq!(ticket.project.as_ref().unwrap().name, "acme-prod");
-    assert_eq!(
-        ticket.project.as_ref().unwrap().id,
-        project_id(&app, "acme-prod").await
-    );
-    assert_eq!(ticket.service.as_ref().unwrap().name, "pg-main");
+    let [resource] = ticket.resources.as_slice() else {
+        panic!("one project and service: {:?}", ticket.resources)
+    };
+    assert_eq!(resource.project.name, "acme-prod");
+    assert_eq!(resource.project.id, project_id(&app, "acme-prod").await);
+    assert_eq!(resource.service.as_ref().unwrap().name, "pg-main");
     assert_eq!(
         ticket.description,
         "Connections time out since 10:00 UTC.\n\nError: timeout expired"
@@ -141,7 +141,7 @@ async fn an_advanced_tier_ticket_is_due_in_the_tiers_minutes() {
     let form = NewTicket {
         subject: "Cluster is red".into(),
         severity: Some(Severity::Critical),
-        project_id: Some(project_id(&app, "globex-prod").await),
+        resources: vec!["globex-prod".into()],
         product: "opensearch".into(),
         reason: "cluster_health".into(),
         description: "All shards unassigned.".into(),
@@ -153,8 +153,9 @@ async fn an_advanced_tier_ticket_is_due_in_the_tiers_minutes() {
         time_of(ticket.first_response_due_at),
         time_of(ticket.created_at) + Duration::minutes(30)
     );
-    assert_eq!(ticket.project.unwrap().name, "globex-prod");
-    assert_eq!(ticket.service, None);
+    let ids: Vec<String> = ticket.resources.iter().map(|r| r.id_text()).collect();
+    assert_eq!(ids, ["globex-prod"]);
+    assert_eq!(ticket.resources[0].service, None);
     assert!(ticket.cc.is_empty());
 }
 

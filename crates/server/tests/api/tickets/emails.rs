@@ -36,8 +36,7 @@ async fn creating_emails_the_submitter_and_each_cc_once() {
     for part in [
         "Severity: High",
         "Product: PostgreSQL (Cannot connect)",
-        "Project: acme-prod",
-        "Service: pg-main",
+        "Projects and services: acme-prod/pg-main",
         "Expected first response: within 1 business day",
         "Files: 1",
         "Error: timeout expired",

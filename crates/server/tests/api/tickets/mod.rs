@@ -6,6 +6,7 @@ mod emails;
 mod idempotency;
 mod options;
 mod reading;
+mod resources;
 mod validation;
 
 use api::{ErrorBody, NewTicket, Severity, TicketListItem, TicketListQuery, Timestamp};
@@ -21,26 +22,13 @@ async fn project_id(app: &TestApp, name: &str) -> i64 {
         .unwrap()
 }
 
-async fn service_id(app: &TestApp, project: &str, name: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT s.id FROM services s JOIN projects p ON p.id = s.project_id
-         WHERE p.name = ? AND s.name = ?",
-    )
-    .bind(project)
-    .bind(name)
-    .fetch_one(app.db())
-    .await
-    .unwrap()
-}
-
-/// A complete, valid form for Acme (with Acme's project and service), CCing Acme's admin.
-pub async fn acme_form(app: &TestApp) -> NewTicket {
+/// A complete, valid form for Acme (with a service of Acme's), CCing Acme's admin.
+pub async fn acme_form(_app: &TestApp) -> NewTicket {
     NewTicket {
         cc: vec!["admin@acme.example".into()],
         subject: "Cannot connect to pg-main".into(),
         severity: Some(Severity::High),
-        project_id: Some(project_id(app, "acme-prod").await),
-        service_id: Some(service_id(app, "acme-prod", "pg-main").await),
+        resources: vec!["acme-prod/pg-main".into()],
         product: "postgresql".into(),
         reason: "connectivity".into(),
         description: "Connections time out since 10:00 UTC.\n\nError: timeout expired".into(),

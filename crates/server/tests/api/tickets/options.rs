@@ -4,7 +4,7 @@ use api::{ErrorCode, ResponseTime, Severity, TicketListQuery};
 use reqwest::StatusCode;
 
 use super::{acme_form, ticket_count};
-use crate::helpers::{expect_error, png, spawn_app};
+use crate::helpers::{expect_error, png, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn ticket_options_show_the_projects_products_and_the_tiers_response_times() {
@@ -106,4 +106,30 @@ async fn ticket_endpoints_need_a_session_and_the_csrf_header() {
     let response = dev.without_csrf().post_ticket(&acme_form(&app).await).await;
     expect_error(response, StatusCode::FORBIDDEN, ErrorCode::CsrfCheckFailed).await;
     assert_eq!(ticket_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn ticket_options_say_whether_people_can_reply_by_email() {
+    let without = spawn_app().await;
+    let with = spawn_app_with(|config| config.reply_domain = Some("reply.example".into())).await;
+
+    let without = without
+        .sign_in("dev@acme.example")
+        .await
+        .ticket_options()
+        .await;
+    let with = with
+        .sign_in("dev@acme.example")
+        .await
+        .ticket_options()
+        .await;
+
+    assert!(
+        !without.replies_by_email,
+        "no --reply-domain: emails carry no reply address"
+    );
+    assert!(
+        with.replies_by_email,
+        "--reply-domain: emails carry a reply address"
+    );
 }

@@ -1,4 +1,4 @@
-//! Every rule that refuses a new ticket: CCs, project, service and reason, lengths, files, and the plan.
+//! Every rule that refuses a new ticket: CCs, projects and services, reason, lengths, files, and the plan.
 
 use api::ticket::ATTACHMENT_GONE;
 use api::{ErrorCode, NewTicket, Severity};
@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use support_server::rules::tickets::FREE_PLAN;
 
-use super::{acme_form_with, project_id, rejected, service_id, ticket_count};
+use super::{acme_form_with, rejected, ticket_count};
 use crate::helpers::{expect_error, fields, png, spawn_app};
 
 #[tokio::test]
@@ -43,20 +43,14 @@ async fn cc_addresses_must_be_valid_not_the_submitters_and_at_most_48() {
 #[tokio::test]
 async fn project_service_and_reason_must_belong_together() {
     let app = spawn_app().await;
-    let globex_project = project_id(&app, "globex-prod").await;
-    let foreign = rejected(&app, |f| {
-        f.project_id = Some(globex_project);
-        f.service_id = None;
-    })
-    .await;
-    assert_eq!(fields(&foreign), ["project_id"]);
+    let foreign = rejected(&app, |f| f.resources = vec!["globex-prod".into()]).await;
+    assert_eq!(fields(&foreign), ["resources"]);
 
-    let staging_service = service_id(&app, "acme-staging", "pg-staging").await;
-    let wrong_service = rejected(&app, |f| f.service_id = Some(staging_service)).await;
-    assert_eq!(fields(&wrong_service), ["service_id"]);
+    let wrong_service = rejected(&app, |f| f.resources = vec!["acme-prod/pg-staging".into()]).await;
+    assert_eq!(fields(&wrong_service), ["resources"]);
     assert_eq!(
         wrong_service.fields[0].message,
-        "Service: choose one of the services of acme-prod."
+        "Projects and services: no project or service named \u{201c}acme-prod/pg-staging\u{201d} in your organization."
     );
 
     let wrong_reason = rejected(&app, |f| f.reason = "lag".into()).await;

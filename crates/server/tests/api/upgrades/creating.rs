@@ -167,6 +167,11 @@ async fn the_tier_must_exist_and_be_above_the_current_one() {
     let same = invalid(acme.post_upgrade_request(&body("basic", acme_group)).await).await;
     let message = same.field("tier").expect("tier field");
     assert!(message.contains("not above your current tier"), "{message}");
+    // Acme has no account team: the sales team is who to ask.
+    assert!(
+        message.ends_with("To downgrade, contact the sales team."),
+        "{message}"
+    );
     // Globex is on Advanced: Essential would be a downgrade, Advanced is the same.
     for tier in ["essential", "advanced", "basic"] {
         let error = invalid(globex.post_upgrade_request(&body(tier, globex_group)).await).await;
