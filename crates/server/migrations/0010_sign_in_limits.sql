@@ -1,3 +1,4 @@
+-- Numbered 0010: 0009 is the ticket resources migration of the same round.
 -- Sign-in limiter state, in the database so that several server instances share it (issue 12).
 -- One row per counter: `account:<email>` (failures, for the growing wait), `address:<ip>` and `global`
 -- (attempts in a fixed window). A row is reserved (counted) before the password is checked, in one
