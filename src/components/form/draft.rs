@@ -33,7 +33,9 @@ impl Autosave {
         // overwrite the draft this tab is writing.
         let changed = StoredValue::new(false);
         let timer = StoredValue::new(None::<TimeoutHandle>);
-        let write = move || {
+        let save_now = move || {
+            // A long text's signal may be a moment behind its box (`long_text`): the draft is what is on screen.
+            super::long_text::catch_up();
             if let Some(handle) = timer.try_update_value(Option::take).flatten() {
                 handle.clear();
             }
@@ -50,20 +52,9 @@ impl Autosave {
                 storage::remove(&key);
             }
         };
-        let write = std::sync::Arc::new(write);
-        // Saving at once (a reload, the form going away, sending) first brings a long text's signal up to what
-        // its box holds (`long_text`): the draft is what is on screen. The quiet-time save does not: the long
-        // text catches up by itself after its own quiet time, which starts this timer again; catching up here
-        // while the user types would copy the whole text every time the timer fires.
-        let save_now = {
-            let write = write.clone();
-            std::sync::Arc::new(move || {
-                super::long_text::catch_up();
-                write();
-            })
-        };
+        let save_now = std::sync::Arc::new(save_now);
         Effect::new({
-            let write = write.clone();
+            let save_now = save_now.clone();
             move |first: Option<()>| {
                 track();
                 if first.is_none() {
@@ -73,9 +64,9 @@ impl Autosave {
                 if let Some(handle) = timer.get_value() {
                     handle.clear();
                 }
-                let write = write.clone();
+                let save_now = save_now.clone();
                 let handle = set_timeout_with_handle(
-                    move || write(),
+                    move || save_now(),
                     std::time::Duration::from_millis(SAVE_DELAY_MS),
                 )
                 .ok();
