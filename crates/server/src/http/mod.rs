@@ -1,7 +1,7 @@
 //! The HTTP layer: one module per resource, each with a `router()` of thin handlers (extract, call
 //! the rules or the store, respond), merged here under `/api/v1` with what every answer shares (the
-//! CSRF check, the JSON 404 and 405, `Cache-Control`, security headers, CORS for the configured
-//! origins, request logs), and the built SPA behind it.
+//! CSRF check, the JSON 404 and 405, the JSON 500 for a handler that panics, `Cache-Control`,
+//! security headers, CORS for the configured origins, request logs), and the built SPA behind it.
 
 pub mod attachments;
 pub mod auth;
@@ -19,13 +19,16 @@ pub mod support;
 pub mod tickets;
 pub mod upgrades;
 
+use std::any::Any;
 use std::time::Duration;
 
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -78,6 +81,22 @@ fn cors(origins: &[CorsOrigin]) -> CorsLayer {
             HeaderName::from_static(idempotency::REPLAYED_HEADER),
         ])
         .max_age(PREFLIGHT_MAX_AGE)
+}
+
+/// What a panicking handler answers: the API's JSON 500 body, the panic's message in the log only
+/// (as for every internal error), never stored (the layer sits outside the API's `no-store`).
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    let mut response =
+        Error::Internal(anyhow::anyhow!("a handler panicked: {message}")).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// One operation of the API: a method and a path under [`api::API_PREFIX`] with its handler. The
@@ -155,9 +174,15 @@ pub fn api_routes() -> Vec<Route> {
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
+    router_with(state, api_routes())
+}
+
+/// The HTTP surface serving `routes` instead of [`api_routes`], with everything else [`router`]
+/// adds: for tests that need an operation the API does not have (a handler that panics).
+pub fn router_with(state: AppState, routes: Vec<Route>) -> Router {
     // `Router::route` on a path it already has adds the other methods to it.
     let (browser, own_credentials): (Vec<Route>, Vec<Route>) =
-        api_routes().into_iter().partition(|route| route.csrf);
+        routes.into_iter().partition(|route| route.csrf);
     let add = |router: Router<AppState>, route: Route| router.route(route.path, route.handler);
     let api = browser
         .into_iter()
@@ -178,6 +203,9 @@ pub fn router(state: AppState) -> Router {
         router = spa::serve_files(router, dir);
     }
     router = router
+        // Inside the header layers, so the 500 still gets them; around the handlers, the CSRF check
+        // and the static files, so a panic in any of them answers instead of dropping the connection.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

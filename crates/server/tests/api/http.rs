@@ -5,7 +5,12 @@ use reqwest::header::{ACCEPT_ENCODING, ALLOW, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use tempfile::TempDir;
 
-use crate::helpers::{PASSWORD, TestApp, cache_control, expect_error, spawn_app, spawn_app_with};
+use support_server::http::{Route, api_routes};
+
+use crate::helpers::{
+    PASSWORD, TestApp, cache_control, expect_error, header, spawn_app, spawn_app_serving,
+    spawn_app_with,
+};
 
 /// A JSON body cut off in the middle.
 const TRUNCATED_JSON: &str = r#"{"email": "#;
@@ -70,6 +75,41 @@ async fn a_body_that_is_not_declared_json_is_a_json_error() {
         )
         .await;
     }
+}
+
+/// A handler with a bug: the API has none like it, the test adds it.
+async fn panicking_handler() -> &'static str {
+    panic!("a bug in a handler (the test's own route)")
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_the_json_500_and_the_server_keeps_serving() {
+    let mut routes = api_routes();
+    routes.push(Route::new(Method::GET, "/test-panic", panicking_handler));
+    routes.push(Route::new(Method::POST, "/test-panic", panicking_handler));
+    let app = spawn_app_serving(routes).await;
+    let browser = app.anonymous();
+
+    for method in [Method::GET, Method::POST] {
+        let response = browser.request(method.clone(), "/test-panic").await;
+        // The headers every answer gets are still there.
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+        assert_eq!(cache_control(&response), "no-store", "{method}");
+        let body = expect_error(
+            response,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+        )
+        .await;
+        assert!(
+            !body.message.contains("panic") && !body.message.contains("bug"),
+            "the panic's message stays in the log: {}",
+            body.message
+        );
+    }
+    // The server and the rest of the API still answer.
+    let me = browser.get_me().await;
+    expect_error(me, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
 }
 
 #[tokio::test]

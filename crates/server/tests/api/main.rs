@@ -4,6 +4,7 @@
 
 mod attachments;
 mod auth;
+mod authorization_matrix;
 mod conversation;
 mod helpers;
 mod http;

@@ -5,6 +5,7 @@ use std::path::Path;
 use api::Me;
 use clap::Parser;
 use reqwest::{Client, StatusCode};
+use support_server::http::Route;
 use support_server::{AppState, Cli, Config};
 use tempfile::TempDir;
 
@@ -45,6 +46,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// A server whose configuration `configure` adjusts first (its data directory is already set).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(configure, support_server::app).await
+}
+
+/// A server with the default configuration whose API serves `routes` instead of the API's own
+/// (everything around them, the layers and the fallbacks, as in the real app).
+pub async fn spawn_app_serving(routes: Vec<Route>) -> TestApp {
+    spawn(
+        |_| {},
+        move |state| support_server::http::router_with(state, routes),
+    )
+    .await
+}
+
+async fn spawn(
+    configure: impl FnOnce(&mut Config),
+    build: impl FnOnce(AppState) -> axum::Router,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut config = test_config(dir.path());
     configure(&mut config);
@@ -53,7 +71,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         .expect("bind a free port");
     let address = format!("http://{}", listener.local_addr().expect("local address"));
     let state = AppState::new(config).await.expect("app state");
-    let app = support_server::app(state.clone());
+    let app = build(state.clone());
     tokio::spawn(async move {
         let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, service).await.expect("server runs");
