@@ -34,8 +34,6 @@ impl Autosave {
         let changed = StoredValue::new(false);
         let timer = StoredValue::new(None::<TimeoutHandle>);
         let save_now = move || {
-            // A long text's signal may be a moment behind its box (`long_text`): the draft is what is on screen.
-            super::long_text::catch_up();
             if let Some(handle) = timer.try_update_value(Option::take).flatten() {
                 handle.clear();
             }

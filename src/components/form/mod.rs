@@ -8,7 +8,6 @@ mod draft;
 mod error_summary;
 mod field_errors;
 mod file_field;
-mod long_text;
 mod radio_group;
 mod select;
 mod send;

@@ -96,8 +96,6 @@ impl DraftForm {
         if sender.pending().get_untracked() {
             return;
         }
-        // What is sent is what is on screen, a long text's latest keys included (`long_text`).
-        super::long_text::catch_up();
         self.cc.commit(true);
         self.form_error.set(None);
         if !ready_to_send(check_all(), self.errors, self.summary) {

@@ -3,7 +3,6 @@
 use api::Field;
 use leptos::prelude::*;
 
-use super::long_text::LongText;
 use super::{FieldErrors, FieldFrame};
 
 /// A length limit shown under a text field once the text comes close to it.
@@ -39,11 +38,10 @@ struct Described {
     counter: Option<AnyView>,
 }
 
-/// `count`: the characters the counter counts (the trimmed text's).
 fn described(
     errors: FieldErrors,
     field: Field,
-    count: Signal<usize>,
+    value: RwSignal<String>,
     guide_id: Option<String>,
     counter: Option<Counter>,
 ) -> Described {
@@ -56,7 +54,7 @@ fn described(
     let counter = counter
         .zip(count_id)
         .map(|(Counter { max, shown_from }, id)| {
-            let count = move || count.get();
+            let count = move || value.with(|s| s.trim().chars().count());
             view! {
                 <p id=id class="sa-hint sa-counter" class:sa-counter-over=move || { count() > max }>
                     {move || {
@@ -119,8 +117,7 @@ pub fn TextField(
     #[prop(optional)]
     check_on_blur: bool,
 ) -> impl IntoView {
-    let count = Signal::derive(move || value.with(|s| s.trim().chars().count()));
-    let Described { by, counter } = described(errors, field, count, None, counter);
+    let Described { by, counter } = described(errors, field, value, None, counter);
     view! {
         <FieldFrame errors=errors field=field label=label>
             <input
@@ -161,15 +158,7 @@ pub fn TextArea(
     let guide = guide
         .zip(guide_id.clone())
         .map(|(guide, id)| view! { <div id=id class="sa-callout sa-guide">{guide.run()}</div> });
-    // A long text is not copied into `value` on every key (see `long_text`).
-    let long = LongText::new(value);
-    let Described { by, counter } = described(
-        errors,
-        field,
-        Signal::derive(move || long.count()),
-        guide_id,
-        counter,
-    );
+    let Described { by, counter } = described(errors, field, value, guide_id, counter);
     view! {
         <FieldFrame errors=errors field=field label=label>
             {guide}
@@ -177,18 +166,8 @@ pub fn TextArea(
                 id=errors.id(field)
                 rows=rows
                 prop:value=move || value.get()
-                on:input=move |ev| {
-                    // A key that may fix the field's message needs the text in `value` now.
-                    long.input(&ev, errors.has(field));
-                    errors.edited(field);
-                }
-                on:blur={
-                    let check = on_blur(errors, field, value, check_on_blur);
-                    move |ev| {
-                        long.sync();
-                        check(ev);
-                    }
-                }
+                on:input=on_input(errors, field, value)
+                on:blur=on_blur(errors, field, value, check_on_blur)
                 aria-invalid=errors.invalid(field)
                 aria-describedby=by
             ></textarea>
