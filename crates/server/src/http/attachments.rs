@@ -7,7 +7,7 @@ use anyhow::Context;
 use api::Attachment;
 use api::ticket::{ATTACHMENT_MAX_BYTES, upload_too_large};
 use axum::body::Body;
-use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::multipart::{Field, Multipart, MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -133,13 +133,34 @@ struct UploadForm {
 }
 
 /// A multipart failure: too large for the route is the user's problem to fix, anything else is a
-/// client that did not send proper multipart.
+/// client that did not send proper multipart. The only part there is is `file`, so the message names
+/// it: multer's own text ("failed to read headers", for a NUL in the file name) names nothing.
 fn multipart_error(error: MultipartError) -> Error {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         invalid(upload_too_large())
     } else {
-        Error::Malformed(error.body_text())
+        Error::Malformed(format!(
+            "the multipart `file` part could not be read: {}.",
+            error.body_text()
+        ))
     }
+}
+
+/// The `file` part's file name, or why there is none: multer answers `None` both for a part without
+/// a name and for a name that is not UTF-8, and only the first is fixed by sending a name.
+fn file_name(field: &Field<'_>) -> Result<String> {
+    if let Some(name) = field.file_name() {
+        return Ok(name.to_owned());
+    }
+    let has_name = field
+        .headers()
+        .get(header::CONTENT_DISPOSITION)
+        .is_some_and(|value| value.as_bytes().windows(8).any(|w| w == b"filename"));
+    Err(Error::Malformed(if has_name {
+        "the `file` part's file name must be UTF-8 text.".into()
+    } else {
+        "the `file` part needs a file name.".into()
+    }))
 }
 
 /// Streams the one `file` part to disk through [`IncomingFile`]'s checks. `declared` is the request's
@@ -152,10 +173,8 @@ async fn receive(multipart: &mut Multipart, dir: &FsPath, declared: u64) -> Resu
                 "send exactly one multipart part, named `file`.".into(),
             ));
         }
-        let name = field
-            .file_name()
-            .ok_or_else(|| Error::Malformed("the `file` part needs a file name.".into()))?;
-        let mut file = IncomingFile::create(dir, name, declared).await?;
+        let name = file_name(&field)?;
+        let mut file = IncomingFile::create(dir, &name, declared).await?;
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
             file.write(&chunk).await?;
         }

@@ -9,6 +9,9 @@
 //! an admin-only operation, which the API checks first), and the body names nothing of the other
 //! organization; a member asking for an admin-only operation gets 403; and every read route answers
 //! 200 on the role's own objects, so the 404s above are not a route that always fails.
+//!
+//! The matrix runs twice: with cookie sessions, and on a server in token mode with every role calling
+//! with a console token (`Authorization: Bearer`, see `token.rs`) of its own organization and role.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,7 +21,8 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use support_server::http::api_routes;
 
-use crate::helpers::{Session, TestApp, png, spawn_app};
+use crate::helpers::{Session, TestApp, png, spawn_app, spawn_app_with};
+use crate::token::{OTHER_PRIVATE_KEY, claims, sign_with, token, token_mode};
 
 /// Who may call a route.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -370,8 +374,54 @@ async fn refused(
     }
 }
 
+/// How the matrix's roles prove who they are.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Credentials {
+    /// A session cookie from the password sign-in.
+    Cookie,
+    /// A console token as `Authorization: Bearer`, on a server in token mode.
+    Token,
+}
+
 #[tokio::test]
 async fn every_route_x_every_role_x_another_organizations_objects() {
+    run_matrix(Credentials::Cookie).await;
+}
+
+/// The same matrix on a server in token mode, every role calling with a console token of its own
+/// organization and role: a token is checked against the path's organization and objects exactly as
+/// a session is. One more role carries a token signed by a key the server does not trust, which must
+/// be as good as no credentials at all.
+#[tokio::test]
+async fn every_route_x_every_role_x_another_organizations_objects_with_console_tokens() {
+    run_matrix(Credentials::Token).await;
+}
+
+/// A signed-in role of the matrix: `email` (an admin when `admin`) acting in `org_id`, by a cookie
+/// session or by a console token saying the same.
+async fn signed_in(
+    app: &TestApp,
+    credentials: Credentials,
+    email: &str,
+    org_id: i64,
+    admin: bool,
+) -> Session {
+    match credentials {
+        Credentials::Cookie => {
+            let session = app.sign_in(email).await;
+            assert_eq!(session.org_id, org_id, "{email} acts in their organization");
+            session
+        }
+        Credentials::Token => {
+            let role = if admin { "admin" } else { "member" };
+            app.anonymous()
+                .with_bearer(&token(email, org_id, role))
+                .at(org_id)
+        }
+    }
+}
+
+async fn run_matrix(credentials: Credentials) {
     let routes: BTreeSet<(Method, &'static str)> = api_routes()
         .iter()
         .map(|route| (route.method.clone(), route.path))
@@ -390,7 +440,12 @@ async fn every_route_x_every_role_x_another_organizations_objects() {
         "the authorization matrix lists routes the router does not serve: {stale:?}"
     );
 
-    let app = spawn_app().await;
+    let app = match credentials {
+        Credentials::Cookie => spawn_app().await,
+        Credentials::Token => spawn_app_with(token_mode).await,
+    };
+    // The objects are arranged through password sessions in both modes: the matrix is about who
+    // reaches them, not how they were made.
     let acme_admin = app.sign_in("admin@acme.example").await;
     let globex_admin = app.sign_in("admin@globex.example").await;
     // The demo data has no member at Globex: the matrix adds one.
@@ -420,7 +475,12 @@ async fn every_route_x_every_role_x_another_organizations_objects() {
     )
     .await;
 
-    let roles = [
+    let hobby_org = app.organization_of("owner@hobby.example").await;
+    let app_ref = &app;
+    let as_role = move |email: &'static str, org_id: i64, admin: bool| {
+        signed_in(app_ref, credentials, email, org_id, admin)
+    };
+    let mut roles = vec![
         Role {
             name: "signed out",
             session: app.anonymous().at(acme.org_id),
@@ -431,7 +491,7 @@ async fn every_route_x_every_role_x_another_organizations_objects() {
         },
         Role {
             name: "acme member",
-            session: app.sign_in("dev@acme.example").await,
+            session: as_role("dev@acme.example", acme.org_id, false).await,
             admin: false,
             signed_in: true,
             own: Some(&acme),
@@ -439,7 +499,7 @@ async fn every_route_x_every_role_x_another_organizations_objects() {
         },
         Role {
             name: "acme admin",
-            session: acme_admin.clone(),
+            session: as_role("admin@acme.example", acme.org_id, true).await,
             admin: true,
             signed_in: true,
             own: Some(&acme),
@@ -447,7 +507,7 @@ async fn every_route_x_every_role_x_another_organizations_objects() {
         },
         Role {
             name: "globex admin",
-            session: globex_admin.clone(),
+            session: as_role("admin@globex.example", globex.org_id, true).await,
             admin: true,
             signed_in: true,
             own: Some(&globex),
@@ -455,7 +515,7 @@ async fn every_route_x_every_role_x_another_organizations_objects() {
         },
         Role {
             name: "globex member",
-            session: app.sign_in("member@globex.example").await,
+            session: as_role("member@globex.example", globex.org_id, false).await,
             admin: false,
             signed_in: true,
             own: Some(&globex),
@@ -464,13 +524,29 @@ async fn every_route_x_every_role_x_another_organizations_objects() {
         // A free-plan organization's admin: owns no ticket, so only the foreign cases.
         Role {
             name: "hobby admin",
-            session: app.sign_in("owner@hobby.example").await,
+            session: as_role("owner@hobby.example", hobby_org, true).await,
             admin: true,
             signed_in: true,
             own: None,
             other: &globex,
         },
     ];
+    if credentials == Credentials::Token {
+        // Signed well, by the wrong key, for Acme's admin: nothing is open to it that is closed to
+        // no credentials at all.
+        let untrusted = sign_with(
+            &claims("admin@acme.example", acme.org_id, "admin"),
+            OTHER_PRIVATE_KEY,
+        );
+        roles.push(Role {
+            name: "untrusted token",
+            session: app.anonymous().with_bearer(&untrusted).at(acme.org_id),
+            admin: false,
+            signed_in: false,
+            own: None,
+            other: &acme,
+        });
+    }
 
     let mut counts = Counts::default();
     for role in &roles {
@@ -579,7 +655,7 @@ async fn every_route_x_every_role_x_another_organizations_objects() {
         .map(|(case, n)| format!("{case}: {n}"))
         .collect();
     println!(
-        "authorization matrix: {} routes x {} roles, {} requests ({})",
+        "authorization matrix ({credentials:?}): {} routes x {} roles, {} requests ({})",
         routes.len(),
         roles.len(),
         counts.requests,

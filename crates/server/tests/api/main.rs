@@ -5,6 +5,7 @@
 mod attachments;
 mod auth;
 mod authorization_matrix;
+mod bad_input;
 mod conversation;
 mod helpers;
 mod http;

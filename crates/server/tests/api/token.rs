@@ -24,7 +24,7 @@ const ISSUER: &str = "https://console.example";
 const AUDIENCE: &str = "support";
 const CONSOLE_PRIVATE_KEY: &[u8] = include_bytes!("token_keys/console.key.pem");
 const CONSOLE_PUBLIC_KEY: &[u8] = include_bytes!("token_keys/console.pub.pem");
-const OTHER_PRIVATE_KEY: &[u8] = include_bytes!("token_keys/other.key.pem");
+pub(crate) const OTHER_PRIVATE_KEY: &[u8] = include_bytes!("token_keys/other.key.pem");
 /// `{"alg":"none","typ":"JWT"}`, base64url without padding.
 const ALG_NONE_HEADER: &str = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";
 const LISTED_ORIGIN: &str = "https://console.example";
@@ -34,7 +34,7 @@ fn public_key_path() -> PathBuf {
 }
 
 /// Token mode as the README configures it, with the test key.
-fn token_mode(config: &mut Config) {
+pub(crate) fn token_mode(config: &mut Config) {
     config.token_public_key = Some(public_key_path());
     config.token_algorithm = Some(TokenAlgorithm::EdDsa);
     config.token_issuer = Some(ISSUER.into());
@@ -50,7 +50,7 @@ fn now() -> i64 {
 }
 
 /// The claims a console would send for `email` in `org` with `role`, valid for five minutes.
-fn claims(email: &str, org: i64, role: &str) -> Value {
+pub(crate) fn claims(email: &str, org: i64, role: &str) -> Value {
     json!({
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -70,12 +70,13 @@ fn sign(claims: &Value) -> String {
 }
 
 /// `claims` signed with EdDSA by `private_key` (PEM).
-fn sign_with(claims: &Value, private_key: &[u8]) -> String {
+pub(crate) fn sign_with(claims: &Value, private_key: &[u8]) -> String {
     let key = EncodingKey::from_ed_pem(private_key).expect("test Ed25519 key");
     jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), claims, &key).expect("sign")
 }
 
-fn token(email: &str, org: i64, role: &str) -> String {
+/// A console token for `email` in `org` with `role`, signed by the trusted key.
+pub(crate) fn token(email: &str, org: i64, role: &str) -> String {
     sign(&claims(email, org, role))
 }
 

@@ -161,6 +161,12 @@ impl Session {
         Self::send(request).await
     }
 
+    /// A request to an API path with this browser's cookies, bearer token and CSRF header, for a
+    /// test that writes the body itself (bytes that are not JSON, a hand-made multipart body).
+    pub fn request_builder(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request_to(method, self.url(path))
+    }
+
     // -----------------------------------------------------------------------------------------
     // Signing in and out
 
