@@ -44,6 +44,18 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
+/// The configured database for an operator command, which must exist already: a mistyped path must not
+/// create an empty one.
+pub async fn open_existing(config: &Config) -> anyhow::Result<Store> {
+    let path = config.database_path();
+    anyhow::ensure!(
+        path.exists(),
+        "database {} does not exist (check --database or --data-dir)",
+        path.display()
+    );
+    Store::open(&path).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::Escaped;
@@ -60,16 +72,4 @@ mod tests {
         );
         assert_eq!(Escaped("C:\\logs\\pg.log").to_string(), "C:\\logs\\pg.log");
     }
-}
-
-/// The configured database for an operator command, which must exist already: a mistyped path must not
-/// create an empty one.
-pub async fn open_existing(config: &Config) -> anyhow::Result<Store> {
-    let path = config.database_path();
-    anyhow::ensure!(
-        path.exists(),
-        "database {} does not exist (check --database or --data-dir)",
-        path.display()
-    );
-    Store::open(&path).await
 }
