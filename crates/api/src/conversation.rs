@@ -7,7 +7,7 @@ use crate::field::Field;
 use crate::ticket::{
     ATTACHMENTS_MAX, CC_MAX, DESCRIPTION_MAX_CHARS, TicketStatus, cc_list_full, too_many_files,
 };
-use crate::validate::{Email, FieldError, collect};
+use crate::validate::{Email, FieldError, check_multi_line, collect};
 
 // Kept under their old paths (`api::conversation::...`).
 pub use crate::ticket::{Activity, ActivityKind, AuthorKind, TicketPermissions};
@@ -99,8 +99,10 @@ impl NewComment {
             return None;
         }
         let count = body.chars().count();
-        (count > COMMENT_MAX_CHARS)
-            .then(|| FieldError::too_long(Field::Body, COMMENT_MAX_CHARS, count))
+        if count > COMMENT_MAX_CHARS {
+            return Some(FieldError::too_long(Field::Body, COMMENT_MAX_CHARS, count));
+        }
+        check_multi_line(Field::Body, body).err()
     }
 
     /// Every rule, every failure at once in form order ([`Field::COMMENT_ORDER`]: CC, then the comment,

@@ -19,6 +19,29 @@ pub fn search_too_long() -> String {
     format!("the search text can be at most {SEARCH_MAX_CHARS} characters.")
 }
 
+/// Shortest word a search looks for, in characters. Shorter words are left out, not refused: a
+/// one-letter prefix matches nearly every ticket, so it narrows nothing, and the list searches while
+/// the user types ("p" on the way to "pg-main" must not flash an error).
+pub const SEARCH_MIN_WORD_CHARS: usize = 2;
+/// Most words a search looks for (each is a prefix term of the full-text query, which costs the
+/// database time per term); more is refused with [`search_too_many_words`].
+pub const SEARCH_MAX_WORDS: usize = 20;
+
+/// The server's 400 detail for a search with more than [`SEARCH_MAX_WORDS`] words.
+pub fn search_too_many_words(count: usize) -> String {
+    format!(
+        "the search text can have at most {SEARCH_MAX_WORDS} words of {SEARCH_MIN_WORD_CHARS} or more characters; this has {count}."
+    )
+}
+
+/// The words a search looks for in `text`: split at whitespace and control characters, keeping those
+/// with a letter or digit and at least [`SEARCH_MIN_WORD_CHARS`] characters.
+pub fn search_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .filter(|word| word.chars().count() >= SEARCH_MIN_WORD_CHARS)
+}
+
 /// Which tickets a list shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -366,6 +389,22 @@ mod tests {
         assert_eq!(last_counts.status, Some(TicketStatus::Closed));
         let emptied = TicketListQuery::from_pairs([("q", "lag"), ("q", "")]);
         assert_eq!(emptied.q, None);
+    }
+
+    #[test]
+    fn search_words_leave_out_one_letter_words_and_punctuation() {
+        let words: Vec<&str> = search_words("a pg-main  x 42 - \u{0}db\ttimeout \"").collect();
+        assert_eq!(words, ["pg-main", "42", "db", "timeout"]);
+        assert_eq!(search_words("a b c").count(), 0);
+        assert_eq!(
+            search_words("\u{fc}\u{df}").count(),
+            1,
+            "two characters, not two bytes"
+        );
+        assert_eq!(
+            search_too_many_words(21),
+            "the search text can have at most 20 words of 2 or more characters; this has 21."
+        );
     }
 
     #[test]

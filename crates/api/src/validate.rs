@@ -70,6 +70,53 @@ pub fn collect<const N: usize>(results: [Option<FieldError>; N]) -> Result<(), V
     }
 }
 
+/// Whether `c` may not appear in a single-line field (a subject, an address, a project's name): every
+/// control character (C0, DEL, C1: tabs and line breaks included) and the Unicode line and paragraph
+/// separators. None of them is visible text; in a terminal or an email header they can move the cursor,
+/// clear the screen or start a new line.
+pub fn is_refused_in_single_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Whether `c` may not appear in a multi-line field (a description, a comment): the control
+/// characters except tab, line feed and carriage return, which pasted logs and stack traces are made
+/// of. The rest (NUL, backspace, escape, form feed, DEL, C1) are not text a person writes; an escape
+/// sequence from a terminal log would reach the support team's terminal and their email.
+pub fn is_refused_in_multi_line(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuses `text` for `field` if it holds a character `refused` says no to; the message names the
+/// field, the character (as `U+001B`: it is invisible) and where it is (counting characters from 1).
+fn check_characters(field: Field, text: &str, refused: fn(char) -> bool) -> Result<(), FieldError> {
+    let Some((index, c)) = text.chars().enumerate().find(|&(_, c)| refused(c)) else {
+        return Ok(());
+    };
+    let position = index + 1;
+    let label = field.label();
+    let message = if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+        format!("{label}: keep it on one line; remove the line break at character {position}.")
+    } else if c == '\t' {
+        format!("{label}: remove the tab at character {position}.")
+    } else {
+        format!(
+            "{label}: remove the invisible control character U+{:04X} at character {position}.",
+            u32::from(c)
+        )
+    };
+    Err(FieldError::new(field, message))
+}
+
+/// Checks a single-line field ([`is_refused_in_single_line`]).
+pub fn check_single_line(field: Field, text: &str) -> Result<(), FieldError> {
+    check_characters(field, text, is_refused_in_single_line)
+}
+
+/// Checks a multi-line field ([`is_refused_in_multi_line`]).
+pub fn check_multi_line(field: Field, text: &str) -> Result<(), FieldError> {
+    check_characters(field, text, is_refused_in_multi_line)
+}
+
 /// Longest address that fits an SMTP forward-path (RFC 5321, 4.5.3.1.3: 256 octets including the
 /// angle brackets).
 pub const EMAIL_MAX_LEN: usize = 254;
@@ -111,6 +158,7 @@ impl Email {
                 format!("{label}: an email address can have at most {EMAIL_MAX_LEN} characters."),
             ));
         }
+        check_single_line(field, trimmed)?;
         let options = Options::default()
             .with_required_tld()
             .without_domain_literal()
@@ -212,6 +260,66 @@ mod tests {
         let e = Email::parse_field(Field::Cc, "nope").unwrap_err();
         assert_eq!(e.field, "cc");
         assert!(e.message.starts_with("CC:"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_addresses_naming_the_field() {
+        let e = Email::parse_field(Field::Cc, "\"dev\u{1b}[2J\"@acme.example").unwrap_err();
+        assert_eq!(e.field, Field::Cc);
+        assert_eq!(
+            e.message,
+            "CC: remove the invisible control character U+001B at character 5."
+        );
+        let e = Email::parse("dev\u{85}@acme.example").unwrap_err();
+        assert!(e.message.contains("U+0085"), "{}", e.message);
+    }
+
+    #[test]
+    fn single_line_fields_refuse_every_control_character_and_line_separator() {
+        for c in [
+            '\0', '\u{7}', '\t', '\n', '\r', '\u{1b}', '\u{7f}', '\u{9b}', '\u{2028}',
+        ] {
+            let text = format!("a{c}b");
+            assert!(check_single_line(Field::Subject, &text).is_err(), "{c:?}");
+        }
+        assert_eq!(
+            check_single_line(Field::Subject, "one\ntwo")
+                .unwrap_err()
+                .message,
+            "Subject: keep it on one line; remove the line break at character 4."
+        );
+        assert_eq!(
+            check_single_line(Field::Subject, "a\tb")
+                .unwrap_err()
+                .message,
+            "Subject: remove the tab at character 2."
+        );
+        // Visible text of any script, emoji and right-to-left marks are text.
+        assert!(
+            check_single_line(
+                Field::Subject,
+                "Pg \u{fc}ber \u{5e9}\u{5dc}\u{200f} \u{1f525}"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn multi_line_fields_keep_tabs_and_line_breaks_but_refuse_other_controls() {
+        assert!(check_multi_line(Field::Description, "line 1\r\n\tat x.y(Z.java:1)\n").is_ok());
+        for c in [
+            '\0', '\u{8}', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}',
+        ] {
+            let text = format!("log{c}");
+            let e = check_multi_line(Field::Body, &text).unwrap_err();
+            assert_eq!(e.field, Field::Body);
+            assert!(
+                e.message
+                    .starts_with("Comment: remove the invisible control character U+"),
+                "{}",
+                e.message
+            );
+        }
     }
 
     #[test]

@@ -251,6 +251,16 @@ pub struct Config {
     )]
     pub outbox_interval_secs: u64,
 
+    /// Days a sent email stays in the outbox table before the hourly purge deletes it (unsent rows,
+    /// failed ones included, stay). Long enough to answer "did the customer get the email?".
+    #[arg(
+        long,
+        env = "SUPPORT_OUTBOX_RETENTION_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3650)
+    )]
+    pub outbox_retention_days: u64,
+
     /// The support tier catalogue (TOML): tiers, response times, hours, phone, account team, price
     /// rules, the organization's time zone and public holidays. See `docs/tiers.example.toml`
     /// (illustrative figures). Without it the catalogue in the database is used as it is.
@@ -465,6 +475,11 @@ impl Config {
         self.database
             .clone()
             .unwrap_or_else(|| self.data_dir.join("support.db"))
+    }
+
+    /// How long sent emails stay in the outbox (`--outbox-retention-days`).
+    pub fn outbox_retention(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.outbox_retention_days * 24 * 60 * 60)
     }
 
     /// Where uploaded files are kept, under random names.

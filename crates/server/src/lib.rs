@@ -28,8 +28,9 @@ pub fn app(state: AppState) -> Router {
     http::router(state)
 }
 
-/// Binds, then serves until Ctrl-C or SIGTERM. The sweep of files never attached to a ticket runs at
-/// start and hourly; with `--smtp-url`, the outbox's delivery worker runs too. Both stop with the server.
+/// Binds, then serves until Ctrl-C or SIGTERM. The sweep of files never attached to a ticket and the
+/// purge of expired sessions and old sent emails run at start and hourly; with `--smtp-url`, the
+/// outbox's delivery worker runs too. All stop with the server.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
@@ -49,6 +50,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         }
     };
     let sweeper = jobs::sweeper::spawn_sweeper(state.store.clone(), state.config.attachments_dir());
+    let purger = jobs::purge::spawn_purger(state.store.clone(), state.config.outbox_retention());
     // With the peer's address, which the sign-in limits count by (unless a trusted proxy header says).
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, service)
@@ -56,6 +58,8 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         .await;
     // A sweep cut short leaves nothing half done: rows go first, files without rows are swept later.
     sweeper.abort();
+    // Each purge is one statement: stopping between them leaves nothing half done.
+    purger.abort();
     if let Some(worker) = worker {
         worker.stop().await;
     }

@@ -41,6 +41,8 @@ pub struct Uploads {
     next_id: StoredValue<u32>,
     /// Files refused before upload, as one sentence (the field's message).
     pub(super) refused: RwSignal<Option<String>>,
+    /// Files the ticket already holds (its own and its comments'), which count towards its limit.
+    existing_files: usize,
     /// Bytes the ticket already holds (its own files and its comments'), which count towards its total.
     existing_bytes: u64,
     client: ApiClient,
@@ -49,11 +51,17 @@ pub struct Uploads {
 impl Uploads {
     /// No files yet, for a form whose element ids start with `prefix`.
     pub fn new(org_id: i64, prefix: &'static str) -> Self {
-        Self::with_existing(org_id, prefix, 0)
+        Self::with_existing(org_id, prefix, 0, 0)
     }
 
-    /// No files yet, for a ticket that already holds `existing_bytes` of files.
-    pub fn with_existing(org_id: i64, prefix: &'static str, existing_bytes: u64) -> Self {
+    /// No files yet, for a ticket that already holds `existing_files` files of `existing_bytes`
+    /// together (the server's limits are per ticket).
+    pub fn with_existing(
+        org_id: i64,
+        prefix: &'static str,
+        existing_files: usize,
+        existing_bytes: u64,
+    ) -> Self {
         let items = RwSignal::new(Vec::<UploadItem>::new());
         // Leaving the form stops what is still being sent (finished uploads are swept by the server).
         on_cleanup(move || {
@@ -69,6 +77,7 @@ impl Uploads {
             items,
             next_id: StoredValue::new(0),
             refused: RwSignal::new(None),
+            existing_files,
             existing_bytes,
             client: expect_context::<ApiClient>(),
         }
@@ -103,12 +112,15 @@ impl Uploads {
         }
     }
 
-    /// How many files count towards the limits, and their bytes (failed ones do not count).
+    /// How many files count towards the limits, and their bytes: the ticket's and this form's (failed
+    /// ones do not count).
     fn kept(&self) -> (usize, u64) {
         self.items.with_untracked(|l| {
             l.iter()
                 .filter(|u| !matches!(u.state.get_untracked(), UploadState::Failed(_)))
-                .fold((0, 0), |(c, t), u| (c + 1, t + u.size))
+                .fold((self.existing_files, self.existing_bytes), |(c, t), u| {
+                    (c + 1, t + u.size)
+                })
         })
     }
 
@@ -122,7 +134,6 @@ impl Uploads {
                 name = format!("screenshot-{}.png", self.next_id.get_value() + 1);
             }
             let (count, total) = self.kept();
-            let total = total + self.existing_bytes;
             if let Err(e) = check_attachment(&name, size)
                 .and_then(|_| check_attachment_room(&name, size, count, total))
             {
@@ -168,7 +179,7 @@ impl Uploads {
         };
         // A failed file does not count towards the limits, so it must fit again before it is resent.
         let (count, total) = self.kept();
-        match check_attachment_room(&item.name, item.size, count, total + self.existing_bytes) {
+        match check_attachment_room(&item.name, item.size, count, total) {
             Ok(()) => {
                 self.refused.set(None);
                 self.start(item);

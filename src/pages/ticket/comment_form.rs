@@ -80,12 +80,13 @@ pub(super) fn add_to_conversation(state: TicketState) -> impl IntoView {
         }
         Some(if composing.get() {
             let t = current.get_untracked();
-            let existing_bytes = t
-                .attachments
-                .iter()
-                .chain(t.activity.iter().flat_map(|a| a.attachments.iter()))
-                .map(|a| a.size)
-                .sum();
+            let held = || {
+                t.attachments
+                    .iter()
+                    .chain(t.activity.iter().flat_map(|a| a.attachments.iter()))
+            };
+            let existing_files = held().count();
+            let existing_bytes = held().map(|a| a.size).sum();
             let check = CcCheck {
                 own: my_email.clone(),
                 submitter: t.submitter_email,
@@ -96,6 +97,7 @@ pub(super) fn add_to_conversation(state: TicketState) -> impl IntoView {
                     state=state
                     draft_key=draft_key.clone()
                     check=check
+                    existing_files=existing_files
                     existing_bytes=existing_bytes
                     on_done=on_done
                 />
@@ -185,6 +187,7 @@ fn CommentForm(
     state: TicketState,
     draft_key: String,
     check: CcCheck,
+    existing_files: usize,
     existing_bytes: u64,
     on_done: Callback<Option<Ticket>>,
 ) -> impl IntoView {
@@ -198,7 +201,7 @@ fn CommentForm(
     let restored = storage::load::<CommentDraft>(&draft_key).unwrap_or_default();
     let f = CommentFields::restore(restored, check.clone());
     let check = StoredValue::new(check);
-    let uploads = Uploads::with_existing(org_id, PREFIX, existing_bytes);
+    let uploads = Uploads::with_existing(org_id, PREFIX, existing_files, existing_bytes);
     let autosave = Autosave::start(
         draft_key,
         move || f.track(),

@@ -36,17 +36,24 @@ pub fn UpgradePage() -> impl IntoView {
     set_document_title("Upgrade your support tier");
 
     let org_id = Memo::new(move |_| session.me().map(|me| me.organization.id));
+    let role = move || session.me().map(|me| me.role).unwrap_or(Role::Member);
     let data = LocalResource::new(move || {
         let org_id = org_id.get();
+        let admin = role() == Role::Admin;
         async move {
             let signal = abort_on_cleanup();
             let id = org_id.ok_or(ClientError::Unauthenticated)?;
             let status = client.support_status(id, signal.clone()).await?;
-            let options = client.upgrade_options(id, signal).await?;
+            // Billing groups and spend are for admins only (a member gets 403): a member's wizard
+            // only says whom to ask.
+            let options = if admin {
+                Some(client.upgrade_options(id, signal).await?)
+            } else {
+                None
+            };
             Ok((id, status, options))
         }
     });
-    let role = move || session.me().map(|me| me.role).unwrap_or(Role::Member);
 
     view! {
         <div class="sa-page sa-wizard">
@@ -66,7 +73,8 @@ pub fn UpgradePage() -> impl IntoView {
 fn Wizard(
     org_id: i64,
     status: SupportStatus,
-    options: UpgradeOptions,
+    /// `None` for a member, whom [`blocked_reason`] stops before any step.
+    options: Option<UpgradeOptions>,
     role: Role,
 ) -> impl IntoView {
     let url = WizardUrl::new();
@@ -86,10 +94,12 @@ fn Wizard(
         .upgrade_request
         .clone()
         .filter(|r| r.status == UpgradeStatus::Pending);
-    let steps = StoredValue::new(WizardSteps {
-        org_id,
-        status,
-        options,
+    let steps = options.map(|options| {
+        StoredValue::new(WizardSteps {
+            org_id,
+            status,
+            options,
+        })
     });
 
     move || {
@@ -112,6 +122,10 @@ fn Wizard(
             }
             .into_any();
         }
+        // Only a member has no options, and a member is stopped above.
+        let Some(steps) = steps else {
+            return ().into_any();
+        };
         let step_now = if step_now == Step::Done {
             Step::Tier
         } else {

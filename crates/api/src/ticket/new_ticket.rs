@@ -9,18 +9,21 @@ use crate::support::Severity;
 use crate::ticket::attachments::check_attachment_ids;
 use crate::ticket::cc::parse_cc;
 use crate::ticket::resources::{AffectedResource, resolve_resources};
-use crate::validate::{Email, FieldError, collect};
+use crate::validate::{Email, FieldError, check_multi_line, check_single_line, collect};
 
 /// Longest subject, in characters.
 pub const SUBJECT_MAX_CHARS: usize = 255;
 /// Longest description, in characters.
 pub const DESCRIPTION_MAX_CHARS: usize = 32_000;
 
+/// Trims `input`, then checks it is there, at most `max` characters long and free of the characters
+/// `characters` refuses.
 fn check_length(
     field: Field,
     input: &str,
     max: usize,
     missing: &str,
+    characters: fn(Field, &str) -> Result<(), FieldError>,
 ) -> Result<String, FieldError> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
@@ -33,10 +36,12 @@ fn check_length(
     if count > max {
         return Err(FieldError::too_long(field, max, count));
     }
+    characters(field, trimmed)?;
     Ok(trimmed.to_owned())
 }
 
-/// A ticket subject: 1 to [`SUBJECT_MAX_CHARS`] characters after trimming.
+/// A ticket subject: 1 to [`SUBJECT_MAX_CHARS`] characters after trimming, on one line, without
+/// control characters ([`crate::validate::is_refused_in_single_line`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject(String);
 
@@ -48,6 +53,7 @@ impl Subject {
             input,
             SUBJECT_MAX_CHARS,
             "enter a short summary of the problem.",
+            check_single_line,
         )
         .map(Self)
     }
@@ -59,7 +65,8 @@ impl Subject {
 }
 
 /// A ticket description: 1 to [`DESCRIPTION_MAX_CHARS`] characters after trimming. Inner line breaks and
-/// spacing are kept: logs and stack traces depend on them.
+/// spacing are kept: logs and stack traces depend on them; other control characters are refused
+/// ([`crate::validate::is_refused_in_multi_line`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Description(String);
 
@@ -71,6 +78,7 @@ impl Description {
             input,
             DESCRIPTION_MAX_CHARS,
             "describe the problem so the support team can help.",
+            check_multi_line,
         )
         .map(Self)
     }
@@ -302,6 +310,25 @@ mod tests {
             attachment_ids: vec![3, 4],
             follow_up_of: None,
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_one_line_fields_and_kept_out_of_text_fields() {
+        let mut ticket = valid();
+        ticket.subject = "Down\u{1b}[2J\u{1b}[H".into();
+        ticket.cc = vec!["ops\u{7}@acme.example".into()];
+        ticket.resources = vec!["acme-prod\u{0}".into()];
+        ticket.description = "Trace:\n\tat a.b(C.java:1)\r\n\u{8}".into();
+        let fields: Vec<String> = errors(&ticket).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["cc", "subject", "resources", "description"]);
+        assert_eq!(
+            errors(&ticket)[1].1,
+            "Subject: remove the invisible control character U+001B at character 5."
+        );
+        // A description's line breaks and tabs are what a pasted stack trace is made of.
+        let mut ticket = valid();
+        ticket.description = "Trace:\n\tat a.b(C.java:1)\r\n\tat d.e(F.java:2)".into();
+        assert!(errors(&ticket).is_empty());
     }
 
     fn errors(ticket: &NewTicket) -> Vec<(String, String)> {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::field::Field;
 use crate::org::Project;
 use crate::ticket::wire::NamedRef;
-use crate::validate::FieldError;
+use crate::validate::{FieldError, check_single_line};
 
 /// Most projects and services one ticket may list: more would say "everything", which the support team
 /// cannot act on better than "nothing specific".
@@ -85,6 +85,8 @@ fn unknown(entry: &str) -> FieldError {
 /// regard to ASCII case, as console IDs are lowercase and people type them otherwise.
 pub fn resolve_resource(projects: &[Project], entry: &str) -> Result<AffectedResource, FieldError> {
     let entry = entry.trim();
+    // Before the lookup, so that the "no project named" message never quotes a control character.
+    check_single_line(Field::Resources, entry)?;
     let project_named = |name: &str| projects.iter().find(|p| p.name.eq_ignore_ascii_case(name));
     if let Some((project, service)) = entry.split_once('/') {
         let found = project_named(project).and_then(|p| {

@@ -6,7 +6,7 @@ use std::fmt;
 
 use api::{ActivityKind, Ticket, TicketStatus};
 
-use crate::cli::open_existing;
+use crate::cli::{Escaped, open_existing};
 use crate::clock;
 use crate::config::{AgentStatus, Config, TicketsCommand};
 use crate::error::Error;
@@ -178,7 +178,8 @@ pub async fn agent_set_status(
     })
 }
 
-/// One line of `tickets list`, tab-separated: id, organization, status, subject.
+/// One line of `tickets list`, tab-separated: id, organization, status, subject (user text
+/// [`Escaped`]).
 struct Line<'a>(&'a TicketOverview);
 
 impl fmt::Display for Line<'_> {
@@ -187,7 +188,10 @@ impl fmt::Display for Line<'_> {
         write!(
             f,
             "{}\t{}\t{}\t{}",
-            t.id, t.organization, t.status, t.subject
+            t.id,
+            Escaped(&t.organization),
+            t.status,
+            Escaped(&t.subject)
         )
     }
 }
@@ -197,8 +201,8 @@ fn describe(outcome: &AgentOutcome) -> String {
     format!(
         "ticket {} ({}: {}) is {}",
         t.id,
-        outcome.organization,
-        t.subject,
+        Escaped(&outcome.organization),
+        Escaped(&t.subject),
         t.status.as_str()
     )
 }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::cli::open_existing;
+use crate::cli::{Escaped, open_existing};
 use crate::clock;
 use crate::config::{Config, RequestStatus, UpgradesCommand};
 use crate::error::Error;
@@ -93,15 +93,15 @@ impl fmt::Display for Line<'_> {
             f,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
             r.id,
-            r.organization,
-            r.tier_name,
+            Escaped(&r.organization),
+            Escaped(&r.tier_name),
             r.start_month,
-            r.billing_group,
-            r.requested_by,
+            Escaped(&r.billing_group),
+            Escaped(&r.requested_by),
             r.status
         )?;
         if let Some(reason) = &r.reason {
-            write!(f, "\t{reason}")?;
+            write!(f, "\t{}", Escaped(reason))?;
         }
         Ok(())
     }
@@ -125,8 +125,8 @@ pub async fn run(config: &Config, command: UpgradesCommand) -> anyhow::Result<()
             println!(
                 "Upgrade request {} is active: {} is on {} from {}.",
                 r.id,
-                r.organization,
-                r.tier_name,
+                Escaped(&r.organization),
+                Escaped(&r.tier_name),
                 r.start_month_label()
             );
         }
@@ -134,7 +134,8 @@ pub async fn run(config: &Config, command: UpgradesCommand) -> anyhow::Result<()
             let r = reject(&store, id, &reason).await?;
             println!(
                 "Upgrade request {} is rejected: {} stays on its current tier.",
-                r.id, r.organization
+                r.id,
+                Escaped(&r.organization)
             );
         }
     }

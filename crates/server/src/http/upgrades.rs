@@ -44,8 +44,11 @@ pub fn routes() -> Vec<Route> {
     operation_id = "get_upgrade_options",
     tag = "upgrades",
     security(("session" = []), ("bearer" = [])),
-    params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member).")),
-    responses((status = 200, body = UpgradeOptions)),
+    params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be an admin of it).")),
+    responses(
+        (status = 200, body = UpgradeOptions),
+        (status = 403, description = "`forbidden`: members see no billing details.", body = api::ErrorBody),
+    ),
 )]
 async fn options(State(state): State<AppState>, member: Member) -> Result<Json<UpgradeOptions>> {
     Ok(Json(upgrades::options(&state.store, &member).await?))

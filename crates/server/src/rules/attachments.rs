@@ -210,6 +210,7 @@ impl IncomingFile {
             .sync_all()
             .await
             .context("syncing an upload")?;
+        sync_dir(&self.partial.path).await?;
         Ok(ReceivedFile {
             partial: self.partial,
             stored_name: self.stored_name,
@@ -218,6 +219,27 @@ impl IncomingFile {
             size: self.size,
         })
     }
+}
+
+/// Makes the new file's directory entry durable: syncing a file does not sync the directory that
+/// names it, and after a power cut a row committed right after could refer to a file the directory
+/// lost. Called before the row is recorded.
+#[cfg(unix)]
+async fn sync_dir(file: &Path) -> Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    File::open(dir)
+        .await
+        .with_context(|| format!("opening {}", dir.display()))?
+        .sync_all()
+        .await
+        .context("syncing the attachments directory")?;
+    Ok(())
+}
+
+/// Elsewhere a directory cannot be opened as a file (and NTFS journals its entries).
+#[cfg(not(unix))]
+async fn sync_dir(_file: &Path) -> Result<()> {
+    Ok(())
 }
 
 /// Whether `member` may upload at all: not on free services (403), and with room for one more

@@ -484,14 +484,16 @@ async fn received_files(
     tokio::fs::create_dir_all(dir)
         .await
         .map_err(anyhow::Error::from)?;
-    let mut total: u64 = stored
-        .ticket
-        .attachments
-        .iter()
-        .chain(stored.ticket.activity.iter().flat_map(|a| &a.attachments))
-        .map(|f| f.size)
-        .sum();
-    let mut count = 0;
+    let held = || {
+        stored
+            .ticket
+            .attachments
+            .iter()
+            .chain(stored.ticket.activity.iter().flat_map(|a| &a.attachments))
+    };
+    let mut total: u64 = held().map(|f| f.size).sum();
+    // The file limit is per ticket: the ticket's files count, not only this message's.
+    let mut count = held().count();
     let mut files = Vec::new();
     for part in message.attachments() {
         let inline = part
@@ -505,7 +507,7 @@ async fn received_files(
         let size = bytes.len() as u64;
         let name = attachments::sanitize_file_name(raw_name);
         if let Err(e) = check_attachment_room(&name, size, count, total) {
-            tracing::info!(file = %name, reason = %e.message, "email reply: file skipped");
+            skipped(&name, &e.message);
             continue;
         }
         match receive(dir, raw_name, bytes).await {
@@ -519,12 +521,19 @@ async fn received_files(
                     .first()
                     .map(|m| m.message.clone())
                     .unwrap_or_default();
-                tracing::info!(file = %name, %reason, "email reply: file skipped");
+                skipped(&name, &reason);
             }
             Err(e) => return Err(e),
         }
     }
     Ok(files)
+}
+
+/// Logs a file left out of an email reply. The file's name (and the reason, which quotes it) is what
+/// someone wrote: debug level only.
+fn skipped(name: &str, reason: &str) {
+    tracing::info!("email reply: file skipped");
+    tracing::debug!(file = %name, %reason, "email reply: file skipped");
 }
 
 /// One file through the upload checks, in one chunk.
@@ -657,7 +666,11 @@ fn new_ccs(stored: &StoredTicket, author_email: &str, candidates: &[String]) -> 
         }
         match check_new_cc(context, &new_cc, address) {
             Ok(email) => new_cc.push(email),
-            Err(e) => tracing::info!(ticket_id, reason = %e.message, "email reply: CC skipped"),
+            Err(e) => {
+                // The reason quotes the address: debug level only.
+                tracing::info!(ticket_id, "email reply: CC skipped");
+                tracing::debug!(ticket_id, reason = %e.message, "email reply: CC skipped");
+            }
         }
     }
     new_cc

@@ -9,7 +9,10 @@
 //! `u` for the updated sort, `c` for the created one, e.g. `u1764255600_42`. A cursor of the other
 //! sort is refused (400): the SPA starts from the first page when the sort changes.
 
-use api::ticket_list::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SEARCH_MAX_CHARS, search_too_long};
+use api::ticket_list::{
+    PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SEARCH_MAX_CHARS, SEARCH_MAX_WORDS, search_too_long,
+    search_too_many_words, search_words,
+};
 use api::{TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort, Timestamp};
 use time::OffsetDateTime;
 
@@ -108,7 +111,8 @@ impl Cursor {
 // Pages
 
 /// The tickets `query` asks for, whatever the page, as `member` may see them: the organization scope
-/// is for admins (403), and the search text has a length limit (400).
+/// is for admins (403), and the search text has a length limit and a word limit (400; one-letter
+/// words are not counted: the search leaves them out).
 fn filter(member: &Member, query: &TicketListQuery) -> Result<ListFilter> {
     let mine = match query.scope {
         TicketScope::Mine => Some((member.user.id, normalise_email(&member.user.email))),
@@ -118,6 +122,10 @@ fn filter(member: &Member, query: &TicketListQuery) -> Result<ListFilter> {
     let q = query.q.as_deref().unwrap_or_default();
     if q.chars().count() > SEARCH_MAX_CHARS {
         return Err(Error::Malformed(search_too_long()));
+    }
+    let words = search_words(q).count();
+    if words > SEARCH_MAX_WORDS {
+        return Err(Error::Malformed(search_too_many_words(words)));
     }
     Ok(ListFilter {
         org_id: member.organization.id,

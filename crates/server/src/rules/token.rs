@@ -29,6 +29,10 @@ pub const TOO_LONG_LIVED: &str = "The console's token is valid for too long: `ex
 pub const ISSUED_IN_FUTURE: &str = "The console's token was issued in the future (`iat`).";
 /// 401 for a `name` claim over [`NAME_MAX_CHARS`].
 pub const NAME_TOO_LONG: &str = "The console's token has a `name` claim over 200 characters.";
+/// 401 for a `name` claim with a control character or a line separator: a display name is one line
+/// of text, shown in emails and the operators' terminal.
+pub const NAME_NOT_ONE_LINE: &str =
+    "The console's token has a `name` claim with a control character or a line break.";
 
 /// 403 for a valid token whose organization this service does not have.
 pub const UNKNOWN_ORGANIZATION: &str =
@@ -159,7 +163,7 @@ impl TokenVerifier {
     ///
     /// Then our own limits, each a 401 that says which: `exp` at most `max_lifetime_secs` after
     /// `iat` (which must not be in the future), or after now for a token without `iat`; and a `name`
-    /// of at most [`NAME_MAX_CHARS`].
+    /// of at most [`NAME_MAX_CHARS`] on one line ([`api::validate::is_refused_in_single_line`]).
     pub fn verify(&self, token: &str) -> Result<ConsoleClaims> {
         let claims = jsonwebtoken::decode::<ConsoleClaims>(token, &self.key, &self.validation)
             .map(|data| data.claims)
@@ -194,6 +198,13 @@ impl TokenVerifier {
             .is_some_and(|name| name.chars().count() > NAME_MAX_CHARS)
         {
             return Err(Error::TokenRefused(NAME_TOO_LONG));
+        }
+        if claims
+            .name
+            .as_deref()
+            .is_some_and(|name| name.chars().any(api::validate::is_refused_in_single_line))
+        {
+            return Err(Error::TokenRefused(NAME_NOT_ONE_LINE));
         }
         Ok(())
     }

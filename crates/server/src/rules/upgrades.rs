@@ -15,6 +15,9 @@ use crate::store::{Store, Tx};
 
 /// 403 for members who try to upgrade.
 pub const ADMINS_ONLY: &str = "Only organization admins can upgrade the support tier.";
+/// 403 for members asking for the wizard's options (billing groups and spend).
+pub const ADMINS_ONLY_OPTIONS: &str =
+    "Only organization admins can see the billing groups and spend an upgrade is based on.";
 /// 403 for members who try to cancel.
 pub const ADMINS_ONLY_CANCEL: &str = "Only organization admins can cancel an upgrade request.";
 /// 409 when the organization already has a pending request.
@@ -28,8 +31,13 @@ pub const FREE_PLAN: &str = "Choose tier: organizations on free services have no
 pub const FOREIGN_BILLING_GROUP: &str =
     "Billing group: choose one of your organization's billing groups.";
 
-/// What the wizard needs besides the tier catalogue.
+/// What the wizard needs besides the tier catalogue. Admins only (403 [`ADMINS_ONLY_OPTIONS`]): only
+/// they upgrade (the user documentation's "Upgrade your support tier"), and the billing groups'
+/// payment methods and the monthly spend are billing details members do not see.
 pub async fn options(store: &Store, member: &Member) -> Result<UpgradeOptions> {
+    if !member.is_admin() {
+        return Err(Error::Forbidden(ADMINS_ONLY_OPTIONS));
+    }
     let org_id = member.organization.id;
     let billing_groups = store.billing_groups(org_id).await?;
     let monthly_spend_usd_cents = store.monthly_spend_usd_cents(org_id).await?;

@@ -190,15 +190,18 @@ impl Tx {
             .collect()
     }
 
-    /// Bytes of the ticket's files, its comments' included.
-    pub async fn ticket_files_size(&mut self, ticket_id: i64) -> Result<u64> {
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(size), 0) FROM attachments WHERE ticket_id = ?",
+    /// How many files the ticket holds and their bytes, its comments' included.
+    pub async fn ticket_files(&mut self, ticket_id: i64) -> Result<(usize, u64)> {
+        let (count, total): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM attachments WHERE ticket_id = ?",
         )
         .bind(ticket_id)
         .fetch_one(&mut *self.inner)
         .await?;
-        codec::unsigned(total)
+        Ok((
+            usize::try_from(count).map_err(anyhow::Error::from)?,
+            codec::unsigned(total)?,
+        ))
     }
 
     /// Attaches those of `ids` that are still the user's unattached uploads in the organization to

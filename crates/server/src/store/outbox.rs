@@ -153,6 +153,17 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes the emails sent at or before `cutoff`; how many. Unsent rows stay, however old.
+    pub async fn delete_sent_emails_before(&self, cutoff: Timestamp) -> Result<u64> {
+        Ok(
+            sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at <= ?")
+                .bind(cutoff.to_string())
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+
     /// Records why email `id` failed and when to try it again.
     pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> Result<()> {
         sqlx::query("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?")

@@ -54,13 +54,12 @@ impl Direction {
 /// The FTS5 query for what the user typed: every whitespace-separated word becomes a quoted prefix
 /// term (`"word"*`, inner quotes doubled), all of them ANDed. Quoting makes every character literal,
 /// so FTS5 operators typed by the user (`NEAR(`, `-`, `*`, `OR`, parentheses, column filters) are just
-/// text. Words without a letter or digit are dropped: they would be empty phrases that match nothing.
+/// text. Words without a letter or digit are dropped (they would be empty phrases that match nothing),
+/// and so are one-letter words (`api::ticket_list::search_words`).
 /// Control characters separate words like spaces (a NUL would end the query early inside SQLite).
 /// `None` when nothing searchable is left.
 pub fn fts_query(input: &str) -> Option<String> {
-    let terms: Vec<String> = input
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|word| word.chars().any(char::is_alphanumeric))
+    let terms: Vec<String> = api::ticket_list::search_words(input)
         .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" AND "))

@@ -97,6 +97,15 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets the sessions that expired before `now`; how many.
+    pub async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
+            .bind(now.unix_seconds())
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
     /// Forgets the session with this token hash, if there is one.
     pub async fn end_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")

@@ -91,8 +91,8 @@ fn expectations() -> BTreeMap<(Method, &'static str), (Access, Payload)> {
         ),
         (Method::GET, format!("{org}/projects"), Member, None),
         (Method::GET, format!("{org}/support"), Member, None),
-        // Issue 12 item 5 makes the billing details admin-only; today every member reads them.
-        (Method::GET, format!("{org}/upgrade-options"), Member, None),
+        // Billing groups' payment methods and the monthly spend: admins only (issue 12 item 5).
+        (Method::GET, format!("{org}/upgrade-options"), Admin, None),
         (
             Method::POST,
             format!("{org}/upgrade-requests"),

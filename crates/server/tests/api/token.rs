@@ -535,6 +535,21 @@ async fn a_name_claim_over_the_bound_is_refused() {
 }
 
 #[tokio::test]
+async fn a_name_claim_with_a_control_character_is_refused() {
+    let app = spawn_token_app().await;
+    let acme = app.organization_of("admin@acme.example").await;
+    let base = claims("new.person@acme.example", acme, "member");
+    for name in ["Eve\u{1b}[2J", "Eve\nAdmin", "Eve\u{85}"] {
+        refused_because(
+            &app,
+            &sign(&with(base.clone(), json!({ "name": name }))),
+            support_server::rules::token::NAME_NOT_ONE_LINE,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
 async fn a_membership_a_token_created_does_not_serve_password_sessions() {
     let app = spawn_token_app().await;
     let acme = app.organization_of("admin@acme.example").await;

@@ -78,7 +78,7 @@ pub async fn comment(
 }
 
 /// Every problem with the comment at once: its fields, then the files (which must also fit the
-/// ticket's total size with what it already holds).
+/// ticket's file count and total size with what it already holds).
 async fn check_comment(
     tx: &mut Tx,
     member: &Member,
@@ -90,9 +90,8 @@ async fn check_comment(
         submitter: &ticket.submitter_email,
         author: &member.user.email,
     };
-    let room = UploadRoom {
-        total_bytes: tx.ticket_files_size(ticket.id).await?,
-    };
+    let (files, total_bytes) = tx.ticket_files(ticket.id).await?;
+    let room = UploadRoom { files, total_bytes };
     let uploads = tickets::check_uploads(tx, member, &input.attachment_ids, room).await?;
     match (input.validate(context), uploads) {
         (Ok(valid), Ok(())) => Ok(valid),

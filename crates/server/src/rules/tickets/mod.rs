@@ -202,12 +202,15 @@ async fn check_follow_up(tx: &mut Tx, member: &Member, id: i64) -> Result<Result
 /// What a ticket already holds when more files are attached to it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UploadRoom {
+    /// The ticket's files, its comments' included: the limit of [`api::ticket::ATTACHMENTS_MAX`]
+    /// is per ticket, so a comment's files count on top of these.
+    pub files: usize,
     /// Bytes of the ticket's files, its comments' included.
     pub total_bytes: u64,
 }
 
 /// The files to attach must be the member's own uploads in this organization, not on a ticket yet,
-/// at most [`api::ticket::ATTACHMENTS_MAX`] at once, and fit the ticket's total size limit together
+/// and fit the ticket's limits of [`api::ticket::ATTACHMENTS_MAX`] files and of total size together
 /// with what it already holds (`room`).
 pub async fn check_uploads(
     tx: &mut Tx,
@@ -230,6 +233,7 @@ pub async fn check_uploads(
     }
     let mut total = room.total_bytes;
     for (count, file) in files.iter().enumerate() {
+        let count = room.files + count;
         if let Err(e) = check_attachment_room(&file.file_name, file.size, count, total) {
             return Ok(Err(e));
         }

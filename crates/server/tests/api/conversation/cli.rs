@@ -63,6 +63,34 @@ async fn the_cli_lists_the_newest_ticket_first() {
 }
 
 #[tokio::test]
+async fn the_cli_escapes_control_characters_in_what_users_wrote() {
+    let app = spawn_app().await;
+    let (_, ticket_id, id) = devs_ticket(&app).await;
+    // Stored before the API refused them (or by other means): an escape sequence that would set
+    // the terminal's title, and a tab that would shift the columns.
+    sqlx::query("UPDATE tickets SET subject = ? WHERE id = ?")
+        .bind("Down\u{1b}]0;owned\u{7}\tnow")
+        .bind(ticket_id)
+        .execute(app.db())
+        .await
+        .unwrap();
+
+    let listed = cli(&app, &["tickets", "list"]);
+
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let stdout = text(&listed.stdout);
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
+    assert_eq!(
+        stdout.lines().next(),
+        Some(format!("{id}\tAcme Analytics\topen\tDown\\u{{1b}}]0;owned\\u{{7}}\\tnow").as_str()),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
 async fn the_first_cli_reply_is_the_first_response_and_sets_the_status() {
     let app = spawn_app().await;
     let (dev, ticket_id, id) = devs_ticket(&app).await;

@@ -185,6 +185,76 @@ async fn a_tickets_files_stay_within_50_mb_together_its_comments_included() {
 }
 
 #[tokio::test]
+async fn a_ticket_holds_at_most_10_files_its_comments_included() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let mut ticket = form(&[]);
+    let mut on_ticket = Vec::new();
+    for n in 0..4 {
+        on_ticket.push(dev.upload_png(&format!("ticket-{n}.png")).await.id);
+    }
+    ticket.attachment_ids = on_ticket;
+    let ticket = dev.create_ticket(&ticket).await;
+    let mut first = Vec::new();
+    for n in 0..5 {
+        first.push(dev.upload_png(&format!("first-{n}.png")).await.id);
+    }
+    dev.comment(ticket.id, &with_files("Five more", &first))
+        .await;
+    let last = dev.upload_png("last.png").await;
+    let over_a = dev.upload_png("over-a.png").await;
+    let over_b = dev.upload_png("over-b.png").await;
+
+    // Each request alone is under 10; the ticket (4 + 5 held) has room for one more.
+    let over = dev
+        .post_comment(ticket.id, &with_files("Two more", &[over_a.id, over_b.id]))
+        .await;
+    let over = invalid(over).await;
+    assert_eq!(fields(&over), ["attachments"]);
+    assert_eq!(
+        over.fields[0].message,
+        "Files: over-b.png was not added; a ticket can have at most 10 files."
+    );
+    let stored = dev.ticket(ticket.id).await;
+    assert_eq!(stored.activity.len(), 1, "nothing recorded half-way");
+
+    let tenth = dev
+        .comment(ticket.id, &with_files("The tenth", &[last.id]))
+        .await;
+    assert_eq!(tenth.activity.len(), 2);
+    let full = dev
+        .post_comment(ticket.id, &with_files("An eleventh", &[over_a.id]))
+        .await;
+    assert!(
+        invalid(full).await.fields[0]
+            .message
+            .contains("at most 10 files"),
+    );
+}
+
+#[tokio::test]
+async fn a_comment_keeps_line_breaks_and_tabs_but_refuses_other_control_characters() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let ticket = dev.create_ticket(&form(&[])).await;
+
+    let refused = dev
+        .post_comment(ticket.id, &saying("Output:\n\u{1b}[31mERROR\u{1b}[0m"))
+        .await;
+
+    let refused = invalid(refused).await;
+    assert_eq!(fields(&refused), ["body"]);
+    assert_eq!(
+        refused.fields[0].message,
+        "Comment: remove the invisible control character U+001B at character 9."
+    );
+    let kept = dev
+        .comment(ticket.id, &saying("Trace:\r\n\tat a.b(C.java:1)"))
+        .await;
+    assert_eq!(kept.activity[0].body, "Trace:\r\n\tat a.b(C.java:1)");
+}
+
+#[tokio::test]
 async fn a_comment_needs_a_ticket_and_the_csrf_header() {
     let app = spawn_app().await;
     let dev = app.sign_in("dev@acme.example").await;

@@ -39,7 +39,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub(super) fn new(client: Client, api: String) -> Self {
+    pub fn new(client: Client, api: String) -> Self {
         Self {
             client,
             api,

@@ -180,9 +180,58 @@ fn every_word_becomes_a_quoted_prefix_term() {
         Some("\"NEAR(\"* AND \"-x\"*")
     );
     assert_eq!(fts_query(" * - ) \" "), None);
+    // Control characters separate words (two-letter words since one-letter ones are left out).
     assert_eq!(
-        fts_query("a\u{0}b\tc").as_deref(),
-        Some("\"a\"* AND \"b\"* AND \"c\"*")
+        fts_query("ab\u{0}cd\tef").as_deref(),
+        Some("\"ab\"* AND \"cd\"* AND \"ef\"*")
     );
+    assert_eq!(
+        fts_query("a\u{0}b\tc"),
+        None,
+        "one-letter words narrow nothing"
+    );
+    assert_eq!(fts_query("x wal").as_deref(), Some("\"wal\"*"));
     assert_eq!(fts_query(""), None);
+}
+
+#[tokio::test]
+async fn one_letter_words_are_left_out_of_a_search() {
+    let app = spawn_app().await;
+    let (dev, wal, _) = two_tickets(&app).await;
+    let all = ids(dev.tickets(&TicketListQuery::default()).await);
+
+    // "x" is a prefix of no word of the tickets: counted, it would match nothing.
+    assert_eq!(search(&dev, "x repl").await, [wal.id]);
+    assert_eq!(
+        search(&dev, "a b c").await,
+        all,
+        "nothing but one-letter words: no filter"
+    );
+}
+
+#[tokio::test]
+async fn a_search_of_more_than_20_words_is_malformed_and_says_so() {
+    let app = spawn_app().await;
+    let (dev, wal, _) = two_tickets(&app).await;
+
+    // Twenty words are searched; one-letter words do not count towards the limit.
+    let twenty = vec!["repl"; 20].join(" ");
+    assert_eq!(search(&dev, &format!("{twenty} a b c")).await, [wal.id]);
+
+    let response = dev
+        .get_tickets(&search_for(&format!("{twenty} slot")))
+        .await;
+    let body = expect_error(
+        response,
+        StatusCode::BAD_REQUEST,
+        ErrorCode::MalformedRequest,
+    )
+    .await;
+    assert!(
+        body.message.contains(
+            "the search text can have at most 20 words of 2 or more characters; this has 21."
+        ),
+        "{}",
+        body.message
+    );
 }

@@ -184,3 +184,32 @@ async fn an_organization_on_free_services_cannot_create_tickets_or_upload() {
         .unwrap();
     assert_eq!(keys, 0, "a refused request releases its key");
 }
+
+#[tokio::test]
+async fn control_characters_are_refused_in_one_line_fields_naming_each_field() {
+    let app = spawn_app().await;
+
+    let bad = rejected(&app, |f| {
+        f.cc = vec!["ops\u{7}@acme.example".into()];
+        f.subject = "Cluster down\u{1b}]0;owned\u{7}".into();
+        f.resources = vec!["acme-prod\u{0}".into()];
+        f.description = "Log:\n\tERROR\u{8}".into();
+    })
+    .await;
+
+    assert_eq!(fields(&bad), ["cc", "subject", "resources", "description"]);
+    assert_eq!(
+        bad.fields[1].message,
+        "Subject: remove the invisible control character U+001B at character 13."
+    );
+    assert_eq!(
+        bad.fields[2].message,
+        "Projects and services: remove the invisible control character U+0000 at character 10."
+    );
+    let line_break = rejected(&app, |f| f.subject = "Two\nlines".into()).await;
+    assert_eq!(
+        line_break.fields[0].message,
+        "Subject: keep it on one line; remove the line break at character 4."
+    );
+    assert_eq!(ticket_count(&app).await, 0);
+}

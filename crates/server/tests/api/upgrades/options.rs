@@ -10,10 +10,9 @@ use crate::helpers::{expect_error, spawn_app};
 #[tokio::test]
 async fn options_list_the_billing_groups_the_spend_and_the_current_utc_month() {
     let app = spawn_app().await;
-    // Any member may read them, not only admins.
-    let dev = app.sign_in("dev@acme.example").await;
+    let admin = app.sign_in("admin@acme.example").await;
 
-    let options = dev.upgrade_options().await;
+    let options = admin.upgrade_options().await;
 
     assert_eq!(options.current_month, this_month());
     assert_eq!(options.monthly_spend_usd_cents, 840_000);
@@ -32,6 +31,25 @@ async fn options_list_the_billing_groups_the_spend_and_the_current_utc_month() {
     assert_eq!(
         options.billing_groups[1].id,
         billing_group(&app, "Acme R&D").await
+    );
+}
+
+#[tokio::test]
+async fn a_member_sees_no_billing_details() {
+    let app = spawn_app().await;
+    // Only admins upgrade, so only they see the payment methods and the spend the wizard shows.
+    let dev = app.sign_in("dev@acme.example").await;
+
+    let response = dev.get_upgrade_options().await;
+
+    let body = expect_error(response, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    assert_eq!(
+        body.message,
+        "Only organization admins can see the billing groups and spend an upgrade is based on."
+    );
+    assert!(
+        !body.message.contains("Visa"),
+        "no billing detail in the refusal"
     );
 }
 

@@ -1,0 +1,55 @@
+//! The hourly purge of rows past their use: expired sessions (sign-in also forgets them, but a server
+//! nobody signs in to would keep every expired token hash) and sent emails older than
+//! `--outbox-retention-days` (unsent ones stay: they are still to be delivered or looked into).
+
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::clock;
+use crate::error::Result;
+use crate::jobs::sweeper::SWEEP_INTERVAL;
+use crate::store::Store;
+
+/// How often the purge runs: as often as the sweep of unattached uploads, the other hourly job.
+pub const PURGE_INTERVAL: Duration = SWEEP_INTERVAL;
+
+/// What one [`purge`] call deleted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// Sessions past their expiry.
+    pub sessions: u64,
+    /// Sent emails older than the retention period.
+    pub sent_emails: u64,
+}
+
+/// Deletes the sessions expired by now and the emails sent more than `retention` ago.
+pub async fn purge(store: &Store, retention: Duration) -> Result<PurgeReport> {
+    let now = clock::now();
+    Ok(PurgeReport {
+        sessions: store.delete_expired_sessions(clock::timestamp(now)).await?,
+        sent_emails: store
+            .delete_sent_emails_before(clock::timestamp(now - retention))
+            .await?,
+    })
+}
+
+/// Runs [`purge`] now and then every [`PURGE_INTERVAL`] until the task is aborted.
+pub fn spawn_purger(store: Store, retention: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(PURGE_INTERVAL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match purge(&store, retention).await {
+                Ok(report) if report != PurgeReport::default() => tracing::info!(
+                    sessions = report.sessions,
+                    sent_emails = report.sent_emails,
+                    "purged expired sessions and old sent emails"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::error!(error = ?error, "purge failed"),
+            }
+        }
+    })
+}
