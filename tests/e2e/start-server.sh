@@ -34,6 +34,12 @@ args+=(--token-public-key "$root/crates/server/tests/api/token_keys/console.pub.
 # Every test signs in from 127.0.0.1, far more often than a person would: the per-address and global sign-in limits
 # (20 and 300 a minute by default) are raised so the suite measures the app, not the limiter.
 args+=(--sign-in-per-address 100000 --sign-in-global 100000)
+# The suite creates many tickets, comments and uploads as one demo user within minutes: the abuse limits (30 tickets
+# per user an hour by default, ...) are raised likewise. Their own tests are the server's integration tests and
+# rate-limit.spec.ts, which fakes the 429.
+args+=(--tickets-per-user-hour 100000 --tickets-per-org-hour 100000 --comments-per-user-hour 100000
+  --comments-per-org-hour 100000 --uploads-per-user-hour 100000 --uploads-per-org-hour 100000
+  --external-emails-per-user-hour 100000 --external-emails-per-org-hour 100000)
 # Replies by email (tests/e2e/reply-by-email.spec.ts): emails carry reply+TOKEN@ this domain, and the inbound-mail
 # endpoint takes messages signed with this secret.
 args+=(--reply-domain support.e2e.example --inbound-mail-secret e2e-inbound-mail-secret)

@@ -15,8 +15,13 @@ pub enum ErrorCode {
     InvalidInput,
     /// Email or password did not match.
     InvalidCredentials,
-    /// Too many failed sign-in attempts; try again later.
+    /// Too many sign-in attempts (for the account, from the address, or on the whole service); the
+    /// message says which. Retry after `Retry-After` seconds.
     TooManyAttempts,
+    /// Too many tickets, comments, uploads or emails outside the organization in the last hour, by
+    /// this user or the whole organization; the message says which. Retry after `Retry-After`
+    /// seconds.
+    RateLimited,
     /// No valid session.
     Unauthenticated,
     /// Signed in, but the role does not allow this.

@@ -14,14 +14,17 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
-/// `950 B`, `12.5 KB`, `25 MB` (binary multiples, as file managers show them).
+/// `950 B`, `12.5 KB`, `25 MB`, `10 GB` (binary multiples, as file managers show them).
 pub fn format_bytes(bytes: u64) -> String {
     const KB: u64 = 1024;
     const MB: u64 = 1024 * KB;
+    const GB: u64 = 1024 * MB;
     let (value, unit) = match bytes {
         b if b < KB => return format!("{b} B"),
         b if b < MB => (b * 10 / KB, "KB"),
-        b => (b * 10 / MB, "MB"),
+        b if b < GB => (b * 10 / MB, "MB"),
+        // Storage quotas.
+        b => (b / (GB / 10), "GB"),
     };
     if value.is_multiple_of(10) {
         format!("{} {unit}", value / 10)
@@ -54,6 +57,8 @@ mod tests {
         assert_eq!(format_bytes(950), "950 B");
         assert_eq!(format_bytes(12_800), "12.5 KB");
         assert_eq!(format_bytes(25 * 1024 * 1024), "25 MB");
+        assert_eq!(format_bytes(10 * 1024 * 1024 * 1024), "10 GB");
+        assert_eq!(format_bytes(1536 * 1024 * 1024), "1.5 GB");
         assert_eq!(group_thousands(32_000), "32,000");
         assert_eq!(group_thousands(255), "255");
         assert_eq!(group_thousands(1_234_567), "1,234,567");

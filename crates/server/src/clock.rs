@@ -16,6 +16,11 @@ pub fn timestamp(t: OffsetDateTime) -> Timestamp {
     Timestamp::from_unix_seconds(t.unix_timestamp())
 }
 
+/// Now, in Unix milliseconds (the limiters' counters).
+pub fn now_ms() -> i64 {
+    (now().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// Now, in whole seconds.
 pub fn now_timestamp() -> Timestamp {
     timestamp(now())

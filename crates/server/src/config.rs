@@ -359,6 +359,91 @@ pub struct Config {
     #[arg(long, env = "SUPPORT_PASSWORD_CHECK_WAIT_MS", default_value_t = 2000)]
     pub password_check_wait_ms: u64,
 
+    // Abuse limits: each is "at most N in the last hour", counted in the database (shared by every
+    // instance on it) and answered 429 with `Retry-After` and a sentence naming the limit. The
+    // defaults leave room for a busy honest person (a ticket every two minutes) and stop a script.
+    /// Tickets one user may create per hour, over all of their organizations.
+    #[arg(
+        long,
+        env = "SUPPORT_TICKETS_PER_USER_HOUR",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub tickets_per_user_hour: u32,
+
+    /// Tickets one organization's members may create per hour together.
+    #[arg(
+        long,
+        env = "SUPPORT_TICKETS_PER_ORG_HOUR",
+        default_value_t = 200,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub tickets_per_org_hour: u32,
+
+    /// Comments (and CC additions) one user may add per hour, over all of their organizations.
+    #[arg(
+        long,
+        env = "SUPPORT_COMMENTS_PER_USER_HOUR",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub comments_per_user_hour: u32,
+
+    /// Comments (and CC additions) one organization's members may add per hour together.
+    #[arg(
+        long,
+        env = "SUPPORT_COMMENTS_PER_ORG_HOUR",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub comments_per_org_hour: u32,
+
+    /// Files one user may upload per hour, over all of their organizations.
+    #[arg(
+        long,
+        env = "SUPPORT_UPLOADS_PER_USER_HOUR",
+        default_value_t = 150,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub uploads_per_user_hour: u32,
+
+    /// Files one organization's members may upload per hour together.
+    #[arg(
+        long,
+        env = "SUPPORT_UPLOADS_PER_ORG_HOUR",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub uploads_per_org_hour: u32,
+
+    /// Emails one user's tickets and comments may send per hour to CC addresses that are not members of the organization, counted per recipient.
+    #[arg(
+        long,
+        env = "SUPPORT_EXTERNAL_EMAILS_PER_USER_HOUR",
+        default_value_t = 200,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub external_emails_per_user_hour: u32,
+
+    /// Emails one organization's tickets and comments may send per hour to CC addresses that are not its members, counted per recipient.
+    #[arg(
+        long,
+        env = "SUPPORT_EXTERNAL_EMAILS_PER_ORG_HOUR",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub external_emails_per_org_hour: u32,
+
+    /// The storage quota for an organization's files (attached and still pending uploads), in
+    /// megabytes (MiB). An upload that would pass it is refused, naming the file and the quota.
+    #[arg(
+        long,
+        env = "SUPPORT_ATTACHMENT_QUOTA_MB",
+        default_value_t = 10_240,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub attachment_quota_mb: u64,
+
     /// An origin allowed to call the API from another site (CORS), as `https://console.example.com`.
     /// Repeat the flag for several; the env var takes a comma-separated list. None by default: no CORS
     /// headers at all.

@@ -13,8 +13,19 @@ pub enum Error {
     Invalid(Vec<FieldMessage>),
     #[error("invalid credentials")]
     InvalidCredentials,
-    #[error("too many sign-in attempts")]
-    TooManyAttempts { retry_after_secs: u64 },
+    /// A sign-in limit refused the attempt: 429 with `Retry-After`, saying which limit.
+    #[error("too many sign-in attempts ({limit:?})")]
+    TooManyAttempts {
+        retry_after_secs: u64,
+        limit: SignInLimit,
+    },
+    /// An abuse limit (tickets, comments, uploads, emails outside the organization) refused the
+    /// request: 429 with `Retry-After`; `message` names what was limited and by how much.
+    #[error("rate limited: {message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Too many requests of this kind are running: 503 with `Retry-After`.
     #[error("busy")]
     Busy { retry_after_secs: u64 },
@@ -48,6 +59,27 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+/// Which sign-in limit refused an attempt. They count different things (the account's failures,
+/// every attempt from one address, every attempt on the service), so the message says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInLimit {
+    /// The account's failed attempts (the growing wait).
+    Account,
+    /// Every attempt from the client's address, whatever the account.
+    Address,
+    /// Every attempt on the service.
+    Global,
+}
+
+/// `1 second`, `5 seconds`.
+pub fn seconds(n: u64) -> String {
+    if n == 1 {
+        "1 second".into()
+    } else {
+        format!("{n} seconds")
+    }
+}
+
 /// A result whose error is the server's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -61,7 +93,9 @@ impl Error {
             | Error::Unauthenticated
             | Error::DuplicateSessionCookies
             | Error::TokenRefused(_) => StatusCode::UNAUTHORIZED,
-            Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyAttempts { .. } | Error::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
@@ -77,6 +111,7 @@ impl Error {
             Error::Invalid(_) => ErrorCode::InvalidInput,
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::Busy { .. } => ErrorCode::Busy,
             Error::Unauthenticated | Error::DuplicateSessionCookies | Error::TokenRefused(_) => {
                 ErrorCode::Unauthenticated
@@ -98,11 +133,17 @@ impl Error {
             Error::Invalid(_) => "Some fields need attention.".into(),
             Error::InvalidCredentials => "Email or password is incorrect.".into(),
             Error::TooManyAttempts {
-                retry_after_secs: 1,
-            } => "Too many failed sign-in attempts. Try again in 1 second.".into(),
-            Error::TooManyAttempts { retry_after_secs } => format!(
-                "Too many failed sign-in attempts. Try again in {retry_after_secs} seconds."
-            ),
+                retry_after_secs,
+                limit,
+            } => {
+                let what = match limit {
+                    SignInLimit::Account => "Too many failed sign-in attempts for this email address.",
+                    SignInLimit::Address => "Too many sign-in attempts from your network address.",
+                    SignInLimit::Global => "The service is receiving too many sign-in attempts.",
+                };
+                format!("{what} Try again in {}.", seconds(*retry_after_secs))
+            }
+            Error::RateLimited { message, .. } => message.clone(),
             Error::Busy { retry_after_secs } => {
                 format!("The server is busy. Try again in {retry_after_secs} seconds.")
             }
@@ -139,9 +180,13 @@ impl IntoResponse for Error {
             tracing::error!(error = ?self, "request failed");
         }
         let retry_after = match &self {
-            Error::TooManyAttempts { retry_after_secs } | Error::Busy { retry_after_secs } => {
-                Some(*retry_after_secs)
+            Error::TooManyAttempts {
+                retry_after_secs, ..
             }
+            | Error::RateLimited {
+                retry_after_secs, ..
+            }
+            | Error::Busy { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
         let body = ErrorBody {
@@ -160,5 +205,35 @@ impl IntoResponse for Error {
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign_in_message(limit: SignInLimit, retry_after_secs: u64) -> String {
+        Error::TooManyAttempts {
+            retry_after_secs,
+            limit,
+        }
+        .message()
+    }
+
+    #[test]
+    fn each_sign_in_limit_says_what_it_counts() {
+        // Only the account's limit counts failures; the other two count every attempt.
+        assert_eq!(
+            sign_in_message(SignInLimit::Account, 1),
+            "Too many failed sign-in attempts for this email address. Try again in 1 second."
+        );
+        assert_eq!(
+            sign_in_message(SignInLimit::Address, 40),
+            "Too many sign-in attempts from your network address. Try again in 40 seconds."
+        );
+        assert_eq!(
+            sign_in_message(SignInLimit::Global, 12),
+            "The service is receiving too many sign-in attempts. Try again in 12 seconds."
+        );
     }
 }

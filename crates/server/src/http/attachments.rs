@@ -19,6 +19,7 @@ use crate::http::Route;
 use crate::http::extract::{Json, Path};
 use crate::rules::attachments::{self, IncomingFile, ReceivedFile, invalid};
 use crate::rules::auth::Member;
+use crate::rules::limits::Limits;
 use crate::state::AppState;
 
 /// The upload route's body limit: one file at its largest plus room for the multipart framing. The
@@ -87,7 +88,9 @@ fn content_disposition(file_name: &str) -> String {
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, body = Attachment),
-        (status = 422, description = "`invalid_input` on `attachments`: a refused kind or size.", body = api::ErrorBody),
+        (status = 422, description = "`invalid_input` on `attachments`: a refused kind or size, or a file past the organization's storage quota.", body = api::ErrorBody),
+        (status = 429, description = "`rate_limited`: the user or the organization uploaded too many files in the last hour; the message says which.",
+            body = api::ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the request fits in the limit."))),
     ),
 )]
 async fn upload(
@@ -96,8 +99,21 @@ async fn upload(
     headers: HeaderMap,
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<Attachment>)> {
-    attachments::check_can_upload(&state.store, &member).await?;
-    let mut multipart = multipart.map_err(|e| Error::Malformed(e.body_text()))?;
+    let limits = Limits::new(&state.config);
+    let mut multipart = match (
+        attachments::check_can_upload(&state.store, &member, &limits).await,
+        multipart,
+    ) {
+        (Ok(()), Ok(multipart)) => multipart,
+        (Err(error), Ok(mut multipart)) => {
+            // A refusal before the bytes (a limit, the pending count) must still reach a browser
+            // that is sending a large file.
+            drain(&mut multipart).await;
+            return Err(error);
+        }
+        (Err(error), Err(_)) => return Err(error),
+        (Ok(()), Err(rejection)) => return Err(Error::Malformed(rejection.body_text())),
+    };
     let dir = state.config.attachments_dir();
     tokio::fs::create_dir_all(&dir)
         .await
@@ -110,17 +126,21 @@ async fn upload(
     let received = match receive(&mut multipart, &dir, declared).await {
         Ok(received) => received,
         Err(error) => {
-            // Read the rest of the body (bounded by the route's limit) before answering. hyper only
-            // discards what is already buffered and then closes, and a browser still sending a large
-            // file may then report a reset connection instead of showing the message.
-            while let Ok(Some(mut field)) = multipart.next_field().await {
-                while let Ok(Some(_)) = field.chunk().await {}
-            }
+            drain(&mut multipart).await;
             return Err(error);
         }
     };
-    let attachment = attachments::record_upload(&state.store, &member, received).await?;
+    let attachment = attachments::record_upload(&state.store, &member, received, &limits).await?;
     Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+/// Reads and drops the rest of the body (bounded by the route's limit) before an error answer. hyper
+/// only discards what is already buffered and then closes, and a browser still sending a large file
+/// may then report a reset connection instead of showing the message.
+async fn drain(multipart: &mut Multipart) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
 }
 
 /// The upload's multipart body, for the OpenAPI document only (the handler streams the parts).

@@ -12,6 +12,7 @@ use crate::http::extract::{Json, Path};
 use crate::http::idempotency::{self, Start};
 use crate::rules::auth::{CurrentUser, Member};
 use crate::rules::conversation;
+use crate::rules::limits::Limits;
 use crate::state::AppState;
 
 /// The operations of this resource, served under `/api/v1` by `http::router`.
@@ -56,6 +57,8 @@ pub fn routes() -> Vec<Route> {
     responses(
         (status = 201, description = "The ticket with the comment.", body = Ticket),
         (status = 422, description = "`invalid_input`, naming each field; or `idempotency_key_reused`.", body = api::ErrorBody),
+        (status = 429, description = "`rate_limited`: the user or the organization added too many comments, or sent too many emails to CC addresses outside the organization, in the last hour; the message says which.",
+            body = api::ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the request fits in the limit."))),
     ),
 )]
 async fn comment(
@@ -72,7 +75,9 @@ async fn comment(
         Start::Replay(response) => return Ok(response),
         Start::Run(claim) => claim,
     };
-    let work = conversation::comment(store, &member, ticket_id, &input, claim.as_ref()).await;
+    let limits = Limits::new(&state.config);
+    let work =
+        conversation::comment(store, &member, ticket_id, &input, claim.as_ref(), &limits).await;
     idempotency::finish(store, claim, work).await
 }
 

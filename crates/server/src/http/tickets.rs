@@ -12,6 +12,7 @@ use crate::http::etag;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::idempotency::{self, Start};
 use crate::rules::auth::{CurrentUser, Member};
+use crate::rules::limits::Limits;
 use crate::rules::{ticket_list, tickets};
 use crate::state::AppState;
 
@@ -91,6 +92,8 @@ async fn list(
     responses(
         (status = 201, body = Ticket),
         (status = 422, description = "`invalid_input`, naming each field; or `idempotency_key_reused`.", body = api::ErrorBody),
+        (status = 429, description = "`rate_limited`: the user or the organization created too many tickets, or sent too many emails to CC addresses outside the organization, in the last hour; the message says which.",
+            body = api::ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the request fits in the limit."))),
     ),
 )]
 async fn create(
@@ -107,7 +110,16 @@ async fn create(
         Start::Replay(response) => return Ok(response),
         Start::Run(claim) => claim,
     };
-    let work = tickets::create(store, &member, &input, claim.as_ref(), &state.calendar).await;
+    let limits = Limits::new(&state.config);
+    let work = tickets::create(
+        store,
+        &member,
+        &input,
+        claim.as_ref(),
+        &state.calendar,
+        &limits,
+    )
+    .await;
     idempotency::finish(store, claim, work).await
 }
 

@@ -21,6 +21,7 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::rules::auth::Member;
+use crate::rules::limits::{self, Action, Limits};
 use crate::rules::support;
 use crate::rules::tickets::{self, FREE_PLAN};
 use crate::store::attachments::{Download, NewUpload};
@@ -242,9 +243,9 @@ async fn sync_dir(_file: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether `member` may upload at all: not on free services (403), and with room for one more
-/// pending upload (422).
-pub async fn check_can_upload(store: &Store, member: &Member) -> Result<()> {
+/// Whether `member` may upload at all: not on free services (403), with room for one more pending
+/// upload (422) and within the upload limits (429), checked before the bytes are received.
+pub async fn check_can_upload(store: &Store, member: &Member, limits: &Limits) -> Result<()> {
     let org_id = member.organization.id;
     if support::current_tier(store, org_id, member.organization.plan)
         .await?
@@ -255,15 +256,18 @@ pub async fn check_can_upload(store: &Store, member: &Member) -> Result<()> {
     if store.pending_upload_count(org_id, member.user.id).await? >= PENDING_MAX {
         return Err(too_many_pending());
     }
-    Ok(())
+    let mut tx = store.begin().await?;
+    limits.check(&mut tx, member, Action::Upload, 1).await
 }
 
-/// Records the received file as `member`'s upload and keeps it on disk. The pending count is checked
-/// again in the insert itself: two uploads at once must not both squeeze in.
+/// Records the received file as `member`'s upload and keeps it on disk. The upload limits, the
+/// organization's storage quota and the pending count are checked again in the write transaction
+/// that inserts it: two uploads at once must not both squeeze in. A refused file is deleted.
 pub async fn record_upload(
     store: &Store,
     member: &Member,
     received: ReceivedFile,
+    limits: &Limits,
 ) -> Result<Attachment> {
     let org_id = member.organization.id;
     let upload = NewUpload {
@@ -275,10 +279,22 @@ pub async fn record_upload(
         content_type: received.kind.content_type(),
         created_at: clock::now_timestamp(),
     };
-    let id = store
+    let mut tx = store.begin_write().await?;
+    limits.take(&mut tx, member, Action::Upload, 1).await?;
+    let used = tx.organization_files_bytes(org_id).await?;
+    if used.saturating_add(received.size) > limits.quota_bytes {
+        return Err(limits::over_quota(
+            &received.file_name,
+            received.size,
+            used,
+            limits.quota_bytes,
+        ));
+    }
+    let id = tx
         .insert_upload(&upload, PENDING_MAX)
         .await?
         .ok_or_else(too_many_pending)?;
+    tx.commit().await?;
     received.partial.keep();
     tracing::info!(
         attachment_id = id,

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::clock;
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SignInLimit};
 use crate::store::Store;
 use crate::store::sign_in_limits::SignInCounter;
 
@@ -186,7 +186,7 @@ impl SignInLimiter {
 
     /// Checks the three counters and, when all allow it, counts this attempt in each, atomically.
     async fn reserve(&self, store: &Store, email: &str, address: ClientAddress) -> Result<()> {
-        let now = now_ms();
+        let now = clock::now_ms();
         let mut tx = store.begin_write().await?;
         tx.purge_sign_in_counters(now - FORGET_AFTER.as_millis() as i64)
             .await?;
@@ -197,15 +197,17 @@ impl SignInLimiter {
             let wait = Self::wait_for(counter.count).as_millis() as i64;
             let elapsed = now - counter.last_ms;
             if elapsed < wait {
-                return Err(too_many(wait - elapsed));
+                return Err(too_many(wait - elapsed, SignInLimit::Account));
             }
         }
         let windows = [
-            address.key().map(|key| (key, self.per_address)),
-            Some(("global".to_owned(), self.global)),
+            address
+                .key()
+                .map(|key| (key, self.per_address, SignInLimit::Address)),
+            Some(("global".to_owned(), self.global, SignInLimit::Global)),
         ];
         let mut counted = Vec::with_capacity(2);
-        for (key, limit) in windows.into_iter().flatten() {
+        for (key, limit, which) in windows.into_iter().flatten() {
             let window = WINDOW.as_millis() as i64;
             let counter = match tx.sign_in_counter(&key).await? {
                 Some(c) if now - c.window_start_ms < window => c,
@@ -216,7 +218,7 @@ impl SignInLimiter {
                 },
             };
             if counter.count >= limit {
-                return Err(too_many(counter.window_start_ms + window - now));
+                return Err(too_many(counter.window_start_ms + window - now, which));
             }
             counted.push((key, counter));
         }
@@ -275,15 +277,12 @@ fn account_key(email: &str) -> String {
     format!("account:{email}")
 }
 
-fn too_many(wait_ms: i64) -> Error {
+fn too_many(wait_ms: i64, limit: SignInLimit) -> Error {
     let secs = (wait_ms.max(0) as u64).div_ceil(1000);
     Error::TooManyAttempts {
         retry_after_secs: secs.max(1),
+        limit,
     }
-}
-
-fn now_ms() -> i64 {
-    (clock::now().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod auth;
 pub mod conversation;
 pub mod idempotency;
+pub mod limits;
 pub mod mail;
 pub mod support;
 pub mod ticket_list;

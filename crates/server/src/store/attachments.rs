@@ -51,35 +51,6 @@ impl Store {
         .await?)
     }
 
-    /// Records an upload and returns its id, or `None` when the uploader already has `max_pending`
-    /// unattached uploads in the organization. The count is checked in the insert itself: two uploads
-    /// at once must not both squeeze in.
-    pub async fn insert_upload(
-        &self,
-        upload: &NewUpload<'_>,
-        max_pending: i64,
-    ) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO attachments
-                 (organization_id, uploaded_by, file_name, stored_name, size, content_type,
-                  created_at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-             WHERE (SELECT COUNT(*) FROM attachments
-                    WHERE organization_id = ?1 AND uploaded_by = ?2 AND ticket_id IS NULL) < ?8
-             RETURNING id",
-        )
-        .bind(upload.organization_id)
-        .bind(upload.uploaded_by)
-        .bind(upload.file_name)
-        .bind(upload.stored_name)
-        .bind(i64::try_from(upload.size).map_err(anyhow::Error::from)?)
-        .bind(upload.content_type)
-        .bind(upload.created_at.to_string())
-        .bind(max_pending)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
     /// Deletes the user's upload `id` if no ticket holds it yet; its stored name, or `None`.
     pub async fn delete_upload(
         &self,
@@ -134,6 +105,47 @@ impl Store {
 }
 
 impl Tx {
+    /// Records an upload and returns its id, or `None` when the uploader already has `max_pending`
+    /// unattached uploads in the organization. The count is checked in the insert itself: two uploads
+    /// at once must not both squeeze in.
+    pub async fn insert_upload(
+        &mut self,
+        upload: &NewUpload<'_>,
+        max_pending: i64,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO attachments
+                 (organization_id, uploaded_by, file_name, stored_name, size, content_type,
+                  created_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+             WHERE (SELECT COUNT(*) FROM attachments
+                    WHERE organization_id = ?1 AND uploaded_by = ?2 AND ticket_id IS NULL) < ?8
+             RETURNING id",
+        )
+        .bind(upload.organization_id)
+        .bind(upload.uploaded_by)
+        .bind(upload.file_name)
+        .bind(upload.stored_name)
+        .bind(i64::try_from(upload.size).map_err(anyhow::Error::from)?)
+        .bind(upload.content_type)
+        .bind(upload.created_at.to_string())
+        .bind(max_pending)
+        .fetch_optional(&mut *self.inner)
+        .await?)
+    }
+
+    /// Bytes of every file the organization has stored: attached and still pending uploads (a
+    /// removed or swept upload has no row, a refused one never got one).
+    pub async fn organization_files_bytes(&mut self, org_id: i64) -> Result<u64> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(size), 0) FROM attachments WHERE organization_id = ?",
+        )
+        .bind(org_id)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        codec::unsigned(total)
+    }
+
     /// Records a received file directly on ticket `ticket_id` and its comment `activity_id` (files
     /// that arrive in an email reply are never pending uploads); its id.
     pub async fn insert_attached_file(

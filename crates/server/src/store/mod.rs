@@ -42,6 +42,7 @@ pub mod demo;
 pub mod idempotency;
 pub mod organizations;
 pub mod outbox;
+pub mod rate_events;
 pub mod sign_in_limits;
 pub mod ticket_list;
 pub mod tickets;

@@ -147,3 +147,22 @@ impl Store {
         Ok(projects)
     }
 }
+
+impl super::Tx {
+    /// Which of `emails` (compared without case) are not the address of a member of the
+    /// organization: the recipients an email leaves the organization for.
+    pub async fn non_members(&mut self, org_id: i64, emails: &[&str]) -> Result<Vec<String>> {
+        let list = serde_json::to_string(emails).map_err(anyhow::Error::from)?;
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT lower(value) FROM json_each(?)
+             WHERE lower(value) NOT IN (
+                 SELECT lower(u.email) FROM users u
+                 JOIN memberships m ON m.user_id = u.id
+                 WHERE m.organization_id = ?)",
+        )
+        .bind(list)
+        .bind(org_id)
+        .fetch_all(&mut *self.inner)
+        .await?)
+    }
+}

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::rules::auth::Member;
 use crate::rules::conversation::change::{Actor, Audience, Change, Entry, record, set_status};
 use crate::rules::idempotency;
+use crate::rules::limits::{Action, Limits};
 use crate::rules::tickets::permissions::{self, normalise_email};
 use crate::rules::tickets::{self, UploadRoom, add_field_error};
 use crate::store::idempotency::Claim;
@@ -37,13 +38,15 @@ pub const FOLLOWING_ADMINS: &str = "Only the organization's admins can follow al
 // Comments
 
 /// A comment, new CCs, or both, with files: checked and added in one transaction that also records
-/// its emails and completes `claim`. Returns the updated ticket as the JSON text stored on the claim.
+/// its emails, completes `claim` and counts the comment and its emails outside the organization
+/// against `limits`. Returns the updated ticket as the JSON text stored on the claim.
 pub async fn comment(
     store: &Store,
     member: &Member,
     ticket_id: i64,
     input: &NewComment,
     claim: Option<&Claim>,
+    limits: &Limits,
 ) -> Result<String> {
     let audience = Audience::load(store, member.organization.id).await?;
     let actor = Actor::customer(store, member).await?;
@@ -56,6 +59,20 @@ pub async fn comment(
         return Err(Error::Conflict(CLOSED_NO_COMMENTS.into()));
     }
     let valid = check_comment(&mut tx, member, &stored.ticket, input).await?;
+    limits.take(&mut tx, member, Action::Comment, 1).await?;
+    // Every CC, old and new, gets the email about the comment: those who are not members count
+    // against the limit on emails leaving the organization.
+    let cc: Vec<&str> = stored
+        .ticket
+        .cc
+        .iter()
+        .map(String::as_str)
+        .chain(valid.cc.iter().map(|e| e.as_str()))
+        .collect();
+    let external = tx.non_members(member.organization.id, &cc).await?.len();
+    limits
+        .take(&mut tx, member, Action::ExternalEmail, external as i64)
+        .await?;
     let now = clock::now_timestamp();
     let change = add_comment(&mut tx, member, &actor, ticket_id, before, &valid, now).await?;
     tx.touch_ticket(ticket_id, now).await?;

@@ -19,6 +19,7 @@ use api::{
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::rules::auth::Member;
+use crate::rules::limits::{Action, Limits};
 use crate::rules::{idempotency, support};
 use crate::store::idempotency::Claim;
 use crate::store::tickets::{NewTicketRow, StoredTicket};
@@ -53,13 +54,15 @@ pub async fn options(
 }
 
 /// Checks and creates the ticket, attaches its files and records its emails, all in one transaction
-/// that also completes `claim`. Returns the ticket as the JSON text that was stored on the claim.
+/// that also completes `claim` and counts the ticket and its emails outside the organization against
+/// `limits`. Returns the ticket as the JSON text that was stored on the claim.
 pub async fn create(
     store: &Store,
     member: &Member,
     input: &NewTicket,
     claim: Option<&Claim>,
     calendar: &Calendar,
+    limits: &Limits,
 ) -> Result<String> {
     let org_id = member.organization.id;
     let tier = support::current_tier(store, org_id, member.organization.plan)
@@ -70,6 +73,14 @@ pub async fn create(
     let followers = store.followers(org_id).await?;
 
     let mut tx = store.begin_write().await?;
+    limits.take(&mut tx, member, Action::Ticket, 1).await?;
+    // Every CC gets the new ticket's email: those who are not members count against the limit on
+    // emails leaving the organization.
+    let cc: Vec<&str> = valid.cc.iter().map(|e| e.as_str()).collect();
+    let external = tx.non_members(org_id, &cc).await?.len();
+    limits
+        .take(&mut tx, member, Action::ExternalEmail, external as i64)
+        .await?;
     let ticket = insert(&mut tx, member, input, &valid, &tier, calendar).await?;
     let id = ticket.id;
     emails::notify_created(

@@ -1,0 +1,58 @@
+//! The abuse limits' counted events (`rules::limits` decides what they allow): one generic store for
+//! every "at most N in the last hour" counter, read and written inside the request's write
+//! transaction, so a check and its count are atomic across requests and server instances.
+
+use super::Tx;
+use crate::error::Result;
+
+/// One counted request as stored: when, and how much it counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct RateEvent {
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    /// 1, or the number of recipients of an email.
+    pub amount: i64,
+}
+
+impl Tx {
+    /// The events counted under `key` after `since_ms`, oldest first.
+    pub async fn rate_events(&mut self, key: &str, since_ms: i64) -> Result<Vec<RateEvent>> {
+        Ok(sqlx::query_as(
+            "SELECT at_ms, amount FROM rate_events WHERE key = ? AND at_ms > ? ORDER BY at_ms",
+        )
+        .bind(key)
+        .bind(since_ms)
+        .fetch_all(&mut *self.inner)
+        .await?)
+    }
+
+    /// Counts `amount` under `key` at `at_ms`.
+    pub async fn add_rate_event(&mut self, key: &str, at_ms: i64, amount: i64) -> Result<()> {
+        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES (?, ?, ?)")
+            .bind(key)
+            .bind(at_ms)
+            .bind(amount)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets every event at or before `before_ms` (older than every window).
+    pub async fn purge_rate_events(&mut self, before_ms: i64) -> Result<()> {
+        sqlx::query("DELETE FROM rate_events WHERE at_ms <= ?")
+            .bind(before_ms)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "test-support")]
+impl super::Store {
+    /// How many events are stored (tests check the table stays bounded).
+    pub async fn rate_event_rows(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rate_events")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
