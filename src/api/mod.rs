@@ -252,6 +252,26 @@ impl ApiClient {
             .await
     }
 
+    /// Whether people who are not console users can reply to the ticket's emails to comment (the
+    /// server has a reply domain): the ticket options' `replies_by_email` alone, so that the ticket page
+    /// does not carry the code that reads the create form's whole options.
+    pub async fn replies_by_email(
+        &self,
+        org_id: i64,
+        signal: Option<AbortSignal>,
+    ) -> ApiResult<bool> {
+        #[derive(serde::Deserialize)]
+        struct RepliesByEmail {
+            // Absent from older servers' answers, which had no replies by email.
+            #[serde(default)]
+            replies_by_email: bool,
+        }
+        let options: RepliesByEmail = self
+            .get(&format!("/organizations/{org_id}/ticket-options"), signal)
+            .await?;
+        Ok(options.replies_by_email)
+    }
+
     /// Creates a ticket. `idempotency_key` makes a retry (after a network failure, say) replay the
     /// first answer instead of creating a second ticket.
     pub async fn create_ticket(
