@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::TicketState;
-use crate::api::{ApiClient, abort_on_cleanup};
+use crate::api::ApiClient;
 use crate::components::focus_by_id;
 use crate::components::form::{
     Autosave, CcCheck, CcField, CcInput, DraftForm, ErrorSummary, FieldErrors, FileField,
@@ -218,11 +218,12 @@ fn CommentForm(
     );
     // Until the server says it has a reply address (or when it cannot be asked), the hint promises
     // only the emails: never a reply path that does not exist.
-    let replies_by_email = LocalResource::new(move || async move {
-        client
-            .replies_by_email(org_id, abort_on_cleanup())
-            .await
-            .unwrap_or(false)
+    let replies_by_email = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Ok(yes) = client.replies_by_email(org_id).await {
+            // The form may be gone by then.
+            replies_by_email.try_set(yes);
+        }
     });
     // The page holds back new replies while there is something in the box.
     Effect::new(move |_| typing.set(!(f.is_blank() && uploads.is_empty())));
@@ -281,7 +282,7 @@ fn CommentForm(
                 on:paste=move |ev| uploads.paste(&ev)
             >
                 <fieldset class="sa-plain-fieldset sa-form" disabled=move || submit.pending().get()>
-                <CcInput errors=form.errors field=f.cc hint=Signal::derive(move || cc_hint(replies_by_email.get().unwrap_or(false))) />
+                <CcInput errors=form.errors field=f.cc hint=Signal::derive(move || cc_hint(replies_by_email.get())) />
                 <TextArea errors=form.errors field=Field::Body label="Comment" value=f.body rows="6" />
                 <FileField uploads=uploads errors=form.errors />
                 <div class="sa-actions">
