@@ -157,6 +157,6 @@ test('the comment form says replying by email works only when the server has a r
   await page.getByRole('button', { name: 'Add to conversation' }).click();
   await expect(page.getByText(withoutReplies)).toBeVisible();
   await expect(page.getByText(withReplies)).toHaveCount(0);
-  await expect(page.getByRole('textbox', { name: 'CC', exact: true })).toHaveAccessibleDescription(/others get the emails\.$/);
+  await expect(page.getByRole('textbox', { name: 'CC', exact: true })).toHaveAccessibleDescription(/other people get the emails\.$/);
   await expectNoA11yViolations(page, 'comment form without replies by email');
 });
