@@ -29,3 +29,19 @@ pub fn remove(key: &str) {
         let _ = storage.remove_item(key);
     }
 }
+
+/// Forgets every key for which `doomed` says yes. The keys are collected first: removing while
+/// walking by index would skip the key that moves into the removed one's place.
+pub fn remove_where(doomed: impl Fn(&str) -> bool) {
+    let Some(storage) = local_storage() else {
+        return;
+    };
+    let count = storage.length().unwrap_or(0);
+    let keys: Vec<String> = (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| doomed(key))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
+    }
+}

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::ApiClient;
+use crate::components::form::forget_drafts;
 use crate::routes;
 use crate::session::Session;
 
@@ -16,6 +17,13 @@ pub fn Shell(standalone: bool) -> impl IntoView {
         match client.sign_out().await {
             Ok(()) => {
                 set_sign_out_error.set(None);
+                // Before the pages go: a form torn down by `expire` would save its draft again.
+                if let Some(me) = session.0.with_untracked(|s| match s {
+                    crate::session::SessionState::SignedIn(me) => Some(me.user.id),
+                    _ => None,
+                }) {
+                    forget_drafts(me);
+                }
                 session.expire();
             }
             Err(e) => set_sign_out_error.set(Some(format!("Could not sign out. {}", e.message()))),

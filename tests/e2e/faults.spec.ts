@@ -97,18 +97,15 @@ function occurrences(haystack: string, needle: string): number {
 }
 
 const SEED = 20261129;
-// 10 tickets and 10 comments, 4-7 faults each: the two tests together assert at least 100.
+// 10 tickets and 10 comments, 4-7 faults each: together at least 100 (asserted).
 const TICKETS = 10;
 const COMMENTS = 10;
-let faultsInjected = 0;
 
-test.describe.configure({ mode: 'serial' });
-
-test('Create ticket under network and gateway faults: nothing typed is lost, every ticket is created once', async ({ page }) => {
-  test.setTimeout(240_000);
+/** Create ticket, `TICKETS` times, each send through a drawn plan of faults. Returns how many faults it injected. */
+async function ticketRounds(page: Page): Promise<number> {
   const random = generator(SEED);
-  await visitSignedIn(page, '/support/tickets/new', USERS.acmeMember);
   const run = Date.now();
+  let injected = 0;
   for (let i = 0; i < TICKETS; i += 1) {
     await page.goto('/support/tickets/new');
     await expect(page.getByRole('heading', { level: 1, name: 'Create ticket' })).toBeVisible();
@@ -143,19 +140,23 @@ test('Create ticket under network and gateway faults: nothing typed is lost, eve
     await expect(created).toBeVisible();
     await page.unrouteAll({ behavior: 'wait' });
     expect(applied.length, `faults applied in round ${i}`).toBe(planned);
-    faultsInjected += applied.length;
+    injected += applied.length;
     expect(await ticketsWithSubject(page, subject), `tickets "${subject}" after ${applied.join(', ')}`).toBe(1);
     if (i === 0) await expectNoA11yViolations(page, 'ticket created after faults');
   }
-});
+  return injected;
+}
 
-test('Add to conversation under network and gateway faults: nothing written is lost, every comment is added once', async ({ page }) => {
-  test.setTimeout(240_000);
+/**
+ * Add to conversation on one ticket, `COMMENTS` times, each send through a drawn plan of faults, on one page load:
+ * a sent comment closes the form and the next round opens it again, as a user adding comments one after another
+ * does (the reloads in the middle of a round still prove the draft). Returns how many faults it injected.
+ */
+async function commentRounds(page: Page, id: number): Promise<number> {
   const random = generator(SEED + 1);
-  await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
-  const id = await createTicketViaApi(page, `Faulty comments ${Date.now()}`);
+  let injected = 0;
+  await page.goto(`/support/tickets/${id}`);
   for (let i = 0; i < COMMENTS; i += 1) {
-    await page.goto(`/support/tickets/${id}`);
     const comment = `Comment ${i} of the fault test, ${Date.now()}.`;
     await page.getByRole('button', { name: 'Add to conversation' }).click();
     await page.getByLabel('Comment', { exact: true }).fill(comment);
@@ -181,10 +182,24 @@ test('Add to conversation under network and gateway faults: nothing written is l
     await expect(page.getByRole('listitem').filter({ hasText: comment })).toBeVisible();
     await page.unrouteAll({ behavior: 'wait' });
     expect(applied.length, `faults applied in round ${i}`).toBe(planned);
-    faultsInjected += applied.length;
+    injected += applied.length;
     expect(occurrences(await ticketJson(page, id), comment), `comment ${i} after ${applied.join(', ')}`).toBe(1);
   }
-  // Both tests together: the issue asks for at least 100 faults.
-  console.log(`faults.spec: ${faultsInjected} faults injected, no input lost, no duplicate`);
-  expect(faultsInjected).toBeGreaterThanOrEqual(100);
+  return injected;
+}
+
+// The two forms are independent (their own requests, routes, drafts and seeds), so they run at once, in two pages
+// of one signed-in browser context: the test waits mostly on the network and on the delays it injects.
+test('Create ticket and Add to conversation under network and gateway faults: nothing typed is lost, nothing is created twice', async ({ page, context }) => {
+  test.setTimeout(240_000);
+  await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
+  const id = await createTicketViaApi(page, `Faulty comments ${Date.now()}`);
+  const commentPage = await context.newPage();
+  const outcomes = await Promise.allSettled([ticketRounds(page), commentRounds(commentPage, id)]);
+  const failures = outcomes.flatMap((o, n) => (o.status === 'rejected' ? [`${n === 0 ? 'Create ticket' : 'Add to conversation'}: ${o.reason}`] : []));
+  expect(failures, 'both forms came through their faults').toEqual([]);
+  const injected = outcomes.reduce((sum, o) => sum + (o.status === 'fulfilled' ? o.value : 0), 0);
+  // The issue asks for at least 100 faults.
+  console.log(`faults.spec: ${injected} faults injected, no input lost, no duplicate`);
+  expect(injected).toBeGreaterThanOrEqual(100);
 });

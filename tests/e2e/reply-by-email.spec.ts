@@ -107,6 +107,19 @@ test('a CCed non-user replies by email and the reply shows in the conversation, 
   await expectNoA11yViolations(page, 'ticket page with replies by email');
 });
 
+/**
+ * Makes `page` see the ticket options of a server without --reply-domain (`replies_by_email: false`); the e2e
+ * server has one, which this checks first.
+ */
+async function answerAsWithoutReplyDomain(page: Page): Promise<void> {
+  await page.route('**/api/v1/organizations/*/ticket-options', async (route) => {
+    const answer = await route.fetch();
+    const json = await answer.json();
+    expect(json.replies_by_email).toBe(true);
+    await route.fulfill({ response: answer, json: { ...json, replies_by_email: false } });
+  });
+}
+
 test('the create form says replying by email works only when the server has a reply domain', async ({ page }) => {
   const withReplies = 'others get email and can reply to it to comment and CC more people.';
   const withoutReplies = 'others get the emails.';
@@ -117,15 +130,33 @@ test('the create form says replying by email works only when the server has a re
 
   // The same server without --reply-domain says replies_by_email: false (the server tests check that); the form
   // then promises only the emails.
-  await page.route('**/api/v1/organizations/*/ticket-options', async (route) => {
-    const answer = await route.fetch();
-    const json = await answer.json();
-    expect(json.replies_by_email).toBe(true);
-    await route.fulfill({ response: answer, json: { ...json, replies_by_email: false } });
-  });
+  await answerAsWithoutReplyDomain(page);
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Create ticket' })).toBeVisible();
   await expect(page.getByText(withoutReplies)).toBeVisible();
   await expect(page.getByText(withReplies)).toHaveCount(0);
   await expectNoA11yViolations(page, 'create form without replies by email');
+});
+
+test('the comment form says replying by email works only when the server has a reply domain', async ({ page }) => {
+  const withReplies = 'while other people get email and can reply to it to comment and CC more people.';
+  const withoutReplies = 'while other people get the emails.';
+
+  await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
+  const id = await createTicketViaApi(page, `CC hint ${Date.now()}`);
+  await page.goto(`/support/tickets/${id}`);
+  await page.getByRole('button', { name: 'Add to conversation' }).click();
+  await expect(page.getByText(withReplies)).toBeVisible();
+  await expect(page.getByText(withoutReplies)).toHaveCount(0);
+
+  // Without --reply-domain the server says replies_by_email: false (the server tests check that); the comment form
+  // then promises only the emails, and its CC box is still described by that hint.
+  await answerAsWithoutReplyDomain(page);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'Add to conversation' }).click();
+  await expect(page.getByText(withoutReplies)).toBeVisible();
+  await expect(page.getByText(withReplies)).toHaveCount(0);
+  await expect(page.getByRole('textbox', { name: 'CC', exact: true })).toHaveAccessibleDescription(/other people get the emails\.$/);
+  await expectNoA11yViolations(page, 'comment form without replies by email');
 });

@@ -1,13 +1,13 @@
 //! The CC field: addresses typed or pasted (separated by spaces, commas or new lines) become removable
 //! chips one by one as they pass; an address that does not pass stays in the box with its message, so
-//! nothing typed is lost.
+//! nothing typed is lost. The chips and the box are the form kit's [`ChipInput`].
 
 use api::ticket::split_addresses;
 use api::{Email, Field, FieldError as RuleError};
 use leptos::prelude::*;
 
+use super::chip_input::{ChipInput, take_chips};
 use super::{FieldErrors, FieldFrame};
-use crate::components::focus_by_id;
 
 /// Decides whether one more address may join the chips already accepted.
 pub type CcRule = fn(&CcCheck, &[Email], &str) -> Result<Email, RuleError>;
@@ -46,45 +46,19 @@ impl CcField {
     /// `None` when there was nothing to look at.
     pub fn commit(&self, all: bool) -> Option<Option<String>> {
         let text = self.text.get_untracked();
-        let ends_with_separator =
-            text.ends_with(|c: char| c.is_whitespace() || c == ',' || c == ';');
         let tokens: Vec<&str> = split_addresses(&text).collect();
-        let complete = if all || ends_with_separator {
-            tokens.len()
-        } else {
-            tokens.len().saturating_sub(1)
-        };
-        if complete == 0 {
-            return None;
-        }
         let mut list = self.accepted();
-        let mut rejected = Vec::new();
-        let mut first_error = None;
-        self.check.with_value(|check| {
-            for token in &tokens[..complete] {
-                match (self.rule)(check, &list, token) {
-                    Ok(email) => list.push(email),
-                    Err(e) => {
-                        first_error.get_or_insert(e.message);
-                        rejected.push(*token);
-                    }
-                }
-            }
-        });
-        let mut rest = rejected.join(" ");
-        if let Some(partial) = tokens.get(complete) {
-            if !rest.is_empty() {
-                rest.push(' ');
-            }
-            rest.push_str(partial);
-        } else if !rest.is_empty() && ends_with_separator {
-            // Keep the separator just typed after a refused address, so the next one starts apart.
-            rest.push(' ');
-        }
+        let taken = self.check.with_value(|check| {
+            take_chips(&text, &tokens, all, |token| {
+                let email = (self.rule)(check, &list, token).map_err(|e| e.message)?;
+                list.push(email);
+                Ok(())
+            })
+        })?;
         self.emails
             .set(list.into_iter().map(String::from).collect());
-        self.text.set(rest);
-        Some(first_error)
+        self.text.set(taken.rest);
+        Some(taken.problem)
     }
 
     fn accepted(&self) -> Vec<Email> {
@@ -122,71 +96,37 @@ impl CcField {
     }
 }
 
-/// The CC label, hint, chips and box. Each commit shows its outcome as the field's message.
+/// The CC label, hint, chips and box. Each commit shows its outcome as the field's message. The hint
+/// may change (what the server offers is known only after it answers).
 #[component]
-pub fn CcInput(errors: FieldErrors, field: CcField, hint: &'static str) -> impl IntoView {
+pub fn CcInput(
+    errors: FieldErrors,
+    field: CcField,
+    #[prop(into)] hint: Signal<&'static str>,
+) -> impl IntoView {
     const CC: Field = Field::Cc;
-    let input_id = errors.id(CC);
-    let hint_id = format!("{input_id}-hint");
-    let commit = move |all: bool| {
+    let on_commit = Callback::new(move |all: bool| {
         if let Some(result) = field.commit(all) {
             errors.set(CC, result);
         }
-    };
-    let remove = {
-        let input_id = input_id.clone();
-        move |email: String| {
-            field.emails.update(|l| l.retain(|e| *e != email));
-            focus_by_id(input_id.clone());
-        }
-    };
-    let described = {
-        let hint_id = hint_id.clone();
-        move || errors.describe(CC, errors.has(CC), Some(&hint_id))
-    };
+    });
+    let on_remove = Callback::new(move |email: String| {
+        field.emails.update(|l| l.retain(|e| *e != email));
+    });
     view! {
         <FieldFrame errors=errors field=CC label="CC">
-            <p id=hint_id class="sa-hint">{hint}</p>
-            <ul class="sa-chips" aria-label="CC addresses" hidden=move || field.emails.with(Vec::is_empty)>
-                <For each=move || field.emails.get() key=|e| e.clone() let(email)>
-                    <li class="sa-chip">
-                        <span>{email.clone()}</span>
-                        <button
-                            type="button"
-                            class="sa-chip-remove"
-                            aria-label=format!("Remove {email}")
-                            on:click={
-                                let email = email.clone();
-                                let remove = remove.clone();
-                                move |_| remove(email.clone())
-                            }
-                        >
-                            "\u{d7}"
-                        </button>
-                    </li>
-                </For>
-            </ul>
-            <input
-                id=input_id
-                type="text"
+            <ChipInput
+                errors=errors
+                field=CC
+                chips=field.emails
+                text=field.text
+                list_label="CC addresses"
                 inputmode="email"
-                autocomplete="off"
-                spellcheck="false"
-                prop:value=move || field.text.get()
-                on:input=move |ev| {
-                    field.text.set(event_target_value(&ev));
-                    commit(false);
-                }
-                on:blur=move |_| commit(true)
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    if ev.key() == "Enter" {
-                        ev.prevent_default();
-                        commit(true);
-                    }
-                }
-                aria-invalid=errors.invalid(CC)
-                aria-describedby=described
-            />
+                on_commit=on_commit
+                on_remove=on_remove
+            >
+                {move || hint.get()}
+            </ChipInput>
         </FieldFrame>
     }
 }

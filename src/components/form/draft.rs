@@ -1,6 +1,8 @@
 //! Drafts: a form's input written to localStorage while the user types, and the idempotency key
 //! that makes sending it again safe.
 
+use std::cell::Cell;
+
 use leptos::prelude::*;
 use serde::Serialize;
 
@@ -8,6 +10,32 @@ use crate::storage;
 
 /// Quiet time after the last keystroke before a draft is written.
 const SAVE_DELAY_MS: u64 = 300;
+
+thread_local! {
+    /// How many explicit sign-outs this page has seen. An [`Autosave`] started before the latest one
+    /// writes nothing more: the form that is torn down by the sign-out (which saves on cleanup) or
+    /// whose save timer fires a moment later must not bring back the drafts [`forget_drafts`] removed.
+    static SIGN_OUTS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether `key` is a draft of user `user_id`. Every form's draft key has the shape
+/// `support-app:{form}-draft:{user}:...` (Create ticket: `:{organization}`, a comment:
+/// `:{organization}:{ticket}`).
+fn is_draft_of(key: &str, user_id: i64) -> bool {
+    let mut parts = key.split(':');
+    parts.next() == Some("support-app")
+        && parts.next().is_some_and(|form| form.ends_with("-draft"))
+        && parts.next() == Some(user_id.to_string().as_str())
+}
+
+/// Removes every draft `user_id` left in this browser, in every organization, and stops the forms on
+/// the page from writing theirs again. For an explicit sign-out only (on a shared computer the next
+/// person must not find what was typed); a session that merely expires keeps its drafts, so the user
+/// finds them after signing in again.
+pub fn forget_drafts(user_id: i64) {
+    SIGN_OUTS.with(|n| n.set(n.get().wrapping_add(1)));
+    storage::remove_where(|key| is_draft_of(key, user_id));
+}
 
 /// Writes a form's draft to localStorage under `key` a moment after each change, at once when the page
 /// is hidden or the form goes away, and never again after [`Autosave::finish`].
@@ -29,6 +57,7 @@ impl Autosave {
     ) -> Self {
         let key = StoredValue::new(key);
         let finished = StoredValue::new(false);
+        let sign_outs = SIGN_OUTS.with(Cell::get);
         // Only a form the user has touched writes: an untouched form in another tab must never remove or
         // overwrite the draft this tab is writing.
         let changed = StoredValue::new(false);
@@ -37,7 +66,9 @@ impl Autosave {
             if let Some(handle) = timer.try_update_value(Option::take).flatten() {
                 handle.clear();
             }
-            if finished.try_get_value().unwrap_or(true) || !changed.try_get_value().unwrap_or(false)
+            if finished.try_get_value().unwrap_or(true)
+                || !changed.try_get_value().unwrap_or(false)
+                || SIGN_OUTS.with(Cell::get) != sign_outs
             {
                 return;
             }
@@ -122,4 +153,21 @@ pub fn new_key() -> String {
             let part = || (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
             format!("{:x}-{:x}", part(), part())
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_draft_of;
+
+    #[test]
+    fn only_the_users_own_drafts_are_forgotten() {
+        assert!(is_draft_of("support-app:ticket-draft:7:1", 7));
+        assert!(is_draft_of("support-app:comment-draft:7:1:42", 7));
+        // Another user's drafts on the same computer stay: their session may have merely expired.
+        assert!(!is_draft_of("support-app:ticket-draft:70:1", 7));
+        assert!(!is_draft_of("support-app:comment-draft:17:1:42", 7));
+        // Not drafts at all.
+        assert!(!is_draft_of("support-app:settings:7", 7));
+        assert!(!is_draft_of("other-app:ticket-draft:7:1", 7));
+    }
 }

@@ -4,6 +4,7 @@
 //! [`ErrorSummary`] that links to it. Drafts and sending live here too.
 
 mod cc_field;
+mod chip_input;
 mod draft;
 mod error_summary;
 mod field_errors;
@@ -15,7 +16,8 @@ mod text_field;
 mod uploads;
 
 pub use cc_field::{CcCheck, CcField, CcInput, CcRule};
-pub use draft::{Autosave, new_key};
+pub use chip_input::{ChipInput, Taken, take_chips};
+pub use draft::{Autosave, forget_drafts, new_key};
 pub use error_summary::ErrorSummary;
 pub use field_errors::{FieldError, FieldErrors, FieldFrame};
 pub use file_field::FileField;

@@ -9,8 +9,7 @@ use api::{Field, FieldMessage, Project, TicketOptions};
 use leptos::prelude::*;
 
 use super::draft::Fields;
-use crate::components::focus_by_id;
-use crate::components::form::{FieldErrors, FieldFrame};
+use crate::components::form::{ChipInput, FieldErrors, FieldFrame, take_chips};
 
 const RESOURCES: Field = Field::Resources;
 
@@ -37,39 +36,18 @@ pub(super) fn commit(
     all: bool,
 ) -> Option<Option<String>> {
     let text = f.resource_text.get_untracked();
-    let separated = text.ends_with(|c: char| c.is_whitespace() || c == ',' || c == ';');
     let entries: Vec<&str> = split_resources(&text).collect();
-    let complete = if all || separated {
-        entries.len()
-    } else {
-        entries.len().saturating_sub(1)
-    };
-    if complete == 0 {
-        return None;
-    }
     let mut chips = f.resources.get_untracked();
-    let mut kept = Vec::new();
-    let mut first_error = None;
-    options.with_value(|o| {
-        for entry in &entries[..complete] {
-            match admit(&o.projects, &chips, entry) {
-                Ok(added) => chips.extend(added),
-                Err(message) => {
-                    first_error.get_or_insert(message);
-                    kept.push(*entry);
-                }
-            }
-        }
-    });
-    kept.extend(entries.get(complete));
-    let mut rest = kept.join(" ");
-    if complete == entries.len() && !rest.is_empty() && separated {
-        // Keep the separator just typed after a refused entry, so the next one starts apart.
-        rest.push(' ');
-    }
+    let taken = options.with_value(|o| {
+        take_chips(&text, &entries, all, |entry| {
+            let added = admit(&o.projects, &chips, entry)?;
+            chips.extend(added);
+            Ok(())
+        })
+    })?;
     f.resources.set(chips);
-    f.resource_text.set(rest);
-    Some(first_error)
+    f.resource_text.set(taken.rest);
+    Some(taken.problem)
 }
 
 /// The message for text still in the box (it did not become a chip), unless `messages` have one.
@@ -103,17 +81,15 @@ fn choices(projects: &[Project]) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// The label, hint, chips, box and the organization's list. Each commit shows its outcome as the
+/// The label, hint, chips and box (the form kit's [`ChipInput`]) and the organization's list. Each commit shows its outcome as the
 /// field's message; a status line tells screen readers what became a chip.
 pub(super) fn resources_field(
     f: Fields,
     errors: FieldErrors,
     options: StoredValue<TicketOptions>,
 ) -> impl IntoView {
-    let input_id = errors.id(RESOURCES);
-    let hint_id = format!("{input_id}-hint");
     let status = RwSignal::new(String::new());
-    let commit = move |all: bool| {
+    let on_commit = Callback::new(move |all: bool| {
         let before = f.resources.with_untracked(Vec::len);
         if let Some(result) = commit(f, options, all) {
             let added = f.resources.with_untracked(Vec::len) - before;
@@ -124,7 +100,7 @@ pub(super) fn resources_field(
             }
             errors.set(RESOURCES, result);
         }
-    };
+    });
     let toggle = move |id: String, on: bool| {
         let mut message = None;
         f.resources.update(|chips| {
@@ -138,18 +114,10 @@ pub(super) fn resources_field(
         });
         errors.set(RESOURCES, message);
     };
-    let remove = {
-        let input_id = input_id.clone();
-        move |id: String| {
-            status.set(format!("Removed {id}."));
-            toggle(id, false);
-            focus_by_id(input_id.clone());
-        }
-    };
-    let described = {
-        let hint_id = hint_id.clone();
-        move || errors.describe(RESOURCES, errors.has(RESOURCES), Some(&hint_id))
-    };
+    let on_remove = Callback::new(move |id: String| {
+        status.set(format!("Removed {id}."));
+        toggle(id, false);
+    });
     let list = options
         .with_value(|o| choices(&o.projects))
         .into_iter()
@@ -179,49 +147,19 @@ pub(super) fn resources_field(
         .collect_view();
     view! {
         <FieldFrame errors=errors field=RESOURCES label="Projects and services (optional)">
-            <p id=hint_id class="sa-hint">
+            <ChipInput
+                errors=errors
+                field=RESOURCES
+                chips=f.resources
+                text=f.resource_text
+                list_label="Affected projects and services"
+                on_commit=on_commit
+                on_remove=on_remove
+            >
                 "Enter the ID of the affected projects and services, separated by spaces, commas or new lines: a project as "
                 <code>"project"</code>", a service as "<code>"project/service"</code>
                 {format!(" (at most {RESOURCES_MAX}).")}
-            </p>
-            <ul class="sa-chips" aria-label="Affected projects and services" hidden=move || f.resources.with(Vec::is_empty)>
-                <For each=move || f.resources.get() key=|id| id.clone() let(id)>
-                    <li class="sa-chip">
-                        <span>{id.clone()}</span>
-                        <button
-                            type="button"
-                            class="sa-chip-remove"
-                            aria-label=format!("Remove {id}")
-                            on:click={
-                                let remove = remove.clone();
-                                move |_| remove(id.clone())
-                            }
-                        >
-                            "\u{d7}"
-                        </button>
-                    </li>
-                </For>
-            </ul>
-            <input
-                id=input_id
-                type="text"
-                autocomplete="off"
-                spellcheck="false"
-                prop:value=move || f.resource_text.get()
-                on:input=move |ev| {
-                    f.resource_text.set(event_target_value(&ev));
-                    commit(false);
-                }
-                on:blur=move |_| commit(true)
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    if ev.key() == "Enter" {
-                        ev.prevent_default();
-                        commit(true);
-                    }
-                }
-                aria-invalid=errors.invalid(RESOURCES)
-                aria-describedby=described
-            />
+            </ChipInput>
             <span class="sa-visually-hidden" role="status">{move || status.get()}</span>
             <details class="sa-resource-choices">
                 <summary>"Choose from your organization"</summary>

@@ -180,6 +180,17 @@ fn context(check: &CcCheck) -> CommentContext<'_> {
     }
 }
 
+/// The CC field's hint: replying to the emails is only promised when the server gives them a reply
+/// address (`replies_by_email`, as on the create form); otherwise people who are not console users
+/// only receive them.
+fn cc_hint(replies_by_email: bool) -> &'static str {
+    if replies_by_email {
+        "Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people get email and can reply to it to comment and CC more people."
+    } else {
+        "Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people get the emails."
+    }
+}
+
 /// Add to conversation: CC, a comment, files, Submit. `on_done` gets the updated ticket after a
 /// successful submit, or `None` when the user cancels.
 #[component]
@@ -208,6 +219,15 @@ fn CommentForm(
         move || f.snapshot(),
         CommentDraft::has_content,
     );
+    // Until the server says it has a reply address (or when it cannot be asked), the hint promises
+    // only the emails: never a reply path that does not exist.
+    let replies_by_email = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Ok(yes) = client.replies_by_email(org_id).await {
+            // The form may be gone by then.
+            replies_by_email.try_set(yes);
+        }
+    });
     // The page holds back new replies while there is something in the box.
     Effect::new(move |_| typing.set(!(f.is_blank() && uploads.is_empty())));
     on_cleanup(move || typing.set(false));
@@ -265,11 +285,7 @@ fn CommentForm(
                 on:paste=move |ev| uploads.paste(&ev)
             >
                 <fieldset class="sa-plain-fieldset sa-form" disabled=move || submit.pending().get()>
-                <CcInput
-                    errors=form.errors
-                    field=f.cc
-                    hint="Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people get email and can reply to it to comment and CC more people."
-                />
+                <CcInput errors=form.errors field=f.cc hint=Signal::derive(move || cc_hint(replies_by_email.get())) />
                 <TextArea errors=form.errors field=Field::Body label="Comment" value=f.body rows="6" />
                 <FileField uploads=uploads errors=form.errors />
                 <div class="sa-actions">
