@@ -8,6 +8,7 @@ mod authorization_matrix;
 mod conversation;
 mod helpers;
 mod http;
+mod limits;
 mod mail;
 mod openapi;
 mod outbox;
