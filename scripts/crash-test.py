@@ -38,7 +38,8 @@ RAISED_LIMITS = [
     for who in ("user", "org")
 ]
 # A retry whose key is still claimed by a request the kill cut short waits for the server to take the claim
-# over (rules::idempotency::IN_FLIGHT_TIMEOUT, 60 s), so the run allows for that once at the end.
+# over (rules::idempotency::in_flight_timeout: --request-timeout-secs + 10 s, 40 s by default), so the run
+# allows for that once at the end.
 TIME_LIMIT_SECS = 240
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -38,6 +38,13 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// The first request with this `Idempotency-Key` is still being processed; retry shortly.
     RequestInProgress,
+    /// The request body is larger than the route accepts.
+    PayloadTooLarge,
+    /// The request body is not of a type the route accepts (e.g. JSON without `Content-Type:
+    /// application/json`).
+    UnsupportedMediaType,
+    /// The request took longer than the server allows (a slow body or a slow answer).
+    Timeout,
     /// The server is too busy to take the request now; retry after `Retry-After` seconds.
     Busy,
     /// Something went wrong on the server; details are in its log, never in the response.

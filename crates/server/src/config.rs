@@ -444,6 +444,36 @@ pub struct Config {
     )]
     pub attachment_quota_mb: u64,
 
+    /// Seconds a client has to send a request's headers (the whole head, from its first byte); a
+    /// connection that trickles them is closed.
+    #[arg(long, env = "SUPPORT_HEADER_READ_TIMEOUT_SECS", default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds an API request may take, reading its body and answering (uploads and inbound mail:
+    /// `--upload-timeout-secs`); then 408 `timeout`. Also bounds how long an `Idempotency-Key`
+    /// claim stays unanswered (`rules::idempotency::in_flight_timeout`).
+    #[arg(long, env = "SUPPORT_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+
+    /// Seconds an upload (or an inbound email) may take, body included: generous for a 25 MB file on
+    /// a slow line, but finite, so a trickled body cannot hold a connection forever.
+    #[arg(long, env = "SUPPORT_UPLOAD_TIMEOUT_SECS", default_value_t = 600,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub upload_timeout_secs: u64,
+
+    /// API requests handled at once; more wait up to a second for a free slot, then get 503 `busy`
+    /// with `Retry-After`.
+    #[arg(long, env = "SUPPORT_MAX_CONCURRENT_REQUESTS", default_value_t = 256,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_requests: u32,
+
+    /// On Ctrl-C or SIGTERM, seconds running requests get to finish before their connections are
+    /// closed: under the 30 s an orchestrator usually waits before it sends SIGKILL.
+    #[arg(long, env = "SUPPORT_SHUTDOWN_TIMEOUT_SECS", default_value_t = 25)]
+    pub shutdown_timeout_secs: u64,
+
     /// An origin allowed to call the API from another site (CORS), as `https://console.example.com`.
     /// Repeat the flag for several; the env var takes a comma-separated list. None by default: no CORS
     /// headers at all.

@@ -1,6 +1,6 @@
 //! The server's one error type and the one JSON error body it renders to.
 
-use api::{ErrorBody, ErrorCode, FieldMessage};
+use api::{ErrorBody, ErrorCode, Field, FieldMessage};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -26,6 +26,14 @@ pub enum Error {
         message: String,
         retry_after_secs: u64,
     },
+    /// A body over the route's limit: 413, naming the limit.
+    #[error("body over {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: usize },
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    /// The request ran past its deadline (reading the body included): 408, naming what was late.
+    #[error("timed out after {secs} s waiting for {what:?}")]
+    Timeout { secs: u64, what: TimedOut },
     /// Too many requests of this kind are running: 503 with `Retry-After`.
     #[error("busy")]
     Busy { retry_after_secs: u64 },
@@ -57,6 +65,26 @@ pub enum Error {
     Database(Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// What a request was still waiting for when its deadline passed ([`Error::Timeout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimedOut {
+    /// The client was still sending its (JSON, or inbound email) body.
+    RequestBody,
+    /// The client was still sending the file it uploads.
+    File,
+    /// The body had arrived: the server was slow to answer.
+    Answer,
+}
+
+/// The 408 of an upload the client did not finish sending in time.
+fn upload_timed_out(secs: u64) -> String {
+    format!(
+        "The file did not finish uploading within {}, so it was not kept. Try again on a \
+         faster connection, or with a smaller file.",
+        seconds(secs)
+    )
 }
 
 /// Which sign-in limit refused an attempt. They count different things (the account's failures,
@@ -97,6 +125,9 @@ impl Error {
                 StatusCode::TOO_MANY_REQUESTS
             }
             Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Timeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -113,6 +144,9 @@ impl Error {
             Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::Busy { .. } => ErrorCode::Busy,
+            Error::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Error::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            Error::Timeout { .. } => ErrorCode::Timeout,
             Error::Unauthenticated | Error::DuplicateSessionCookies | Error::TokenRefused(_) => {
                 ErrorCode::Unauthenticated
             }
@@ -144,6 +178,32 @@ impl Error {
                 format!("{what} Try again in {}.", seconds(*retry_after_secs))
             }
             Error::RateLimited { message, .. } => message.clone(),
+            Error::PayloadTooLarge { limit_bytes } => format!(
+                "The request body is larger than the limit of {} MB ({limit_bytes} bytes).",
+                limit_bytes / (1024 * 1024)
+            ),
+            Error::UnsupportedMediaType(detail) => {
+                format!("The request body's type is not accepted: {detail}")
+            }
+            Error::Timeout {
+                secs,
+                what: TimedOut::Answer,
+            } => format!(
+                "The request took longer than {} and was stopped. Try again.",
+                seconds(*secs)
+            ),
+            Error::Timeout {
+                secs,
+                what: TimedOut::RequestBody,
+            } => format!(
+                "The request body did not arrive within {}, so the request was stopped and \
+                 nothing was saved. Try again.",
+                seconds(*secs)
+            ),
+            Error::Timeout {
+                secs,
+                what: TimedOut::File,
+            } => upload_timed_out(*secs),
             Error::Busy { retry_after_secs } => {
                 format!("The server is busy. Try again in {retry_after_secs} seconds.")
             }
@@ -195,6 +255,14 @@ impl IntoResponse for Error {
             message: self.message(),
             fields: match self {
                 Error::Invalid(fields) => fields,
+                // Next to the file input, like the upload's other errors.
+                Error::Timeout {
+                    secs,
+                    what: TimedOut::File,
+                } => vec![FieldMessage::new(
+                    Field::Attachments,
+                    upload_timed_out(secs),
+                )],
                 _ => Vec::new(),
             },
         };

@@ -17,6 +17,8 @@ pub mod state;
 pub mod store;
 pub mod tiers;
 
+use std::time::Duration;
+
 use axum::Router;
 
 pub use config::{Cli, Command, Config};
@@ -41,7 +43,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
                 state.store.clone(),
                 url.mailer(),
                 jobs::outbox::Sender::from_config(&state.config),
-                std::time::Duration::from_secs(state.config.outbox_interval_secs),
+                Duration::from_secs(state.config.outbox_interval_secs),
             ))
         }
         None => {
@@ -51,11 +53,8 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     };
     let sweeper = jobs::sweeper::spawn_sweeper(state.store.clone(), state.config.attachments_dir());
     let purger = jobs::purge::spawn_purger(state.store.clone(), state.config.outbox_retention());
-    // With the peer's address, which the sign-in limits count by (unless a trusted proxy header says).
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let config = state.config.clone();
+    let served = serve_on(listener, app(state), &config, shutdown_signal()).await;
     // A sweep cut short leaves nothing half done: rows go first, files without rows are swept later.
     sweeper.abort();
     // Each purge is one statement: stopping between them leaves nothing half done.
@@ -64,6 +63,86 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         worker.stop().await;
     }
     served?;
+    Ok(())
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then gives running requests
+/// `--shutdown-timeout-secs` to finish before closing their connections.
+///
+/// Written out instead of `axum::serve`, which has neither a header-read timeout nor a shutdown
+/// deadline: each connection gets `--header-read-timeout-secs` for a request's head (hyper's timer,
+/// which also closes a connection that sends nothing), and the peer's address as `ConnectInfo` (the
+/// sign-in limits count by it). HTTP/1.1 only, as `axum::serve` was here (axum's `http2` feature is
+/// off): hyper-util's HTTP/1-or-2 detection reads the first bytes with no timeout at all.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    config: &Config,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let header_timeout = Duration::from_secs(config.header_read_timeout_secs);
+    let shutdown_timeout = Duration::from_secs(config.shutdown_timeout_secs);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, say: wait a little instead of spinning.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
+            let service = hyper::service::service_fn(
+                move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    request
+                        .extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    app.clone().oneshot(request)
+                },
+            );
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                // The guard `wait_for` returns is not `Send`: dropped inside, before the await below.
+                () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+        // Finished connections leave the set as they go, so it holds only live ones.
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let drained = tokio::time::timeout(shutdown_timeout, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            connections = connections.len(),
+            "requests still running at the shutdown deadline: closing their connections"
+        );
+        connections.shutdown().await;
+    }
     Ok(())
 }
 

@@ -30,7 +30,8 @@ const UPLOAD_BODY_LIMIT: usize = ATTACHMENT_MAX_BYTES as usize + 1024 * 1024;
 pub fn routes() -> Vec<Route> {
     vec![
         Route::new(Method::POST, "/organizations/{org_id}/attachments", upload)
-            .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+            .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+            .upload(crate::http::deadline::BodyKind::File),
         Route::new(
             Method::DELETE,
             "/organizations/{org_id}/attachments/{attachment_id}",

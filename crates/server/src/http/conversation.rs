@@ -1,6 +1,8 @@
 //! The conversation on a ticket: comments, removing someone from the CC list, the customer's status
 //! changes, and following every ticket of the organization.
 
+use std::time::Duration;
+
 use api::{Following, NewComment, StatusChange, Ticket};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -71,7 +73,10 @@ async fn comment(
     let member = Member::load(&state.store, user, org_id).await?;
     let scope = format!("comment\norganization {org_id}\nticket {ticket_id}");
     let store = &state.store;
-    let claim = match idempotency::begin(store, member.user.id, &headers, &scope, &input).await? {
+    let deadline = Duration::from_secs(state.config.request_timeout_secs);
+    let claim = match idempotency::begin(store, deadline, member.user.id, &headers, &scope, &input)
+        .await?
+    {
         Start::Replay(response) => return Ok(response),
         Start::Run(claim) => claim,
     };

@@ -16,9 +16,23 @@ use crate::rules::auth::{self, ClientAddress, CurrentUser, Member};
 use crate::rules::token;
 use crate::state::AppState;
 
+/// The largest JSON body any route takes, stated rather than left to axum's default (the same
+/// 2 MB): `http::router` sets it, uploads raise it on their own routes.
+pub const JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Each rejection with its real status: 413 over the limit, 415 without the JSON content type,
+/// 400 for the rest (syntax, or a shape that does not fit).
 impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
-        Error::Malformed(rejection.body_text())
+        match rejection.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge {
+                limit_bytes: JSON_BODY_LIMIT,
+            },
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Error::UnsupportedMediaType(rejection.body_text())
+            }
+            _ => Error::Malformed(rejection.body_text()),
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The HTTP side of `Idempotency-Key` (the rules are `rules::idempotency`): reading the header,
 //! replaying a stored answer, and answering or releasing the key once the work is done.
 
+use std::time::Duration;
+
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -41,9 +43,11 @@ pub enum Start {
 }
 
 /// Claims the request's key, if it sent one, for `request` under `scope` (what else the request is
-/// about, such as the organization). Errors as [`idempotency::claim`] does.
+/// about, such as the organization), on a route whose deadline is `request_timeout` (which bounds
+/// how long a claim may stay unanswered). Errors as [`idempotency::claim`] does.
 pub async fn begin(
     store: &Store,
+    request_timeout: Duration,
     user_id: i64,
     headers: &HeaderMap,
     scope: &str,
@@ -54,7 +58,15 @@ pub async fn begin(
     };
     let hash = idempotency::request_hash(scope, request)?;
     Ok(
-        match idempotency::claim(store, user_id, &key, &hash).await? {
+        match idempotency::claim(
+            store,
+            user_id,
+            &key,
+            &hash,
+            idempotency::in_flight_timeout(request_timeout),
+        )
+        .await?
+        {
             Outcome::Claimed(claim) => Start::Run(Some(claim)),
             Outcome::Replay { status, body } => {
                 let status = StatusCode::from_u16(status)

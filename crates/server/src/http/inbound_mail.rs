@@ -25,7 +25,11 @@ use crate::state::AppState;
 
 /// The route, relative to `/api/v1`: outside the CSRF check (see [`Route::without_csrf`]).
 pub fn routes() -> Vec<Route> {
-    vec![Route::new(Method::POST, "/inbound-mail", inbound).without_csrf()]
+    vec![
+        Route::new(Method::POST, "/inbound-mail", inbound)
+            .without_csrf()
+            .upload(crate::http::deadline::BodyKind::Request),
+    ]
 }
 
 /// What the endpoint answers.

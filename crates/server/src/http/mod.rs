@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod auth;
 pub mod conversation;
 pub mod csrf;
+pub mod deadline;
 pub mod etag;
 pub mod extract;
 pub mod idempotency;
@@ -20,15 +21,18 @@ pub mod tickets;
 pub mod upgrades;
 
 use std::any::Any;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::MatchedPath;
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
+use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -111,6 +115,8 @@ pub struct Route {
     handler: MethodRouter<AppState>,
     /// Whether the CSRF header is required (see [`Route::without_csrf`]).
     csrf: bool,
+    /// Set for a large body (see [`Route::upload`]): what it is, for the 408's message.
+    upload: Option<deadline::BodyKind>,
 }
 
 impl Route {
@@ -127,7 +133,16 @@ impl Route {
             path,
             handler: on(filter, handler),
             csrf: true,
+            upload: None,
         }
+    }
+
+    /// The route takes a large body, `kind`: `--upload-timeout-secs` instead of
+    /// `--request-timeout-secs` (the route sets its own body limit, with [`Route::layer`] or in its
+    /// handler).
+    pub fn upload(mut self, kind: deadline::BodyKind) -> Self {
+        self.upload = Some(kind);
+        self
     }
 
     /// The same route outside the CSRF check and the API's `no-store` default: for a caller that is
@@ -184,20 +199,45 @@ pub fn router_with(state: AppState, routes: Vec<Route>) -> Router {
     // `Router::route` on a path it already has adds the other methods to it.
     let (browser, own_credentials): (Vec<Route>, Vec<Route>) =
         routes.into_iter().partition(|route| route.csrf);
-    let add = |router: Router<AppState>, route: Route| router.route(route.path, route.handler);
+    let config = &state.config;
+    let request_timeout = Duration::from_secs(config.request_timeout_secs);
+    let upload_timeout = Duration::from_secs(config.upload_timeout_secs);
+    // Each route with its deadline, which covers reading the body: a trickled body ends with it.
+    let add = |router: Router<AppState>, route: Route| {
+        let (deadline, kind) = match route.upload {
+            Some(kind) => (upload_timeout, kind),
+            None => (request_timeout, deadline::BodyKind::Request),
+        };
+        let handler = route.handler.layer(middleware::from_fn(
+            move |request: axum::extract::Request, next: middleware::Next| {
+                deadline::with_deadline(deadline, kind, request, next)
+            },
+        ));
+        router.route(route.path, handler)
+    };
+    let slots = Arc::new(Semaphore::new(config.max_concurrent_requests as usize));
     let api = browser
         .into_iter()
         .fold(Router::new(), add)
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(middleware::from_fn(csrf::require_csrf_header))
+        // Stated, not axum's implicit default (the same 2 MB); upload routes raise it for themselves.
+        .layer(DefaultBodyLimit::max(extract::JSON_BODY_LIMIT))
         // Handlers may be stricter (downloads add `private`); every other answer is never stored.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
         // After the layers: these authenticate with their own secret, not a cookie, so no CSRF header.
-        .merge(own_credentials.into_iter().fold(Router::new(), add));
+        .merge(own_credentials.into_iter().fold(Router::new(), add))
+        // Around every operation (not the static files, which are cheap), outside the deadlines: a
+        // request waiting for a slot has not started its clock.
+        .layer(middleware::from_fn(
+            move |request: axum::extract::Request, next: middleware::Next| {
+                deadline::with_slot(slots.clone(), request, next)
+            },
+        ));
 
     let mut router = Router::new().nest(api::API_PREFIX, api);
     if let Some(dir) = &state.config.static_dir {

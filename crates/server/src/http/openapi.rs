@@ -128,7 +128,10 @@ impl Modify for Contract {
             RefOr::T(
                 ResponseBuilder::new()
                     .description(
-                        "An error; `code` says which, `fields` names each invalid field (422).",
+                        "An error; `code` says which, `fields` names each invalid field (422). \
+                         Any operation may also answer 408 `timeout` past its deadline, 413 \
+                         `payload_too_large` over its body limit, 415 `unsupported_media_type` for \
+                         a body that is not JSON, and 503 `busy` with `Retry-After`.",
                     )
                     .content(
                         "application/json",
@@ -153,7 +156,8 @@ impl Modify for Contract {
 }
 
 /// Any operation may answer a client error (bad input, not signed in, not allowed, not found,
-/// conflicts, too many attempts) or a server error, always as an `ErrorBody`.
+/// conflicts, too many attempts, a body too large, too slow or not JSON) or a server error, always as
+/// an `ErrorBody`.
 fn add_error_responses(operation: &mut Operation) {
     for range in ["4XX", "5XX"] {
         operation

@@ -1,6 +1,8 @@
 //! Support tickets: the create form's options, the lists, creating a ticket (safe to retry with an
 //! `Idempotency-Key`) and one ticket. The lists and a ticket answer with an ETag: the SPA polls them.
 
+use std::time::Duration;
+
 use api::{NewTicket, Ticket, TicketList, TicketListQuery, TicketOptions};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method};
@@ -106,7 +108,10 @@ async fn create(
     let member = Member::load(&state.store, user, org_id).await?;
     let scope = org_id.to_string();
     let store = &state.store;
-    let claim = match idempotency::begin(store, member.user.id, &headers, &scope, &input).await? {
+    let deadline = Duration::from_secs(state.config.request_timeout_secs);
+    let claim = match idempotency::begin(store, deadline, member.user.id, &headers, &scope, &input)
+        .await?
+    {
         Start::Replay(response) => return Ok(response),
         Start::Run(claim) => claim,
     };

@@ -5,7 +5,8 @@
 //! second transaction that also stores the answer on the key ([`complete`]), so the work and the
 //! stored answer commit together. If the work fails the caller releases the key
 //! ([`Store::release_key`]): the user fixes the form and sends again with the same key. A claim whose
-//! process died before either is taken over after [`IN_FLIGHT_TIMEOUT`]. The HTTP side (the header,
+//! request died before either (the process crashed, or the route's deadline stopped it) is taken over
+//! after [`in_flight_timeout`]. The HTTP side (the header,
 //! replaying the answer) is `http::idempotency`.
 
 use std::time::Duration;
@@ -22,9 +23,18 @@ use crate::store::{Store, Tx};
 pub const KEY_LIFETIME: Duration =
     Duration::from_secs(api::idempotency::IDEMPOTENCY_KEY_LIFETIME_SECS);
 
-/// A claim this old without an answer belongs to a request that will never finish (the process died):
-/// the next request with the key takes it over.
-pub const IN_FLIGHT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Added to the route's deadline before a claim without an answer is taken over: the timer firing
+/// late on a busy machine, and the dropped request's rollback reaching the database.
+pub const TAKEOVER_MARGIN: Duration = Duration::from_secs(10);
+
+/// How old a claim without an answer must be before the next request with its key takes it over:
+/// the claiming route's deadline (`--request-timeout-secs`; the claim is made inside it) plus
+/// [`TAKEOVER_MARGIN`]. By then the first request has answered or was stopped by `http::deadline`,
+/// so it will never finish. Taking over sooner would still not do the work twice ([`complete`]
+/// refuses a claim taken over), but it would fail a request that was about to succeed.
+pub fn in_flight_timeout(request_timeout: Duration) -> Duration {
+    request_timeout + TAKEOVER_MARGIN
+}
 
 /// The status every answer stored on a key has: both idempotent requests create something.
 pub const CREATED: u16 = 201;
@@ -51,8 +61,15 @@ pub enum Outcome {
 
 /// Claims `key` for `user_id`'s request with `hash`, or finds why not: the same key with other content
 /// is [`Error::IdempotencyKeyReused`], a first request still running is [`Error::RequestInProgress`],
-/// and a finished one is replayed.
-pub async fn claim(store: &Store, user_id: i64, key: &str, hash: &str) -> Result<Outcome> {
+/// and a finished one is replayed. A claim older than `in_flight_timeout` ([`in_flight_timeout`]) is
+/// taken over.
+pub async fn claim(
+    store: &Store,
+    user_id: i64,
+    key: &str,
+    hash: &str,
+    in_flight_timeout: Duration,
+) -> Result<Outcome> {
     let now = clock::now();
     let claim = Claim {
         user_id,
@@ -83,7 +100,7 @@ pub async fn claim(store: &Store, user_id: i64, key: &str, hash: &str) -> Result
                 .map_err(|_| anyhow::anyhow!("stored status {status} is not an HTTP status"))?;
             Ok(Outcome::Replay { status, body })
         }
-        ("in_flight", _, _) if stored.created_at > clock::timestamp(now - IN_FLIGHT_TIMEOUT) => {
+        ("in_flight", _, _) if stored.created_at > clock::timestamp(now - in_flight_timeout) => {
             tx.commit().await?;
             Err(Error::RequestInProgress)
         }

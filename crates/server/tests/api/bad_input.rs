@@ -472,26 +472,24 @@ fn corpus(month: &str, group: i64) -> Vec<Entry> {
         // 10,000-deep value there is harmless and the request goes through, so it is no entry.)
         // Past the JSON body limit (2 MB).
         let big = with(base.clone(), field, json!("x".repeat(3 * 1024 * 1024)));
-        // s4-limits: pins this to 413 `payload_too_large` once that change is merged.
         add(
             format!("3 MB JSON in {target:?} {field}"),
             target,
             None,
             Body::Json(big),
             Expect::Refused {
-                status: None,
+                status: Some(StatusCode::PAYLOAD_TOO_LARGE),
                 field: None,
                 says: None,
             },
         );
-        // s4-limits: pins this to 415 once that change is merged.
         add(
             format!("JSON sent as text/plain to {target:?}"),
             target,
             None,
             Body::Raw("text/plain", base.to_string().into_bytes()),
             Expect::Refused {
-                status: None,
+                status: Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
                 field: None,
                 says: None,
             },

@@ -68,12 +68,18 @@ async fn a_body_that_is_not_declared_json_is_a_json_error() {
 
     for content_type in [None, Some("text/plain")] {
         let response = app.anonymous().post_session_body(content_type, json).await;
-        expect_error(
+        // Its real status since issue 12 (it was a 400 like every other rejection).
+        let body = expect_error(
             response,
-            StatusCode::BAD_REQUEST,
-            ErrorCode::MalformedRequest,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
         )
         .await;
+        assert!(
+            body.message.contains("application/json"),
+            "{}",
+            body.message
+        );
     }
 }
 

@@ -17,6 +17,7 @@ mod outbox;
 mod purge;
 mod security_headers;
 mod sign_in_flood;
+mod timeouts;
 mod support;
 mod ticket_list;
 mod tickets;

@@ -59,6 +59,17 @@ pub async fn spawn_app_serving(routes: Vec<Route>) -> TestApp {
     .await
 }
 
+/// [`spawn_app_serving`] with a configuration `configure` adjusts first (small limits, say).
+pub async fn spawn_app_serving_with(
+    configure: impl FnOnce(&mut Config),
+    routes: Vec<Route>,
+) -> TestApp {
+    spawn(configure, move |state| {
+        support_server::http::router_with(state, routes)
+    })
+    .await
+}
+
 async fn spawn(
     configure: impl FnOnce(&mut Config),
     build: impl FnOnce(AppState) -> axum::Router,
@@ -72,9 +83,11 @@ async fn spawn(
     let address = format!("http://{}", listener.local_addr().expect("local address"));
     let state = AppState::new(config).await.expect("app state");
     let app = build(state.clone());
+    let config = state.config.clone();
     tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service).await.expect("server runs");
+        support_server::serve_on(listener, app, &config, std::future::pending())
+            .await
+            .expect("server runs");
     });
     TestApp {
         address,

@@ -8,7 +8,10 @@ mod checks;
 mod cli;
 mod session;
 
-pub use app::{PASSWORD, TestApp, spawn_app, spawn_app_serving, spawn_app_with, test_config};
+pub use app::{
+    PASSWORD, TestApp, spawn_app, spawn_app_serving, spawn_app_serving_with, spawn_app_with,
+    test_config,
+};
 pub use arrange::png;
 pub use checks::{cache_control, expect_error, fields, header, invalid, set_cookies};
 pub use cli::{run_cli, text};

@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use super::{acme_form, acme_form_with, ticket_count};
-use crate::helpers::{expect_error, invalid, spawn_app};
+use crate::helpers::{TestApp, expect_error, invalid, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_same_key_and_payload_twice_creates_one_ticket_and_replays_the_answer() {
@@ -187,5 +187,48 @@ async fn a_key_left_in_flight_by_a_dead_process_is_taken_over_after_a_minute() {
     let replay = dev.post_ticket_with_key("crashed", &form).await;
     assert_eq!(replay.status(), StatusCode::CREATED);
     assert!(replay.headers().contains_key("idempotent-replayed"));
+    assert_eq!(ticket_count(&app).await, 1);
+}
+
+/// Leaves `key` claimed by `user_id` for `form`'s hash `secs` seconds ago and never answered, as a
+/// request stopped in the middle leaves it.
+async fn leave_in_flight(app: &TestApp, user_id: i64, key: &str, hash: &str, secs: i64) {
+    let created_at = (OffsetDateTime::now_utc() - Duration::seconds(secs))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&Rfc3339)
+        .unwrap();
+    sqlx::query(
+        "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, state, created_at)
+         VALUES (?, ?, ?, 'in_flight', ?)",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(hash)
+    .bind(created_at)
+    .execute(app.db())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_claim_is_taken_over_once_its_request_is_past_the_deadline_and_a_margin() {
+    // With 5 s deadlines, a request that claimed a key 20 s ago was stopped long since (the
+    // takeover waits for the deadline plus 10 s), though it is not a minute old.
+    let app = spawn_app_with(|config| config.request_timeout_secs = 5).await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form(&app).await;
+    let user_id = dev.me().await.user.id;
+    let hash =
+        support_server::rules::idempotency::request_hash(&dev.org_id.to_string(), &form).unwrap();
+
+    leave_in_flight(&app, user_id, "stopped", &hash, 12).await;
+    let response = dev.post_ticket_with_key("stopped", &form).await;
+    expect_error(response, StatusCode::CONFLICT, ErrorCode::RequestInProgress).await;
+    assert_eq!(ticket_count(&app).await, 0);
+
+    leave_in_flight(&app, user_id, "stopped", &hash, 20).await;
+    let response = dev.post_ticket_with_key("stopped", &form).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(ticket_count(&app).await, 1);
 }

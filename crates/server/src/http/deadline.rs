@@ -1,0 +1,124 @@
+//! Per-route deadlines and the concurrency limit: the two limits `http::router_with` puts around
+//! every API operation.
+//!
+//! A deadline covers the whole request, reading its body included, so a body trickled one byte at a
+//! time ends with it: the handler's future is dropped, which rolls back its transaction and deletes
+//! a partial upload (`rules::attachments::PartialFile`), and the client gets 408 `timeout` naming
+//! what it was still sending, if anything.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body::{Frame, SizeHint};
+use tokio::sync::Semaphore;
+
+use crate::error::{Error, TimedOut};
+
+/// How long a request waits for a free slot of `--max-concurrent-requests` before 503: long enough
+/// to absorb a burst, short enough that a sustained overload is told to come back.
+pub const SLOT_WAIT: Duration = Duration::from_secs(1);
+
+/// What a route's body is, for the 408's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// A JSON body, or an inbound email: "the request body".
+    Request,
+    /// A file upload: "the file", on the `attachments` field.
+    File,
+}
+
+/// Runs the request with `deadline` over it; past it, 408 `timeout` saying whether the body had
+/// arrived (then the server was slow) or not (then the client was: named as `kind`).
+pub async fn with_deadline(
+    deadline: Duration,
+    kind: BodyKind,
+    request: Request,
+    next: Next,
+) -> Response {
+    // A request without a body (a GET) has all of it from the start.
+    let empty = http_body::Body::is_end_stream(request.body());
+    let arrived = Arc::new(AtomicBool::new(empty));
+    let request = request.map(|body| {
+        Body::new(Watched {
+            inner: body,
+            arrived: arrived.clone(),
+        })
+    });
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let what = if arrived.load(Ordering::Acquire) {
+                TimedOut::Answer
+            } else {
+                match kind {
+                    BodyKind::Request => TimedOut::RequestBody,
+                    BodyKind::File => TimedOut::File,
+                }
+            };
+            tracing::warn!(
+                ?what,
+                secs = deadline.as_secs(),
+                "request stopped at its deadline"
+            );
+            Error::Timeout {
+                secs: deadline.as_secs(),
+                what,
+            }
+            .into_response()
+        }
+    }
+}
+
+/// Takes one of `slots` for the request's whole run, waiting at most [`SLOT_WAIT`] for one; none
+/// free is 503 `busy` with `Retry-After`.
+pub async fn with_slot(slots: Arc<Semaphore>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(SLOT_WAIT, slots.acquire_owned()).await {
+        // Held until the response is built; a streamed download's body outlives it, which is fine:
+        // the limit is on handlers at work, the socket writes are cheap.
+        Ok(Ok(_slot)) => next.run(request).await,
+        _ => Error::Busy {
+            retry_after_secs: 1,
+        }
+        .into_response(),
+    }
+}
+
+/// A body that records when it has been read to its end.
+struct Watched {
+    inner: Body,
+    arrived: Arc<AtomicBool>,
+}
+
+impl http_body::Body for Watched {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        // The end is either the last frame (`None`) or a frame after which the body knows it is
+        // complete (a Content-Length reached): a multipart parser stops at the closing boundary and
+        // may never ask for `None`.
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.arrived.store(true, Ordering::Release);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
