@@ -6,7 +6,9 @@
 //! 0 for a message taken, answered or quietly dropped (automatic mail must not bounce: that is how
 //! loops start); [`EX_DATAERR`] (too big, unreadable, too long), [`EX_NOUSER`] (no reply address, an
 //! unknown token) and [`EX_NOPERM`] (the sender is not the token's recipient, or no longer on the
-//! ticket) make it bounce to the sender; [`EX_TEMPFAIL`] (the database or disk failed) makes it try
+//! ticket) and [`EX_CANTCREAT`] (its files do not fit in the organization's storage quota) make it
+//! bounce to the sender; [`EX_TEMPFAIL`] (the database or disk failed, or the reply is over an hourly
+//! abuse limit, which a later try within the mail server's retry period may be under) makes it try
 //! again later; [`EX_CONFIG`] without `--reply-domain`.
 
 use std::io::Read;
@@ -23,6 +25,8 @@ pub const EX_NOUSER: i32 = 67;
 pub const EX_TEMPFAIL: i32 = 75;
 /// sysexits(3): permission denied.
 pub const EX_NOPERM: i32 = 77;
+/// sysexits(3): an output file cannot be created.
+pub const EX_CANTCREAT: i32 = 73;
 /// sysexits(3): configuration error.
 pub const EX_CONFIG: i32 = 78;
 
@@ -65,6 +69,8 @@ pub fn exit_code(outcome: &Outcome) -> i32 {
         Outcome::Refused(Refused::TooBig | Refused::Unparseable | Refused::TooLong) => EX_DATAERR,
         Outcome::Refused(Refused::NoReplyAddress | Refused::UnknownToken) => EX_NOUSER,
         Outcome::Refused(Refused::SenderMismatch | Refused::NotOnTicket) => EX_NOPERM,
+        Outcome::Refused(Refused::OverQuota) => EX_CANTCREAT,
+        Outcome::Refused(Refused::OverLimit(_)) => EX_TEMPFAIL,
     };
     if let Some(reason) = outcome.reason() {
         eprintln!("{}: {reason}", outcome.label());

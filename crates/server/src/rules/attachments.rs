@@ -107,7 +107,9 @@ struct PartialFile {
 }
 
 impl PartialFile {
+    /// Called once the file's row is committed.
     fn keep(mut self) {
+        durability::note(&self.path, durability::Step::RowCommitted);
         self.keep = true;
     }
 }
@@ -211,6 +213,7 @@ impl IncomingFile {
             .sync_all()
             .await
             .context("syncing an upload")?;
+        durability::note(&self.partial.path, durability::Step::FileSynced);
         sync_dir(&self.partial.path).await?;
         Ok(ReceivedFile {
             partial: self.partial,
@@ -234,13 +237,67 @@ async fn sync_dir(file: &Path) -> Result<()> {
         .sync_all()
         .await
         .context("syncing the attachments directory")?;
+    durability::note(file, durability::Step::DirSynced);
     Ok(())
 }
 
 /// Elsewhere a directory cannot be opened as a file (and NTFS journals its entries).
 #[cfg(not(unix))]
-async fn sync_dir(_file: &Path) -> Result<()> {
+async fn sync_dir(file: &Path) -> Result<()> {
+    durability::note(file, durability::Step::DirSynced);
     Ok(())
+}
+
+/// What the tests read to check that a new file is durable before its row commits: a file's
+/// content and directory entry must both be synced first, or a power cut could leave a committed
+/// row naming a lost file. Nothing is recorded without the `test-support` feature.
+pub mod durability {
+    use std::path::Path;
+
+    /// One step in making a new file durable.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Step {
+        /// The file's bytes were synced (`fsync`).
+        FileSynced,
+        /// The directory naming it was synced.
+        DirSynced,
+        /// Its row committed and the file was kept.
+        RowCommitted,
+    }
+
+    #[cfg(feature = "test-support")]
+    static STEPS: std::sync::Mutex<Vec<(String, Step)>> = std::sync::Mutex::new(Vec::new());
+
+    /// Records `step` for the stored file at `path`.
+    #[cfg(feature = "test-support")]
+    pub(super) fn note(path: &Path, step: Step) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        STEPS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name, step));
+    }
+
+    /// Without the feature, nothing: product builds carry no recorder.
+    #[cfg(not(feature = "test-support"))]
+    #[inline(always)]
+    pub(super) fn note(_path: &Path, _step: Step) {}
+
+    /// The steps recorded for the file stored as `stored_name`, in order (tests run in parallel in
+    /// one process: each asks about its own file).
+    #[cfg(feature = "test-support")]
+    pub fn steps(stored_name: &str) -> Vec<Step> {
+        STEPS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(name, _)| name == stored_name)
+            .map(|(_, step)| *step)
+            .collect()
+    }
 }
 
 /// Whether `member` may upload at all: not on free services (403), with room for one more pending

@@ -45,6 +45,26 @@ impl Action {
     }
 }
 
+/// Who a count is for: a console user of an organization, or someone acting on one of its tickets
+/// who is not a console user (a CC address replying by email).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Who {
+    /// The console user, whose own counters apply too; `None` for someone who is not one.
+    pub user_id: Option<i64>,
+    /// The organization, whose counters always apply.
+    pub organization_id: i64,
+}
+
+impl Who {
+    /// `member` and their organization.
+    pub fn member(member: &Member) -> Self {
+        Self {
+            user_id: Some(member.user.id),
+            organization_id: member.organization.id,
+        }
+    }
+}
+
 /// Whose allowance a counter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
@@ -100,9 +120,9 @@ impl Limits {
         amount: i64,
     ) -> Result<()> {
         let now = clock::now_ms();
+        let who = Who::member(member);
         for scope in [Scope::User, Scope::Organization] {
-            self.check_one(tx, member, action, scope, amount, now)
-                .await?;
+            self.check_one(tx, who, action, scope, amount, now).await?;
         }
         Ok(())
     }
@@ -117,6 +137,13 @@ impl Limits {
         action: Action,
         amount: i64,
     ) -> Result<()> {
+        self.take_for(tx, Who::member(member), action, amount)
+            .await
+    }
+
+    /// [`Limits::take`] for `who`: without a user (someone who is not a console user), only the
+    /// organization's counter applies.
+    pub async fn take_for(&self, tx: &mut Tx, who: Who, action: Action, amount: i64) -> Result<()> {
         if amount <= 0 {
             return Ok(());
         }
@@ -125,10 +152,10 @@ impl Limits {
         tx.purge_rate_events(now - WINDOW_MS).await?;
         let mut keys = Vec::with_capacity(2);
         for scope in [Scope::User, Scope::Organization] {
-            keys.push(
-                self.check_one(tx, member, action, scope, amount, now)
-                    .await?,
-            );
+            if scope == Scope::User && who.user_id.is_none() {
+                continue;
+            }
+            keys.push(self.check_one(tx, who, action, scope, amount, now).await?);
         }
         for key in keys {
             tx.add_rate_event(&key, now, amount).await?;
@@ -140,15 +167,19 @@ impl Limits {
     async fn check_one(
         &self,
         tx: &mut Tx,
-        member: &Member,
+        who: Who,
         action: Action,
         scope: Scope,
         amount: i64,
         now: i64,
     ) -> Result<String> {
-        let key = match scope {
-            Scope::User => format!("{}:user:{}", action.key(), member.user.id),
-            Scope::Organization => format!("{}:org:{}", action.key(), member.organization.id),
+        let key = match (scope, who.user_id) {
+            (Scope::User, Some(user_id)) => format!("{}:user:{user_id}", action.key()),
+            // Callers skip the user counter without a user; counting the organization's is the safe
+            // answer if one ever does not.
+            (Scope::User, None) | (Scope::Organization, _) => {
+                format!("{}:org:{}", action.key(), who.organization_id)
+            }
         };
         let limit = self.limit(action, scope);
         let events = tx.rate_events(&key, now - WINDOW_MS).await?;

@@ -23,8 +23,16 @@
 //! form's rules (`api::conversation::check_new_cc`); ones already on the ticket and our own addresses
 //! are skipped, and one the rules refuse is logged and skipped. Files go through the upload checks
 //! (`rules::attachments`); a refused file is logged and skipped. A reply to a closed ticket adds
-//! nothing and gets an automatic answer pointing to a follow-up ticket. Everything refused or
-//! dropped is logged with its reason; only a database or disk failure is an error.
+//! nothing and gets an automatic answer pointing to a follow-up ticket.
+//!
+//! A reply counts against the abuse limits (`rules::limits`) like a comment in the console, in its
+//! write transaction: one comment, one upload per file, one email per CC outside the organization
+//! who hears of it. A console user's reply counts for them and their organization; a CC address's
+//! (not a console user) only for the organization, as it has no allowance of its own and must not
+//! use up the submitter's. A reply past a limit is refused whole (nothing stored, nothing counted);
+//! a file past the organization's storage quota is skipped like a refused file, and a reply left
+//! with nothing else is refused. Everything refused or dropped is logged with its reason; only a
+//! database or disk failure is an error.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -39,6 +47,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::rules::attachments::{self, IncomingFile, KeptFile};
 use crate::rules::auth::{CurrentUser, Member};
+use crate::rules::limits::{Action, Limits, Who};
 use crate::rules::conversation::change::{Actor, Audience, Change, Entry, record, set_status};
 use crate::rules::conversation::emails;
 use crate::rules::tickets::emails::email_subject;
@@ -61,6 +70,8 @@ pub struct InboundSettings {
     pub max_bytes: u64,
     /// Where files are stored.
     pub attachments_dir: PathBuf,
+    /// The abuse limits and the storage quota a reply counts against.
+    pub limits: Limits,
 }
 
 impl InboundSettings {
@@ -71,6 +82,7 @@ impl InboundSettings {
             own_address: normalise_email(config.mail_from.email.as_ref()),
             max_bytes: config.inbound_mail_max_bytes,
             attachments_dir: config.attachments_dir(),
+            limits: Limits::new(config),
         })
     }
 }
@@ -124,6 +136,10 @@ pub enum Refused {
     NotOnTicket,
     /// The comment is longer than a comment may be.
     TooLong,
+    /// The author or their organization is past an hourly abuse limit on this action.
+    OverLimit(Action),
+    /// Nothing but files, and none fit in the organization's storage quota.
+    OverQuota,
 }
 
 impl fmt::Display for Dropped {
@@ -149,6 +165,18 @@ impl fmt::Display for Refused {
             }
             Refused::NotOnTicket => "the sender is no longer on this ticket",
             Refused::TooLong => "the reply is longer than a comment may be",
+            Refused::OverLimit(Action::Comment | Action::Ticket) => {
+                "the sender or their organization has added too many comments in the last hour"
+            }
+            Refused::OverLimit(Action::Upload) => {
+                "the sender or their organization has uploaded too many files in the last hour"
+            }
+            Refused::OverLimit(Action::ExternalEmail) => {
+                "the reply would send more emails to addresses outside the organization than its hourly limit allows"
+            }
+            Refused::OverQuota => {
+                "the reply's files do not fit in the organization's storage quota for files"
+            }
         })
     }
 }
@@ -256,7 +284,7 @@ async fn ingest_inner(store: &Store, settings: &InboundSettings, raw: &[u8]) -> 
         cc: cc_candidates(&message, settings),
         files: received_files(&message, settings, &stored).await?,
     };
-    add_reply(store, stored, author, reply).await
+    add_reply(store, stored, author, reply, &settings.limits).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,6 +455,7 @@ async fn author(store: &Store, stored: &StoredTicket, address: &str) -> Result<O
                 return Ok(Some(Author {
                     actor,
                     user_id: member.user.id,
+                    who: Who::member(&member),
                 }));
             }
             Ok(_) | Err(crate::error::Error::NotFound) => {}
@@ -444,13 +473,20 @@ async fn author(store: &Store, stored: &StoredTicket, address: &str) -> Result<O
         },
         // Not a console user: what they add is recorded as added on the submitter's ticket.
         user_id: stored.submitter_id,
+        // ...but counted against the organization's limits only: the submitter did not write it.
+        who: Who {
+            user_id: None,
+            organization_id: stored.organization_id,
+        },
     }))
 }
 
-/// The reply's author, and the user id their CC additions and files are recorded under.
+/// The reply's author, the user id their CC additions and files are recorded under, and whose
+/// limits the reply counts against.
 struct Author {
     actor: Actor,
     user_id: i64,
+    who: Who,
 }
 
 /// What a reply adds, before the form's rules.
@@ -552,7 +588,8 @@ async fn add_reply(
     store: &Store,
     stored: StoredTicket,
     author: Author,
-    reply: Reply,
+    mut reply: Reply,
+    limits: &Limits,
 ) -> Result<Outcome> {
     let ticket_id = stored.ticket.id;
     let audience = Audience::load(store, stored.organization_id).await?;
@@ -565,8 +602,21 @@ async fn add_reply(
         return Ok(Outcome::AnsweredClosed { ticket_id });
     }
     let new_cc = new_ccs(&stored, author.actor.email().unwrap_or_default(), &reply.cc);
+    let had_files = !reply.files.is_empty();
+    reply.files = within_quota(&mut tx, limits, stored.organization_id, reply.files).await?;
     if reply.body.is_empty() && reply.files.is_empty() && new_cc.is_empty() {
-        return Ok(Outcome::Dropped(Dropped::Empty));
+        // Files dropped for the quota are worth a bounce: the sender thinks they sent something.
+        return Ok(if had_files {
+            Outcome::Refused(Refused::OverQuota)
+        } else {
+            Outcome::Dropped(Dropped::Empty)
+        });
+    }
+    if let Some(refused) =
+        take_limits(&mut tx, limits, &stored, &author, reply.files.len(), &new_cc).await?
+    {
+        // Dropping `tx` rolls back what the limits counted; dropping `reply` deletes its files.
+        return Ok(Outcome::Refused(refused));
     }
     let now = clock::now_timestamp();
     let mut change = Change::default();
@@ -640,6 +690,76 @@ async fn add_reply(
         cc_added: change.cc_added,
         files: change.files,
     })
+}
+
+/// The files that fit in the organization's storage quota, in order; the others are logged and
+/// deleted. In the write transaction: parallel replies and uploads cannot both squeeze in.
+async fn within_quota(
+    tx: &mut crate::store::Tx,
+    limits: &Limits,
+    organization_id: i64,
+    files: Vec<attachments::ReceivedFile>,
+) -> Result<Vec<attachments::ReceivedFile>> {
+    if files.is_empty() {
+        return Ok(files);
+    }
+    let mut used = tx.organization_files_bytes(organization_id).await?;
+    let mut kept = Vec::with_capacity(files.len());
+    for file in files {
+        if used.saturating_add(file.size()) > limits.quota_bytes {
+            skipped(
+                file.file_name(),
+                "over the organization's storage quota for files",
+            );
+            continue;
+        }
+        used += file.size();
+        kept.push(file);
+    }
+    Ok(kept)
+}
+
+/// Counts the reply against the abuse limits in `tx`, as the console's comment path counts a
+/// comment: one comment, `files` uploads (counted when uploaded in the console), and one email per
+/// CC outside the organization, old or new, who will hear of it (not the author). The refusal when
+/// past one, logged with the limit's sentence.
+async fn take_limits(
+    tx: &mut crate::store::Tx,
+    limits: &Limits,
+    stored: &StoredTicket,
+    author: &Author,
+    files: usize,
+    new_cc: &[Email],
+) -> Result<Option<Refused>> {
+    let author_email = author.actor.email().unwrap_or_default();
+    let cc: Vec<&str> = stored
+        .ticket
+        .cc
+        .iter()
+        .map(String::as_str)
+        .chain(new_cc.iter().map(|e| e.as_str()))
+        .filter(|cc| !cc.eq_ignore_ascii_case(author_email))
+        .collect();
+    let external = tx.non_members(stored.organization_id, &cc).await?.len();
+    for (action, amount) in [
+        (Action::Comment, 1),
+        (Action::Upload, files),
+        (Action::ExternalEmail, external),
+    ] {
+        match limits
+            .take_for(tx, author.who, action, amount as i64)
+            .await
+        {
+            Ok(()) => {}
+            Err(crate::error::Error::RateLimited { message, .. }) => {
+                // The sentence holds counts and limits only, nothing the sender wrote.
+                tracing::warn!(ticket_id = stored.ticket.id, %message, "email reply over a limit");
+                return Ok(Some(Refused::OverLimit(action)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
 }
 
 /// The reply's `Cc` addresses that join the ticket: those not on it yet (the author, the submitter

@@ -184,3 +184,19 @@ async fn simultaneous_uploads_do_not_exceed_the_cap() {
     assert_eq!((created, refused), (20, 5), "{statuses:?}");
     assert_eq!(app.stored_files().len(), 20);
 }
+
+#[tokio::test]
+async fn a_new_file_and_its_directory_are_synced_before_its_row_commits() {
+    use support_server::rules::attachments::durability::{Step, steps};
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+
+    let upload = dev.upload_png("graph.png").await;
+
+    let stored = app.stored_name(upload.id).await;
+    assert_eq!(
+        steps(&stored),
+        [Step::FileSynced, Step::DirSynced, Step::RowCommitted],
+        "a power cut after the commit must not lose the file or its name"
+    );
+}

@@ -4,6 +4,7 @@
 //! the outbox sends; and the endpoint's authentication.
 
 mod headers;
+mod limits;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -44,9 +45,17 @@ struct Ingested {
 
 /// An app with replies by email on, and Dana's ticket CCing [`OUTSIDE`].
 async fn app_with_ticket() -> (TestApp, Session, Ticket) {
+    app_with_ticket_and(|_| {}).await
+}
+
+/// [`app_with_ticket`], with `configure` applied to the app's configuration too.
+async fn app_with_ticket_and(
+    configure: impl FnOnce(&mut support_server::Config),
+) -> (TestApp, Session, Ticket) {
     let app = spawn_app_with(|config| {
         config.reply_domain = Some(DOMAIN.into());
         config.inbound_mail_secret = Some(SECRET.into());
+        configure(config);
     })
     .await;
     let dev = app.sign_in("dev@acme.example").await;
@@ -118,9 +127,15 @@ async fn post_mail(app: &TestApp, message: Vec<u8>, secret: &str) -> reqwest::Re
 
 /// Ingests `message` the `via` way.
 async fn ingest(app: &TestApp, via: Via, message: Vec<u8>) -> Ingested {
+    ingest_with(app, via, message, &[]).await
+}
+
+/// [`ingest`], with `cli_flags` given to the CLI (the flags the app's configuration was given: the
+/// CLI is another process, with its own).
+async fn ingest_with(app: &TestApp, via: Via, message: Vec<u8>, cli_flags: &[&str]) -> Ingested {
     match via {
         Via::Cli => {
-            let output = ingest_cli(app, &message, &[]);
+            let output = ingest_cli(app, &message, cli_flags);
             let stderr = text(&output.stderr);
             let code = output.status.code().expect("exited");
             let outcome = stderr
