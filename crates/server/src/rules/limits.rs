@@ -137,8 +137,7 @@ impl Limits {
         action: Action,
         amount: i64,
     ) -> Result<()> {
-        self.take_for(tx, Who::member(member), action, amount)
-            .await
+        self.take_for(tx, Who::member(member), action, amount).await
     }
 
     /// [`Limits::take`] for `who`: without a user (someone who is not a console user), only the

@@ -47,9 +47,9 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::rules::attachments::{self, IncomingFile, KeptFile};
 use crate::rules::auth::{CurrentUser, Member};
-use crate::rules::limits::{Action, Limits, Who};
 use crate::rules::conversation::change::{Actor, Audience, Change, Entry, record, set_status};
 use crate::rules::conversation::emails;
+use crate::rules::limits::{Action, Limits, Who};
 use crate::rules::tickets::emails::email_subject;
 use crate::rules::tickets::permissions::{self, normalise_email};
 use crate::store::Store;
@@ -612,8 +612,15 @@ async fn add_reply(
             Outcome::Dropped(Dropped::Empty)
         });
     }
-    if let Some(refused) =
-        take_limits(&mut tx, limits, &stored, &author, reply.files.len(), &new_cc).await?
+    if let Some(refused) = take_limits(
+        &mut tx,
+        limits,
+        &stored,
+        &author,
+        reply.files.len(),
+        &new_cc,
+    )
+    .await?
     {
         // Dropping `tx` rolls back what the limits counted; dropping `reply` deletes its files.
         return Ok(Outcome::Refused(refused));
@@ -746,10 +753,7 @@ async fn take_limits(
         (Action::Upload, files),
         (Action::ExternalEmail, external),
     ] {
-        match limits
-            .take_for(tx, author.who, action, amount as i64)
-            .await
-        {
+        match limits.take_for(tx, author.who, action, amount as i64).await {
             Ok(()) => {}
             Err(crate::error::Error::RateLimited { message, .. }) => {
                 // The sentence holds counts and limits only, nothing the sender wrote.

@@ -38,7 +38,9 @@ async fn a_reply_past_the_organizations_comment_limit_is_refused_and_stores_noth
 
         assert_eq!(ingested.outcome, "refused", "{via:?}: {ingested:?}");
         assert!(
-            ingested.detail.contains("too many comments in the last hour"),
+            ingested
+                .detail
+                .contains("too many comments in the last hour"),
             "{via:?}: {ingested:?}"
         );
         if via == Via::Cli {
@@ -113,7 +115,11 @@ async fn each_file_of_a_reply_counts_as_an_upload() {
             "{via:?}: {ingested:?}"
         );
         assert!(conversation(&dev, ticket.id).await.is_empty(), "{via:?}");
-        assert_eq!(app.stored_files().len(), 1, "{via:?}: only the console's upload");
+        assert_eq!(
+            app.stored_files().len(),
+            1,
+            "{via:?}: only the console's upload"
+        );
     }
 }
 
@@ -166,6 +172,10 @@ async fn a_file_past_the_storage_quota_is_skipped_and_the_text_kept() {
         let comment = super::only_comment(&activity);
         assert_eq!(comment.body, "The screenshot of the lag graph is attached.");
         assert!(comment.attachments.is_empty(), "{via:?}: {comment:#?}");
-        assert_eq!(app.stored_files().len(), 1, "{via:?}: only the console's upload");
+        assert_eq!(
+            app.stored_files().len(),
+            1,
+            "{via:?}: only the console's upload"
+        );
     }
 }
