@@ -583,3 +583,18 @@ async fn the_endpoint_needs_the_secret_and_exists_only_when_configured() {
     assert_eq!(output.status.code(), Some(78), "{}", text(&output.stderr));
     assert!(text(&output.stderr).contains("--reply-domain"));
 }
+
+#[tokio::test]
+async fn an_email_replys_file_and_its_directory_are_synced_before_its_row_commits() {
+    use support_server::rules::attachments::durability::{Step, steps};
+    // The endpoint runs in this process, whose recorder the test reads (the CLI is another one).
+    let (app, _dev, _ticket, ingested) = outside_reply("attachment.eml", Via::Http).await;
+    assert_eq!(ingested.outcome, "ok", "{ingested:?}");
+
+    let stored = app.stored_files();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(
+        steps(&stored[0]),
+        [Step::FileSynced, Step::DirSynced, Step::RowCommitted]
+    );
+}
