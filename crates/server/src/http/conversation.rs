@@ -95,14 +95,19 @@ async fn comment(
     tag = "conversation",
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("ticket_id" = i64, Path, description = "The ticket's id."), ("email" = String, Path, description = "The CCed address to remove.")),
-    responses((status = 204, description = "Removed.")),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 429, description = "`rate_limited`: the user or the organization sent too many emails to CC addresses outside the organization in the last hour.",
+            body = api::ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the request fits in the limit."))),
+    ),
 )]
 async fn remove_cc(
     State(state): State<AppState>,
     member: Member,
     Path((_, ticket_id, email)): Path<(i64, i64, String)>,
 ) -> Result<StatusCode> {
-    conversation::remove_cc(&state.store, &member, ticket_id, &email).await?;
+    let limits = Limits::new(&state.config);
+    conversation::remove_cc(&state.store, &member, ticket_id, &email, &limits).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -116,7 +121,11 @@ async fn remove_cc(
     security(("session" = [], "csrf" = []), ("bearer" = [], "csrf" = [])),
     params(("org_id" = i64, Path, description = "The organization's id (the signed-in user must be a member)."), ("ticket_id" = i64, Path, description = "The ticket's id.")),
     request_body = StatusChange,
-    responses((status = 200, body = Ticket)),
+    responses(
+        (status = 200, body = Ticket),
+        (status = 429, description = "`rate_limited`: the user or the organization sent too many emails to CC addresses outside the organization in the last hour.",
+            body = api::ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the request fits in the limit."))),
+    ),
 )]
 async fn change_status(
     State(state): State<AppState>,
@@ -125,7 +134,9 @@ async fn change_status(
     Json(input): Json<StatusChange>,
 ) -> Result<Json<Ticket>> {
     let member = Member::load(&state.store, user, org_id).await?;
-    let ticket = conversation::change_status(&state.store, &member, ticket_id, input).await?;
+    let limits = Limits::new(&state.config);
+    let ticket =
+        conversation::change_status(&state.store, &member, ticket_id, input, &limits).await?;
     Ok(Json(ticket))
 }
 

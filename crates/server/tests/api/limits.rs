@@ -2,7 +2,7 @@
 //! per organization, per hour), the organization's storage quota for files, and the sign-in 429's
 //! wording for each of its limits.
 
-use api::{ErrorBody, ErrorCode, NewComment};
+use api::{ErrorBody, ErrorCode, NewComment, TicketStatus};
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Response, StatusCode};
 use support_server::config::Config;
@@ -261,6 +261,47 @@ async fn one_request_over_the_whole_hourly_limit_says_to_remove_addresses() {
     assert_eq!(
         body.message,
         "Your organization has sent 0 emails to addresses outside its organization in the last hour, and the limit is 2 an hour. This would send 3 at once, more than the limit allows in an hour: remove some CC addresses."
+    );
+}
+
+#[tokio::test]
+async fn status_changes_and_cc_removals_count_their_emails_outside_the_organization() {
+    let app = app_with(|c| c.external_emails_per_user_hour = 7).await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form_with(&app, |f| {
+        f.cc = vec![
+            "a@elsewhere.example".into(),
+            "b@elsewhere.example".into(),
+            "admin@acme.example".into(),
+        ]
+    })
+    .await;
+    let ticket = dev.create_ticket(&form).await.id; // 2 of 7
+    dev.change_status(ticket, TicketStatus::Solved).await; // 4
+    dev.change_status(ticket, TicketStatus::Open).await; // 6
+    let emails = app.outbox().await.len();
+
+    // Solving again would email both outside CCs: 8 of 7. Toggling cannot email outsiders forever.
+    let (body, _) = limited(dev.post_status(ticket, "solved").await).await;
+    assert_eq!(
+        body.message,
+        "You have sent 6 emails to addresses outside your organization in the last hour, and the limit is 7 an hour. This would send 2 more. Remove some CC addresses or try again in 60 minutes."
+    );
+    assert_eq!(app.outbox().await.len(), emails, "no email recorded");
+    assert_eq!(dev.ticket(ticket).await.status, TicketStatus::Open);
+
+    // Removing a CC emails the outside CC left (7 of 7); removing the member then would email it
+    // once more: refused, and the member stays on the list.
+    let removed = dev.delete_cc(ticket, "a@elsewhere.example").await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let emails = app.outbox().await.len();
+    limited(dev.delete_cc(ticket, "admin@acme.example").await).await;
+    assert_eq!(app.outbox().await.len(), emails, "no email recorded");
+    assert!(
+        dev.ticket(ticket)
+            .await
+            .cc
+            .contains(&"admin@acme.example".to_owned())
     );
 }
 

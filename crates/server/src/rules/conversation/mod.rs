@@ -69,10 +69,7 @@ pub async fn comment(
         .map(String::as_str)
         .chain(valid.cc.iter().map(|e| e.as_str()))
         .collect();
-    let external = tx.non_members(member.organization.id, &cc).await?.len();
-    limits
-        .take(&mut tx, member, Action::ExternalEmail, external as i64)
-        .await?;
+    take_external_emails(&mut tx, member, limits, &cc).await?;
     let now = clock::now_timestamp();
     let change = add_comment(&mut tx, member, &actor, ticket_id, before, &valid, now).await?;
     tx.touch_ticket(ticket_id, now).await?;
@@ -162,11 +159,34 @@ async fn add_comment(
     Ok(change)
 }
 
+/// Counts the emails a customer's change sends to the addresses of `cc` that are not members of
+/// the organization against the limit on emails leaving it (429 past it). Every customer change that
+/// emails the CC list (a comment, a CC removal, a status change) calls this: otherwise toggling the
+/// status, or adding and removing a CC, would email outsiders without any limit.
+async fn take_external_emails(
+    tx: &mut Tx,
+    member: &Member,
+    limits: &Limits,
+    cc: &[&str],
+) -> Result<()> {
+    let external = tx.non_members(member.organization.id, cc).await?.len();
+    limits
+        .take(tx, member, Action::ExternalEmail, external as i64)
+        .await
+}
+
 // ---------------------------------------------------------------------------------------------
 // CC removal, status, following
 
-/// The submitter or an admin takes an address off the CC list. 404 for an address not on it.
-pub async fn remove_cc(store: &Store, member: &Member, ticket_id: i64, email: &str) -> Result<()> {
+/// The submitter or an admin takes an address off the CC list (the CCs left are emailed about it,
+/// counted against `limits`). 404 for an address not on it.
+pub async fn remove_cc(
+    store: &Store,
+    member: &Member,
+    ticket_id: i64,
+    email: &str,
+    limits: &Limits,
+) -> Result<()> {
     let audience = Audience::load(store, member.organization.id).await?;
     let actor = Actor::customer(store, member).await?;
     let mut tx = store.begin_write().await?;
@@ -198,6 +218,8 @@ pub async fn remove_cc(store: &Store, member: &Member, ticket_id: i64, email: &s
     .await?;
     tx.touch_ticket(ticket_id, now).await?;
     let ticket = tickets::reload(&mut tx, ticket_id).await?.ticket;
+    let cc: Vec<&str> = ticket.cc.iter().map(String::as_str).collect();
+    take_external_emails(&mut tx, member, limits, &cc).await?;
     emails::notify_change(&mut tx, &ticket, &audience, &actor, &change).await?;
     tx.commit().await?;
     tracing::info!(ticket_id, "removed an address from the CC list");
@@ -205,18 +227,23 @@ pub async fn remove_cc(store: &Store, member: &Member, ticket_id: i64, email: &s
 }
 
 /// The customer marks the ticket solved or reopens it ([`StatusChange::check`]; 409 with its
-/// sentence otherwise). Returns the updated ticket.
+/// sentence otherwise); the emails to CCs outside the organization count against `limits`. Returns
+/// the updated ticket.
 pub async fn change_status(
     store: &Store,
     member: &Member,
     ticket_id: i64,
     input: StatusChange,
+    limits: &Limits,
 ) -> Result<Ticket> {
     let audience = Audience::load(store, member.organization.id).await?;
     let actor = Actor::customer(store, member).await?;
     let mut tx = store.begin_write().await?;
     let stored = tickets::load_readable_in(&mut tx, member, ticket_id).await?;
     input.check(stored.ticket.status).map_err(Error::Conflict)?;
+    // A status change leaves the CC list as it is: these are the CCs it emails.
+    let cc: Vec<&str> = stored.ticket.cc.iter().map(String::as_str).collect();
+    take_external_emails(&mut tx, member, limits, &cc).await?;
     let (stored, _) = apply_status(&mut tx, ticket_id, &actor, input.status, &audience).await?;
     let ticket = stored.for_member(member).ok_or(Error::NotFound)?;
     tx.commit().await?;
