@@ -274,7 +274,7 @@ async fn ingest_inner(store: &Store, settings: &InboundSettings, raw: &[u8]) -> 
     }
     let body = message
         .body_text(0)
-        .map(|text| strip_reply(&text))
+        .map(|text| strip_reply(&without_refused_characters(&text)))
         .unwrap_or_default();
     if body.chars().count() > COMMENT_MAX_CHARS {
         return Ok(Outcome::Refused(Refused::TooLong));
@@ -386,6 +386,17 @@ pub fn reply_token_of(address: &str, domain: &str) -> Option<String> {
 
 // ---------------------------------------------------------------------------------------------
 // The text
+
+/// `text` without the characters a console comment may not hold
+/// ([`api::validate::is_refused_in_multi_line`]: escape, NUL, backspace...). A console comment with one
+/// is refused naming the field; an email cannot be sent back to be fixed, so they are dropped instead:
+/// otherwise an escape sequence in a reply would reach the support team's terminal and every email
+/// about the ticket.
+pub fn without_refused_characters(text: &str) -> String {
+    text.chars()
+        .filter(|&c| !api::validate::is_refused_in_multi_line(c))
+        .collect()
+}
 
 /// The new part of a reply: the text before the quoted history (an "On … wrote:" line, Outlook's
 /// "-----Original Message-----", its line of underscores or its "From:/Sent:" block) and the signature

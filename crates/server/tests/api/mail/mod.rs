@@ -598,3 +598,32 @@ async fn an_email_replys_file_and_its_directory_are_synced_before_its_row_commit
         [Step::FileSynced, Step::DirSynced, Step::RowCommitted]
     );
 }
+
+#[tokio::test]
+async fn control_characters_a_comment_may_not_hold_are_dropped_from_a_replys_text() {
+    for via in BOTH {
+        let (app, dev, ticket) = app_with_ticket().await;
+        let token = token(&app, ticket.id, OUTSIDE).await;
+        // An escape sequence (clear the screen), a NUL and a backspace; the tab stays, as in a comment.
+        let message = String::from_utf8(fixture("plain.eml", &token, ticket.id))
+            .unwrap()
+            .replace("caught up", "caught\u{1b}[2J\u{0}\u{8} up\tfully")
+            .into_bytes();
+
+        let ingested = ingest(&app, via, message).await;
+
+        assert_eq!(ingested.outcome, "ok", "{via:?}: {ingested:?}");
+        let activity = conversation(&dev, ticket.id).await;
+        assert_eq!(
+            only_comment(&activity).body,
+            "The replica caught[2J up\tfully after the batch. Thanks, Sam!",
+            "{via:?}"
+        );
+        let emails = app.emails_since(0).await;
+        let (_, _, body) = emails
+            .iter()
+            .find(|(_, _, b)| b.contains("fully after the batch"))
+            .expect("the email about the reply");
+        assert!(!body.contains('\u{1b}'), "{via:?}: {body:?}");
+    }
+}
