@@ -70,7 +70,7 @@ pub fn exit_code(outcome: &Outcome) -> i32 {
         Outcome::Refused(Refused::NoReplyAddress | Refused::UnknownToken) => EX_NOUSER,
         Outcome::Refused(Refused::SenderMismatch | Refused::NotOnTicket) => EX_NOPERM,
         Outcome::Refused(Refused::OverQuota) => EX_CANTCREAT,
-        Outcome::Refused(Refused::OverLimit(_)) => EX_TEMPFAIL,
+        Outcome::Refused(Refused::OverLimit(..)) => EX_TEMPFAIL,
     };
     if let Some(reason) = outcome.reason() {
         eprintln!("{}: {reason}", outcome.label());

@@ -5,8 +5,10 @@
 //!
 //! Answers: 200 with `{"outcome": "added" | "answered_closed" | "dropped" | "refused", "reason"?,
 //! "ticket_id"?}` for every message that was read (a webhook must not retry a forged or automatic
-//! message), 413 for one over `--inbound-mail-max-bytes`, 401 for a wrong secret, 500 only when the
-//! database or disk failed (a retry may succeed).
+//! message), except 429 with `Retry-After` for a reply past an hourly abuse limit (the same answer
+//! body, `refused`: a limit clears within the hour, so the webhook should deliver it again, as the CLI's
+//! exit status 75 tells a mail server), 413 for one over `--inbound-mail-max-bytes`, 401 for a wrong
+//! secret, 500 only when the database or disk failed (a retry may succeed).
 
 use axum::Json;
 use axum::body::Body;
@@ -78,6 +80,8 @@ impl From<&Outcome> for Answer {
         (status = 200, description = "The message was read; `outcome` says what became of it.", body = Answer),
         (status = 404, description = "Replies by email are not configured (no `--inbound-mail-secret` or `--reply-domain`).", body = api::ErrorBody),
         (status = 413, description = "Over `--inbound-mail-max-bytes`.", body = Answer),
+        (status = 429, description = "`refused`: the reply is past an hourly abuse limit of its author or their organization; deliver it again after `Retry-After`.",
+            body = Answer, headers(("Retry-After" = u64, description = "Seconds until the reply fits in the limit."))),
     ),
 )]
 pub(crate) async fn inbound(
@@ -102,11 +106,13 @@ pub(crate) async fn inbound(
         return Ok((StatusCode::PAYLOAD_TOO_LARGE, Json(Answer::from(&outcome))).into_response());
     };
     let outcome = mail::ingest(&state.store, &settings, &raw).await?;
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(Answer::from(&outcome)),
-    )
-        .into_response())
+    let answer = Json(Answer::from(&outcome));
+    let no_store = (header::CACHE_CONTROL, "no-store".to_owned());
+    if let Outcome::Refused(Refused::OverLimit(_, retry_after_secs)) = outcome {
+        let retry_after = (header::RETRY_AFTER, retry_after_secs.to_string());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, [no_store, retry_after], answer).into_response());
+    }
+    Ok(([no_store], answer).into_response())
 }
 
 /// Whether the request carries `Bearer <secret>`. Both sides are hashed first, so the comparison

@@ -136,8 +136,9 @@ pub enum Refused {
     NotOnTicket,
     /// The comment is longer than a comment may be.
     TooLong,
-    /// The author or their organization is past an hourly abuse limit on this action.
-    OverLimit(Action),
+    /// The author or their organization is past an hourly abuse limit on this action; the seconds
+    /// until the reply would fit (a temporary refusal: the mail server or webhook should retry).
+    OverLimit(Action, u64),
     /// Nothing but files, and none fit in the organization's storage quota.
     OverQuota,
 }
@@ -165,13 +166,13 @@ impl fmt::Display for Refused {
             }
             Refused::NotOnTicket => "the sender is no longer on this ticket",
             Refused::TooLong => "the reply is longer than a comment may be",
-            Refused::OverLimit(Action::Comment | Action::Ticket) => {
+            Refused::OverLimit(Action::Comment | Action::Ticket, _) => {
                 "the sender or their organization has added too many comments in the last hour"
             }
-            Refused::OverLimit(Action::Upload) => {
+            Refused::OverLimit(Action::Upload, _) => {
                 "the sender or their organization has uploaded too many files in the last hour"
             }
-            Refused::OverLimit(Action::ExternalEmail) => {
+            Refused::OverLimit(Action::ExternalEmail, _) => {
                 "the reply would send more emails to addresses outside the organization than its hourly limit allows"
             }
             Refused::OverQuota => {
@@ -766,10 +767,13 @@ async fn take_limits(
     ] {
         match limits.take_for(tx, author.who, action, amount as i64).await {
             Ok(()) => {}
-            Err(crate::error::Error::RateLimited { message, .. }) => {
+            Err(crate::error::Error::RateLimited {
+                message,
+                retry_after_secs,
+            }) => {
                 // The sentence holds counts and limits only, nothing the sender wrote.
                 tracing::warn!(ticket_id = stored.ticket.id, %message, "email reply over a limit");
-                return Ok(Some(Refused::OverLimit(action)));
+                return Ok(Some(Refused::OverLimit(action, retry_after_secs)));
             }
             Err(e) => return Err(e),
         }

@@ -43,9 +43,14 @@ async fn a_reply_past_the_organizations_comment_limit_is_refused_and_stores_noth
                 .contains("too many comments in the last hour"),
             "{via:?}: {ingested:?}"
         );
-        if via == Via::Cli {
-            assert_eq!(ingested.code, 75, "the mail server tries again later");
-        }
+        let retry_code = match via {
+            Via::Cli => 75,
+            Via::Http => 429,
+        };
+        assert_eq!(
+            ingested.code, retry_code,
+            "{via:?}: the mail server or webhook delivers it again later"
+        );
         let comments = conversation(&dev, ticket.id)
             .await
             .into_iter()
@@ -142,6 +147,7 @@ async fn a_reply_emailing_ccs_outside_the_organization_counts_against_that_limit
         let second = ingest_with(&app, via, fixture("member.eml", &own, ticket.id), &flags).await;
 
         assert_eq!(second.outcome, "refused", "{via:?}: {second:?}");
+        assert_ne!(second.code, 0, "{via:?}: to be delivered again later");
         assert!(
             second.detail.contains("outside the organization"),
             "{via:?}: {second:?}"
