@@ -107,11 +107,33 @@ struct PartialFile {
 }
 
 impl PartialFile {
-    /// Called once the file's row is committed.
+    /// The file stays on disk when dropped (see [`commit_keeping`] for when this is called).
     fn keep(mut self) {
-        durability::note(&self.path, durability::Step::RowCommitted);
+        durability::note(&self.path, durability::Step::Kept);
         self.keep = true;
     }
+}
+
+/// Commits `tx`, whose rows name `files`, keeping the files on disk. They are marked kept just before
+/// the commit, not after: a deadline or a shutdown can drop the request's future inside
+/// `commit().await` while SQLite still commits, and a file deleted then would leave a committed row
+/// naming a lost file. If the commit fails instead, the files stay without rows, and
+/// `jobs::sweeper` deletes them once they are a day old.
+async fn commit_keeping(tx: Tx, files: Vec<PartialFile>) -> Result<()> {
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    for file in files {
+        file.keep();
+    }
+    tx.commit().await?;
+    for path in &paths {
+        durability::note(path, durability::Step::Committed);
+    }
+    Ok(())
+}
+
+/// [`commit_keeping`] for the files recorded in `tx` by [`record_attached`].
+pub async fn commit_keeping_files(tx: Tx, files: Vec<KeptFile>) -> Result<()> {
+    commit_keeping(tx, files.into_iter().map(|f| f.partial).collect()).await
 }
 
 impl Drop for PartialFile {
@@ -250,7 +272,9 @@ async fn sync_dir(file: &Path) -> Result<()> {
 
 /// What the tests read to check that a new file is durable before its row commits: a file's
 /// content and directory entry must both be synced first, or a power cut could leave a committed
-/// row naming a lost file. Nothing is recorded without the `test-support` feature.
+/// row naming a lost file; and it must be marked kept before the commit is issued, or a request
+/// dropped inside the commit could delete it ([`commit_keeping`]). Nothing is recorded without the
+/// `test-support` feature.
 pub mod durability {
     use std::path::Path;
 
@@ -261,8 +285,10 @@ pub mod durability {
         FileSynced,
         /// The directory naming it was synced.
         DirSynced,
-        /// Its row committed and the file was kept.
-        RowCommitted,
+        /// The file was marked to stay on disk, just before its row's transaction commits.
+        Kept,
+        /// Its row's transaction committed.
+        Committed,
     }
 
     #[cfg(feature = "test-support")]
@@ -351,8 +377,7 @@ pub async fn record_upload(
         .insert_upload(&upload, PENDING_MAX)
         .await?
         .ok_or_else(too_many_pending)?;
-    tx.commit().await?;
-    received.partial.keep();
+    commit_keeping(tx, vec![received.partial]).await?;
     tracing::info!(
         attachment_id = id,
         org_id,
@@ -370,7 +395,7 @@ pub async fn record_upload(
 /// The received file, recorded in `tx` on ticket `ticket_id` and its comment `activity_id` (an
 /// email reply's file: checked like an upload, never pending). `uploaded_by` is the console user
 /// who sent it, or the ticket's submitter for someone who is not a console user (the comment names
-/// the real sender). The file stays on disk only if [`KeptFile::keep`] is called once `tx` commits.
+/// the real sender). The file stays on disk only if `tx` is committed by [`commit_keeping_files`].
 pub async fn record_attached(
     tx: &mut Tx,
     received: ReceivedFile,
@@ -396,18 +421,12 @@ pub async fn record_attached(
     })
 }
 
-/// A file recorded in a transaction that has not committed yet: deleted when dropped, unless kept.
+/// A file recorded in a transaction that has not committed yet: deleted when dropped, unless
+/// [`commit_keeping_files`] keeps it.
 pub struct KeptFile {
     partial: PartialFile,
     /// The cleaned name it is shown under.
     pub file_name: String,
-}
-
-impl KeptFile {
-    /// The transaction committed: the file stays.
-    pub fn keep(self) {
-        self.partial.keep();
-    }
 }
 
 impl ReceivedFile {

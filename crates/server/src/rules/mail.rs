@@ -700,10 +700,8 @@ async fn add_reply(
         .ok_or_else(|| anyhow::anyhow!("ticket {ticket_id} vanished in its transaction"))?
         .ticket;
     emails::notify_change(&mut tx, &ticket, &audience, &author.actor, &change).await?;
-    tx.commit().await?;
-    for file in kept {
-        file.keep();
-    }
+    // The files are kept before the commit is issued: see `attachments::commit_keeping`.
+    attachments::commit_keeping_files(tx, kept).await?;
     Ok(Outcome::Added {
         ticket_id,
         cc_added: change.cc_added,
