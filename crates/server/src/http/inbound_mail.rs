@@ -110,7 +110,12 @@ pub(crate) async fn inbound(
     let no_store = (header::CACHE_CONTROL, "no-store".to_owned());
     if let Outcome::Refused(Refused::OverLimit(_, retry_after_secs)) = outcome {
         let retry_after = (header::RETRY_AFTER, retry_after_secs.to_string());
-        return Ok((StatusCode::TOO_MANY_REQUESTS, [no_store, retry_after], answer).into_response());
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [no_store, retry_after],
+            answer,
+        )
+            .into_response());
     }
     Ok(([no_store], answer).into_response())
 }

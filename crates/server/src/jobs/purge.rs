@@ -1,5 +1,5 @@
-//! The hourly purge of rows past their use: expired sessions (sign-in also forgets them, but a server
-//! nobody signs in to would keep every expired token hash) and sent emails older than
+//! The hourly purge of rows past their use: expired sessions, the abuse limits' counted events older
+//! than their one-hour window (so a count does not also delete), and sent emails older than
 //! `--outbox-retention-days` (unsent ones stay: they are still to be delivered or looked into).
 
 use std::time::Duration;
@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use crate::clock;
 use crate::error::Result;
 use crate::jobs::sweeper::SWEEP_INTERVAL;
+use crate::rules::limits;
 use crate::store::Store;
 
 /// How often the purge runs: as often as the sweep of unattached uploads, the other hourly job.
@@ -21,15 +22,21 @@ pub struct PurgeReport {
     pub sessions: u64,
     /// Sent emails older than the retention period.
     pub sent_emails: u64,
+    /// Counted events older than every limit's window.
+    pub rate_events: u64,
 }
 
-/// Deletes the sessions expired by now and the emails sent more than `retention` ago.
+/// Deletes the sessions expired by now, the counted events older than the limits' window and the
+/// emails sent more than `retention` ago.
 pub async fn purge(store: &Store, retention: Duration) -> Result<PurgeReport> {
     let now = clock::now();
     Ok(PurgeReport {
         sessions: store.delete_expired_sessions(clock::timestamp(now)).await?,
         sent_emails: store
             .delete_sent_emails_before(clock::timestamp(now - retention))
+            .await?,
+        rate_events: store
+            .purge_rate_events(clock::now_ms() - limits::WINDOW_MS)
             .await?,
     })
 }
@@ -45,7 +52,8 @@ pub fn spawn_purger(store: Store, retention: Duration) -> JoinHandle<()> {
                 Ok(report) if report != PurgeReport::default() => tracing::info!(
                     sessions = report.sessions,
                     sent_emails = report.sent_emails,
-                    "purged expired sessions and old sent emails"
+                    rate_events = report.rate_events,
+                    "purged expired sessions, old counted events and old sent emails"
                 ),
                 Ok(_) => {}
                 Err(error) => tracing::error!(error = ?error, "purge failed"),

@@ -18,8 +18,8 @@ use crate::error::{Error, Result};
 use crate::rules::auth::Member;
 use crate::store::Tx;
 
-/// Every limit counts over this window.
-const WINDOW_MS: i64 = 60 * 60 * 1000;
+/// Every limit counts over this window (older events are purged hourly by `jobs::purge`).
+pub const WINDOW_MS: i64 = 60 * 60 * 1000;
 
 /// What a request does that a limit counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,8 +147,6 @@ impl Limits {
             return Ok(());
         }
         let now = clock::now_ms();
-        // Keeps the table bounded: nothing older than the window matters to any limit.
-        tx.purge_rate_events(now - WINDOW_MS).await?;
         let mut keys = Vec::with_capacity(2);
         for scope in [Scope::User, Scope::Organization] {
             if scope == Scope::User && who.user_id.is_none() {

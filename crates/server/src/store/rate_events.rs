@@ -36,14 +36,17 @@ impl Tx {
             .await?;
         Ok(())
     }
+}
 
-    /// Forgets every event at or before `before_ms` (older than every window).
-    pub async fn purge_rate_events(&mut self, before_ms: i64) -> Result<()> {
-        sqlx::query("DELETE FROM rate_events WHERE at_ms <= ?")
+impl super::Store {
+    /// Forgets every event at or before `before_ms` (older than every window); how many. Run by the
+    /// hourly purge (`jobs::purge`), not by every count: the table holds at most two hours of events.
+    pub async fn purge_rate_events(&self, before_ms: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM rate_events WHERE at_ms <= ?")
             .bind(before_ms)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 }
 

@@ -73,7 +73,7 @@ impl Store {
     }
 
     /// Records a session for `user_id` under the hash of its token, valid for `lifetime_secs` from
-    /// `now`, and forgets the sessions that have expired meanwhile.
+    /// `now`. Expired sessions are forgotten by the hourly purge ([`Self::delete_expired_sessions`]).
     pub async fn start_session(
         &self,
         token_hash: &str,
@@ -81,10 +81,6 @@ impl Store {
         now: Timestamp,
         lifetime_secs: i64,
     ) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
-            .bind(now.unix_seconds())
-            .execute(&self.pool)
-            .await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         )

@@ -6,6 +6,7 @@ use api::{ErrorBody, ErrorCode, NewComment, TicketStatus};
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Response, StatusCode};
 use support_server::config::Config;
+use support_server::jobs::purge::purge;
 
 use crate::helpers::{Session, TestApp, expect_error, fields, invalid, png, spawn_app_with};
 use crate::tickets::{acme_form, acme_form_with, ticket_count};
@@ -309,7 +310,7 @@ async fn status_changes_and_cc_removals_count_their_emails_outside_the_organizat
 // State in the database
 
 #[tokio::test]
-async fn counted_events_older_than_an_hour_are_purged() {
+async fn counted_events_older_than_an_hour_are_purged_hourly_not_by_each_count() {
     let app = app_with(|_| {}).await;
     let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
     for key in ["ticket:user:1", "ticket:org:1", "comment:user:9"] {
@@ -324,7 +325,14 @@ async fn counted_events_older_than_an_hour_are_purged() {
 
     create_ok(&dev, &app).await;
 
-    // The old ones are gone; the new ticket counts for dev and for Acme (its CC is a member).
+    // Counting deletes nothing (the old events never count: they are outside the window); the new
+    // ticket counts for dev and for Acme (its CC is a member).
+    assert_eq!(app.state.store.rate_event_rows().await.unwrap(), 5);
+    // The hourly purge forgets the old ones.
+    let report = purge(&app.state.store, app.state.config.outbox_retention())
+        .await
+        .unwrap();
+    assert_eq!(report.rate_events, 3);
     assert_eq!(app.state.store.rate_event_rows().await.unwrap(), 2);
 }
 

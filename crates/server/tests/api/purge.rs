@@ -1,4 +1,4 @@
-//! The hourly purge job: expired sessions and sent emails past `--outbox-retention-days` go; live
+//! The hourly purge job (counted events: `limits.rs`): expired sessions and sent emails past `--outbox-retention-days` go; live
 //! sessions, recent sent emails and unsent ones (however old) stay.
 
 use std::time::Duration;
@@ -16,7 +16,7 @@ async fn the_purge_job_forgets_expired_sessions_and_old_sent_emails() {
     let app = spawn_app().await;
     let admin = app.sign_in("admin@acme.example").await;
     app.sign_in("dev@acme.example").await;
-    // Admin's session expired a second ago; nobody signs in afterwards (sign-in purges too).
+    // Admin's session expired a second ago.
     sqlx::query(
         "UPDATE sessions SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) - 1
          WHERE user_id = (SELECT id FROM users WHERE email = 'admin@acme.example')",

@@ -196,7 +196,12 @@ async fn a_new_file_and_its_directory_are_synced_before_its_row_commits() {
     let stored = app.stored_name(upload.id).await;
     assert_eq!(
         steps(&stored),
-        [Step::FileSynced, Step::DirSynced, Step::Kept, Step::Committed],
+        [
+            Step::FileSynced,
+            Step::DirSynced,
+            Step::Kept,
+            Step::Committed
+        ],
         "a power cut after the commit must not lose the file or its name, nor a request dropped \
          inside the commit (kept before it is issued)"
     );

@@ -608,7 +608,12 @@ async fn an_email_replys_file_and_its_directory_are_synced_before_its_row_commit
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(
         steps(&stored[0]),
-        [Step::FileSynced, Step::DirSynced, Step::Kept, Step::Committed],
+        [
+            Step::FileSynced,
+            Step::DirSynced,
+            Step::Kept,
+            Step::Committed
+        ],
         "kept before the commit is issued: a reply dropped inside it must not lose the file"
     );
 }
