@@ -463,11 +463,20 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..))]
     pub upload_timeout_secs: u64,
 
-    /// API requests handled at once; more wait up to a second for a free slot, then get 503 `busy`
-    /// with `Retry-After`.
+    /// API requests handled at once, counted once their body has arrived (a client trickling its
+    /// body holds no slot); more wait up to a second for a free slot, then get 503 `busy` with
+    /// `Retry-After`. Uploads and inbound mail have their own pool, `--max-concurrent-uploads`.
     #[arg(long, env = "SUPPORT_MAX_CONCURRENT_REQUESTS", default_value_t = 256,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent_requests: u32,
+
+    /// Uploads and inbound emails handled at once, from their first byte (their bodies are streamed
+    /// to disk, not buffered, so they hold a slot while they arrive): a pool apart from
+    /// `--max-concurrent-requests`, so slow uploads cannot starve the JSON API. More wait up to a
+    /// second, then get 503 `busy` with `Retry-After`.
+    #[arg(long, env = "SUPPORT_MAX_CONCURRENT_UPLOADS", default_value_t = 32,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_uploads: u32,
 
     /// On Ctrl-C or SIGTERM, seconds running requests get to finish before their connections are
     /// closed: under the 30 s an orchestrator usually waits before it sends SIGKILL.

@@ -1,5 +1,11 @@
-//! Per-route deadlines and the concurrency limit: the two limits `http::router_with` puts around
-//! every API operation.
+//! Per-route deadlines and the concurrency limits: what `http::router_with` puts around every API
+//! operation.
+//!
+//! The concurrency limits count handlers at work, never clients at their keyboards: a JSON request
+//! takes its slot (`--max-concurrent-requests`) only once its body is buffered ([`with_body_then_slot`]),
+//! so connections trickling bodies hold no slot and only run into their deadline. Uploads and inbound
+//! mail stream their bodies to disk and so take a slot from the first byte ([`with_slot`]), from a
+//! pool of their own (`--max-concurrent-uploads`), so slow uploads cannot starve the JSON API either.
 //!
 //! A deadline covers the whole request, reading its body included, so a body trickled one byte at a
 //! time ends with it: the handler's future is dropped, which rolls back its transaction and deletes
@@ -17,9 +23,11 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body::{Frame, SizeHint};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::Semaphore;
 
 use crate::error::{Error, TimedOut};
+use crate::http::extract::JSON_BODY_LIMIT;
 
 /// How long a request waits for a free slot of `--max-concurrent-requests` before 503: long enough
 /// to absorb a burst, short enough that a sustained overload is told to come back.
@@ -74,6 +82,30 @@ pub async fn with_deadline(
             .into_response()
         }
     }
+}
+
+/// Reads the whole body first, at most [`JSON_BODY_LIMIT`] (what every route that is not an
+/// [`super::Route::upload`] takes), then runs the request in one of `slots` as [`with_slot`] does.
+/// Inside the route's deadline: a body that never arrives ends in 408 without ever having held a
+/// slot.
+pub async fn with_body_then_slot(slots: Arc<Semaphore>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match Limited::new(body, JSON_BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        // The answers the `Json` extractor gives for the same body: 413 past the limit, 400 for a
+        // body that broke off.
+        Err(error) if error.is::<LengthLimitError>() => {
+            return Error::PayloadTooLarge {
+                limit_bytes: JSON_BODY_LIMIT,
+            }
+            .into_response();
+        }
+        Err(error) => {
+            return Error::Malformed(format!("Failed to buffer the request body: {error}"))
+                .into_response();
+        }
+    };
+    with_slot(slots, Request::from_parts(parts, Body::from(bytes)), next).await
 }
 
 /// Takes one of `slots` for the request's whole run, waiting at most [`SLOT_WAIT`] for one; none

@@ -137,9 +137,10 @@ impl Route {
         }
     }
 
-    /// The route takes a large body, `kind`: `--upload-timeout-secs` instead of
-    /// `--request-timeout-secs` (the route sets its own body limit, with [`Route::layer`] or in its
-    /// handler).
+    /// The route takes a large body, `kind`, streamed rather than buffered: `--upload-timeout-secs`
+    /// instead of `--request-timeout-secs`, and a slot of `--max-concurrent-uploads` from its first
+    /// byte instead of one of `--max-concurrent-requests` once its body is buffered (the route sets
+    /// its own body limit, with [`Route::layer`] or in its handler).
     pub fn upload(mut self, kind: deadline::BodyKind) -> Self {
         self.upload = Some(kind);
         self
@@ -202,20 +203,40 @@ pub fn router_with(state: AppState, routes: Vec<Route>) -> Router {
     let config = &state.config;
     let request_timeout = Duration::from_secs(config.request_timeout_secs);
     let upload_timeout = Duration::from_secs(config.upload_timeout_secs);
-    // Each route with its deadline, which covers reading the body: a trickled body ends with it.
+    // Two pools of slots: uploads and inbound mail hold theirs while their bodies stream in, JSON
+    // requests only once their bodies are buffered (see `deadline`).
+    let request_slots = Arc::new(Semaphore::new(config.max_concurrent_requests as usize));
+    let upload_slots = Arc::new(Semaphore::new(config.max_concurrent_uploads as usize));
+    // Each route with its deadline, which covers reading the body (a trickled body ends with it) and
+    // the wait for a slot, inside it.
     let add = |router: Router<AppState>, route: Route| {
-        let (deadline, kind) = match route.upload {
-            Some(kind) => (upload_timeout, kind),
-            None => (request_timeout, deadline::BodyKind::Request),
+        let (deadline, kind, handler) = match route.upload {
+            Some(kind) => {
+                let slots = upload_slots.clone();
+                let handler = route.handler.layer(middleware::from_fn(
+                    move |request: axum::extract::Request, next: middleware::Next| {
+                        deadline::with_slot(slots.clone(), request, next)
+                    },
+                ));
+                (upload_timeout, kind, handler)
+            }
+            None => {
+                let slots = request_slots.clone();
+                let handler = route.handler.layer(middleware::from_fn(
+                    move |request: axum::extract::Request, next: middleware::Next| {
+                        deadline::with_body_then_slot(slots.clone(), request, next)
+                    },
+                ));
+                (request_timeout, deadline::BodyKind::Request, handler)
+            }
         };
-        let handler = route.handler.layer(middleware::from_fn(
+        let handler = handler.layer(middleware::from_fn(
             move |request: axum::extract::Request, next: middleware::Next| {
                 deadline::with_deadline(deadline, kind, request, next)
             },
         ));
         router.route(route.path, handler)
     };
-    let slots = Arc::new(Semaphore::new(config.max_concurrent_requests as usize));
     let api = browser
         .into_iter()
         .fold(Router::new(), add)
@@ -230,14 +251,7 @@ pub fn router_with(state: AppState, routes: Vec<Route>) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         // After the layers: these authenticate with their own secret, not a cookie, so no CSRF header.
-        .merge(own_credentials.into_iter().fold(Router::new(), add))
-        // Around every operation (not the static files, which are cheap), outside the deadlines: a
-        // request waiting for a slot has not started its clock.
-        .layer(middleware::from_fn(
-            move |request: axum::extract::Request, next: middleware::Next| {
-                deadline::with_slot(slots.clone(), request, next)
-            },
-        ));
+        .merge(own_credentials.into_iter().fold(Router::new(), add));
 
     let mut router = Router::new().nest(api::API_PREFIX, api);
     if let Some(dir) = &state.config.static_dir {

@@ -296,6 +296,161 @@ async fn past_the_concurrency_limit_a_request_gets_503_with_retry_after() {
     expect_error(me, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
 }
 
+/// Opens a connection that sends a JSON sign-in's head and the first bytes of its body, then drips
+/// the rest a byte every 50 ms (a minute's worth): a client that holds its connection without
+/// ever finishing its request. Returns the dripping task (abort it to stop) and the read half.
+async fn trickling_sign_in(app: &TestApp) -> (tokio::task::JoinHandle<()>, impl AsyncReadExt) {
+    let stream = connect(&app.address).await;
+    let (read, mut write) = stream.into_split();
+    let body = br#"{"email": "admin@acme.example", "password": "support-demo"}"#.repeat(20);
+    let head = format!(
+        "POST /api/v1/session HTTP/1.1\r\nHost: localhost\r\n{CSRF_HEADER}: {CSRF_VALUE}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    write.write_all(head.as_bytes()).await.unwrap();
+    write.write_all(&body[..10]).await.unwrap();
+    (drip(write, body[10..].to_vec()), read)
+}
+
+/// A test route that holds its slot until the test adds a permit to the returned gate; the
+/// `Notify` fires when a request has entered it.
+fn holding_route(path: &'static str) -> (Route, Arc<Semaphore>, Arc<Notify>) {
+    let gate = Arc::new(Semaphore::new(0));
+    let entered = Arc::new(Notify::new());
+    let (held_gate, held_entered) = (gate.clone(), entered.clone());
+    let route = Route::new(Method::POST, path, move || {
+        let (gate, entered) = (held_gate.clone(), held_entered.clone());
+        async move {
+            entered.notify_one();
+            let _ = gate.acquire().await;
+            "released"
+        }
+    });
+    (route, gate, entered)
+}
+
+#[tokio::test]
+async fn trickling_json_bodies_hold_no_slot_but_complete_requests_still_queue_for_one() {
+    let (route, gate, entered) = holding_route("/test-hold");
+    let mut routes = api_routes();
+    routes.push(route);
+    // Two slots, and three times as many clients trickling sign-in bodies: before the fix each took
+    // a slot on arrival and held it for the request timeout (30 s by default).
+    let app = spawn_app_serving_with(|config| config.max_concurrent_requests = 2, routes).await;
+    let mut tricklers = Vec::new();
+    for _ in 0..6 {
+        tricklers.push(trickling_sign_in(&app).await);
+    }
+    // They are all in, reading their bodies.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let started = Instant::now();
+    let me = app.anonymous().get_me().await;
+    let waited = started.elapsed();
+    expect_error(me, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
+    assert!(
+        waited < Duration::from_millis(800),
+        "answered without waiting for a slot: {waited:?}"
+    );
+
+    // Requests whose bodies are complete do take the slots: with both held, a third waits a second
+    // and is told to come back, while the tricklers still trickle.
+    let mut holders = Vec::new();
+    for _ in 0..2 {
+        let holder = app.anonymous();
+        holders.push(tokio::spawn(async move {
+            holder
+                .post_json("/test-hold", &serde_json::json!({"complete": true}))
+                .await
+                .status()
+        }));
+        tokio::time::timeout(BOUND, entered.notified())
+            .await
+            .expect("a complete request takes a free slot");
+    }
+    let started = Instant::now();
+    let busy = app.anonymous().get_me().await;
+    let waited = started.elapsed();
+    assert_eq!(header(&busy, "retry-after"), "1");
+    expect_error(busy, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy).await;
+    assert!(waited >= Duration::from_millis(900), "{waited:?}");
+
+    gate.add_permits(2);
+    for holder in holders {
+        assert_eq!(holder.await.unwrap(), StatusCode::OK);
+    }
+    for (dripping, _) in tricklers {
+        dripping.abort();
+    }
+}
+
+#[tokio::test]
+async fn slow_uploads_have_their_own_slots_and_cannot_starve_the_json_api() {
+    let app = spawn_app_with(|config| {
+        config.max_concurrent_requests = 1;
+        config.max_concurrent_uploads = 1;
+    })
+    .await;
+    let (cookie, org_id) = session_cookie(&app, "dev@acme.example").await;
+    let dev = app.sign_in("dev@acme.example").await;
+
+    // An upload that drips its file: streamed to disk as it comes, it holds an upload slot from its
+    // first byte.
+    let boundary = "pool-test-boundary";
+    let part_head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+         filename=\"slow.png\"\r\nContent-Type: image/png\r\n\r\n"
+    );
+    let file = png(64 * 1024);
+    let length = part_head.len() + file.len() + format!("\r\n--{boundary}--\r\n").len();
+    let head = format!(
+        "POST /api/v1/organizations/{org_id}/attachments HTTP/1.1\r\nHost: localhost\r\n\
+         Cookie: {cookie}\r\n{CSRF_HEADER}: {CSRF_VALUE}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    let stream = connect(&app.address).await;
+    let (_read, mut write) = stream.into_split();
+    let mut sent = head.into_bytes();
+    sent.extend_from_slice(part_head.as_bytes());
+    sent.extend_from_slice(&file[..8192]);
+    write.write_all(&sent).await.unwrap();
+    let dripping = drip(write, file[8192..].to_vec());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // The JSON API answers at once: its one slot is free.
+    let started = Instant::now();
+    let me = dev.get_me().await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() < Duration::from_millis(800),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A second upload finds the upload pool full: 503 after its second of waiting.
+    let started = Instant::now();
+    let busy = dev.post_attachment("second.png", png(2048)).await;
+    let waited = started.elapsed();
+    assert_eq!(header(&busy, "retry-after"), "1");
+    expect_error(busy, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy).await;
+    assert!(waited >= Duration::from_millis(900), "{waited:?}");
+
+    // Once the slow one is gone, its slot is free again.
+    dripping.abort();
+    drop(_read);
+    let deadline = Instant::now() + BOUND;
+    loop {
+        let response = dev.post_attachment("third.png", png(2048)).await;
+        if response.status() == StatusCode::CREATED {
+            break;
+        }
+        expect_error(response, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy).await;
+        assert!(Instant::now() < deadline, "the upload slot was never freed");
+    }
+}
+
 /// Sends `body` as a JSON sign-in on a raw connection (writing and reading at once, so an early
 /// answer is read even if the server stops reading) and returns the status and error body.
 async fn raw_sign_in_body(app: &TestApp, content_type: &str, body: Vec<u8>) -> (u16, ErrorBody) {
