@@ -179,24 +179,18 @@ impl Limits {
             }
         };
         let limit = self.limit(action, scope);
-        let events = tx.rate_events(&key, now - WINDOW_MS).await?;
-        let used: i64 = events.iter().map(|e| e.amount).sum();
+        // Room for `amount` means at most `limit - amount` already used; a refusal waits until
+        // enough of the oldest events leave the window for that, or the whole window when even an
+        // empty one could not take `amount` (then no event frees enough: `free_at_ms` is `None`).
+        let usage = tx.rate_usage(&key, now - WINDOW_MS, limit - amount).await?;
+        let used = usage.used;
         if used + amount <= limit {
             return Ok(key);
         }
-        // The wait until enough of the oldest events leave the window; the whole window when even
-        // an empty one could not take `amount`.
-        let mut left = used;
-        let mut wait_ms = WINDOW_MS;
-        if amount <= limit {
-            for event in &events {
-                left -= event.amount;
-                if left + amount <= limit {
-                    wait_ms = event.at_ms + WINDOW_MS - now;
-                    break;
-                }
-            }
-        }
+        let wait_ms = match usage.free_at_ms {
+            Some(at_ms) if amount <= limit => at_ms + WINDOW_MS - now,
+            _ => WINDOW_MS,
+        };
         let retry_after_secs = (wait_ms.max(0) as u64).div_ceil(1000).max(1);
         Err(Error::RateLimited {
             message: limited_message(action, scope, used, amount, limit, retry_after_secs),

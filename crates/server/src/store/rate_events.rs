@@ -5,30 +5,43 @@
 use super::Tx;
 use crate::error::Result;
 
-/// One counted request as stored: when, and how much it counted.
+/// What a counter holds in its window, from one aggregate query ([`Tx::rate_usage`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
-pub struct RateEvent {
-    /// Unix milliseconds.
-    pub at_ms: i64,
-    /// 1, or the number of recipients of an email.
-    pub amount: i64,
+pub struct RateUsage {
+    /// The sum of the amounts counted in the window.
+    pub used: i64,
+    /// The time of the oldest event whose leaving the window (with every older one) brings the sum
+    /// down to the target asked for; `None` when no event does (the window is empty, or even
+    /// without every event the target is not met).
+    pub free_at_ms: Option<i64>,
 }
 
 impl Tx {
-    /// The events counted under `key` after `since_ms`, oldest first.
-    pub async fn rate_events(&mut self, key: &str, since_ms: i64) -> Result<Vec<RateEvent>> {
+    /// The amount counted under `key` after `since_ms`, and when enough of it has left the window
+    /// for the sum to be at most `target` (only needed for a refusal's `Retry-After`, but found in
+    /// the same pass over the index `rate_events_by_key`).
+    ///
+    /// Numbered placeholders and explicit casts: the same text runs on PostgreSQL, where `SUM` of a
+    /// `BIGINT` is a `NUMERIC` and `?` is not a placeholder.
+    pub async fn rate_usage(&mut self, key: &str, since_ms: i64, target: i64) -> Result<RateUsage> {
         Ok(sqlx::query_as(
-            "SELECT at_ms, amount FROM rate_events WHERE key = ? AND at_ms > ? ORDER BY at_ms",
+            "SELECT CAST(COALESCE(MAX(total), 0) AS BIGINT) AS used, \
+                    MIN(CASE WHEN total - gone <= $3 THEN at_ms END) AS free_at_ms \
+             FROM (SELECT at_ms, \
+                          CAST(SUM(amount) OVER (ORDER BY at_ms) AS BIGINT) AS gone, \
+                          CAST(SUM(amount) OVER () AS BIGINT) AS total \
+                   FROM rate_events WHERE key = $1 AND at_ms > $2) AS counted",
         )
         .bind(key)
         .bind(since_ms)
-        .fetch_all(&mut *self.inner)
+        .bind(target)
+        .fetch_one(&mut *self.inner)
         .await?)
     }
 
     /// Counts `amount` under `key` at `at_ms`.
     pub async fn add_rate_event(&mut self, key: &str, at_ms: i64, amount: i64) -> Result<()> {
-        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, $3)")
             .bind(key)
             .bind(at_ms)
             .bind(amount)
@@ -42,7 +55,7 @@ impl super::Store {
     /// Forgets every event at or before `before_ms` (older than every window); how many. Run by the
     /// hourly purge (`jobs::purge`), not by every count: the table holds at most two hours of events.
     pub async fn purge_rate_events(&self, before_ms: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM rate_events WHERE at_ms <= ?")
+        Ok(sqlx::query("DELETE FROM rate_events WHERE at_ms <= $1")
             .bind(before_ms)
             .execute(&self.pool)
             .await?

@@ -306,6 +306,58 @@ async fn status_changes_and_cc_removals_count_their_emails_outside_the_organizat
     );
 }
 
+#[tokio::test]
+async fn the_wait_is_until_enough_of_the_oldest_emails_leave_the_hour() {
+    let app = app_with(|c| c.external_emails_per_user_hour = 10).await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let key = format!(
+        "external-email:user:{}",
+        app.user_id("dev@acme.example").await
+    );
+    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    // 50, 40 (twice: equal times) and 20 minutes ago: 6 + 1 + 1 + 2 = 10 of 10 in the hour, plus
+    // one from before the hour that no longer counts.
+    for (minutes_ago, amount) in [(70, 5), (50, 6), (40, 1), (40, 1), (20, 2)] {
+        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES (?, ?, ?)")
+            .bind(&key)
+            .bind(now_ms - minutes_ago * 60 * 1000)
+            .bind(amount)
+            .execute(app.db())
+            .await
+            .unwrap();
+    }
+    let outside = |n: usize| -> Vec<String> {
+        (0..n)
+            .map(|i| format!("person{i}@elsewhere.example"))
+            .collect()
+    };
+
+    // Three more need 3 of the 10 to leave: the 6 of 50 minutes ago do, in 10 minutes.
+    let form = acme_form_with(&app, |f| f.cc = outside(3)).await;
+    let (body, retry_after) = limited(dev.post_ticket(&form).await).await;
+    assert!((590..=600).contains(&retry_after), "{retry_after}");
+    assert!(
+        body.message.starts_with("You have sent 10 emails"),
+        "{}",
+        body.message
+    );
+    assert!(
+        body.message.ends_with("try again in 10 minutes."),
+        "{}",
+        body.message
+    );
+
+    // Eight more need 8 to leave: the 6 and both equal ones of 40 minutes ago, in 20 minutes.
+    let form = acme_form_with(&app, |f| f.cc = outside(8)).await;
+    let (_, retry_after) = limited(dev.post_ticket(&form).await).await;
+    assert!((1190..=1200).contains(&retry_after), "{retry_after}");
+
+    // Ten need everything to leave: 40 minutes.
+    let form = acme_form_with(&app, |f| f.cc = outside(10)).await;
+    let (_, retry_after) = limited(dev.post_ticket(&form).await).await;
+    assert!((2390..=2400).contains(&retry_after), "{retry_after}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // State in the database
 
