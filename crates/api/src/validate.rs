@@ -71,11 +71,23 @@ pub fn collect<const N: usize>(results: [Option<FieldError>; N]) -> Result<(), V
 }
 
 /// Whether `c` may not appear in a single-line field (a subject, an address, a project's name): every
-/// control character (C0, DEL, C1: tabs and line breaks included) and the Unicode line and paragraph
-/// separators. None of them is visible text; in a terminal or an email header they can move the cursor,
-/// clear the screen or start a new line.
+/// control character (C0, DEL, C1: tabs and line breaks included), the Unicode line and paragraph
+/// separators and the bidirectional controls ([`is_bidi_control`]). None of them is visible text; in a
+/// terminal or an email header they can move the cursor, clear the screen or start a new line, and a
+/// direction override makes a subject or a name read differently from what it holds.
 pub fn is_refused_in_single_line(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_bidi_control(c)
+}
+
+/// Whether `c` is a Unicode bidirectional formatting character: the embeddings and overrides
+/// (U+202A-202E), the isolates (U+2066-2069) and the marks (U+200E, U+200F, U+061C). Invisible, they
+/// reorder the text around them on screen ("invoice\u{202e}fdp.exe" shows as "invoiceexe.pdf"): in a
+/// one-line field, where no paragraph of mixed scripts needs them, they can only mislead.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+    )
 }
 
 /// Whether `c` may not appear in a multi-line field (a description, a comment): the control
@@ -98,6 +110,11 @@ fn check_characters(field: Field, text: &str, refused: fn(char) -> bool) -> Resu
         format!("{label}: keep it on one line; remove the line break at character {position}.")
     } else if c == '\t' {
         format!("{label}: remove the tab at character {position}.")
+    } else if is_bidi_control(c) {
+        format!(
+            "{label}: remove the invisible text direction character U+{:04X} at character {position}.",
+            u32::from(c)
+        )
     } else {
         format!(
             "{label}: remove the invisible control character U+{:04X} at character {position}.",
@@ -294,14 +311,46 @@ mod tests {
                 .message,
             "Subject: remove the tab at character 2."
         );
-        // Visible text of any script, emoji and right-to-left marks are text.
+        // Visible text of any script and emoji are text (right-to-left letters are ordered by
+        // their own direction, without a control).
         assert!(
             check_single_line(
                 Field::Subject,
-                "Pg \u{fc}ber \u{5e9}\u{5dc}\u{200f} \u{1f525}"
+                "Pg \u{fc}ber \u{5e9}\u{5dc}\u{5d5}\u{5dd} \u{1f525} \u{627}\u{644}"
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn single_line_fields_refuse_every_bidirectional_control_naming_the_field() {
+        let controls = [
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{061c}',
+        ];
+        for c in controls {
+            let text = format!("invoice{c}fdp.exe");
+            let e = check_single_line(Field::Subject, &text).unwrap_err();
+            assert_eq!(e.field, Field::Subject);
+            assert_eq!(
+                e.message,
+                format!(
+                    "Subject: remove the invisible text direction character U+{:04X} at character 8.",
+                    u32::from(c)
+                )
+            );
+            // A multi-line field keeps them: a paragraph of mixed scripts may need them.
+            assert!(check_multi_line(Field::Body, &text).is_ok(), "{c:?}");
+        }
+        // Their neighbours are text (a zero-width joiner holds an emoji sequence together).
+        for c in ['\u{200d}', '\u{2070}', '\u{061b}', '\u{2065}'] {
+            assert!(
+                check_single_line(Field::Subject, &format!("a{c}b")).is_ok(),
+                "{c:?}"
+            );
+        }
+        let e = Email::parse_field(Field::Cc, "ops\u{202e}@acme.example").unwrap_err();
+        assert!(e.message.contains("U+202E"), "{}", e.message);
     }
 
     #[test]

@@ -23,10 +23,10 @@ use crate::store::Store;
 /// did, or by other means, are why the CLI escapes all the same.
 pub struct Escaped<'a>(pub &'a str);
 
-/// Whether `c` is printed escaped by [`Escaped`].
+/// Whether `c` is printed escaped by [`Escaped`]: exactly what a single-line field refuses, so the
+/// two lists cannot drift apart.
 fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    api::validate::is_refused_in_single_line(c)
 }
 
 impl fmt::Display for Escaped<'_> {
@@ -63,12 +63,12 @@ mod tests {
     #[test]
     fn control_and_reordering_characters_are_escaped_and_the_rest_is_kept() {
         let shown = Escaped(
-            "Down\u{1b}]0;pwned\u{7}\tnext\nline \u{202e}txt.exe\u{85} \u{fc}ber \u{1f525}",
+            "Down\u{1b}]0;pwned\u{7}\tnext\nline \u{202e}txt.exe\u{85} \u{fc}ber \u{1f525}\u{200f}",
         )
         .to_string();
         assert_eq!(
             shown,
-            "Down\\u{1b}]0;pwned\\u{7}\\tnext\\nline \\u{202e}txt.exe\\u{85} \u{fc}ber \u{1f525}"
+            "Down\\u{1b}]0;pwned\\u{7}\\tnext\\nline \\u{202e}txt.exe\\u{85} \u{fc}ber \u{1f525}\\u{200f}"
         );
         assert_eq!(Escaped("C:\\logs\\pg.log").to_string(), "C:\\logs\\pg.log");
     }

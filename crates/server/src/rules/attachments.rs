@@ -52,7 +52,7 @@ fn is_unsafe_in_name(c: char) -> bool {
     c.is_control()
         || matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*')
         // Bidirectional overrides make "gnp.exe" display as "exe.png".
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || api::validate::is_bidi_control(c)
 }
 
 /// Longest file name kept, in characters.

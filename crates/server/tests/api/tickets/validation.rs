@@ -213,3 +213,29 @@ async fn control_characters_are_refused_in_one_line_fields_naming_each_field() {
     );
     assert_eq!(ticket_count(&app).await, 0);
 }
+
+#[tokio::test]
+async fn bidirectional_controls_are_refused_in_one_line_fields_naming_each_field() {
+    let app = spawn_app().await;
+
+    // "invoice\u{202e}fdp.exe" shows as "invoiceexe.pdf"; a subject must read as what it holds.
+    let bad = rejected(&app, |f| {
+        f.cc = vec!["ops\u{2066}@acme.example".into()];
+        f.subject = "invoice\u{202e}fdp.exe".into();
+        f.resources = vec!["acme-prod\u{200f}".into()];
+        // A description may need them: a paragraph that mixes scripts.
+        f.description = "Mixed \u{5e9}\u{5dc}\u{200f}: 10 MB".into();
+    })
+    .await;
+
+    assert_eq!(fields(&bad), ["cc", "subject", "resources"]);
+    assert_eq!(
+        bad.fields[1].message,
+        "Subject: remove the invisible text direction character U+202E at character 8."
+    );
+    assert_eq!(
+        bad.fields[2].message,
+        "Projects and services: remove the invisible text direction character U+200F at character 10."
+    );
+    assert_eq!(ticket_count(&app).await, 0);
+}
