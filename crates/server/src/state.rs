@@ -8,12 +8,15 @@ use crate::config::Config;
 use crate::demo;
 use crate::http::security::SecurityHeaders;
 use crate::rules::auth::SignInLimiter;
+use crate::rules::limits::Limits;
+use crate::rules::mail::InboundSettings;
 use crate::rules::token::TokenVerifier;
 use crate::store::Store;
 use crate::tiers::{Calendar, TierFile};
 
-/// The store, the configuration, the sign-in limiter, the console token verifier and the security
-/// headers, shared by every request.
+/// The store, the configuration and what is built from it once (the sign-in limiter, the console
+/// token verifier, the security headers, the abuse limits, the inbound-mail settings), shared by
+/// every request.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
@@ -25,9 +28,19 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     /// The organization's time zone and public holidays (`--tiers`; UTC and none without it).
     pub calendar: Arc<Calendar>,
+    /// The abuse limits and the storage quota, read from the configuration once.
+    pub limits: Limits,
+    /// What inbound mail needs, read from the configuration once; `None` without `--reply-domain`.
+    pub inbound: Option<Arc<InboundSettings>>,
 }
 
 impl AppState {
+    /// Whether emails about tickets carry a reply address (`--reply-domain`), so people who are not
+    /// console users can comment by replying: what the CC hints of both forms say.
+    pub fn replies_by_email(&self) -> bool {
+        self.config.reply_domain.is_some()
+    }
+
     /// Opens the database, migrates, loads the demo data when asked and the database is empty, then
     /// makes the tier file (`--tiers`) the catalogue.
     /// With `--static-dir`, fails when its index.html cannot be read for the Content-Security-Policy.
@@ -60,6 +73,8 @@ impl AppState {
         Ok(Self {
             store,
             limiter: Arc::new(SignInLimiter::new(&config)),
+            limits: Limits::new(&config),
+            inbound: InboundSettings::from_config(&config).map(Arc::new),
             config: Arc::new(config),
             tokens,
             security: Arc::new(security),

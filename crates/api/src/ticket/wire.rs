@@ -195,6 +195,11 @@ pub struct Ticket {
     /// The closed ticket this one follows up, if any.
     #[serde(default)]
     pub follow_up_of: Option<i64>,
+    /// Whether people on the CC list who are not console users can reply to the ticket's emails to
+    /// comment (the server has a reply domain), as `TicketOptions::replies_by_email` says for a new
+    /// ticket. Absent from older servers' answers, which had no replies by email.
+    #[serde(default)]
+    pub replies_by_email: bool,
 }
 
 impl Ticket {
@@ -356,6 +361,7 @@ mod tests {
             activity: vec![],
             permissions: TicketPermissions::default(),
             follow_up_of: None,
+            replies_by_email: false,
         }
     }
 

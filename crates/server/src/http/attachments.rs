@@ -19,7 +19,6 @@ use crate::http::Route;
 use crate::http::extract::{Json, Path};
 use crate::rules::attachments::{self, IncomingFile, ReceivedFile, invalid};
 use crate::rules::auth::Member;
-use crate::rules::limits::Limits;
 use crate::state::AppState;
 
 /// The upload route's body limit: one file at its largest plus room for the multipart framing. The
@@ -100,9 +99,8 @@ async fn upload(
     headers: HeaderMap,
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<Attachment>)> {
-    let limits = Limits::new(&state.config);
     let mut multipart = match (
-        attachments::check_can_upload(&state.store, &member, &limits).await,
+        attachments::check_can_upload(&state.store, &member, &state.limits).await,
         multipart,
     ) {
         (Ok(()), Ok(multipart)) => multipart,
@@ -131,7 +129,8 @@ async fn upload(
             return Err(error);
         }
     };
-    let attachment = attachments::record_upload(&state.store, &member, received, &limits).await?;
+    let attachment =
+        attachments::record_upload(&state.store, &member, received, &state.limits).await?;
     Ok((StatusCode::CREATED, Json(attachment)))
 }
 

@@ -14,7 +14,6 @@ use crate::http::extract::{Json, Path};
 use crate::http::idempotency::{self, Start};
 use crate::rules::auth::{CurrentUser, Member};
 use crate::rules::conversation;
-use crate::rules::limits::Limits;
 use crate::state::AppState;
 
 /// The operations of this resource, served under `/api/v1` by `http::router`.
@@ -80,9 +79,16 @@ async fn comment(
         Start::Replay(response) => return Ok(response),
         Start::Run(claim) => claim,
     };
-    let limits = Limits::new(&state.config);
-    let work =
-        conversation::comment(store, &member, ticket_id, &input, claim.as_ref(), &limits).await;
+    let work = conversation::comment(
+        store,
+        &member,
+        ticket_id,
+        &input,
+        claim.as_ref(),
+        &state.limits,
+        state.replies_by_email(),
+    )
+    .await;
     idempotency::finish(store, claim, work).await
 }
 
@@ -106,8 +112,7 @@ async fn remove_cc(
     member: Member,
     Path((_, ticket_id, email)): Path<(i64, i64, String)>,
 ) -> Result<StatusCode> {
-    let limits = Limits::new(&state.config);
-    conversation::remove_cc(&state.store, &member, ticket_id, &email, &limits).await?;
+    conversation::remove_cc(&state.store, &member, ticket_id, &email, &state.limits).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -134,9 +139,15 @@ async fn change_status(
     Json(input): Json<StatusChange>,
 ) -> Result<Json<Ticket>> {
     let member = Member::load(&state.store, user, org_id).await?;
-    let limits = Limits::new(&state.config);
-    let ticket =
-        conversation::change_status(&state.store, &member, ticket_id, input, &limits).await?;
+    let ticket = conversation::change_status(
+        &state.store,
+        &member,
+        ticket_id,
+        input,
+        &state.limits,
+        state.replies_by_email(),
+    )
+    .await?;
     Ok(Json(ticket))
 }
 

@@ -22,7 +22,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result};
 use crate::http::Route;
-use crate::rules::mail::{self, InboundSettings, Outcome, Refused};
+use crate::rules::mail::{self, Outcome, Refused};
 use crate::state::AppState;
 
 /// The route, relative to `/api/v1`: outside the CSRF check (see [`Route::without_csrf`]).
@@ -91,7 +91,7 @@ pub(crate) async fn inbound(
 ) -> Result<Response> {
     let (Some(secret), Some(settings)) = (
         state.config.inbound_mail_secret.as_deref(),
-        InboundSettings::from_config(&state.config),
+        state.inbound.as_deref(),
     ) else {
         return Err(Error::NotFound);
     };
@@ -105,7 +105,7 @@ pub(crate) async fn inbound(
         tracing::warn!(reason = %Refused::TooBig, "inbound email refused");
         return Ok((StatusCode::PAYLOAD_TOO_LARGE, Json(Answer::from(&outcome))).into_response());
     };
-    let outcome = mail::ingest(&state.store, &settings, &raw).await?;
+    let outcome = mail::ingest(&state.store, settings, &raw).await?;
     let answer = Json(Answer::from(&outcome));
     let no_store = (header::CACHE_CONTROL, "no-store".to_owned());
     if let Outcome::Refused(Refused::OverLimit(_, retry_after_secs)) = outcome {

@@ -14,7 +14,6 @@ use crate::http::etag;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::idempotency::{self, Start};
 use crate::rules::auth::{CurrentUser, Member};
-use crate::rules::limits::Limits;
 use crate::rules::{ticket_list, tickets};
 use crate::state::AppState;
 
@@ -48,7 +47,7 @@ pub fn routes() -> Vec<Route> {
 )]
 async fn options(State(state): State<AppState>, member: Member) -> Result<Json<TicketOptions>> {
     let forum_url = state.config.forum_url.clone();
-    let replies_by_email = state.config.reply_domain.is_some();
+    let replies_by_email = state.replies_by_email();
     Ok(Json(
         tickets::options(&state.store, &member, forum_url, replies_by_email).await?,
     ))
@@ -115,14 +114,14 @@ async fn create(
         Start::Replay(response) => return Ok(response),
         Start::Run(claim) => claim,
     };
-    let limits = Limits::new(&state.config);
     let work = tickets::create(
         store,
         &member,
         &input,
         claim.as_ref(),
         &state.calendar,
-        &limits,
+        &state.limits,
+        state.replies_by_email(),
     )
     .await;
     idempotency::finish(store, claim, work).await
@@ -151,7 +150,7 @@ async fn show(
 ) -> Result<Response> {
     let ticket = tickets::load_readable(&state.store, &member, ticket_id)
         .await?
-        .for_member(&member)
+        .for_member(&member, state.replies_by_email())
         .ok_or(Error::NotFound)?;
     etag::json(&headers, &ticket)
 }

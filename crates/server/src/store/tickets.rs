@@ -429,6 +429,8 @@ impl TicketRow {
                 activity,
                 permissions: TicketPermissions::default(),
                 follow_up_of: self.follow_up_of,
+                // Configuration, not stored: `StoredTicket::for_member` sets it.
+                replies_by_email: false,
             },
         })
     }

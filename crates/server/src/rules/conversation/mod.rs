@@ -39,7 +39,8 @@ pub const FOLLOWING_ADMINS: &str = "Only the organization's admins can follow al
 
 /// A comment, new CCs, or both, with files: checked and added in one transaction that also records
 /// its emails, completes `claim` and counts the comment and its emails outside the organization
-/// against `limits`. Returns the updated ticket as the JSON text stored on the claim.
+/// against `limits`. Returns the updated ticket as the JSON text stored on the claim
+/// (`replies_by_email`: [`crate::store::tickets::StoredTicket::for_member`]).
 pub async fn comment(
     store: &Store,
     member: &Member,
@@ -47,6 +48,7 @@ pub async fn comment(
     input: &NewComment,
     claim: Option<&Claim>,
     limits: &Limits,
+    replies_by_email: bool,
 ) -> Result<String> {
     let audience = Audience::load(store, member.organization.id).await?;
     let actor = Actor::customer(store, member).await?;
@@ -75,7 +77,7 @@ pub async fn comment(
     tx.touch_ticket(ticket_id, now).await?;
     let ticket = tickets::reload(&mut tx, ticket_id)
         .await?
-        .for_member(member)
+        .for_member(member, replies_by_email)
         .ok_or(Error::NotFound)?;
     emails::notify_change(&mut tx, &ticket, &audience, &actor, &change).await?;
     let body = serde_json::to_string(&ticket).map_err(anyhow::Error::from)?;
@@ -228,13 +230,14 @@ pub async fn remove_cc(
 
 /// The customer marks the ticket solved or reopens it ([`StatusChange::check`]; 409 with its
 /// sentence otherwise); the emails to CCs outside the organization count against `limits`. Returns
-/// the updated ticket.
+/// the updated ticket (`replies_by_email`: [`crate::store::tickets::StoredTicket::for_member`]).
 pub async fn change_status(
     store: &Store,
     member: &Member,
     ticket_id: i64,
     input: StatusChange,
     limits: &Limits,
+    replies_by_email: bool,
 ) -> Result<Ticket> {
     let audience = Audience::load(store, member.organization.id).await?;
     let actor = Actor::customer(store, member).await?;
@@ -245,7 +248,9 @@ pub async fn change_status(
     let cc: Vec<&str> = stored.ticket.cc.iter().map(String::as_str).collect();
     take_external_emails(&mut tx, member, limits, &cc).await?;
     let (stored, _) = apply_status(&mut tx, ticket_id, &actor, input.status, &audience).await?;
-    let ticket = stored.for_member(member).ok_or(Error::NotFound)?;
+    let ticket = stored
+        .for_member(member, replies_by_email)
+        .ok_or(Error::NotFound)?;
     tx.commit().await?;
     tracing::info!(
         ticket_id,

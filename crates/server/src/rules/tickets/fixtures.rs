@@ -45,5 +45,6 @@ pub fn ticket() -> Ticket {
         activity: vec![],
         permissions: Default::default(),
         follow_up_of: None,
+        replies_by_email: false,
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use api::ticket::{ValidTicket, attachment_gone, check_attachment_room, file_listed_twice};
 use api::{
-    Field, FieldError, FieldMessage, NewTicket, SupportTier, Ticket, TicketContext, TicketOptions,
+    Field, FieldError, FieldMessage, NewTicket, SupportTier, TicketContext, TicketOptions,
     TicketStatus,
 };
 
@@ -55,7 +55,8 @@ pub async fn options(
 
 /// Checks and creates the ticket, attaches its files and records its emails, all in one transaction
 /// that also completes `claim` and counts the ticket and its emails outside the organization against
-/// `limits`. Returns the ticket as the JSON text that was stored on the claim.
+/// `limits`. Returns the ticket as the JSON text that was stored on the claim (`replies_by_email`:
+/// [`StoredTicket::for_member`]).
 pub async fn create(
     store: &Store,
     member: &Member,
@@ -63,6 +64,7 @@ pub async fn create(
     claim: Option<&Claim>,
     calendar: &Calendar,
     limits: &Limits,
+    replies_by_email: bool,
 ) -> Result<String> {
     let org_id = member.organization.id;
     let tier = support::current_tier(store, org_id, member.organization.plan)
@@ -81,7 +83,10 @@ pub async fn create(
     limits
         .take(&mut tx, member, Action::ExternalEmail, external as i64)
         .await?;
-    let ticket = insert(&mut tx, member, input, &valid, &tier, calendar).await?;
+    let ticket = insert(&mut tx, member, input, &valid, &tier, calendar)
+        .await?
+        .for_member(member, replies_by_email)
+        .ok_or_else(|| anyhow::anyhow!("the submitter cannot read the ticket they created"))?;
     let id = ticket.id;
     emails::notify_created(
         &mut tx,
@@ -105,7 +110,7 @@ pub async fn create(
 }
 
 /// Inserts the ticket, due for a first response within `tier`'s target for its severity, with its
-/// CCs and files, and reads it back as its submitter sees it.
+/// CCs and files, and reads it back.
 async fn insert(
     tx: &mut Tx,
     member: &Member,
@@ -113,7 +118,7 @@ async fn insert(
     valid: &ValidTicket,
     tier: &SupportTier,
     calendar: &Calendar,
-) -> Result<Ticket> {
+) -> Result<StoredTicket> {
     let now = clock::now()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| clock::now());
@@ -146,10 +151,7 @@ async fn insert(
     let cc: Vec<&str> = valid.cc.iter().map(|e| e.as_str()).collect();
     tx.add_ccs(id, &cc, member.user.id, created_at).await?;
     attach_uploads(tx, member, id, None, &valid.attachment_ids).await?;
-    reload(tx, id)
-        .await?
-        .for_member(member)
-        .ok_or_else(|| anyhow::anyhow!("the submitter cannot read ticket {id}").into())
+    reload(tx, id).await
 }
 
 /// Every problem with the form at once: its fields, the files (which come last in the form) and the

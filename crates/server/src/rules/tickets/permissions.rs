@@ -48,10 +48,13 @@ pub fn can_read(member: &Member, stored: &StoredTicket) -> bool {
 
 impl StoredTicket {
     /// The ticket as `member` sees it (with their [`permissions`]), or `None` if they may not read it.
-    pub fn for_member(self, member: &Member) -> Option<Ticket> {
+    /// `replies_by_email`: whether the server has a reply domain (`--reply-domain`), which the
+    /// comment form's CC hint depends on.
+    pub fn for_member(self, member: &Member, replies_by_email: bool) -> Option<Ticket> {
         let permissions = permissions(member, &self)?;
         Some(Ticket {
             permissions,
+            replies_by_email,
             ..self.ticket
         })
     }

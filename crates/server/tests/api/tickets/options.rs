@@ -133,3 +133,41 @@ async fn ticket_options_say_whether_people_can_reply_by_email() {
         "--reply-domain: emails carry a reply address"
     );
 }
+
+#[tokio::test]
+async fn every_ticket_answer_says_whether_people_can_reply_by_email() {
+    for (reply_domain, expected) in [(None, false), (Some("reply.example"), true)] {
+        let app =
+            spawn_app_with(|config| config.reply_domain = reply_domain.map(str::to_owned)).await;
+        let dev = app.sign_in("dev@acme.example").await;
+
+        // Created, read, commented on, and its status changed: the ticket page's comment form reads
+        // it from whichever answer it holds last.
+        let created = dev.create_ticket(&acme_form(&app).await).await;
+        let read = dev.ticket(created.id).await;
+        let commented = dev
+            .comment(
+                created.id,
+                &api::NewComment {
+                    cc: Vec::new(),
+                    body: "Any news?".into(),
+                    attachment_ids: Vec::new(),
+                },
+            )
+            .await;
+        let solved = dev
+            .change_status(created.id, api::TicketStatus::Solved)
+            .await;
+        for (what, ticket) in [
+            ("created", created),
+            ("read", read),
+            ("commented", commented),
+            ("solved", solved),
+        ] {
+            assert_eq!(
+                ticket.replies_by_email, expected,
+                "{what} with --reply-domain {reply_domain:?}"
+            );
+        }
+    }
+}
