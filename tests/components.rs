@@ -241,7 +241,7 @@ fn cc_field() -> (
     support_console::components::form::CcField,
     Signal<Option<String>>,
 ) {
-    use support_console::components::form::{CcCheck, CcField, CcInput, FieldErrors};
+    use support_console::components::form::{CcCheck, CcField, CcForm, CcInput, FieldErrors};
     let root = container();
     let check = CcCheck {
         own: "dev@acme.example".into(),
@@ -253,10 +253,54 @@ fn cc_field() -> (
     let errors = FieldErrors::new("test", &[api::Field::Cc]);
     let mount_root = root.clone();
     leptos::mount::mount_to(mount_root, move || {
-        view! { <CcInput errors=errors field=field hint="hint" /> }
+        view! { <CcInput errors=errors field=field form=CcForm::Comment replies_by_email=false /> }
     })
     .forget();
     (root, field, errors.message(api::Field::Cc))
+}
+
+#[wasm_bindgen_test]
+async fn both_forms_cc_hints_promise_replies_by_email_only_while_the_server_offers_them() {
+    use support_console::components::form::{CcCheck, CcField, CcForm, CcInput, FieldErrors};
+    for (form, lead) in [
+        (
+            CcForm::NewTicket,
+            "All new comments and updates will be sent to these emails.",
+        ),
+        (
+            CcForm::Comment,
+            "Add the email addresses separated by a space.",
+        ),
+    ] {
+        let root = container();
+        let field = CcField::new(
+            Vec::new(),
+            String::new(),
+            CcCheck::default(),
+            |_, _, token| api::Email::parse(token),
+        );
+        let errors = FieldErrors::new("test", &[api::Field::Cc]);
+        let replies_by_email = RwSignal::new(false);
+        leptos::mount::mount_to(root.clone(), move || {
+            view! { <CcInput errors=errors field=field form=form replies_by_email=replies_by_email /> }
+        })
+        .forget();
+        tick().await;
+        let text = || root.text_content().unwrap_or_default();
+        assert!(text().contains(lead), "{form:?}: {}", text());
+        assert!(text().contains("get the emails."), "{form:?}: {}", text());
+        assert!(!text().contains("reply to it"), "{form:?}: {}", text());
+
+        // The answer that says the server has a reply domain may come after the form is shown.
+        replies_by_email.set(true);
+        tick().await;
+        assert!(
+            text().contains("get email and can reply to it to comment and CC more people."),
+            "{form:?}: {}",
+            text()
+        );
+        assert!(text().contains(lead), "{form:?}: {}", text());
+    }
 }
 
 fn type_into(input: &web_sys::HtmlInputElement, text: &str) {

@@ -252,24 +252,6 @@ impl ApiClient {
             .await
     }
 
-    /// Whether people who are not console users can reply to the ticket's emails to comment (the
-    /// server has a reply domain): the ticket options' `replies_by_email` alone (`false` when absent,
-    /// as from older servers). Read with the browser's JSON.parse rather than through serde: another
-    /// `T` for [`Self::get`] would add its own copy of the fetch-and-decode path to the ticket page.
-    pub async fn replies_by_email(&self, org_id: i64) -> ApiResult<bool> {
-        let url = self.url(&format!("/organizations/{org_id}/ticket-options"));
-        let response = self
-            .send(&|| self.prepare(Request::get(&url), None).build())
-            .await?;
-        let status = response.status();
-        let text = response.text().await.map_err(|_| ClientError::Network)?;
-        let options = js_sys::JSON::parse(&text).map_err(|_| ClientError::Unexpected(status))?;
-        Ok(js_sys::Reflect::get(&options, &"replies_by_email".into())
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false))
-    }
-
     /// Creates a ticket. `idempotency_key` makes a retry (after a network failure, say) replay the
     /// first answer instead of creating a second ticket.
     pub async fn create_ticket(

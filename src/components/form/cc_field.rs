@@ -96,13 +96,43 @@ impl CcField {
     }
 }
 
-/// The CC label, hint, chips and box. Each commit shows its outcome as the field's message. The hint
-/// may change (what the server offers is known only after it answers).
+/// Which form a CC field is in: each hint starts with what the documentation says at that step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CcForm {
+    /// Create ticket.
+    NewTicket,
+    /// Add to conversation.
+    Comment,
+}
+
+/// The CC field's hint, for both forms. Replying to the emails is only promised when the server gives
+/// them a reply address (`replies_by_email`); otherwise people who are not console users only
+/// receive them.
+pub fn cc_hint(form: CcForm, replies_by_email: bool) -> String {
+    let others_get = if replies_by_email {
+        "email and can reply to it to comment and CC more people"
+    } else {
+        "the emails"
+    };
+    match form {
+        CcForm::NewTicket => format!(
+            "All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get {others_get}."
+        ),
+        CcForm::Comment => format!(
+            "Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people get {others_get}."
+        ),
+    }
+}
+
+/// The CC label, hint ([`cc_hint`] for `form`), chips and box. Each commit shows its outcome as the
+/// field's message. `replies_by_email` may change (what the server offers is known only after it
+/// answers).
 #[component]
 pub fn CcInput(
     errors: FieldErrors,
     field: CcField,
-    #[prop(into)] hint: Signal<&'static str>,
+    form: CcForm,
+    #[prop(into)] replies_by_email: Signal<bool>,
 ) -> impl IntoView {
     const CC: Field = Field::Cc;
     let on_commit = Callback::new(move |all: bool| {
@@ -125,7 +155,7 @@ pub fn CcInput(
                 on_commit=on_commit
                 on_remove=on_remove
             >
-                {move || hint.get()}
+                {move || cc_hint(form, replies_by_email.get())}
             </ChipInput>
         </FieldFrame>
     }

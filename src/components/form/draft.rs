@@ -18,14 +18,27 @@ thread_local! {
     static SIGN_OUTS: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Whether `key` is a draft of user `user_id`. Every form's draft key has the shape
-/// `support-app:{form}-draft:{user}:...` (Create ticket: `:{organization}`, a comment:
-/// `:{organization}:{ticket}`).
+/// Where Create ticket's drafts live: `support-app:ticket-draft:{user}:{organization}`.
+pub const TICKET_DRAFT_PREFIX: &str = "support-app:ticket-draft";
+/// Where Add to conversation's drafts live: `support-app:comment-draft:{user}:{organization}:{ticket}`.
+pub const COMMENT_DRAFT_PREFIX: &str = "support-app:comment-draft";
+/// Every form's draft prefix: what [`forget_drafts`] looks for. A new form with a draft adds its own.
+const DRAFT_PREFIXES: [&str; 2] = [TICKET_DRAFT_PREFIX, COMMENT_DRAFT_PREFIX];
+
+/// The localStorage key of the draft of the form `prefix` for user `user_id` about `scope` (Create
+/// ticket: the organization; a comment: `{organization}:{ticket}`): the one place the shape is
+/// written, so [`is_draft_of`] recognises every key a form makes.
+pub fn draft_key(prefix: &str, user_id: i64, scope: &str) -> String {
+    format!("{prefix}:{user_id}:{scope}")
+}
+
+/// Whether `key` is a draft of user `user_id` ([`draft_key`] with one of [`DRAFT_PREFIXES`]).
 fn is_draft_of(key: &str, user_id: i64) -> bool {
-    let mut parts = key.split(':');
-    parts.next() == Some("support-app")
-        && parts.next().is_some_and(|form| form.ends_with("-draft"))
-        && parts.next() == Some(user_id.to_string().as_str())
+    let owner = format!(":{user_id}:");
+    DRAFT_PREFIXES.iter().any(|prefix| {
+        key.strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(&owner))
+    })
 }
 
 /// Removes every draft `user_id` left in this browser, in every organization, and stops the forms on
@@ -157,17 +170,21 @@ pub fn new_key() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::is_draft_of;
+    use super::*;
 
     #[test]
     fn only_the_users_own_drafts_are_forgotten() {
+        assert!(is_draft_of(&draft_key(TICKET_DRAFT_PREFIX, 7, "1"), 7));
+        assert!(is_draft_of(&draft_key(COMMENT_DRAFT_PREFIX, 7, "1:42"), 7));
         assert!(is_draft_of("support-app:ticket-draft:7:1", 7));
         assert!(is_draft_of("support-app:comment-draft:7:1:42", 7));
         // Another user's drafts on the same computer stay: their session may have merely expired.
-        assert!(!is_draft_of("support-app:ticket-draft:70:1", 7));
+        assert!(!is_draft_of(&draft_key(TICKET_DRAFT_PREFIX, 70, "1"), 7));
         assert!(!is_draft_of("support-app:comment-draft:17:1:42", 7));
-        // Not drafts at all.
+        // Not drafts at all, or not of a form this app has.
         assert!(!is_draft_of("support-app:settings:7", 7));
+        assert!(!is_draft_of("support-app:settings-draft:7:1", 7));
         assert!(!is_draft_of("other-app:ticket-draft:7:1", 7));
+        assert!(!is_draft_of("support-app:ticket-drafts:7:1", 7));
     }
 }

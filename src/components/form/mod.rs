@@ -15,9 +15,11 @@ mod send;
 mod text_field;
 mod uploads;
 
-pub use cc_field::{CcCheck, CcField, CcInput, CcRule};
+pub use cc_field::{CcCheck, CcField, CcForm, CcInput, CcRule, cc_hint};
 pub use chip_input::{ChipInput, Taken, take_chips};
-pub use draft::{Autosave, forget_drafts, new_key};
+pub use draft::{
+    Autosave, COMMENT_DRAFT_PREFIX, TICKET_DRAFT_PREFIX, draft_key, forget_drafts, new_key,
+};
 pub use error_summary::ErrorSummary;
 pub use field_errors::{FieldError, FieldErrors, FieldFrame};
 pub use file_field::FileField;

@@ -10,8 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::components::form::{CcCheck, CcField, new_key};
 use crate::storage;
 
-/// Where drafts live: `support-app:ticket-draft:{user}:{organization}`.
-pub(super) const DRAFT_PREFIX: &str = "support-app:ticket-draft";
 /// A draft older than this may have outlived its idempotency key on the server.
 const KEY_SAFE_MS: f64 = DRAFT_KEY_MAX_AGE_SECS as f64 * 1000.0;
 

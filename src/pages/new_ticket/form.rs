@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::choices::{product_and_reason, severity_choice};
-use super::draft::{DRAFT_PREFIX, Draft, Fields, Restored};
+use super::draft::{Draft, Fields, Restored};
 use super::resources::{self, resources_field};
 use crate::api::ApiClient;
 use crate::components::form::{
-    Autosave, CcInput, Counter, DraftForm, ErrorSummary, FieldErrors, FileField, SendFailureText,
-    TextArea, TextField, Uploads, draft_problems,
+    Autosave, CcForm, CcInput, Counter, DraftForm, ErrorSummary, FieldErrors, FileField,
+    SendFailureText, TICKET_DRAFT_PREFIX, TextArea, TextField, Uploads, draft_key, draft_problems,
 };
 use crate::components::{focus_by_id, time_view};
 use crate::routes::{self, Navigator};
@@ -37,7 +37,7 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
     let org_id = me.organization.id;
     let submitter = StoredValue::new(me.user.email.clone());
     let options = StoredValue::new(options);
-    let draft_key = format!("{DRAFT_PREFIX}:{}:{org_id}", me.user.id);
+    let draft_key = draft_key(TICKET_DRAFT_PREFIX, me.user.id, &org_id.to_string());
     let Restored {
         fields: f,
         saved_at,
@@ -138,16 +138,6 @@ pub(super) fn TicketForm(options: TicketOptions, me: Me, follow_up: Option<i64>)
     }
 }
 
-/// The CC field's hint: replying to the emails is only promised when the server gives them a reply
-/// address (`replies_by_email`); otherwise people who are not console users only receive them.
-fn cc_hint(replies_by_email: bool) -> &'static str {
-    if replies_by_email {
-        "All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get email and can reply to it to comment and CC more people."
-    } else {
-        "All new comments and updates will be sent to these emails. Separate addresses with spaces, commas or new lines. People who are console users of your organization can also open the ticket and comment; others get the emails."
-    }
-}
-
 /// The fields, in the documentation's order.
 fn ticket_fields(
     f: Fields,
@@ -161,7 +151,12 @@ fn ticket_fields(
                 {format!("This ticket follows up the closed ticket #{id}; it will link back to it.")}
             </p>
         })}
-        <CcInput errors=errors field=f.cc hint=cc_hint(options.with_value(|o| o.replies_by_email)) />
+        <CcInput
+            errors=errors
+            field=f.cc
+            form=CcForm::NewTicket
+            replies_by_email=options.with_value(|o| o.replies_by_email)
+        />
         <TextField
             errors=errors
             field=Field::Subject

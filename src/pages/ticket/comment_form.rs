@@ -9,14 +9,12 @@ use super::TicketState;
 use crate::api::ApiClient;
 use crate::components::focus_by_id;
 use crate::components::form::{
-    Autosave, CcCheck, CcField, CcInput, DraftForm, ErrorSummary, FieldErrors, FileField,
-    SendFailureText, TextArea, Uploads, draft_problems, new_key,
+    Autosave, COMMENT_DRAFT_PREFIX, CcCheck, CcField, CcForm, CcInput, DraftForm, ErrorSummary,
+    FieldErrors, FileField, SendFailureText, TextArea, Uploads, draft_key, draft_problems, new_key,
 };
 use crate::session::Session;
 use crate::storage;
 
-/// Where comment drafts live: `support-app:comment-draft:{user}:{organization}:{ticket}`.
-const DRAFT_PREFIX: &str = "support-app:comment-draft";
 /// The prefix of the form's element ids (`comment-body`).
 const PREFIX: &str = "comment";
 const SUMMARY: &str = "comment-summary";
@@ -60,7 +58,11 @@ pub(super) fn add_to_conversation(state: TicketState) -> impl IntoView {
         typing,
         ..
     } = state;
-    let draft_key = format!("{DRAFT_PREFIX}:{user_id}:{org_id}:{ticket_id}");
+    let draft_key = draft_key(
+        COMMENT_DRAFT_PREFIX,
+        user_id,
+        &format!("{org_id}:{ticket_id}"),
+    );
     let composing =
         RwSignal::new(storage::load::<CommentDraft>(&draft_key).is_some_and(|d| d.has_content()));
     // Only a change of this flag may rebuild the comment form (a poll must not drop its files).
@@ -180,17 +182,6 @@ fn context(check: &CcCheck) -> CommentContext<'_> {
     }
 }
 
-/// The CC field's hint: replying to the emails is only promised when the server gives them a reply
-/// address (`replies_by_email`, as on the create form); otherwise people who are not console users
-/// only receive them.
-fn cc_hint(replies_by_email: bool) -> &'static str {
-    if replies_by_email {
-        "Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people get email and can reply to it to comment and CC more people."
-    } else {
-        "Add the email addresses separated by a space. They get every new comment and update by email; console users of your organization can also open this ticket, comment and CC others, while other people get the emails."
-    }
-}
-
 /// Add to conversation: CC, a comment, files, Submit. `on_done` gets the updated ticket after a
 /// successful submit, or `None` when the user cancels.
 #[component]
@@ -206,6 +197,7 @@ fn CommentForm(
     let TicketState {
         org_id,
         ticket_id,
+        current,
         typing,
         ..
     } = state;
@@ -219,15 +211,9 @@ fn CommentForm(
         move || f.snapshot(),
         CommentDraft::has_content,
     );
-    // Until the server says it has a reply address (or when it cannot be asked), the hint promises
-    // only the emails: never a reply path that does not exist.
-    let replies_by_email = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
-        if let Ok(yes) = client.replies_by_email(org_id).await {
-            // The form may be gone by then.
-            replies_by_email.try_set(yes);
-        }
-    });
+    // The ticket says whether the server has a reply address (an older server's never does, and the
+    // hint then promises only the emails: never a reply path that does not exist).
+    let replies_by_email = Memo::new(move |_| current.with(|t| t.replies_by_email));
     // The page holds back new replies while there is something in the box.
     Effect::new(move |_| typing.set(!(f.is_blank() && uploads.is_empty())));
     on_cleanup(move || typing.set(false));
@@ -285,7 +271,7 @@ fn CommentForm(
                 on:paste=move |ev| uploads.paste(&ev)
             >
                 <fieldset class="sa-plain-fieldset sa-form" disabled=move || submit.pending().get()>
-                <CcInput errors=form.errors field=f.cc hint=Signal::derive(move || cc_hint(replies_by_email.get())) />
+                <CcInput errors=form.errors field=f.cc form=CcForm::Comment replies_by_email=replies_by_email />
                 <TextArea errors=form.errors field=Field::Body label="Comment" value=f.body rows="6" />
                 <FileField uploads=uploads errors=form.errors />
                 <div class="sa-actions">
