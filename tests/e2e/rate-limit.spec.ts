@@ -12,11 +12,11 @@ const PNG = Buffer.from(
   'base64',
 );
 
-/** Answers the next POST to `url` with the server's 429 body carrying `message`; later ones pass. */
-async function refuseOnce(page: Page, url: string, message: string): Promise<() => number> {
+/** Answers the next `method` request to `url` with the server's 429 body carrying `message`; later ones pass. */
+async function refuseOnce(page: Page, url: string, message: string, method = 'POST'): Promise<() => number> {
   let refused = 0;
   await page.route(url, async (route) => {
-    if (route.request().method() !== 'POST' || refused > 0) return route.continue();
+    if (route.request().method() !== method || refused > 0) return route.continue();
     refused += 1;
     return route.fulfill({
       status: 429,
@@ -94,4 +94,49 @@ test('a refused comment shows the limit next to the form and keeps the comment',
 
   await page.getByRole('button', { name: 'Submit', exact: true }).click();
   await expect(page.getByRole('list').filter({ hasText: 'Still lagging at 60k messages.' })).toBeVisible();
+});
+
+test('a refused status change or CC removal says so next to its button, announced, and keeps the comment being written', async ({ page }) => {
+  await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
+  const subject = `Status limit ${Date.now()}`;
+  const outside = ['ana@partner.example', 'ben@partner.example'];
+  const id = await createTicketViaApi(page, subject, { cc: outside });
+  await page.goto(`/support/tickets/${id}`);
+  await expect(page.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+  // A comment being written when the limit is hit.
+  await page.getByRole('button', { name: 'Add to conversation' }).click();
+  await page.getByLabel('Comment', { exact: true }).fill('Half-written reply.');
+
+  const solving = 'You have sent 199 emails to addresses outside your organization in the last hour, and the limit is 200 an hour. This would send 2 more. Remove some CC addresses or try again in 12 minutes.';
+  const refusedStatus = await refuseOnce(page, `**/api/v1/organizations/*/tickets/${id}/status`, solving);
+  await page.getByRole('button', { name: 'Mark as solved' }).click();
+  const statusAlert = page.getByRole('alert').filter({ hasText: solving });
+  await expect(statusAlert).toBeVisible();
+  await expect(statusAlert).toHaveText(`The ticket was not marked as solved. ${solving}`);
+  expect(refusedStatus()).toBe(1);
+  await expect(page.locator('#ticket-status')).toHaveText('Open');
+  await expect(page.getByRole('button', { name: 'Mark as solved' })).toBeVisible();
+  await expect(page.getByLabel('Comment', { exact: true })).toHaveValue('Half-written reply.');
+
+  // A removal is refused in the CC section, next to its Remove button, and the address stays listed.
+  const removing = 'You have sent 200 emails to addresses outside your organization in the last hour, and the limit is 200 an hour. This would send 1 more. Remove some CC addresses or try again in 5 minutes.';
+  const refusedCc = await refuseOnce(page, `**/api/v1/organizations/*/tickets/${id}/cc/*`, removing, 'DELETE');
+  const ccSection = page.getByRole('region', { name: 'CC', exact: true });
+  await ccSection.getByRole('button', { name: `Remove ${outside[0]} from CC` }).click();
+  const ccAlert = ccSection.getByRole('alert');
+  await expect(ccAlert).toHaveText(`${outside[0]} was not removed from CC. ${removing}`);
+  expect(refusedCc()).toBe(1);
+  await expect(ccSection.getByRole('listitem')).toHaveCount(2);
+  await expect(page.getByLabel('Comment', { exact: true })).toHaveValue('Half-written reply.');
+  await expectNoA11yViolations(page, 'rate limited status change and CC removal');
+  await page.screenshot({ path: test.info().outputPath('rate-limited-status-cc.png'), fullPage: true });
+
+  // Once there is room again, both go through and their messages go away.
+  await ccSection.getByRole('button', { name: `Remove ${outside[0]} from CC` }).click();
+  await expect(ccSection.getByRole('listitem')).toHaveCount(1);
+  await expect(ccSection.getByRole('alert')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Mark as solved' }).click();
+  await expect(page.locator('#ticket-status')).toHaveText('Solved');
+  await expect(page.getByRole('alert').filter({ hasText: solving })).toHaveCount(0);
+  await expect(page.getByLabel('Comment', { exact: true })).toHaveValue('Half-written reply.');
 });

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::TicketState;
+use super::{TicketState, failed};
 use crate::api::ApiClient;
 use crate::components::focus_by_id;
 
@@ -13,7 +13,7 @@ pub(super) fn cc_list(state: TicketState) -> impl IntoView {
         ticket_id,
         current,
         announcement,
-        action_error,
+        cc_error,
         poll,
         ..
     } = state;
@@ -22,20 +22,24 @@ pub(super) fn cc_list(state: TicketState) -> impl IntoView {
         async move {
             match client.remove_cc(org_id, ticket_id, &email).await {
                 Ok(()) => {
-                    action_error.set(None);
+                    cc_error.set(None);
                     announcement.set(format!("{email} was removed from CC."));
                     poll.invalidate();
                     current.update(|t| t.cc.retain(|c| *c != email));
                     focus_by_id("ticket-cc-heading");
                     poll.now();
                 }
-                Err(e) => action_error.set(Some(e.message())),
+                Err(e) => cc_error.set(Some(failed(
+                    &format!("{email} was not removed from CC."),
+                    &e,
+                ))),
             }
         }
     });
     view! {
         <section class="sa-panel" aria-labelledby="ticket-cc-heading">
             <h2 id="ticket-cc-heading" tabindex="-1">"CC"</h2>
+            {move || cc_error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
             {move || {
                 let (list, can_remove) = current.with(|t| (t.cc.clone(), t.permissions.can_remove_cc));
                 if list.is_empty() {

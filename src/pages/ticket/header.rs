@@ -5,7 +5,7 @@ use api::{StatusChange, TicketStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::TicketState;
+use super::{TicketState, failed};
 use crate::api::ApiClient;
 use crate::components::focus_by_id;
 use crate::routes;
@@ -14,7 +14,7 @@ pub(super) fn header(state: TicketState) -> impl IntoView {
     let TicketState {
         ticket_id,
         current,
-        action_error,
+        status_error,
         ..
     } = state;
     let status = move || current.with(|t| t.status);
@@ -30,7 +30,7 @@ pub(super) fn header(state: TicketState) -> impl IntoView {
                 {status_button(state)}
             </span>
         </div>
-        {move || action_error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
+        {move || status_error.get().map(|m| view! { <p class="sa-banner sa-banner-error" role="alert">{m}</p> })}
         {move || (status() == TicketStatus::Closed).then(|| view! {
             <div class="sa-callout">
                 <p>
@@ -51,7 +51,7 @@ fn status_button(state: TicketState) -> impl IntoView {
         ticket_id,
         current,
         announcement,
-        action_error,
+        status_error,
         ..
     } = state;
     let change_status = Action::new_local(move |status: &TicketStatus| {
@@ -62,7 +62,7 @@ fn status_button(state: TicketState) -> impl IntoView {
                 .await
             {
                 Ok(fresh) => {
-                    action_error.set(None);
+                    status_error.set(None);
                     announcement.set(format!(
                         "The ticket is now {}.",
                         status.label().to_lowercase()
@@ -70,7 +70,13 @@ fn status_button(state: TicketState) -> impl IntoView {
                     state.replace(fresh);
                     focus_by_id("ticket-status");
                 }
-                Err(e) => action_error.set(Some(e.message())),
+                Err(e) => status_error.set(Some(failed(
+                    match status {
+                        TicketStatus::Solved => "The ticket was not marked as solved.",
+                        _ => "The ticket was not reopened.",
+                    },
+                    &e,
+                ))),
             }
         }
     });

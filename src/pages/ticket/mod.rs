@@ -90,6 +90,12 @@ struct Created {
     account_team_notified: bool,
 }
 
+/// What a failed status or CC change says, next to its button: what did not happen, then the
+/// server's reason (past an abuse limit: which limit was reached and when to try again).
+fn failed(what: &str, error: &ClientError) -> String {
+    format!("{what} {}", error.message())
+}
+
 #[component]
 fn TicketView(ticket: Ticket, etag: Option<String>, created: Option<Created>) -> impl IntoView {
     let client = expect_context::<ApiClient>();
@@ -106,7 +112,8 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: Option<Created>) ->
         current: RwSignal::new(ticket),
         waiting: RwSignal::new(None),
         announcement: RwSignal::new(String::new()),
-        action_error: RwSignal::new(None),
+        status_error: RwSignal::new(None),
+        cc_error: RwSignal::new(None),
         typing: RwSignal::new(false),
         my_name: StoredValue::new(me.map(|m| m.user.name).unwrap_or_default()),
         poll: EtagPoll::new(etag),

@@ -17,8 +17,10 @@ pub(super) struct TicketState {
     pub waiting: RwSignal<Option<Ticket>>,
     /// Said to screen readers (a polite live region).
     pub announcement: RwSignal<String>,
-    /// Why the last status or CC change failed.
-    pub action_error: RwSignal<Option<String>>,
+    /// Why the last Mark as solved or Reopen ticket failed: shown next to that button.
+    pub status_error: RwSignal<Option<String>>,
+    /// Why the last Remove from CC failed: shown in the CC section, next to that button.
+    pub cc_error: RwSignal<Option<String>>,
     /// Whether the comment box holds anything: then new replies wait.
     pub typing: RwSignal<bool>,
     /// The signed-in user's name: their own replies are not announced.
