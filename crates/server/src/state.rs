@@ -6,7 +6,9 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::demo;
+use crate::http::health::Readiness;
 use crate::http::security::SecurityHeaders;
+use crate::jobs::lease;
 use crate::rules::auth::SignInLimiter;
 use crate::rules::token::TokenVerifier;
 use crate::store::Store;
@@ -25,6 +27,11 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     /// The organization's time zone and public holidays (`--tiers`; UTC and none without it).
     pub calendar: Arc<Calendar>,
+    /// Who this instance is when it takes a background job's lease (`jobs::lease`): unique per
+    /// process, so several instances share one database.
+    pub instance: Arc<str>,
+    /// Whether a shutdown began (`/readyz` then answers 503).
+    pub readiness: Arc<Readiness>,
 }
 
 impl AppState {
@@ -64,6 +71,8 @@ impl AppState {
             tokens,
             security: Arc::new(security),
             calendar: Arc::new(calendar),
+            instance: lease::new_holder_id().into(),
+            readiness: Arc::new(Readiness::default()),
         })
     }
 }
