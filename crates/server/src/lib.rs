@@ -120,7 +120,7 @@ pub async fn drain_after(
 ) {
     signal.await;
     readiness.start_draining();
-    tracing::info!(drain = ?drain, "shutting down: /readyz answers 503; serving on while the balancer catches up");
+    tracing::info!(drain = ?drain, "shutting down: not ready, serving on while draining");
     tokio::time::sleep(drain).await;
     tracing::info!("drained: accepting no more connections");
 }

@@ -127,7 +127,6 @@ where
         } = settings;
         let renew_every = period / 3;
         let valid_for = period - renew_every;
-        let period_ms = i64::try_from(period.as_millis()).unwrap_or(i64::MAX);
         let valid_until: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
         let set_valid =
             |until: Option<Instant>| *valid_until.lock().expect("lease state lock") = until;
@@ -141,46 +140,27 @@ where
             tokio::select! {
                 _ = tick.tick() => {
                     let started = Instant::now();
-                    let now_ms = clock::now_ms();
-                    let taken = tokio::time::timeout(
-                        renew_every,
-                        store.try_take_lease(name, &holder, now_ms, now_ms.saturating_add(period_ms)),
-                    )
-                    .await;
-                    match taken {
-                        Ok(Ok(true)) => {
-                            if !holding {
-                                tracing::info!(job = name, holder = %holder, "took the job's lease: running it here");
-                                holding = true;
-                                first = true;
-                                next_run = Instant::now();
-                            }
-                            set_valid(Some(started + valid_for));
+                    let taken = take_or_renew(&store, name, &holder, period, renew_every).await;
+                    if taken == Some(true) {
+                        if !holding {
+                            tracing::info!(job = name, %holder, "took the job's lease: running it here");
+                            holding = true;
+                            first = true;
+                            next_run = Instant::now();
                         }
-                        Ok(Ok(false)) => {
-                            if holding {
-                                tracing::warn!(job = name, "another instance took the job's lease: stopping it here");
-                                holding = false;
-                                set_valid(None);
-                                stop_run(&mut running, Duration::ZERO).await;
-                            }
-                        }
-                        failed => {
-                            match failed {
-                                Ok(Err(error)) => tracing::warn!(job = name, %error, "could not renew or take the job's lease"),
-                                _ => tracing::warn!(job = name, "renewing or taking the job's lease timed out"),
-                            }
-                            let expired = valid_until
-                                .lock()
-                                .expect("lease state lock")
-                                .is_none_or(|until| Instant::now() >= until);
-                            if holding && expired {
-                                tracing::warn!(job = name, "the job's lease may have run out: stopping it here");
-                                holding = false;
-                                set_valid(None);
-                                stop_run(&mut running, Duration::ZERO).await;
-                            }
-                        }
+                        set_valid(Some(started + valid_for));
+                        continue;
+                    }
+                    // Refused: another instance has it. Failed: ours until the last renewal's time is up.
+                    let expired = valid_until
+                        .lock()
+                        .expect("lease state lock")
+                        .is_none_or(|until| Instant::now() >= until);
+                    if holding && (taken == Some(false) || expired) {
+                        tracing::warn!(job = name, "no longer holding the job's lease: stopping it here");
+                        holding = false;
+                        set_valid(None);
+                        stop_run(&mut running, Duration::ZERO).await;
                     }
                 }
                 () = tokio::time::sleep_until(next_run), if holding && running.is_none() => {
@@ -200,13 +180,35 @@ where
         if holding {
             match store.release_lease(name, &holder).await {
                 Ok(()) => tracing::info!(job = name, "gave the job's lease up"),
-                Err(error) => {
-                    tracing::warn!(job = name, %error, "could not give the job's lease up; it runs out by itself")
-                }
+                Err(error) => tracing::warn!(job = name, %error, "lease not given up: it runs out"),
             }
         }
     });
     LeasedJob { stop, task }
+}
+
+/// One attempt to take or renew lease `name` for `period`: whether `holder` has it now, or `None` when
+/// the database did not answer within `wait` (logged).
+async fn take_or_renew(
+    store: &Store,
+    name: &str,
+    holder: &str,
+    period: Duration,
+    wait: Duration,
+) -> Option<bool> {
+    let now_ms = clock::now_ms();
+    let until_ms = now_ms.saturating_add(i64::try_from(period.as_millis()).unwrap_or(i64::MAX));
+    match tokio::time::timeout(wait, store.try_take_lease(name, holder, now_ms, until_ms)).await {
+        Ok(Ok(taken)) => Some(taken),
+        Ok(Err(error)) => {
+            tracing::warn!(job = name, %error, "could not take or renew the job's lease");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(job = name, "taking or renewing the job's lease timed out");
+            None
+        }
+    }
 }
 
 /// Completes when the run in `running` ends; never when there is none.

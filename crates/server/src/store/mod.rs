@@ -4,8 +4,8 @@
 //! [`Error::Database`]), and how a value is written in a column is decided here (`codec`).
 //!
 //! One module per resource (`users`, `organizations`, `catalogue`, `upgrades`, `tickets`,
-//! `activity`, `ticket_list`, `attachments`, `outbox`, `idempotency`, `sign_in_limits`, `rate_events`, `leases`, `demo`), each adding methods to
-//! the two types of this module:
+//! `activity`, `ticket_list`, `attachments`, `outbox`, `idempotency`, `sign_in_limits`,
+//! `rate_events`, `leases`, `demo`), each adding methods to the two types of this module:
 //!
 //! - [`Store`]: the database as a whole; each method is one statement (or one short transaction of
 //!   its own), for reads and single writes.
