@@ -60,6 +60,11 @@ crash_test() {
   python3 scripts/crash-test.py "$(server_bin)"
 }
 
+# Two instances on one database (SUPPORT_KILL_TEST_DATABASE_URL when set, else a SQLite file), one killed.
+kill_test() {
+  python3 scripts/kill-test.py "$(server_bin)"
+}
+
 e2e() {
   SUPPORT_E2E_SERVER_BIN="$(server_bin)"
   export SUPPORT_E2E_SERVER_BIN
@@ -73,6 +78,7 @@ step "clippy (wasm32)" cargo clippy -p support-console -p api --target wasm32-un
 step "cargo test (native: api, server)" cargo test --workspace
 step "Schemathesis: the server against its OpenAPI document" schemathesis
 step "crash test: kill -9 under load, 20 times" crash_test
+step "kill test: two instances, the jobs' lease holder killed under load" kill_test
 step "cargo test (wasm32: components in headless Chromium)" \
   env CHROMEDRIVER=/usr/bin/chromedriver cargo test -p support-console --target wasm32-unknown-unknown
 step "trunk build --release (+ brotli)" bash scripts/build-dist.sh

@@ -483,6 +483,20 @@ pub struct Config {
     #[arg(long, env = "SUPPORT_SHUTDOWN_TIMEOUT_SECS", default_value_t = 25)]
     pub shutdown_timeout_secs: u64,
 
+    /// On SIGTERM (or Ctrl-C), seconds the server keeps serving, new requests included, while
+    /// `GET /readyz` answers 503, so the load balancer stops sending it requests before it stops
+    /// accepting them; then `--shutdown-timeout-secs` for the requests still running. 0: stop at once.
+    #[arg(long, env = "SUPPORT_DRAIN_SECS", default_value_t = 5)]
+    pub drain_secs: u64,
+
+    /// Seconds a background job's lease lasts (the outbox's delivery, the sweep of unattached
+    /// uploads, the purge). Of several instances on one database, the lease's holder runs the job
+    /// and renews it every third of this; when the holder dies, another instance takes over within
+    /// this long. Instances' clocks must agree to well under it.
+    #[arg(long, env = "SUPPORT_LEASE_SECS", default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(3..=3600))]
+    pub lease_secs: u64,
+
     /// An origin allowed to call the API from another site (CORS), as `https://console.example.com`.
     /// Repeat the flag for several; the env var takes a comma-separated list. None by default: no CORS
     /// headers at all.

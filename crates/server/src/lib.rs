@@ -32,38 +32,97 @@ pub fn app(state: AppState) -> Router {
 
 /// Binds, then serves until Ctrl-C or SIGTERM. The sweep of files never attached to a ticket and the
 /// purge of expired sessions and old sent emails run at start and hourly; with `--smtp-url`, the
-/// outbox's delivery worker runs too. All stop with the server.
+/// outbox's delivery runs too; each under a lease, so of several instances on one database one runs
+/// each job ([`start_jobs`]). On the signal, `/readyz` answers 503 while the server keeps serving for
+/// `--drain-secs` ([`drain_after`]), then it stops accepting, gives running requests
+/// `--shutdown-timeout-secs`, and stops the jobs, giving their leases up.
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
-    tracing::info!(address = %listener.local_addr()?, "listening");
-    let worker = match &state.config.smtp_url {
-        Some(url) => {
-            tracing::info!(smtp = %url, from = %state.config.mail_from, "delivering the outbox's emails");
-            Some(jobs::outbox::spawn_worker_as(
-                state.store.clone(),
-                url.mailer(),
-                jobs::outbox::Sender::from_config(&state.config),
-                Duration::from_secs(state.config.outbox_interval_secs),
-            ))
-        }
-        None => {
-            tracing::info!("no --smtp-url: emails stay unsent in the outbox table");
-            None
-        }
-    };
-    let sweeper = jobs::sweeper::spawn_sweeper(state.store.clone(), state.config.attachments_dir());
-    let purger = jobs::purge::spawn_purger(state.store.clone(), state.config.outbox_retention());
+    tracing::info!(address = %listener.local_addr()?, instance = %state.instance, "listening");
+    let jobs = start_jobs(&state);
     let config = state.config.clone();
-    let served = serve_on(listener, app(state), &config, shutdown_signal()).await;
-    // A sweep cut short leaves nothing half done: rows go first, files without rows are swept later.
-    sweeper.abort();
-    // Each purge is one statement: stopping between them leaves nothing half done.
-    purger.abort();
-    if let Some(worker) = worker {
-        worker.stop().await;
+    let shutdown = drain_after(
+        shutdown_signal(),
+        state.readiness.clone(),
+        Duration::from_secs(config.drain_secs),
+    );
+    let served = serve_on(listener, app(state), &config, shutdown).await;
+    // At once, each with its own grace for a run in progress (an email in flight, a sweep).
+    let mut stopping = tokio::task::JoinSet::new();
+    for job in jobs {
+        stopping.spawn(job.stop());
     }
+    while stopping.join_next().await.is_some() {}
     served?;
     Ok(())
+}
+
+/// Starts the background jobs, each under its lease (`jobs::lease`): the sweep of files never attached
+/// to a ticket and the purge, hourly, and with `--smtp-url` the outbox's delivery every
+/// `--outbox-interval-secs`. A sweep or purge cut short leaves nothing half done (rows go first, files
+/// without rows are swept later; each purge is one statement), and an email in flight is sent again
+/// by the next holder of the `outbox` lease.
+pub fn start_jobs(state: &AppState) -> Vec<jobs::lease::LeasedJob> {
+    use jobs::lease::{LeaseSettings, spawn_leased};
+
+    let settings = |name, interval| LeaseSettings {
+        name,
+        holder: state.instance.clone(),
+        period: Duration::from_secs(state.config.lease_secs),
+        interval,
+    };
+    let mut started = Vec::new();
+    match &state.config.smtp_url {
+        Some(url) => {
+            tracing::info!(smtp = %url, from = %state.config.mail_from, "delivering the outbox's emails");
+            let (store, mailer) = (state.store.clone(), url.mailer());
+            let sender = jobs::outbox::Sender::from_config(&state.config);
+            let interval = Duration::from_secs(state.config.outbox_interval_secs);
+            started.push(spawn_leased(
+                state.store.clone(),
+                settings(jobs::outbox::LEASE_NAME, interval),
+                move |run| {
+                    let (store, mailer, sender) = (store.clone(), mailer.clone(), sender.clone());
+                    async move { jobs::outbox::deliver_leased(&store, &mailer, &sender, &run).await }
+                },
+            ));
+        }
+        None => tracing::info!("no --smtp-url: emails stay unsent in the outbox table"),
+    }
+    let (store, dir) = (state.store.clone(), state.config.attachments_dir());
+    started.push(spawn_leased(
+        state.store.clone(),
+        settings(jobs::sweeper::LEASE_NAME, jobs::sweeper::SWEEP_INTERVAL),
+        move |_| {
+            let (store, dir) = (store.clone(), dir.clone());
+            async move { jobs::sweeper::sweep_and_log(&store, &dir).await }
+        },
+    ));
+    let (store, retention) = (state.store.clone(), state.config.outbox_retention());
+    started.push(spawn_leased(
+        state.store.clone(),
+        settings(jobs::purge::LEASE_NAME, jobs::purge::PURGE_INTERVAL),
+        move |_| {
+            let store = store.clone();
+            async move { jobs::purge::purge_and_log(&store, retention).await }
+        },
+    ));
+    started
+}
+
+/// Completes `drain` after `signal` does, having marked the instance as draining first: `/readyz`
+/// answers 503 from the signal on, while the server still accepts and serves requests (a balancer
+/// that has not noticed yet still sends some), so that none is refused while the balancer catches up.
+pub async fn drain_after(
+    signal: impl std::future::Future<Output = ()>,
+    readiness: std::sync::Arc<http::health::Readiness>,
+    drain: Duration,
+) {
+    signal.await;
+    readiness.start_draining();
+    tracing::info!(drain = ?drain, "shutting down: not ready, serving on while draining");
+    tokio::time::sleep(drain).await;
+    tracing::info!("drained: accepting no more connections");
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then gives running requests

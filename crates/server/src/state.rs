@@ -6,7 +6,9 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::demo;
+use crate::http::health::Readiness;
 use crate::http::security::SecurityHeaders;
+use crate::jobs::lease;
 use crate::rules::auth::SignInLimiter;
 use crate::rules::limits::Limits;
 use crate::rules::mail::InboundSettings;
@@ -32,6 +34,11 @@ pub struct AppState {
     pub limits: Limits,
     /// What inbound mail needs, read from the configuration once; `None` without `--reply-domain`.
     pub inbound: Option<Arc<InboundSettings>>,
+    /// Who this instance is when it takes a background job's lease (`jobs::lease`): unique per
+    /// process, so several instances share one database.
+    pub instance: Arc<str>,
+    /// Whether a shutdown began (`/readyz` then answers 503).
+    pub readiness: Arc<Readiness>,
 }
 
 impl AppState {
@@ -79,6 +86,8 @@ impl AppState {
             tokens,
             security: Arc::new(security),
             calendar: Arc::new(calendar),
+            instance: lease::new_holder_id().into(),
+            readiness: Arc::new(Readiness::default()),
         })
     }
 }

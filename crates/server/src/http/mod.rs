@@ -2,6 +2,7 @@
 //! the rules or the store, respond), merged here under `/api/v1` with what every answer shares (the
 //! CSRF check, the JSON 404 and 405, the JSON 500 for a handler that panics, `Cache-Control`,
 //! security headers, CORS for the configured origins, request logs), and the built SPA behind it.
+//! Beside them, outside every layer, the load balancer's `/healthz` and `/readyz` ([`health`]).
 
 pub mod attachments;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod csrf;
 pub mod deadline;
 pub mod etag;
 pub mod extract;
+pub mod health;
 pub mod idempotency;
 pub mod inbound_mail;
 pub mod openapi;
@@ -284,6 +286,8 @@ pub fn router_with(state: AppState, routes: Vec<Route>) -> Router {
                 .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // After every layer, so none wraps them: the balancer's probes (`health`).
+        .merge(health::router())
         .with_state(state)
 }
 

@@ -2,15 +2,19 @@
 //! report (`Tx::enqueue_email`), so a rolled-back change never sends mail and a committed one always
 //! has its email recorded.
 //!
-//! Delivery: when `--smtp-url` is set, `serve` starts a worker ([`spawn_worker`]) that sends the
-//! unsent rows over plain SMTP ([`deliver_pending`]) and records each outcome on the row. Without it the
-//! rows are the record and nothing is sent.
+//! Delivery: when `--smtp-url` is set, `serve` delivers under the `outbox` lease (`jobs::lease`, one
+//! instance of several at a time; [`deliver_leased`]): it sends the unsent rows over plain SMTP
+//! ([`deliver_pending`]) and records each outcome on the row. Without it the rows are the record and
+//! nothing is sent. [`spawn_worker`] is the same delivery without a lease, for one process on its own.
 //!
-//! A row is claimed before it is sent: one `UPDATE` counts the attempt and moves `next_attempt_at` a
-//! lease ahead, so another worker (or a second server on the same database) skips it. A failure sets
+//! A row is claimed before it is sent: one `UPDATE` counts the attempt, records the claiming process
+//! (`claimed_by`) and moves `next_attempt_at` a lease ahead, so another worker (or a second server on
+//! the same database) skips it. A new holder of the `outbox` lease makes rows still claimed by a
+//! process that stopped due again at once ([`deliver_leased`]). A failure sets
 //! `next_attempt_at` to when the retry is due, doubling each time; after [`MAX_ATTEMPTS`] the row is
 //! left alone. Delivery is at least once, not exactly once: if the process dies after the SMTP server
-//! accepted an email but before `sent_at` is written, the row is sent again once its lease runs out;
+//! accepted an email but before `sent_at` is written, the row is sent again (when another instance
+//! takes the `outbox` lease over, or once the row's claim runs out);
 //! the resend carries the same Message-ID (fixed when the row was recorded), so mail systems and
 //! clients that deduplicate by Message-ID show it once.
 //!
@@ -32,10 +36,14 @@ use tokio::task::JoinHandle;
 use crate::clock;
 use crate::config::{Config, SmtpUrl};
 use crate::error::Result;
+use crate::jobs::lease::Run;
 use crate::store::Store;
 use crate::store::outbox::QueuedEmail;
 
 /// Rows that failed this many times are not tried again (they stay unsent, with their last error).
+/// The lease of the outbox's delivery (`jobs::lease`).
+pub const LEASE_NAME: &str = "outbox";
+
 pub const MAX_ATTEMPTS: i64 = 10;
 
 /// How long a claimed row is reserved for the worker sending it. Longer than one send can take (the
@@ -208,6 +216,7 @@ async fn claim(store: &Store) -> Result<Option<QueuedEmail>> {
             clock::timestamp(now),
             clock::timestamp(now + LEASE),
             MAX_ATTEMPTS,
+            crate::jobs::lease::process_id(),
         )
         .await
 }
@@ -271,6 +280,57 @@ fn truncate(mut text: String) -> String {
     text
 }
 
+/// One leased round of delivery (`serve` runs it under the `outbox` lease, `jobs::lease`): sends due
+/// rows one at a time until none is due or `run` says to stop. The first round after the lease was
+/// taken first makes the rows a previous holder claimed and never finished due again: that holder
+/// stopped sending when it lost the lease (or died), so they would otherwise wait out their claim.
+pub async fn deliver_leased(store: &Store, mailer: &Mailer, sender: &Sender, run: &Run) {
+    if run.is_first() {
+        match store.release_email_claims().await {
+            Ok(0) => {}
+            Ok(released) => {
+                tracing::info!(
+                    released,
+                    "emails a previous outbox worker left in flight are due again"
+                )
+            }
+            Err(error) => {
+                tracing::error!(%error, "outbox delivery stopped by a database error");
+                return;
+            }
+        }
+    }
+    let mut report = DeliveryReport::default();
+    while run.should_continue() {
+        match deliver_pending_as(store, mailer, sender, 1).await {
+            Ok(DeliveryReport { sent: 0, failed: 0 }) => break,
+            Ok(one) => {
+                report.sent += one.sent;
+                report.failed += one.failed;
+            }
+            Err(error) => {
+                tracing::error!(%error, "outbox delivery stopped by a database error");
+                break;
+            }
+        }
+        if report.sent + report.failed == WORKER_BATCH {
+            log_round(report);
+            report = DeliveryReport::default();
+        }
+    }
+    log_round(report);
+}
+
+fn log_round(report: DeliveryReport) {
+    if report.sent + report.failed > 0 {
+        tracing::info!(
+            sent = report.sent,
+            failed = report.failed,
+            "outbox delivery"
+        );
+    }
+}
+
 /// The background delivery task. Stop it with [`Worker::stop`].
 pub struct Worker {
     stop: watch::Sender<bool>,
@@ -303,13 +363,7 @@ pub fn spawn_worker_as(store: Store, mailer: Mailer, sender: Sender, interval: D
                     }
                 }
             }
-            if report.sent + report.failed > 0 {
-                tracing::info!(
-                    sent = report.sent,
-                    failed = report.failed,
-                    "outbox delivery"
-                );
-            }
+            log_round(report);
             if *stopped.borrow() {
                 break;
             }

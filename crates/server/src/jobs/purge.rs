@@ -13,6 +13,9 @@ use crate::rules::limits;
 use crate::store::Store;
 
 /// How often the purge runs: as often as the sweep of unattached uploads, the other hourly job.
+/// The lease of the purge (`jobs::lease`).
+pub const LEASE_NAME: &str = "purge";
+
 pub const PURGE_INTERVAL: Duration = SWEEP_INTERVAL;
 
 /// What one [`purge`] call deleted.
@@ -41,23 +44,30 @@ pub async fn purge(store: &Store, retention: Duration) -> Result<PurgeReport> {
     })
 }
 
-/// Runs [`purge`] now and then every [`PURGE_INTERVAL`] until the task is aborted.
+/// Runs [`purge`] now and then every [`PURGE_INTERVAL`] until the task is aborted. One instance on
+/// its own; `serve` runs [`purge_and_log`] under a lease instead (`jobs::lease`), so that of several
+/// instances on one database one purges.
 pub fn spawn_purger(store: Store, retention: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(PURGE_INTERVAL);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match purge(&store, retention).await {
-                Ok(report) if report != PurgeReport::default() => tracing::info!(
-                    sessions = report.sessions,
-                    sent_emails = report.sent_emails,
-                    rate_events = report.rate_events,
-                    "purged expired sessions, old counted events and old sent emails"
-                ),
-                Ok(_) => {}
-                Err(error) => tracing::error!(error = ?error, "purge failed"),
-            }
+            purge_and_log(&store, retention).await;
         }
     })
+}
+
+/// One [`purge`], its outcome logged.
+pub async fn purge_and_log(store: &Store, retention: Duration) {
+    match purge(store, retention).await {
+        Ok(report) if report != PurgeReport::default() => tracing::info!(
+            sessions = report.sessions,
+            sent_emails = report.sent_emails,
+            rate_events = report.rate_events,
+            "purged expired sessions, old counted events and old sent emails"
+        ),
+        Ok(_) => {}
+        Err(error) => tracing::error!(error = ?error, "purge failed"),
+    }
 }

@@ -13,6 +13,9 @@ use crate::rules::attachments::{delete_stored, is_stored_name};
 use crate::store::Store;
 
 /// Uploads never attached to a ticket are deleted after this long.
+/// The lease of the sweep (`jobs::lease`).
+pub const LEASE_NAME: &str = "sweeper";
+
 pub const ORPHAN_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// How often the server looks for such uploads.
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60 * 60);
@@ -70,22 +73,29 @@ pub async fn sweep_older_than(store: &Store, dir: &Path, age: Duration) -> Resul
     Ok(report)
 }
 
-/// Runs [`sweep_orphans`] now and then every [`SWEEP_INTERVAL`] until the task is aborted.
+/// Runs [`sweep_orphans`] now and then every [`SWEEP_INTERVAL`] until the task is aborted. One
+/// instance on its own; `serve` runs [`sweep_and_log`] under a lease instead (`jobs::lease`), so that
+/// of several instances on one database one sweeps.
 pub fn spawn_sweeper(store: Store, dir: PathBuf) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(SWEEP_INTERVAL);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match sweep_orphans(&store, &dir).await {
-                Ok(report) if report != SweepReport::default() => tracing::info!(
-                    uploads = report.uploads,
-                    stray_files = report.stray_files,
-                    "deleted files never attached to a ticket"
-                ),
-                Ok(_) => {}
-                Err(error) => tracing::error!(error = ?error, "attachment sweep failed"),
-            }
+            sweep_and_log(&store, &dir).await;
         }
     })
+}
+
+/// One [`sweep_orphans`], its outcome logged.
+pub async fn sweep_and_log(store: &Store, dir: &Path) {
+    match sweep_orphans(store, dir).await {
+        Ok(report) if report != SweepReport::default() => tracing::info!(
+            uploads = report.uploads,
+            stray_files = report.stray_files,
+            "deleted files never attached to a ticket"
+        ),
+        Ok(_) => {}
+        Err(error) => tracing::error!(error = ?error, "attachment sweep failed"),
+    }
 }

@@ -4,8 +4,8 @@
 //! [`Error::Database`]), and how a value is written in a column is decided here (`codec`).
 //!
 //! One module per resource (`users`, `organizations`, `catalogue`, `upgrades`, `tickets`,
-//! `activity`, `ticket_list`, `attachments`, `outbox`, `idempotency`, `sign_in_limits`, `demo`), each adding methods to
-//! the two types of this module:
+//! `activity`, `ticket_list`, `attachments`, `outbox`, `idempotency`, `sign_in_limits`,
+//! `rate_events`, `leases`, `demo`), each adding methods to the two types of this module:
 //!
 //! - [`Store`]: the database as a whole; each method is one statement (or one short transaction of
 //!   its own), for reads and single writes.
@@ -40,6 +40,7 @@ pub mod catalogue;
 mod codec;
 pub mod demo;
 pub mod idempotency;
+pub mod leases;
 pub mod organizations;
 pub mod outbox;
 pub mod rate_events;
@@ -54,10 +55,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
+
+/// The migrations this binary brings, applied by [`Store::open`].
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// The database. Cheap to clone: clones share the pool.
 #[derive(Clone)]
@@ -99,10 +104,7 @@ impl Store {
             .connect_with(options)
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .context("applying migrations")?;
+        MIGRATOR.run(&pool).await.context("applying migrations")?;
         Ok(Self { pool })
     }
 
@@ -120,6 +122,20 @@ impl Store {
         Ok(Tx {
             inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
         })
+    }
+
+    /// Whether the database answers and has every migration this binary brings applied (another
+    /// instance of an older version may share it; a newer one's extra migrations do not matter).
+    /// Written once for both engines: sqlx keeps the same `_sqlx_migrations` table on each.
+    pub async fn is_migrated(&self) -> Result<bool> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = $1")
+                .bind(true)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(MIGRATOR
+            .iter()
+            .all(|migration| applied.contains(&migration.version)))
     }
 
     /// Waits for the connections to finish and closes them (operator commands, before exiting).

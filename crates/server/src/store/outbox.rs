@@ -118,16 +118,17 @@ impl Tx {
 
 impl Store {
     /// Takes the oldest due email (unsent, fewer than `max_attempts` attempts, `next_attempt_at`
-    /// reached at `now`): counts the attempt and reserves the row until `lease_until`, in one
-    /// statement, so two workers never get the same row.
+    /// reached at `now`): counts the attempt and reserves the row for process `claimed_by` until
+    /// `lease_until`, in one statement, so two workers never get the same row.
     pub async fn claim_due_email(
         &self,
         now: Timestamp,
         lease_until: Timestamp,
         max_attempts: i64,
+        claimed_by: &str,
     ) -> Result<Option<QueuedEmail>> {
         Ok(sqlx::query_as(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_by = ?
              WHERE id = (
                  SELECT id FROM outbox
                  WHERE sent_at IS NULL AND attempts < ?
@@ -137,6 +138,7 @@ impl Store {
              RETURNING id, recipient, subject, body, attempts, message_id, ticket_id, reply_token",
         )
         .bind(lease_until.to_string())
+        .bind(claimed_by)
         .bind(max_attempts)
         .bind(now.to_string())
         .fetch_optional(&self.pool)
@@ -145,11 +147,13 @@ impl Store {
 
     /// Records that the SMTP server accepted email `id` at `at`.
     pub async fn mark_email_sent(&self, id: i64, at: Timestamp) -> Result<()> {
-        sqlx::query("UPDATE outbox SET sent_at = ?, next_attempt_at = NULL WHERE id = ?")
-            .bind(at.to_string())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE outbox SET sent_at = ?, next_attempt_at = NULL, claimed_by = NULL WHERE id = ?",
+        )
+        .bind(at.to_string())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -166,13 +170,28 @@ impl Store {
 
     /// Records why email `id` failed and when to try it again.
     pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> Result<()> {
-        sqlx::query("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?")
-            .bind(error)
-            .bind(retry_at.to_string())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE outbox SET last_error = ?, next_attempt_at = ?, claimed_by = NULL WHERE id = ?",
+        )
+        .bind(error)
+        .bind(retry_at.to_string())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+
+    /// Makes every outbox row that a process claimed and never finished due again: for the new
+    /// holder of the outbox lease, which is the only instance sending, so whoever claimed them has
+    /// stopped. How many.
+    pub async fn release_email_claims(&self) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE outbox SET next_attempt_at = NULL, claimed_by = NULL \
+             WHERE claimed_by IS NOT NULL AND sent_at IS NULL",
+        )
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
     }
 
     /// Where reply token `token` leads, if it was ever given out (tokens are stored lower-case; mail

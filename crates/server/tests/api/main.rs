@@ -9,6 +9,7 @@ mod bad_input;
 mod conversation;
 mod helpers;
 mod http;
+mod instances;
 mod limits;
 mod logs;
 mod mail;
