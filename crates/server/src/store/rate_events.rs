@@ -17,24 +17,28 @@ pub struct RateEvent {
 impl Tx {
     /// The events counted under `key` after `since_ms`, oldest first.
     pub async fn rate_events(&mut self, key: &str, since_ms: i64) -> Result<Vec<RateEvent>> {
-        Ok(sqlx::query_as(
-            "SELECT at_ms, amount FROM rate_events WHERE key = ? AND at_ms > ? ORDER BY at_ms",
+        on_tx!(self, |conn| {
+            Ok(sqlx::query_as(
+            "SELECT at_ms, amount FROM rate_events WHERE key = $1 AND at_ms > $2 ORDER BY at_ms",
         )
         .bind(key)
         .bind(since_ms)
-        .fetch_all(&mut *self.inner)
+        .fetch_all(&mut *conn)
         .await?)
+        })
     }
 
     /// Counts `amount` under `key` at `at_ms`.
     pub async fn add_rate_event(&mut self, key: &str, at_ms: i64, amount: i64) -> Result<()> {
-        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES (?, ?, ?)")
-            .bind(key)
-            .bind(at_ms)
-            .bind(amount)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        on_tx!(self, |conn| {
+            sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, $3)")
+                .bind(key)
+                .bind(at_ms)
+                .bind(amount)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
     }
 }
 
@@ -42,11 +46,13 @@ impl super::Store {
     /// Forgets every event at or before `before_ms` (older than every window); how many. Run by the
     /// hourly purge (`jobs::purge`), not by every count: the table holds at most two hours of events.
     pub async fn purge_rate_events(&self, before_ms: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM rate_events WHERE at_ms <= ?")
-            .bind(before_ms)
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        on_pool!(self, |pool| {
+            Ok(sqlx::query("DELETE FROM rate_events WHERE at_ms <= $1")
+                .bind(before_ms)
+                .execute(pool)
+                .await?
+                .rows_affected())
+        })
     }
 }
 
@@ -54,8 +60,10 @@ impl super::Store {
 impl super::Store {
     /// How many events are stored (tests check the table stays bounded).
     pub async fn rate_event_rows(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rate_events")
-            .fetch_one(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rate_events")
+                .fetch_one(pool)
+                .await?)
+        })
     }
 }
