@@ -9,6 +9,8 @@ use std::str::FromStr;
 use clap::{Parser, Subcommand, ValueEnum};
 use lettre::message::Mailbox;
 
+use crate::store::{Database, DatabaseOptions};
+
 /// The Support section's backend: JSON API under /api/v1 and the built SPA.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "support-server", version, about)]
@@ -158,9 +160,26 @@ pub struct Config {
     #[arg(long, env = "SUPPORT_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// SQLite database file; created if missing. Defaults to `<data-dir>/support.db`.
-    #[arg(long, env = "SUPPORT_DATABASE", global = true)]
-    pub database: Option<PathBuf>,
+    /// The database: an SQLite file (a path or `sqlite://PATH`, created if missing; by default
+    /// `<data-dir>/support.db`) or a PostgreSQL server (`postgres://USER@HOST:PORT/DB`).
+    #[arg(long, env = "SUPPORT_DATABASE_URL", global = true, value_parser = Database::parse)]
+    pub database: Option<Database>,
+
+    /// PostgreSQL only: the most connections the pool opens (each instance has its own pool). SQLite
+    /// keeps 8.
+    #[arg(long, env = "SUPPORT_DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub database_max_connections: u32,
+
+    /// PostgreSQL only: seconds any one statement may run before the server cancels it
+    /// (`statement_timeout` on every connection); 0 for no limit.
+    #[arg(
+        long,
+        env = "SUPPORT_STATEMENT_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub statement_timeout_secs: u64,
 
     /// Directory for the database (by default), attachments and other files.
     #[arg(long, env = "SUPPORT_DATA_DIR", default_value = "data", global = true)]
@@ -608,11 +627,20 @@ impl Config {
         }
     }
 
-    /// The database file actually used.
-    pub fn database_path(&self) -> PathBuf {
+    /// The database actually used (`--database`, else the SQLite file in the data directory).
+    pub fn database(&self) -> Database {
         self.database
             .clone()
-            .unwrap_or_else(|| self.data_dir.join("support.db"))
+            .unwrap_or_else(|| Database::Sqlite(self.data_dir.join("support.db")))
+    }
+
+    /// The database and the pool's settings.
+    pub fn database_options(&self) -> DatabaseOptions {
+        DatabaseOptions {
+            database: self.database(),
+            max_connections: self.database_max_connections,
+            statement_timeout: std::time::Duration::from_secs(self.statement_timeout_secs),
+        }
     }
 
     /// How long sent emails stay in the outbox (`--outbox-retention-days`).

@@ -85,7 +85,7 @@ pub async fn load_if_empty(store: &Store, calendar: &Calendar) -> anyhow::Result
     if !store.has_no_organizations().await? {
         return Ok(false);
     }
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     for org in ORGS {
         insert_org(&mut tx, org)
             .await

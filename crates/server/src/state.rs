@@ -58,7 +58,7 @@ impl AppState {
         // Before touching the database too: a broken tier file stops the start, naming the problem.
         let tier_file = config.tiers.as_deref().map(TierFile::load).transpose()?;
         tokio::fs::create_dir_all(&config.data_dir).await?;
-        let store = Store::open(&config.database_path()).await?;
+        let store = Store::connect(&config.database_options()).await?;
         let calendar = tier_file
             .as_ref()
             .map(|file| file.calendar.clone())

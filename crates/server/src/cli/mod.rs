@@ -11,7 +11,7 @@ pub mod upgrades;
 use std::fmt;
 
 use crate::config::Config;
-use crate::store::Store;
+use crate::store::{Database, Store};
 
 /// Text someone else wrote (a subject, an organization's name, an address), escaped for the operator's
 /// terminal: control characters (escape sequences could rewrite the screen or the terminal's title;
@@ -47,13 +47,14 @@ impl fmt::Display for Escaped<'_> {
 /// The configured database for an operator command, which must exist already: a mistyped path must not
 /// create an empty one.
 pub async fn open_existing(config: &Config) -> anyhow::Result<Store> {
-    let path = config.database_path();
-    anyhow::ensure!(
-        path.exists(),
-        "database {} does not exist (check --database or --data-dir)",
-        path.display()
-    );
-    Store::open(&path).await
+    if let Database::Sqlite(path) = config.database() {
+        anyhow::ensure!(
+            path.exists(),
+            "database {} does not exist (check --database or --data-dir)",
+            path.display()
+        );
+    }
+    Store::connect(&config.database_options()).await
 }
 
 #[cfg(test)]

@@ -30,40 +30,46 @@ impl Store {
     /// The addresses of the organization's admins who follow all of its tickets (current admins
     /// only), alphabetically.
     pub async fn followers(&self, org_id: i64) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT u.email FROM ticket_followers f
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT u.email FROM ticket_followers f
              JOIN memberships m ON m.user_id = f.user_id AND m.organization_id = f.organization_id
              JOIN users u ON u.id = f.user_id
-             WHERE f.organization_id = ? AND m.role = 'admin'
+             WHERE f.organization_id = $1 AND m.role = 'admin'
              ORDER BY u.email",
-        )
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await?)
+            )
+            .bind(org_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Starts (or keeps) `user_id` following every ticket of the organization.
     pub async fn follow_tickets(&self, org_id: i64, user_id: i64, since: Timestamp) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO ticket_followers (organization_id, user_id, since) VALUES (?, ?, ?)
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO ticket_followers (organization_id, user_id, since) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",
-        )
-        .bind(org_id)
-        .bind(user_id)
-        .bind(since.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+            )
+            .bind(org_id)
+            .bind(user_id)
+            .bind(since.to_string())
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// Stops `user_id` following the organization's tickets.
     pub async fn unfollow_tickets(&self, org_id: i64, user_id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM ticket_followers WHERE organization_id = ? AND user_id = ?")
-            .bind(org_id)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM ticket_followers WHERE organization_id = $1 AND user_id = $2")
+                .bind(org_id)
+                .bind(user_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 }
 
@@ -74,34 +80,38 @@ impl Tx {
         ticket_id: i64,
         entry: &NewActivity<'_>,
     ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO ticket_activity
+        on_tx!(self, |conn| {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO ticket_activity
                  (ticket_id, kind, author_kind, author_id, author_name, body, emails, status,
                   created_at, by_email)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(ticket_id)
-        .bind(codec::activity_kind_str(entry.kind))
-        .bind(codec::author_kind_str(entry.author_kind))
-        .bind(entry.author_id)
-        .bind(entry.author_name)
-        .bind(entry.body)
-        .bind(serde_json::to_string(entry.emails).map_err(anyhow::Error::from)?)
-        .bind(entry.status.map(TicketStatus::as_str))
-        .bind(entry.at.to_string())
-        .bind(entry.by_email)
-        .fetch_one(&mut *self.inner)
-        .await?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(ticket_id)
+            .bind(codec::activity_kind_str(entry.kind))
+            .bind(codec::author_kind_str(entry.author_kind))
+            .bind(entry.author_id)
+            .bind(entry.author_name)
+            .bind(entry.body)
+            .bind(serde_json::to_string(entry.emails).map_err(anyhow::Error::from)?)
+            .bind(entry.status.map(TicketStatus::as_str))
+            .bind(entry.at.to_string())
+            .bind(entry.by_email)
+            .fetch_one(&mut *conn)
+            .await?)
+        })
     }
 
     /// Whether `user_id` follows every ticket of the organization.
     pub async fn follows_tickets(&mut self, org_id: i64, user_id: i64) -> Result<bool> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM ticket_followers WHERE organization_id = ? AND user_id = ?)",
+        on_tx!(self, |conn| {
+            Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM ticket_followers WHERE organization_id = $1 AND user_id = $2)",
         )
         .bind(org_id)
         .bind(user_id)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(&mut *conn)
         .await?)
+        })
     }
 }

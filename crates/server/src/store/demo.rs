@@ -37,10 +37,12 @@ pub struct DemoUser<'a> {
 impl Store {
     /// Whether the database has no organizations yet (a fresh installation).
     pub async fn has_no_organizations(&self) -> Result<bool> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(count == 0)
+        on_pool!(self, |pool| {
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+                .fetch_one(pool)
+                .await?;
+            Ok(count == 0)
+        })
     }
 }
 
@@ -51,38 +53,42 @@ impl Tx {
         org: &DemoOrganization<'_>,
         created_at: Timestamp,
     ) -> Result<i64> {
-        let tx = &mut *self.inner;
-        let org_id: i64 = sqlx::query_scalar(
-            "INSERT INTO organizations (name, plan_kind, support_tier, account_team_email,
+        let org_id: i64 = on_tx!(self, |tx| {
+            let org_id: i64 = sqlx::query_scalar(
+                "INSERT INTO organizations (name, plan_kind, support_tier, account_team_email,
                                         monthly_spend_usd_cents, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(org.name)
-        .bind(org.plan)
-        .bind(org.tier)
-        .bind(org.account_team)
-        .bind(org.monthly_spend_usd_cents)
-        .bind(created_at.to_string())
-        .fetch_one(&mut *tx)
-        .await?;
-        for unit in org.units {
-            sqlx::query("INSERT INTO organizational_units (organization_id, name) VALUES (?, ?)")
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(org.name)
+            .bind(org.plan)
+            .bind(org.tier)
+            .bind(org.account_team)
+            .bind(org.monthly_spend_usd_cents)
+            .bind(created_at.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            for unit in org.units {
+                sqlx::query(
+                    "INSERT INTO organizational_units (organization_id, name) VALUES ($1, $2)",
+                )
                 .bind(org_id)
                 .bind(unit)
                 .execute(&mut *tx)
                 .await?;
-        }
-        for (name, payment) in org.billing_groups {
-            sqlx::query(
-                "INSERT INTO billing_groups (organization_id, name, payment_method)
-                 VALUES (?, ?, ?)",
-            )
-            .bind(org_id)
-            .bind(name)
-            .bind(payment)
-            .execute(&mut *tx)
-            .await?;
-        }
+            }
+            for (name, payment) in org.billing_groups {
+                sqlx::query(
+                    "INSERT INTO billing_groups (organization_id, name, payment_method)
+                 VALUES ($1, $2, $3)",
+                )
+                .bind(org_id)
+                .bind(name)
+                .bind(payment)
+                .execute(&mut *tx)
+                .await?;
+            }
+            org_id
+        });
         let service_plan = if org.plan == "free" { "free" } else { "paid" };
         for (project, unit, services) in org.projects {
             self.insert_demo_project(org_id, project, *unit, services, service_plan)
@@ -100,58 +106,66 @@ impl Tx {
         services: &[&str],
         service_plan: &str,
     ) -> Result<()> {
-        let project_id: i64 = sqlx::query_scalar(
-            "INSERT INTO projects (organization_id, unit_id, name)
-             VALUES (?, (SELECT id FROM organizational_units
-                         WHERE organization_id = ? AND name = ?), ?)
+        on_tx!(self, |conn| {
+            let project_id: i64 = sqlx::query_scalar(
+                "INSERT INTO projects (organization_id, unit_id, name)
+             VALUES ($1, (SELECT id FROM organizational_units
+                         WHERE organization_id = $2 AND name = $3), $4)
              RETURNING id",
-        )
-        .bind(org_id)
-        .bind(org_id)
-        .bind(unit)
-        .bind(project)
-        .fetch_one(&mut *self.inner)
-        .await?;
-        for service in services {
-            sqlx::query("INSERT INTO services (project_id, name, plan) VALUES (?, ?, ?)")
-                .bind(project_id)
-                .bind(service)
-                .bind(service_plan)
-                .execute(&mut *self.inner)
-                .await?;
-        }
-        Ok(())
+            )
+            .bind(org_id)
+            .bind(org_id)
+            .bind(unit)
+            .bind(project)
+            .fetch_one(&mut *conn)
+            .await?;
+            for service in services {
+                sqlx::query("INSERT INTO services (project_id, name, plan) VALUES ($1, $2, $3)")
+                    .bind(project_id)
+                    .bind(service)
+                    .bind(service_plan)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
     }
 
     /// Inserts the user as a member of the organization `org_id`.
     pub async fn insert_demo_user(&mut self, org_id: i64, user: &DemoUser<'_>) -> Result<()> {
-        let user_id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)
+        on_tx!(self, |conn| {
+            let user_id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4)
              RETURNING id",
-        )
-        .bind(user.email)
-        .bind(user.name)
-        .bind(user.password_hash)
-        .bind(user.created_at.to_string())
-        .fetch_one(&mut *self.inner)
-        .await?;
-        sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)")
+            )
+            .bind(user.email)
+            .bind(user.name)
+            .bind(user.password_hash)
+            .bind(user.created_at.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO memberships (user_id, organization_id, role) VALUES ($1, $2, $3)",
+            )
             .bind(user_id)
             .bind(org_id)
             .bind(user.role)
-            .execute(&mut *self.inner)
+            .execute(&mut *conn)
             .await?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The id and support tier key of the organization called `name`.
     pub async fn organization_by_name(&mut self, name: &str) -> Result<(i64, String)> {
-        Ok(
-            sqlx::query_as("SELECT id, support_tier FROM organizations WHERE name = ?")
-                .bind(name)
-                .fetch_one(&mut *self.inner)
-                .await?,
-        )
+        on_tx!(self, |conn| {
+            Ok(
+                sqlx::query_as("SELECT id, support_tier FROM organizations WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&mut *conn)
+                    .await?,
+            )
+        })
     }
 
     /// The first response target of the tier `tier_key` for `severity`, and the tier's hours label.
@@ -160,27 +174,35 @@ impl Tx {
         tier_key: &str,
         severity: Severity,
     ) -> Result<(ResponseTime, String)> {
-        let (unit, value, hours): (String, i64, String) = sqlx::query_as(match severity {
-            Severity::Low => "SELECT low_unit, low_value, hours FROM support_tiers WHERE key = ?",
-            Severity::High => {
-                "SELECT high_unit, high_value, hours FROM support_tiers WHERE key = ?"
-            }
-            Severity::Critical => {
-                "SELECT critical_unit, critical_value, hours FROM support_tiers WHERE key = ?"
-            }
+        on_tx!(self, |conn| {
+            let (unit, value, hours): (String, i64, String) = sqlx::query_as(match severity {
+                Severity::Low => {
+                    "SELECT low_unit, low_value, hours FROM support_tiers WHERE key = $1"
+                }
+                Severity::High => {
+                    "SELECT high_unit, high_value, hours FROM support_tiers WHERE key = $1"
+                }
+                Severity::Critical => {
+                    "SELECT critical_unit, critical_value, hours FROM support_tiers WHERE key = $1"
+                }
+            })
+            .bind(tier_key)
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok((codec::response_time(&unit, value)?, hours))
         })
-        .bind(tier_key)
-        .fetch_one(&mut *self.inner)
-        .await?;
-        Ok((codec::response_time(&unit, value)?, hours))
     }
 
     /// The id and name of the user with `email`.
     pub async fn user_by_email(&mut self, email: &str) -> Result<(i64, String)> {
-        Ok(sqlx::query_as("SELECT id, name FROM users WHERE email = ?")
-            .bind(email)
-            .fetch_one(&mut *self.inner)
-            .await?)
+        on_tx!(self, |conn| {
+            Ok(
+                sqlx::query_as("SELECT id, name FROM users WHERE email = $1")
+                    .bind(email)
+                    .fetch_one(&mut *conn)
+                    .await?,
+            )
+        })
     }
 
     /// The id of the project called `project`, and of its service called `service` if one is named.
@@ -189,20 +211,24 @@ impl Tx {
         project: &str,
         service: Option<&str>,
     ) -> Result<(i64, Option<i64>)> {
-        let project_id: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
-            .bind(project)
-            .fetch_one(&mut *self.inner)
-            .await?;
-        let service_id = match service {
-            None => None,
-            Some(service) => Some(
-                sqlx::query_scalar("SELECT id FROM services WHERE project_id = ? AND name = ?")
+        on_tx!(self, |conn| {
+            let project_id: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE name = $1")
+                .bind(project)
+                .fetch_one(&mut *conn)
+                .await?;
+            let service_id = match service {
+                None => None,
+                Some(service) => Some(
+                    sqlx::query_scalar(
+                        "SELECT id FROM services WHERE project_id = $1 AND name = $2",
+                    )
                     .bind(project_id)
                     .bind(service)
-                    .fetch_one(&mut *self.inner)
+                    .fetch_one(&mut *conn)
                     .await?,
-            ),
-        };
-        Ok((project_id, service_id))
+                ),
+            };
+            Ok((project_id, service_id))
+        })
     }
 }

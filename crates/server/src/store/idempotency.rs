@@ -33,85 +33,99 @@ pub struct StoredKey {
 impl Tx {
     /// Forgets the user's keys created before `before`.
     pub async fn forget_keys_before(&mut self, user_id: i64, before: Timestamp) -> Result<()> {
-        sqlx::query("DELETE FROM idempotency_keys WHERE user_id = ? AND created_at < ?")
-            .bind(user_id)
-            .bind(before.to_string())
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        on_tx!(self, |conn| {
+            sqlx::query("DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < $2")
+                .bind(user_id)
+                .bind(before.to_string())
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Records `claim` as in flight for a request with `hash`, unless the user has the key already;
     /// whether it did.
     pub async fn insert_key(&mut self, claim: &Claim, hash: &str) -> Result<bool> {
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
-             VALUES (?, ?, ?, 'in_flight', ?)
+        on_tx!(self, |conn| {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
+             VALUES ($1, $2, $3, 'in_flight', $4)
              ON CONFLICT (user_id, key) DO NOTHING",
-        )
-        .bind(claim.user_id)
-        .bind(&claim.key)
-        .bind(hash)
-        .bind(claim.claimed_at.to_string())
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(inserted.rows_affected() == 1)
+            )
+            .bind(claim.user_id)
+            .bind(&claim.key)
+            .bind(hash)
+            .bind(claim.claimed_at.to_string())
+            .execute(&mut *conn)
+            .await?;
+            Ok(inserted.rows_affected() == 1)
+        })
     }
 
     /// The user's key as stored (which must exist).
     pub async fn key(&mut self, user_id: i64, key: &str) -> Result<StoredKey> {
-        Ok(sqlx::query_as(
-            "SELECT request_hash, state, status_code, response_body, created_at
-             FROM idempotency_keys WHERE user_id = ? AND key = ?",
-        )
-        .bind(user_id)
-        .bind(key)
-        .fetch_one(&mut *self.inner)
-        .await?)
+        on_tx!(self, |conn| {
+            Ok(sqlx::query_as(
+                "SELECT request_hash, state, status_code, response_body, created_at
+             FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+            )
+            .bind(user_id)
+            .bind(key)
+            .fetch_one(&mut *conn)
+            .await?)
+        })
     }
 
     /// Makes an in-flight key `claim`'s, whose first request never finished.
     pub async fn take_over_key(&mut self, claim: &Claim) -> Result<()> {
-        sqlx::query("UPDATE idempotency_keys SET created_at = ? WHERE user_id = ? AND key = ?")
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE idempotency_keys SET created_at = $1 WHERE user_id = $2 AND key = $3",
+            )
             .bind(claim.claimed_at.to_string())
             .bind(claim.user_id)
             .bind(&claim.key)
-            .execute(&mut *self.inner)
+            .execute(&mut *conn)
             .await?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Stores the answer on the key, in the transaction of the work so both commit together. Whether
     /// the key was still `claim`'s: `false` when it was taken over meanwhile (the other request does
     /// the work, and this transaction must roll back).
     pub async fn complete_key(&mut self, claim: &Claim, status: u16, body: &str) -> Result<bool> {
-        let updated = sqlx::query(
-            "UPDATE idempotency_keys SET state = 'done', status_code = ?, response_body = ?
-             WHERE user_id = ? AND key = ? AND state = 'in_flight' AND created_at = ?",
-        )
-        .bind(i64::from(status))
-        .bind(body)
-        .bind(claim.user_id)
-        .bind(&claim.key)
-        .bind(claim.claimed_at.to_string())
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(updated.rows_affected() == 1)
+        on_tx!(self, |conn| {
+            let updated = sqlx::query(
+                "UPDATE idempotency_keys SET state = 'done', status_code = $1, response_body = $2
+             WHERE user_id = $3 AND key = $4 AND state = 'in_flight' AND created_at = $5",
+            )
+            .bind(i64::from(status))
+            .bind(body)
+            .bind(claim.user_id)
+            .bind(&claim.key)
+            .bind(claim.claimed_at.to_string())
+            .execute(&mut *conn)
+            .await?;
+            Ok(updated.rows_affected() == 1)
+        })
     }
 }
 
 impl Store {
     /// Forgets `claim` after its work failed, so the same key can be sent again.
     pub async fn release_key(&self, claim: &Claim) -> Result<()> {
-        sqlx::query(
-            "DELETE FROM idempotency_keys
-             WHERE user_id = ? AND key = ? AND state = 'in_flight' AND created_at = ?",
-        )
-        .bind(claim.user_id)
-        .bind(&claim.key)
-        .bind(claim.claimed_at.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "DELETE FROM idempotency_keys
+             WHERE user_id = $1 AND key = $2 AND state = 'in_flight' AND created_at = $3",
+            )
+            .bind(claim.user_id)
+            .bind(&claim.key)
+            .bind(claim.claimed_at.to_string())
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 }

@@ -19,7 +19,7 @@ impl Store {
         now_ms: i64,
         expires_at_ms: i64,
     ) -> Result<bool> {
-        let taken = sqlx::query(
+        let taken = on_pool!(self, |pool| sqlx::query(
             "INSERT INTO leases (name, holder, expires_at_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE \
              SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms \
@@ -29,19 +29,22 @@ impl Store {
         .bind(holder)
         .bind(expires_at_ms)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(pool)
         .await?
-        .rows_affected();
+        .rows_affected());
         Ok(taken == 1)
     }
 
     /// Gives lease `name` up, if `holder` still has it, so another instance can take it at once.
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
-        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
-            .bind(name)
-            .bind(holder)
-            .execute(&self.pool)
-            .await?;
+        on_pool!(self, |pool| sqlx::query(
+            "DELETE FROM leases WHERE name = $1 AND holder = $2"
+        )
+        .bind(name)
+        .bind(holder)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 }
@@ -50,11 +53,11 @@ impl Store {
 impl Store {
     /// Who holds lease `name` and until when (Unix ms), if anyone has it.
     pub async fn lease(&self, name: &str) -> Result<Option<(String, i64)>> {
-        Ok(
-            sqlx::query_as("SELECT holder, expires_at_ms FROM leases WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?,
+        on_pool!(self, |pool| Ok(sqlx::query_as(
+            "SELECT holder, expires_at_ms FROM leases WHERE name = $1"
         )
+        .bind(name)
+        .fetch_optional(pool)
+        .await?))
     }
 }

@@ -1,6 +1,6 @@
 //! The store: every SQL statement of the server, and the only code that knows sqlx. Handlers and rules
 //! call it with ids, `api` types (times as `api::Timestamp`) and the records defined here, and get the
-//! same back; SQLite's types and errors never leave this folder (a failed statement becomes
+//! same back; the engines' types and errors never leave this folder (a failed statement becomes
 //! [`Error::Database`]), and how a value is written in a column is decided here (`codec`).
 //!
 //! One module per resource (`users`, `organizations`, `catalogue`, `upgrades`, `tickets`,
@@ -14,9 +14,22 @@
 //!   claims its uploads, records its emails and completes its idempotency key, and commits all of it
 //!   or nothing.
 //!
-//! # Why one concrete type and not a trait per resource
+//! # Two engines behind one set of methods
 //!
-//! A later issue adds PostgreSQL. The seam for it is this module's method list, not a set of traits:
+//! SQLite (the default: one file, zero set-up) and PostgreSQL (several instances on one database) are
+//! the same store. [`Store`] holds an enum of the engines' pools and [`Tx`] of their transactions;
+//! every method runs its body through [`on_pool!`] or [`on_tx!`], which compile the same sqlx calls
+//! once per engine. The SQL is written once with numbered placeholders (`$1`, which both engines read)
+//! in the dialect both accept; where the meaning needs different text the body picks it by engine:
+//!
+//! - [`Store::begin_write`]: SQLite's `BEGIN IMMEDIATE` is an advisory lock on PostgreSQL, and
+//!   [`Store::begin`] is REPEATABLE READ READ ONLY there (one snapshot for a page and its total).
+//! - Search (`ticket_list`): FTS5 on SQLite, a `tsvector` with a GIN index on PostgreSQL.
+//! - Lists of ids or keys as one JSON parameter: `json_each` / `json_array_elements_text`.
+//! - The outbox claim adds `FOR UPDATE SKIP LOCKED` on PostgreSQL.
+//! - A new ticket also writes its folded search text on PostgreSQL.
+//!
+//! # Why one concrete type and not a trait per resource
 //!
 //! - **Transactions span resources.** With a trait per resource (`TicketStore`, `OutboxStore`, ...),
 //!   the transaction above would need a type implementing all of them at once, and every rule would
@@ -24,15 +37,79 @@
 //! - **Async traits and `dyn` do not mix.** An `async fn` in a trait makes it unusable as `dyn Trait`
 //!   without boxing every future (the `async-trait` style), and the alternative, a type parameter
 //!   `S: Store`, would spread through `AppState`, every handler, every rule and the tests.
-//! - **A second engine slots in below the methods.** `Store` holds the pool and `Tx` the transaction;
-//!   PostgreSQL turns each into an enum of engines (or a `store/sqlite/` and `store/postgres/` pair
-//!   behind the same methods), and each module gets the other dialect's statements beside these. The
-//!   method signatures, which use no sqlx type, stay as they are, so handlers and rules do not change.
-//!   The few places where SQLite's dialect shows through its meaning are marked: `BEGIN IMMEDIATE` in
-//!   [`Store::begin_write`], FTS5 in `ticket_list`, `json_each` for id lists in `attachments`.
+//! - **The engine is below the methods.** Their signatures use no sqlx type, so handlers and rules
+//!   do not know which engine runs.
 //!
-//! Tests arrange data the API cannot create with raw SQL through `Store::pool`, which exists only
-//! with the `test-support` feature: product code cannot reach the pool.
+//! Tests arrange data the API cannot create with raw SQL through a pool of their own on the same
+//! database; the `test-support` feature adds only a few read-outs (and SQLite's query plans).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::{Error, Result};
+
+/// Runs `$body` on the store's pool, once per engine: `on_pool!(self, |pool| body)` binds `pool` to
+/// the engine's pool (`&SqlitePool` or `&PgPool`), and `on_pool!(self, |pool, pg| body)` also tells
+/// the body whether it runs on PostgreSQL, for the few statements whose text differs. It is a `match`,
+/// not a closure: `?` and `return` in the body act on the enclosing function. The body is compiled once per engine, so the same sqlx
+/// calls (binds, `FromRow` decoding) are checked against each.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, |$pool:ident, $pg:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => {
+                let $pg = false;
+                $body
+            }
+            $crate::store::Pool::Postgres($pool) => {
+                let $pg = true;
+                $body
+            }
+        }
+    };
+}
+
+/// [`on_pool!`] for a transaction: `$conn` is bound to the engine's connection inside it.
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match &mut $tx.inner {
+            $crate::store::Inner::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::store::Inner::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+    ($tx:expr, |$conn:ident, $pg:ident| $body:expr) => {
+        match &mut $tx.inner {
+            $crate::store::Inner::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                let $pg = false;
+                $body
+            }
+            $crate::store::Inner::Postgres(tx) => {
+                let $conn = &mut **tx;
+                let $pg = true;
+                $body
+            }
+        }
+    };
+}
 
 pub mod activity;
 pub mod attachments;
@@ -50,29 +127,82 @@ pub mod tickets;
 pub mod upgrades;
 pub mod users;
 
-use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
+/// Where the data lives: `--database`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file (a path, or `sqlite://path`).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server (`postgres://` or `postgresql://` URL).
+    Postgres(String),
+}
 
-use anyhow::Context;
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+impl Database {
+    /// Reads `--database`: a `postgres://`/`postgresql://` URL selects PostgreSQL, `sqlite://path`
+    /// or a plain path SQLite. Any other `scheme://` is refused rather than taken for a file name.
+    pub fn parse(value: &str) -> std::result::Result<Self, String> {
+        let lower = value.to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            return Ok(Database::Postgres(value.to_owned()));
+        }
+        if let Some(path) = value
+            .strip_prefix("sqlite://")
+            .or_else(|| value.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err("the sqlite: URL names no file".into());
+            }
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        if value.is_empty() {
+            return Err("empty database".into());
+        }
+        if let Some((scheme, _)) = value.split_once("://") {
+            return Err(format!(
+                "unsupported database scheme {scheme:?}: use a file path, sqlite://PATH or postgres://..."
+            ));
+        }
+        Ok(Database::Sqlite(PathBuf::from(value)))
+    }
+}
 
-use crate::error::{Error, Result};
-
-/// The migrations this binary brings, applied by [`Store::open`].
+/// The SQLite migrations this binary brings, applied by [`Store::open`]; `is_migrated` checks
+/// them (PostgreSQL's below).
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+/// The PostgreSQL migrations, applied by [`Store::connect`].
+static PG_MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
+
+/// How to connect: the database and the pool's settings.
+#[derive(Debug, Clone)]
+pub struct DatabaseOptions {
+    pub database: Database,
+    /// The PostgreSQL pool's size (`--database-max-connections`); SQLite keeps its 8.
+    pub max_connections: u32,
+    /// PostgreSQL's `statement_timeout` on every connection (`--statement-timeout-secs`); 0 = none.
+    pub statement_timeout: Duration,
+}
+
+/// The pool of one engine.
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A transaction of one engine.
+pub(crate) enum Inner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
 
 /// The database. Cheap to clone: clones share the pool.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 /// One transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
-    inner: Transaction<'static, Sqlite>,
+    inner: Inner,
 }
 
 impl From<sqlx::Error> for Error {
@@ -80,6 +210,10 @@ impl From<sqlx::Error> for Error {
         Error::Database(Box::new(error))
     }
 }
+
+/// The key of the advisory lock every PostgreSQL write transaction takes (any fixed number; this one
+/// is "supp" in ASCII, so it is recognisable in `pg_locks`).
+const WRITE_LOCK_KEY: i64 = 0x7375_7070;
 
 impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and applies every pending migration.
@@ -105,56 +239,148 @@ impl Store {
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
         MIGRATOR.run(&pool).await.context("applying migrations")?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool: Pool::Sqlite(pool),
+        })
     }
 
-    /// A transaction for reads that must see one snapshot (a page of a list and its total).
-    pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx {
-            inner: self.pool.begin().await?,
+    /// Connects to the database `options` names (SQLite: [`Store::open`]) and applies every pending
+    /// migration of its engine. On PostgreSQL the migrations run under sqlx's own advisory lock, so
+    /// several instances starting at once apply them once.
+    pub async fn connect(options: &DatabaseOptions) -> anyhow::Result<Self> {
+        let url = match &options.database {
+            Database::Sqlite(path) => return Self::open(path).await,
+            Database::Postgres(url) => url,
+        };
+        let mut connect = PgConnectOptions::from_str(url).context("reading the PostgreSQL URL")?;
+        if !options.statement_timeout.is_zero() {
+            // A runtime parameter of the connection's start-up: every statement on every pooled
+            // connection is cancelled past it, whatever code runs it.
+            let millis = options.statement_timeout.as_millis().to_string();
+            connect = connect.options([("statement_timeout", millis.as_str())]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await
+            .context("connecting to PostgreSQL")?;
+        PG_MIGRATOR
+            .run(&pool)
+            .await
+            .context("applying migrations")?;
+        Ok(Self {
+            pool: Pool::Postgres(pool),
         })
+    }
+
+    /// Whether this is a PostgreSQL database (for the few callers whose wording depends on it).
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+
+    /// A transaction for reads that must see one snapshot (a page of a list and its total). SQLite's
+    /// deferred transaction holds one read snapshot from its first read; on PostgreSQL that is
+    /// REPEATABLE READ (READ COMMITTED would take a new snapshot per statement), and READ ONLY since
+    /// nothing in it writes.
+    pub async fn begin(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => Inner::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => Inner::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            ),
+        };
+        Ok(Tx { inner })
     }
 
     /// A transaction for a change whose checks must still hold when it commits. It takes the write
     /// lock up front (SQLite's `BEGIN IMMEDIATE`, waiting up to the busy timeout), so a concurrent
     /// writer can neither slip in between a check and the write nor fail this transaction halfway.
+    ///
+    /// On PostgreSQL the same meaning comes from one transaction-scoped advisory lock taken first:
+    /// write transactions run one at a time across every server instance, exactly as on SQLite, and
+    /// each one (READ COMMITTED) reads what the previous ones committed. The checks these
+    /// transactions make (limits counted over rows, quotas summed, "is the key still mine") read
+    /// rows no single row lock covers, so a finer scheme would need either a lock per organization
+    /// and user key (every check named with the keys it reads) or SERIALIZABLE with a retry of the
+    /// whole request on serialization failures; both are more code paths for what is, at this
+    /// scale, a few milliseconds of queueing. Single statements outside these transactions (claims,
+    /// cancellations) rely on their own row locks and conditions, as they do on SQLite.
     pub async fn begin_write(&self) -> Result<Tx> {
-        Ok(Tx {
-            inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
-        })
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => Inner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                Inner::Postgres(tx)
+            }
+        };
+        Ok(Tx { inner })
     }
 
     /// Whether the database answers and has every migration this binary brings applied (another
     /// instance of an older version may share it; a newer one's extra migrations do not matter).
     /// Written once for both engines: sqlx keeps the same `_sqlx_migrations` table on each.
     pub async fn is_migrated(&self) -> Result<bool> {
-        let applied: Vec<i64> =
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = $1")
-                .bind(true)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(MIGRATOR
+        let (applied, migrator): (Vec<i64>, &Migrator) = on_pool!(self, |pool, pg| {
+            let applied =
+                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = $1")
+                    .bind(true)
+                    .fetch_all(pool)
+                    .await?;
+            (applied, if pg { &PG_MIGRATOR } else { &MIGRATOR })
+        });
+        Ok(migrator
             .iter()
             .all(|migration| applied.contains(&migration.version)))
     }
 
     /// Waits for the connections to finish and closes them (operator commands, before exiting).
     pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// The pool itself, for tests that arrange data the API cannot create. Product code goes through
-    /// the methods: this exists only with the `test-support` feature.
-    #[cfg(feature = "test-support")]
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+        on_pool!(self, |pool| pool.close().await)
     }
 }
 
 impl Tx {
     /// Makes every change of the transaction visible at once.
     pub async fn commit(self) -> Result<()> {
-        self.inner.commit().await?;
+        match self.inner {
+            Inner::Sqlite(tx) => tx.commit().await?,
+            Inner::Postgres(tx) => tx.commit().await?,
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Database;
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_database_url_picks_the_engine() {
+        let sqlite = |p: &str| Ok(Database::Sqlite(PathBuf::from(p)));
+        assert_eq!(
+            Database::parse("data/support.db"),
+            sqlite("data/support.db")
+        );
+        assert_eq!(Database::parse("/var/lib/s.db"), sqlite("/var/lib/s.db"));
+        assert_eq!(Database::parse("sqlite://data/s.db"), sqlite("data/s.db"));
+        assert_eq!(Database::parse("sqlite:///abs/s.db"), sqlite("/abs/s.db"));
+        assert_eq!(Database::parse("sqlite:s.db"), sqlite("s.db"));
+        for url in [
+            "postgres://u:p@db:5432/support",
+            "postgresql://db/support",
+            "POSTGRES://db/support",
+        ] {
+            assert_eq!(Database::parse(url), Ok(Database::Postgres(url.to_owned())));
+        }
+        assert!(Database::parse("mysql://db/support").is_err());
+        assert!(Database::parse("sqlite://").is_err());
+        assert!(Database::parse("").is_err());
     }
 }

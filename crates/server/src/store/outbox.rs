@@ -76,50 +76,56 @@ impl Tx {
         ticket_id: Option<i64>,
         reply_token: Option<&str>,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO outbox
+        on_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO outbox
                  (recipient, subject, body, created_at, message_id, ticket_id, reply_token)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(recipient)
-        .bind(subject)
-        .bind(body)
-        .bind(clock::now_timestamp().to_string())
-        .bind(random_token())
-        .bind(ticket_id)
-        .bind(reply_token)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(())
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(recipient)
+            .bind(subject)
+            .bind(body)
+            .bind(clock::now_timestamp().to_string())
+            .bind(random_token())
+            .bind(ticket_id)
+            .bind(reply_token)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
     }
 
     /// The reply token of `recipient` (compared case-insensitively) on the ticket, made if needed.
     async fn reply_token_for(&mut self, ticket_id: i64, recipient: &str) -> Result<String> {
-        let recipient = recipient.trim().to_lowercase();
-        sqlx::query(
-            "INSERT INTO reply_tokens (token, ticket_id, recipient, created_at) VALUES (?, ?, ?, ?)
+        on_tx!(self, |conn| {
+            let recipient = recipient.trim().to_lowercase();
+            sqlx::query(
+            "INSERT INTO reply_tokens (token, ticket_id, recipient, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (ticket_id, recipient) DO NOTHING",
         )
         .bind(random_token())
         .bind(ticket_id)
         .bind(&recipient)
         .bind(clock::now_timestamp().to_string())
-        .execute(&mut *self.inner)
+        .execute(&mut *conn)
         .await?;
-        Ok(sqlx::query_scalar(
-            "SELECT token FROM reply_tokens WHERE ticket_id = ? AND recipient = ?",
-        )
-        .bind(ticket_id)
-        .bind(&recipient)
-        .fetch_one(&mut *self.inner)
-        .await?)
+            Ok(sqlx::query_scalar(
+                "SELECT token FROM reply_tokens WHERE ticket_id = $1 AND recipient = $2",
+            )
+            .bind(ticket_id)
+            .bind(&recipient)
+            .fetch_one(&mut *conn)
+            .await?)
+        })
     }
 }
 
 impl Store {
     /// Takes the oldest due email (unsent, fewer than `max_attempts` attempts, `next_attempt_at`
     /// reached at `now`): counts the attempt and reserves the row for process `claimed_by` until
-    /// `lease_until`, in one statement, so two workers never get the same row.
+    /// `lease_until`, in one statement, so two workers never get the same row. On PostgreSQL the inner select locks the row
+    /// it picks and skips rows another worker has locked (`FOR UPDATE SKIP LOCKED`): without it, two
+    /// workers in READ COMMITTED could both pick the same id and both update it.
     pub async fn claim_due_email(
         &self,
         now: Timestamp,
@@ -127,81 +133,99 @@ impl Store {
         max_attempts: i64,
         claimed_by: &str,
     ) -> Result<Option<QueuedEmail>> {
-        Ok(sqlx::query_as(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_by = ?
+        on_pool!(self, |pool, pg| {
+            Ok(sqlx::query_as(if pg {
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = $4
              WHERE id = (
                  SELECT id FROM outbox
-                 WHERE sent_at IS NULL AND attempts < ?
-                   AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+                 WHERE sent_at IS NULL AND attempts < $2
+                   AND (next_attempt_at IS NULL OR next_attempt_at <= $3)
+                 ORDER BY id LIMIT 1
+                 FOR UPDATE SKIP LOCKED
+             )
+             RETURNING id, recipient, subject, body, attempts, message_id, ticket_id, reply_token"
+            } else {
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = $4
+             WHERE id = (
+                 SELECT id FROM outbox
+                 WHERE sent_at IS NULL AND attempts < $2
+                   AND (next_attempt_at IS NULL OR next_attempt_at <= $3)
                  ORDER BY id LIMIT 1
              )
-             RETURNING id, recipient, subject, body, attempts, message_id, ticket_id, reply_token",
-        )
-        .bind(lease_until.to_string())
-        .bind(claimed_by)
-        .bind(max_attempts)
-        .bind(now.to_string())
-        .fetch_optional(&self.pool)
-        .await?)
+             RETURNING id, recipient, subject, body, attempts, message_id, ticket_id, reply_token"
+            })
+            .bind(lease_until.to_string())
+            .bind(max_attempts)
+            .bind(now.to_string())
+            .bind(claimed_by)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// Records that the SMTP server accepted email `id` at `at`.
     pub async fn mark_email_sent(&self, id: i64, at: Timestamp) -> Result<()> {
-        sqlx::query(
-            "UPDATE outbox SET sent_at = ?, next_attempt_at = NULL, claimed_by = NULL WHERE id = ?",
-        )
-        .bind(at.to_string())
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE outbox SET sent_at = $1, next_attempt_at = NULL, claimed_by = NULL WHERE id = $2")
+                .bind(at.to_string())
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Deletes the emails sent at or before `cutoff`; how many. Unsent rows stay, however old.
     pub async fn delete_sent_emails_before(&self, cutoff: Timestamp) -> Result<u64> {
-        Ok(
-            sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at <= ?")
-                .bind(cutoff.to_string())
-                .execute(&self.pool)
-                .await?
-                .rows_affected(),
-        )
+        on_pool!(self, |pool| {
+            Ok(
+                sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at <= $1")
+                    .bind(cutoff.to_string())
+                    .execute(pool)
+                    .await?
+                    .rows_affected(),
+            )
+        })
     }
 
     /// Records why email `id` failed and when to try it again.
     pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> Result<()> {
-        sqlx::query(
-            "UPDATE outbox SET last_error = ?, next_attempt_at = ?, claimed_by = NULL WHERE id = ?",
-        )
-        .bind(error)
-        .bind(retry_at.to_string())
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE outbox SET last_error = $1, next_attempt_at = $2, claimed_by = NULL WHERE id = $3")
+                .bind(error)
+                .bind(retry_at.to_string())
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Makes every outbox row that a process claimed and never finished due again: for the new
     /// holder of the outbox lease, which is the only instance sending, so whoever claimed them has
     /// stopped. How many.
     pub async fn release_email_claims(&self) -> Result<u64> {
-        Ok(sqlx::query(
-            "UPDATE outbox SET next_attempt_at = NULL, claimed_by = NULL \
-             WHERE claimed_by IS NOT NULL AND sent_at IS NULL",
-        )
-        .execute(&self.pool)
-        .await?
-        .rows_affected())
+        on_pool!(self, |pool| {
+            Ok(sqlx::query(
+                "UPDATE outbox SET next_attempt_at = NULL, claimed_by = NULL \
+                 WHERE claimed_by IS NOT NULL AND sent_at IS NULL",
+            )
+            .execute(pool)
+            .await?
+            .rows_affected())
+        })
     }
 
     /// Where reply token `token` leads, if it was ever given out (tokens are stored lower-case; mail
     /// systems may change the case of an address's local part).
     pub async fn reply_token(&self, token: &str) -> Result<Option<ReplyToken>> {
-        Ok(
-            sqlx::query_as("SELECT ticket_id, recipient FROM reply_tokens WHERE token = ?")
-                .bind(token.to_ascii_lowercase())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        on_pool!(self, |pool| {
+            Ok(
+                sqlx::query_as("SELECT ticket_id, recipient FROM reply_tokens WHERE token = $1")
+                    .bind(token.to_ascii_lowercase())
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 }

@@ -24,7 +24,8 @@ impl Tx {
     /// Numbered placeholders and explicit casts: the same text runs on PostgreSQL, where `SUM` of a
     /// `BIGINT` is a `NUMERIC` and `?` is not a placeholder.
     pub async fn rate_usage(&mut self, key: &str, since_ms: i64, target: i64) -> Result<RateUsage> {
-        Ok(sqlx::query_as(
+        on_tx!(self, |conn| {
+            Ok(sqlx::query_as(
             "SELECT CAST(COALESCE(MAX(total), 0) AS BIGINT) AS used, \
                     MIN(CASE WHEN total - gone <= $3 THEN at_ms END) AS free_at_ms \
              FROM (SELECT at_ms, \
@@ -35,19 +36,22 @@ impl Tx {
         .bind(key)
         .bind(since_ms)
         .bind(target)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(&mut *conn)
         .await?)
+        })
     }
 
     /// Counts `amount` under `key` at `at_ms`.
     pub async fn add_rate_event(&mut self, key: &str, at_ms: i64, amount: i64) -> Result<()> {
-        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, $3)")
-            .bind(key)
-            .bind(at_ms)
-            .bind(amount)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        on_tx!(self, |conn| {
+            sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, $3)")
+                .bind(key)
+                .bind(at_ms)
+                .bind(amount)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
     }
 }
 
@@ -55,11 +59,13 @@ impl super::Store {
     /// Forgets every event at or before `before_ms` (older than every window); how many. Run by the
     /// hourly purge (`jobs::purge`), not by every count: the table holds at most two hours of events.
     pub async fn purge_rate_events(&self, before_ms: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM rate_events WHERE at_ms <= $1")
-            .bind(before_ms)
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        on_pool!(self, |pool| {
+            Ok(sqlx::query("DELETE FROM rate_events WHERE at_ms <= $1")
+                .bind(before_ms)
+                .execute(pool)
+                .await?
+                .rows_affected())
+        })
     }
 }
 
@@ -67,8 +73,10 @@ impl super::Store {
 impl super::Store {
     /// How many events are stored (tests check the table stays bounded).
     pub async fn rate_event_rows(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rate_events")
-            .fetch_one(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rate_events")
+                .fetch_one(pool)
+                .await?)
+        })
     }
 }

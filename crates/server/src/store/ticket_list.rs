@@ -2,10 +2,17 @@
 //! keyset order. Pages never use OFFSET: the next page starts right after the last ticket shown,
 //! through the `(organization_id, <sort key>, id)` index, so a deep page costs what the first one does.
 //!
-//! Search is SQLite's FTS5 over the subject and description ([`fts_query`]).
+//! Search is SQLite's FTS5 over the subject, description and resource names ([`fts_query`]); on
+//! PostgreSQL it is its own full-text search over the same text, folded the same way in Rust first
+//! ([`search_text`], [`ts_query`]).
+//!
+//! The statements are put together here as text with numbered placeholders (`$1`, ...) and the
+//! values bound in order: every value the user chose is bound, never spliced in.
 
 use api::{Severity, TicketListItem, TicketSort, TicketStatus, Timestamp};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::AssertSqlSafe;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use super::{Tx, codec};
 use crate::error::Result;
@@ -65,6 +72,108 @@ pub fn fts_query(input: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" AND "))
 }
 
+/// The text PostgreSQL's search indexes for a ticket (stored in `tickets.search_text`, from which a
+/// generated `tsvector` column is built): subject, description and resource names as the words
+/// SQLite's `unicode61 remove_diacritics 2` tokenizer sees, lower-case, diacritics removed, one space
+/// between words. Folding here rather than with `unaccent` in the database keeps one definition of a
+/// word for the stored text and the query ([`ts_query`]), needs no extension, and splits words where
+/// SQLite does (PostgreSQL's parser would keep `a@b.com` or `pg-main` whole).
+pub fn search_text(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        for word in folded_words(part) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&word);
+        }
+    }
+    out
+}
+
+/// The words of `text`: runs of letters and digits, lower-case, without diacritics.
+fn folded_words(text: &str) -> Vec<String> {
+    let folded: String = text
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The PostgreSQL `tsquery` (for `to_tsquery('simple', ...)`) for what the user typed, matching what
+/// [`fts_query`] matches on SQLite: every search word must be present as a prefix, ANDed; a word that
+/// folds to several pieces (`pg-main`) is a phrase of them (`pg <-> main:*`, the last one a prefix, as
+/// FTS5 reads `"pg-main"*`). The pieces hold only letters and digits, so nothing the user types can
+/// be tsquery syntax; each is quoted all the same. `None` when nothing searchable is left.
+pub fn ts_query(input: &str) -> Option<String> {
+    let terms: Vec<String> = api::ticket_list::search_words(input)
+        .filter_map(|word| {
+            let pieces = folded_words(word);
+            let last = pieces.len().checked_sub(1)?;
+            let phrase: Vec<String> = pieces
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    if i == last {
+                        format!("'{p}':*")
+                    } else {
+                        format!("'{p}'")
+                    }
+                })
+                .collect();
+            Some(format!("({})", phrase.join(" <-> ")))
+        })
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" & "))
+}
+
+/// A value bound to a list statement.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// A statement being put together: its text and its values, numbered in order.
+#[derive(Debug, Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+}
+
+/// Binds `sql`'s values to the query made of its text, in order (the same for every engine and
+/// every `query`/`query_as`/`query_scalar`).
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Int(value) => query.bind(value),
+                Arg::Text(value) => query.bind(value),
+            };
+        }
+        query
+    }};
+}
+
 #[derive(sqlx::FromRow)]
 struct ItemRow {
     id: i64,
@@ -105,38 +214,48 @@ impl ListFilter {
     }
 
     /// `WHERE ...` for these tickets, past `bound` if given.
-    fn push_where(&self, qb: &mut QueryBuilder<Sqlite>, bound: Option<(&Position, Direction)>) {
-        qb.push(" WHERE t.organization_id = ")
-            .push_bind(self.org_id);
+    fn push_where(&self, sql: &mut Sql, pg: bool, bound: Option<(&Position, Direction)>) {
+        sql.push(" WHERE t.organization_id = ")
+            .bind(Arg::Int(self.org_id));
         if let Some((user_id, email)) = &self.mine {
             // The submitter is checked on the sort index itself; the (usually few) tickets the user
             // is CCed on are looked up once per query through the CC address's index.
-            qb.push(" AND (t.submitter_id = ")
-                .push_bind(*user_id)
+            sql.push(" AND (t.submitter_id = ")
+                .bind(Arg::Int(*user_id))
                 .push(" OR t.id IN (SELECT ticket_id FROM ticket_cc WHERE email = ")
-                .push_bind(email.clone())
+                .bind(Arg::Text(email.clone()))
                 .push("))");
         }
         if let Some(status) = self.status {
-            qb.push(" AND t.status = ").push_bind(status.as_str());
+            sql.push(" AND t.status = ")
+                .bind(Arg::Text(status.as_str().to_owned()));
         }
         if let Some(severity) = self.severity {
-            qb.push(" AND t.severity = ").push_bind(severity.key());
+            sql.push(" AND t.severity = ")
+                .bind(Arg::Text(severity.key().to_owned()));
         }
-        if let Some(fts) = self.search.as_deref().and_then(fts_query) {
-            qb.push(" AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
-                .push_bind(fts)
-                .push(")");
+        if let Some(search) = self.search.as_deref() {
+            if pg {
+                if let Some(query) = ts_query(search) {
+                    sql.push(" AND t.search @@ to_tsquery('simple', ")
+                        .bind(Arg::Text(query))
+                        .push(")");
+                }
+            } else if let Some(fts) = fts_query(search) {
+                sql.push(" AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
+                    .bind(Arg::Text(fts))
+                    .push(")");
+            }
         }
         if let Some((position, direction)) = bound {
             let op = match direction {
                 Direction::Older => "<",
                 Direction::Newer => ">",
             };
-            qb.push(format!(" AND ({}, t.id) {op} (", self.key()))
-                .push_bind(position.at.to_string())
+            sql.push(&format!(" AND ({}, t.id) {op} (", self.key()))
+                .bind(Arg::Text(position.at.to_string()))
                 .push(", ")
-                .push_bind(position.id)
+                .bind(Arg::Int(position.id))
                 .push(")");
         }
     }
@@ -146,36 +265,37 @@ impl ListFilter {
     fn page_query(
         &self,
         prefix: &str,
+        pg: bool,
         bound: Option<(&Position, Direction)>,
         limit: u32,
-    ) -> QueryBuilder<Sqlite> {
+    ) -> Sql {
         // Names come from subqueries, not joins, so the planner always drives from the ticket index.
-        let mut qb = QueryBuilder::new(prefix);
-        qb.push(
+        let mut sql = Sql::default();
+        sql.push(prefix).push(
             "SELECT t.id, t.subject, t.severity, t.status,
                     (SELECT name FROM products WHERE key = t.product_key) AS product_name,
                     (SELECT name FROM users WHERE id = t.submitter_id) AS submitter_name,
                     t.created_at, t.updated_at, t.last_replied_by, t.last_reply_from_agent
              FROM tickets t",
         );
-        self.push_where(&mut qb, bound);
+        self.push_where(&mut sql, pg, bound);
         let order = match bound.map(|(_, d)| d) {
             Some(Direction::Newer) => "ASC",
             _ => "DESC",
         };
-        qb.push(format!(
+        sql.push(&format!(
             " ORDER BY {key} {order}, t.id {order} LIMIT ",
             key = self.key()
         ))
-        .push_bind(i64::from(limit));
-        qb
+        .bind(Arg::Int(i64::from(limit)));
+        sql
     }
 
-    fn count_query(&self, prefix: &str) -> QueryBuilder<Sqlite> {
-        let mut qb = QueryBuilder::new(prefix);
-        qb.push("SELECT COUNT(*) FROM tickets t");
-        self.push_where(&mut qb, None);
-        qb
+    fn count_query(&self, prefix: &str, pg: bool) -> Sql {
+        let mut sql = Sql::default();
+        sql.push(prefix).push("SELECT COUNT(*) FROM tickets t");
+        self.push_where(&mut sql, pg, None);
+        sql
     }
 }
 
@@ -188,8 +308,13 @@ impl Tx {
         bound: Option<(&Position, Direction)>,
         limit: u32,
     ) -> Result<Vec<TicketListItem>> {
-        let mut qb = filter.page_query("", bound, limit);
-        let rows: Vec<ItemRow> = qb.build_query_as().fetch_all(&mut *self.inner).await?;
+        let rows: Vec<ItemRow> = on_tx!(self, |conn, pg| {
+            let sql = filter.page_query("", pg, bound, limit);
+            // Every value is bound: the text holds only this module's own fragments.
+            bind_all!(sqlx::query_as(AssertSqlSafe(sql.text)), sql.args)
+                .fetch_all(&mut *conn)
+                .await?
+        });
         rows.into_iter().map(ItemRow::into_item).collect()
     }
 
@@ -200,25 +325,33 @@ impl Tx {
         position: &Position,
         direction: Direction,
     ) -> Result<bool> {
-        let mut qb = QueryBuilder::new("SELECT EXISTS (SELECT 1 FROM tickets t");
-        filter.push_where(&mut qb, Some((position, direction)));
-        qb.push(")");
-        Ok(qb.build_query_scalar().fetch_one(&mut *self.inner).await?)
+        on_tx!(self, |conn, pg| {
+            let mut sql = Sql::default();
+            sql.push("SELECT EXISTS (SELECT 1 FROM tickets t");
+            filter.push_where(&mut sql, pg, Some((position, direction)));
+            sql.push(")");
+            Ok(
+                bind_all!(sqlx::query_scalar(AssertSqlSafe(sql.text)), sql.args)
+                    .fetch_one(&mut *conn)
+                    .await?,
+            )
+        })
     }
 
     /// How many tickets `filter` holds.
     pub async fn count_tickets(&mut self, filter: &ListFilter) -> Result<u64> {
-        let total: i64 = filter
-            .count_query("")
-            .build_query_scalar()
-            .fetch_one(&mut *self.inner)
-            .await?;
+        let total: i64 = on_tx!(self, |conn, pg| {
+            let sql = filter.count_query("", pg);
+            bind_all!(sqlx::query_scalar(AssertSqlSafe(sql.text)), sql.args)
+                .fetch_one(&mut *conn)
+                .await?
+        });
         codec::unsigned(total)
     }
 }
 
 /// The query plans (`EXPLAIN QUERY PLAN` details) of a page and of the count behind a list, for the
-/// tests that check no list scans the whole table.
+/// tests that check no list scans the whole table. SQLite only: the plans are SQLite's.
 #[cfg(feature = "test-support")]
 #[derive(Debug, Clone)]
 pub struct Plans {
@@ -228,19 +361,72 @@ pub struct Plans {
 
 #[cfg(feature = "test-support")]
 impl super::Store {
-    /// [`Plans`] of the page of `filter` past `bound` with `limit` rows, and of its count.
+    /// [`Plans`] of the page of `filter` past `bound` with `limit` rows, and of its count. SQLite
+    /// only (the tests that check plans run on SQLite whatever the suite's engine).
     pub async fn explain_list(
         &self,
         filter: &ListFilter,
         bound: Option<(&Position, Direction)>,
         limit: u32,
     ) -> Result<Plans> {
+        let super::Pool::Sqlite(pool) = &self.pool else {
+            return Err(anyhow::anyhow!("query plans are checked on SQLite only").into());
+        };
         let details = |rows: Vec<(i64, i64, i64, String)>| rows.into_iter().map(|r| r.3).collect();
-        let mut page = filter.page_query("EXPLAIN QUERY PLAN ", bound, limit);
-        let mut count = filter.count_query("EXPLAIN QUERY PLAN ");
+        let page = filter.page_query("EXPLAIN QUERY PLAN ", false, bound, limit);
+        let count = filter.count_query("EXPLAIN QUERY PLAN ", false);
         Ok(Plans {
-            page: details(page.build_query_as().fetch_all(&self.pool).await?),
-            count: details(count.build_query_as().fetch_all(&self.pool).await?),
+            page: details(
+                bind_all!(sqlx::query_as(AssertSqlSafe(page.text)), page.args)
+                    .fetch_all(pool)
+                    .await?,
+            ),
+            count: details(
+                bind_all!(sqlx::query_as(AssertSqlSafe(count.text)), count.args)
+                    .fetch_all(pool)
+                    .await?,
+            ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{search_text, ts_query};
+
+    #[test]
+    fn search_text_folds_case_and_diacritics_and_splits_where_fts5_does() {
+        assert_eq!(
+            search_text(&[
+                "Überwachung: CAFÉ crème",
+                "a@b.example pg-main_2",
+                "acme-prod/pg-main"
+            ]),
+            "uberwachung cafe creme a b example pg main 2 acme prod pg main"
+        );
+        assert_eq!(search_text(&["", "  ", "--"]), "");
+    }
+
+    #[test]
+    fn every_word_is_a_prefix_and_a_split_word_a_phrase() {
+        assert_eq!(
+            ts_query("repl Café").as_deref(),
+            Some("('repl':*) & ('cafe':*)")
+        );
+        assert_eq!(ts_query("pg-main").as_deref(), Some("('pg' <-> 'main':*)"));
+        assert_eq!(ts_query("   ").as_deref(), None);
+        assert_eq!(ts_query("x -- !!").as_deref(), None);
+    }
+
+    #[test]
+    fn tsquery_syntax_typed_by_the_user_is_only_text() {
+        // Operators, quotes, weights and prefixes the user types never reach the query as syntax:
+        // only letters and digits survive, each quoted.
+        let query = ts_query("a:*B | !evil & (drop) 'x'':*A <-> ok\\").unwrap();
+        assert_eq!(
+            query,
+            "('a' <-> 'b':*) & ('evil':*) & ('drop':*) & ('x' <-> 'a':*) & ('ok':*)"
+        );
+        assert!(!query.contains('|') && !query.contains('!') && !query.contains('\\'));
     }
 }

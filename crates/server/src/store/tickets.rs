@@ -5,7 +5,7 @@ use api::{
     TicketPermissions, TicketStatus, Timestamp,
 };
 
-use super::{Store, Tx, codec};
+use super::{Store, Tx, codec, ticket_list};
 use crate::error::Result;
 
 /// A ticket with what the access rules need besides the wire shape. Who may read it, and with which
@@ -121,77 +121,94 @@ struct ActivityRow {
 impl Store {
     /// The organization of ticket `id`, if there is such a ticket.
     pub async fn ticket_organization(&self, id: i64) -> Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT organization_id FROM tickets WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        on_pool!(self, |pool| {
+            Ok(
+                sqlx::query_scalar("SELECT organization_id FROM tickets WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 
     /// Every ticket, most recently updated first.
     pub async fn ticket_overviews(&self) -> Result<Vec<TicketOverview>> {
-        Ok(sqlx::query_as(
-            "SELECT t.id, o.name AS organization, t.status, t.subject
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT t.id, o.name AS organization, t.status, t.subject
              FROM tickets t JOIN organizations o ON o.id = t.organization_id
              ORDER BY t.updated_at DESC, t.id DESC",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+            )
+            .fetch_all(pool)
+            .await?)
+        })
     }
 }
 
 impl Tx {
     /// Inserts a ticket with its affected projects and services and returns its id.
     pub async fn insert_ticket(&mut self, t: &NewTicketRow<'_>) -> Result<i64> {
-        let (target_unit, target_value) = codec::response_time_columns(t.first_response_target);
-        // What the list's search matches them by (migration 0009).
-        let resource_ids = t
-            .resources
-            .iter()
-            .map(AffectedResource::id_text)
-            .collect::<Vec<_>>()
-            .join(" ");
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO tickets
+        on_tx!(self, |conn, pg| {
+            let (target_unit, target_value) = codec::response_time_columns(t.first_response_target);
+            // What the list's search matches them by (migration 0009).
+            let resource_ids = t
+                .resources
+                .iter()
+                .map(AffectedResource::id_text)
+                .collect::<Vec<_>>()
+                .join(" ");
+            // PostgreSQL's search reads `search_text` (see `ticket_list::search_text`); SQLite's FTS5
+            // table is kept by triggers from the columns themselves.
+            let search_text = ticket_list::search_text(&[t.subject, t.description, &resource_ids]);
+            let query = sqlx::query_scalar(if pg {
+                "INSERT INTO tickets
+                 (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
+                  resource_ids, description, first_response_target_unit,
+                  first_response_target_value, first_response_due_at, created_at, updated_at,
+                  follow_up_of, first_response_at, search_text)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             RETURNING id"
+            } else {
+                "INSERT INTO tickets
                  (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
                   resource_ids, description, first_response_target_unit,
                   first_response_target_value, first_response_due_at, created_at, updated_at,
                   follow_up_of, first_response_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             RETURNING id",
-        )
-        .bind(t.organization_id)
-        .bind(t.submitter_id)
-        .bind(t.subject)
-        .bind(t.severity.key())
-        .bind(t.status.as_str())
-        .bind(t.product_key)
-        .bind(t.reason_key)
-        .bind(resource_ids)
-        .bind(t.description)
-        .bind(target_unit)
-        .bind(target_value)
-        .bind(t.first_response_due_at.to_string())
-        .bind(t.created_at.to_string())
-        .bind(t.updated_at.to_string())
-        .bind(t.follow_up_of)
-        .bind(t.first_response_at.map(|at| at.to_string()))
-        .fetch_one(&mut *self.inner)
-        .await?;
-        for (position, resource) in (0_i64..).zip(t.resources) {
-            sqlx::query(
-                "INSERT INTO ticket_resources (ticket_id, position, project_id, service_id)
-                 VALUES (?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(position)
-            .bind(resource.project.id)
-            .bind(resource.service.as_ref().map(|s| s.id))
-            .execute(&mut *self.inner)
-            .await?;
-        }
-        Ok(id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             RETURNING id"
+            })
+            .bind(t.organization_id)
+            .bind(t.submitter_id)
+            .bind(t.subject)
+            .bind(t.severity.key())
+            .bind(t.status.as_str())
+            .bind(t.product_key)
+            .bind(t.reason_key)
+            .bind(&resource_ids)
+            .bind(t.description)
+            .bind(target_unit)
+            .bind(i64::from(target_value))
+            .bind(t.first_response_due_at.to_string())
+            .bind(t.created_at.to_string())
+            .bind(t.updated_at.to_string())
+            .bind(t.follow_up_of)
+            .bind(t.first_response_at.map(|at| at.to_string()));
+            let query = if pg { query.bind(search_text) } else { query };
+            let id: i64 = query.fetch_one(&mut *conn).await?;
+            for (position, resource) in (0_i64..).zip(t.resources) {
+                sqlx::query(
+                    "INSERT INTO ticket_resources (ticket_id, position, project_id, service_id)
+                 VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(position)
+                .bind(resource.project.id)
+                .bind(resource.service.as_ref().map(|s| s.id))
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(id)
+        })
     }
 
     /// Appends `emails` (normalised) to the ticket's CC list, in order, as added by `added_by` at
@@ -203,82 +220,93 @@ impl Tx {
         added_by: i64,
         at: Timestamp,
     ) -> Result<()> {
-        if emails.is_empty() {
-            return Ok(());
-        }
-        let first: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(position) + 1, 0) FROM ticket_cc WHERE ticket_id = ?",
-        )
-        .bind(ticket_id)
-        .fetch_one(&mut *self.inner)
-        .await?;
-        for (position, email) in (first..).zip(emails) {
-            sqlx::query(
-                "INSERT INTO ticket_cc (ticket_id, email, position, added_by, added_at)
-                 VALUES (?, ?, ?, ?, ?)",
+        on_tx!(self, |conn| {
+            if emails.is_empty() {
+                return Ok(());
+            }
+            let first: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM ticket_cc WHERE ticket_id = $1",
             )
             .bind(ticket_id)
-            .bind(*email)
-            .bind(position)
-            .bind(added_by)
-            .bind(at.to_string())
-            .execute(&mut *self.inner)
+            .fetch_one(&mut *conn)
             .await?;
-        }
-        Ok(())
+            for (position, email) in (first..).zip(emails) {
+                sqlx::query(
+                    "INSERT INTO ticket_cc (ticket_id, email, position, added_by, added_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(ticket_id)
+                .bind(*email)
+                .bind(position)
+                .bind(added_by)
+                .bind(at.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(())
+        })
     }
 
     /// Takes `email` (normalised) off the ticket's CC list; the address as stored, or `None` when it
     /// was not on it.
     pub async fn remove_cc(&mut self, ticket_id: i64, email: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "DELETE FROM ticket_cc WHERE ticket_id = ? AND email = ? RETURNING email",
-        )
-        .bind(ticket_id)
-        .bind(email)
-        .fetch_optional(&mut *self.inner)
-        .await?)
+        on_tx!(self, |conn| {
+            Ok(sqlx::query_scalar(
+                "DELETE FROM ticket_cc WHERE ticket_id = $1 AND email = $2 RETURNING email",
+            )
+            .bind(ticket_id)
+            .bind(email)
+            .fetch_optional(&mut *conn)
+            .await?)
+        })
     }
 
     /// Moves the ticket to `status` (its conversation records the change separately).
     pub async fn set_ticket_status(&mut self, ticket_id: i64, status: TicketStatus) -> Result<()> {
-        sqlx::query("UPDATE tickets SET status = ? WHERE id = ?")
-            .bind(status.as_str())
-            .bind(ticket_id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE tickets SET status = $1 WHERE id = $2")
+                .bind(status.as_str())
+                .bind(ticket_id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Moves the ticket up the "recently updated" list.
     pub async fn touch_ticket(&mut self, ticket_id: i64, at: Timestamp) -> Result<()> {
-        sqlx::query("UPDATE tickets SET updated_at = ? WHERE id = ?")
-            .bind(at.to_string())
-            .bind(ticket_id)
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(())
+        on_tx!(self, |conn| {
+            sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
+                .bind(at.to_string())
+                .bind(ticket_id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Records a reply of the support team at `at`: the first one sets the first response time. Also
     /// moves the ticket up the "recently updated" list.
     pub async fn record_agent_reply(&mut self, ticket_id: i64, at: Timestamp) -> Result<()> {
-        sqlx::query(
-            "UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?1), updated_at = ?1
-             WHERE id = ?2",
+        on_tx!(self, |conn| {
+            sqlx::query(
+            "UPDATE tickets SET first_response_at = COALESCE(first_response_at, $1), updated_at = $1
+             WHERE id = $2",
         )
         .bind(at.to_string())
         .bind(ticket_id)
-        .execute(&mut *self.inner)
+        .execute(&mut *conn)
         .await?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The ticket with `id` and everything its page shows, whoever may read it.
     pub async fn ticket(&mut self, id: i64) -> Result<Option<StoredTicket>> {
-        let conn = &mut *self.inner;
-        let row: Option<TicketRow> = sqlx::query_as(
-            "SELECT t.id, t.organization_id, t.submitter_id, t.subject, t.severity, t.status,
+        on_tx!(self, |conn| {
+            let conn = &mut *conn;
+            let row: Option<TicketRow> = sqlx::query_as(
+                "SELECT t.id, t.organization_id, t.submitter_id, t.subject, t.severity, t.status,
                     t.product_key, p.name AS product_name, t.reason_key, r.label AS reason_label,
                     t.description, u.name AS submitter_name, u.email AS submitter_email,
                     t.created_at, t.updated_at, t.first_response_target_unit,
@@ -288,55 +316,57 @@ impl Tx {
              JOIN users u ON u.id = t.submitter_id
              JOIN products p ON p.key = t.product_key
              JOIN product_reasons r ON r.product_key = t.product_key AND r.key = t.reason_key
-             WHERE t.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let cc: Vec<String> =
-            sqlx::query_scalar("SELECT email FROM ticket_cc WHERE ticket_id = ? ORDER BY position")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-        let resources: Vec<ResourceRow> = sqlx::query_as(
-            "SELECT r.project_id, p.name AS project_name, r.service_id, s.name AS service_name
+             WHERE t.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let cc: Vec<String> = sqlx::query_scalar(
+                "SELECT email FROM ticket_cc WHERE ticket_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let resources: Vec<ResourceRow> = sqlx::query_as(
+                "SELECT r.project_id, p.name AS project_name, r.service_id, s.name AS service_name
              FROM ticket_resources r
              JOIN projects p ON p.id = r.project_id
              LEFT JOIN services s ON s.id = r.service_id
-             WHERE r.ticket_id = ? ORDER BY r.position",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let files: Vec<AttachmentRow> = sqlx::query_as(
-            "SELECT id, file_name, size, content_type, activity_id FROM attachments
-             WHERE ticket_id = ? ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let activity_rows: Vec<ActivityRow> = sqlx::query_as(
+             WHERE r.ticket_id = $1 ORDER BY r.position",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let files: Vec<AttachmentRow> = sqlx::query_as(
+                "SELECT id, file_name, size, content_type, activity_id FROM attachments
+             WHERE ticket_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let activity_rows: Vec<ActivityRow> = sqlx::query_as(
             "SELECT id, kind, author_kind, author_name, body, emails, status, created_at, by_email
-             FROM ticket_activity WHERE ticket_id = ? ORDER BY created_at, id",
+             FROM ticket_activity WHERE ticket_id = $1 ORDER BY created_at, id",
         )
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
 
-        let (attachments, comment_files) = split_files(files)?;
-        let activity = activity_rows
-            .into_iter()
-            .map(|a| a.into_activity(&comment_files))
-            .collect::<Result<_>>()?;
-        let resources = resources
-            .into_iter()
-            .map(ResourceRow::into_resource)
-            .collect();
-        row.into_stored(cc, resources, attachments, activity)
-            .map(Some)
+            let (attachments, comment_files) = split_files(files)?;
+            let activity = activity_rows
+                .into_iter()
+                .map(|a| a.into_activity(&comment_files))
+                .collect::<Result<_>>()?;
+            let resources = resources
+                .into_iter()
+                .map(ResourceRow::into_resource)
+                .collect();
+            row.into_stored(cc, resources, attachments, activity)
+                .map(Some)
+        })
     }
 }
 

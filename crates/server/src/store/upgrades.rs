@@ -3,6 +3,7 @@
 use api::{Timestamp, UpgradeRequest, YearMonth};
 
 use super::{Store, Tx, codec};
+use crate::clock;
 use crate::config::RequestStatus;
 use crate::error::Result;
 
@@ -83,7 +84,7 @@ const SELECT_RECORDS: &str =
      JOIN support_tiers t ON t.key = r.tier
      JOIN billing_groups b ON b.id = r.billing_group_id
      JOIN users u ON u.id = r.requested_by
-     WHERE (?1 IS NULL OR r.id = ?1) AND (?2 IS NULL OR r.status = ?2)
+     WHERE ($1 IS NULL OR r.id = $1) AND ($2 IS NULL OR r.status = $2)
      ORDER BY r.id DESC";
 
 fn status_str(status: RequestStatus) -> &'static str {
@@ -114,11 +115,13 @@ impl Store {
         &self,
         status: Option<RequestStatus>,
     ) -> Result<Vec<UpgradeRecord>> {
-        Ok(sqlx::query_as(SELECT_RECORDS)
-            .bind(None::<i64>)
-            .bind(status.map(status_str))
-            .fetch_all(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(SELECT_RECORDS)
+                .bind(None::<i64>)
+                .bind(status.map(status_str))
+                .fetch_all(pool)
+                .await?)
+        })
     }
 
     /// The request worth showing on the Support page: the pending one, else an active one whose
@@ -126,38 +129,47 @@ impl Store {
     /// in the last 30 days (so a rejection's reason stays visible for a while). Cancelled requests
     /// are not shown.
     pub async fn latest_upgrade_request(&self, org_id: i64) -> Result<Option<UpgradeRequest>> {
-        let row: Option<RequestRow> = sqlx::query_as(
-            "SELECT r.id, r.tier, t.name AS tier_name, r.start_month, b.name AS billing_group,
+        // The current month and the 30-day cutoff come from the server's clock, not the database's
+        // (the same text for both engines, and the same clock the rest of the rules use).
+        let now = clock::now();
+        let month = clock::current_month().to_string();
+        let cutoff = clock::timestamp(now - time::Duration::days(30)).to_string();
+        on_pool!(self, |pool| {
+            let row: Option<RequestRow> = sqlx::query_as(
+                "SELECT r.id, r.tier, t.name AS tier_name, r.start_month, b.name AS billing_group,
                     u.email AS requested_by, r.requested_at, r.status, r.reason
              FROM upgrade_requests r
              JOIN support_tiers t ON t.key = r.tier
              JOIN billing_groups b ON b.id = r.billing_group_id
              JOIN users u ON u.id = r.requested_by
-             WHERE r.organization_id = ?
+             WHERE r.organization_id = $1
                AND (r.status = 'pending'
-                    OR (r.status = 'active' AND r.start_month > strftime('%Y-%m', 'now'))
+                    OR (r.status = 'active' AND r.start_month > $2)
                     OR (r.status IN ('active', 'rejected')
-                        AND r.decided_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')))
+                        AND r.decided_at >= $3))
              ORDER BY r.status = 'pending' DESC, r.requested_at DESC, r.id DESC
              LIMIT 1",
-        )
-        .bind(org_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(UpgradeRequest {
-                id: r.id,
-                tier_key: r.tier,
-                tier_name: r.tier_name,
-                start_month: codec::month(&r.start_month)?,
-                billing_group: r.billing_group,
-                requested_by: r.requested_by,
-                requested_at: codec::timestamp(&r.requested_at)?,
-                status: codec::upgrade_status(&r.status)?,
-                reason: r.reason,
+            )
+            .bind(org_id)
+            .bind(&month)
+            .bind(&cutoff)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| {
+                Ok(UpgradeRequest {
+                    id: r.id,
+                    tier_key: r.tier,
+                    tier_name: r.tier_name,
+                    start_month: codec::month(&r.start_month)?,
+                    billing_group: r.billing_group,
+                    requested_by: r.requested_by,
+                    requested_at: codec::timestamp(&r.requested_at)?,
+                    status: codec::upgrade_status(&r.status)?,
+                    reason: r.reason,
+                })
             })
+            .transpose()
         })
-        .transpose()
     }
 
     /// Cancels the organization's request `request_id` if it is still pending.
@@ -167,28 +179,30 @@ impl Store {
         request_id: i64,
         at: Timestamp,
     ) -> Result<Decision> {
-        let cancelled = sqlx::query(
-            "UPDATE upgrade_requests SET status = 'cancelled', decided_at = ?
-             WHERE id = ? AND organization_id = ? AND status = 'pending'",
-        )
-        .bind(at.to_string())
-        .bind(request_id)
-        .bind(org_id)
-        .execute(&self.pool)
-        .await?;
-        if cancelled.rows_affected() == 1 {
-            return Ok(Decision::Done);
-        }
-        let status: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM upgrade_requests WHERE id = ? AND organization_id = ?",
-        )
-        .bind(request_id)
-        .bind(org_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match status {
-            Some(status) => Decision::NotPending { status },
-            None => Decision::NotFound,
+        on_pool!(self, |pool| {
+            let cancelled = sqlx::query(
+                "UPDATE upgrade_requests SET status = 'cancelled', decided_at = $1
+             WHERE id = $2 AND organization_id = $3 AND status = 'pending'",
+            )
+            .bind(at.to_string())
+            .bind(request_id)
+            .bind(org_id)
+            .execute(pool)
+            .await?;
+            if cancelled.rows_affected() == 1 {
+                return Ok(Decision::Done);
+            }
+            let status: Option<String> = sqlx::query_scalar(
+                "SELECT status FROM upgrade_requests WHERE id = $1 AND organization_id = $2",
+            )
+            .bind(request_id)
+            .bind(org_id)
+            .fetch_optional(pool)
+            .await?;
+            Ok(match status {
+                Some(status) => Decision::NotPending { status },
+                None => Decision::NotFound,
+            })
         })
     }
 }
@@ -201,34 +215,37 @@ impl Tx {
         &mut self,
         request: &NewUpgradeRequest<'_>,
     ) -> Result<Option<i64>> {
-        let inserted = sqlx::query_scalar(
-            "INSERT INTO upgrade_requests
+        on_tx!(self, |conn| {
+            // `ON CONFLICT ... DO NOTHING` rather than catching the unique violation: on PostgreSQL a
+            // failed statement aborts the whole transaction, and the caller may go on using it.
+            Ok(sqlx::query_scalar(
+                "INSERT INTO upgrade_requests
                  (organization_id, tier, start_month, billing_group_id, requested_by, requested_at,
                   status)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending') RETURNING id",
-        )
-        .bind(request.organization_id)
-        .bind(request.tier_key)
-        .bind(request.start_month.to_string())
-        .bind(request.billing_group_id)
-        .bind(request.requested_by)
-        .bind(request.requested_at.to_string())
-        .fetch_one(&mut *self.inner)
-        .await;
-        match inserted {
-            Ok(id) => Ok(Some(id)),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending')
+             ON CONFLICT (organization_id) WHERE status = 'pending' DO NOTHING
+             RETURNING id",
+            )
+            .bind(request.organization_id)
+            .bind(request.tier_key)
+            .bind(request.start_month.to_string())
+            .bind(request.billing_group_id)
+            .bind(request.requested_by)
+            .bind(request.requested_at.to_string())
+            .fetch_optional(&mut *conn)
+            .await?)
+        })
     }
 
     /// The request with `id`, if there is one.
     pub async fn upgrade_record(&mut self, id: i64) -> Result<Option<UpgradeRecord>> {
-        Ok(sqlx::query_as(SELECT_RECORDS)
-            .bind(id)
-            .bind(None::<&str>)
-            .fetch_optional(&mut *self.inner)
-            .await?)
+        on_tx!(self, |conn| {
+            Ok(sqlx::query_as(SELECT_RECORDS)
+                .bind(id)
+                .bind(None::<&str>)
+                .fetch_optional(&mut *conn)
+                .await?)
+        })
     }
 
     /// Moves a pending request to `status` (active or rejected) with the reason the customer sees.
@@ -240,27 +257,29 @@ impl Tx {
         reason: Option<&str>,
         at: Timestamp,
     ) -> Result<Decision> {
-        let updated = sqlx::query(
-            "UPDATE upgrade_requests SET status = ?, reason = ?, decided_at = ?
-             WHERE id = ? AND status = 'pending'",
-        )
-        .bind(status_str(status))
-        .bind(reason)
-        .bind(at.to_string())
-        .bind(id)
-        .execute(&mut *self.inner)
-        .await?;
-        if updated.rows_affected() == 1 {
-            return Ok(Decision::Done);
-        }
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT status FROM upgrade_requests WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *self.inner)
-                .await?;
-        Ok(match current {
-            Some(status) => Decision::NotPending { status },
-            None => Decision::NotFound,
+        on_tx!(self, |conn| {
+            let updated = sqlx::query(
+                "UPDATE upgrade_requests SET status = $1, reason = $2, decided_at = $3
+             WHERE id = $4 AND status = 'pending'",
+            )
+            .bind(status_str(status))
+            .bind(reason)
+            .bind(at.to_string())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            if updated.rows_affected() == 1 {
+                return Ok(Decision::Done);
+            }
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT status FROM upgrade_requests WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            Ok(match current {
+                Some(status) => Decision::NotPending { status },
+                None => Decision::NotFound,
+            })
         })
     }
 }

@@ -59,17 +59,19 @@ impl Store {
     /// The user with `email` (normalised) and a password, if there is one: a user the console
     /// created through a token (`NO_PASSWORD`) has none to check.
     pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, password_hash FROM users WHERE email = ? AND password_hash <> ?",
-        )
-        .bind(email)
-        .bind(NO_PASSWORD)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(user_id, password_hash)| Credentials {
-            user_id,
-            password_hash,
-        }))
+        on_pool!(self, |pool| {
+            let row: Option<(i64, String)> = sqlx::query_as(
+                "SELECT id, password_hash FROM users WHERE email = $1 AND password_hash <> $2",
+            )
+            .bind(email)
+            .bind(NO_PASSWORD)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(|(user_id, password_hash)| Credentials {
+                user_id,
+                password_hash,
+            }))
+        })
     }
 
     /// Records a session for `user_id` under the hash of its token, valid for `lifetime_secs` from
@@ -81,34 +83,40 @@ impl Store {
         now: Timestamp,
         lifetime_secs: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        on_pool!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(now.to_string())
         .bind(now.unix_seconds() + lifetime_secs)
-        .execute(&self.pool)
+        .execute(pool)
         .await?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Forgets the sessions that expired before `now`; how many.
     pub async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
-            .bind(now.unix_seconds())
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        on_pool!(self, |pool| {
+            Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(now.unix_seconds())
+                .execute(pool)
+                .await?
+                .rows_affected())
+        })
     }
 
     /// Forgets the session with this token hash, if there is one.
     pub async fn end_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// The id and email of the user whose session has this token hash, if it has not expired at
@@ -118,46 +126,50 @@ impl Store {
         token_hash: &str,
         now: Timestamp,
     ) -> Result<Option<(i64, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT u.id, u.email FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = ? AND s.expires_at > ?",
-        )
-        .bind(token_hash)
-        .bind(now.unix_seconds())
-        .fetch_optional(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT u.id, u.email FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now.unix_seconds())
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// The user with the organization they act for: their first membership, of those a console token
     /// did not create (this is what a password session sees). `None` for a user without any.
     pub async fn me(&self, user_id: i64) -> Result<Option<Me>> {
-        let row: Option<MeRow> = sqlx::query_as(
+        on_pool!(self, |pool| {
+            let row: Option<MeRow> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, o.id AS org_id, o.name AS org_name, o.plan_kind, m.role
              FROM users u
-             JOIN memberships m ON m.user_id = u.id AND m.via_token = 0
+             JOIN memberships m ON m.user_id = u.id AND NOT m.via_token
              JOIN organizations o ON o.id = m.organization_id
-             WHERE u.id = ?
+             WHERE u.id = $1
              ORDER BY o.id LIMIT 1",
         )
         .bind(user_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?;
-        row.map(|row| {
-            Ok(Me {
-                user: User {
-                    id: row.id,
-                    email: row.email,
-                    name: row.name,
-                },
-                organization: Organization {
-                    id: row.org_id,
-                    name: row.org_name,
-                    plan: codec::plan(&row.plan_kind)?,
-                },
-                role: codec::role(&row.role)?,
+            row.map(|row| {
+                Ok(Me {
+                    user: User {
+                        id: row.id,
+                        email: row.email,
+                        name: row.name,
+                    },
+                    organization: Organization {
+                        id: row.org_id,
+                        name: row.org_name,
+                        plan: codec::plan(&row.plan_kind)?,
+                    },
+                    role: codec::role(&row.role)?,
+                })
             })
+            .transpose()
         })
-        .transpose()
     }
 
     /// The user's membership in the organization `org_id`, if they have one; one a console token
@@ -168,27 +180,29 @@ impl Store {
         org_id: i64,
         with_token_memberships: bool,
     ) -> Result<Option<Membership>> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT o.name, o.plan_kind, m.role FROM memberships m
+        on_pool!(self, |pool| {
+            let row: Option<(String, String, String)> = sqlx::query_as(
+                "SELECT o.name, o.plan_kind, m.role FROM memberships m
              JOIN organizations o ON o.id = m.organization_id
-             WHERE m.user_id = ? AND m.organization_id = ? AND (m.via_token = 0 OR ?)",
-        )
-        .bind(user_id)
-        .bind(org_id)
-        .bind(with_token_memberships)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|(name, plan, role)| {
-            Ok(Membership {
-                organization: Organization {
-                    id: org_id,
-                    name,
-                    plan: codec::plan(&plan)?,
-                },
-                role: codec::role(&role)?,
+             WHERE m.user_id = $1 AND m.organization_id = $2 AND (NOT m.via_token OR $3)",
+            )
+            .bind(user_id)
+            .bind(org_id)
+            .bind(with_token_memberships)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|(name, plan, role)| {
+                Ok(Membership {
+                    organization: Organization {
+                        id: org_id,
+                        name,
+                        plan: codec::plan(&plan)?,
+                    },
+                    role: codec::role(&role)?,
+                })
             })
+            .transpose()
         })
-        .transpose()
     }
 
     /// The user a console token names, by email, with the token's name and its role in the token's
@@ -200,15 +214,17 @@ impl Store {
         now: Timestamp,
     ) -> Result<ConsoleUser> {
         let role = codec::role_str(identity.role);
-        let current: Option<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT u.id, u.email, u.name, m.role FROM users u
-             LEFT JOIN memberships m ON m.user_id = u.id AND m.organization_id = ?
-             WHERE u.email = ?",
-        )
-        .bind(identity.org_id)
-        .bind(identity.email)
-        .fetch_optional(&self.pool)
-        .await?;
+        let current: Option<(i64, String, String, Option<String>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT u.id, u.email, u.name, m.role FROM users u
+             LEFT JOIN memberships m ON m.user_id = u.id AND m.organization_id = $1
+             WHERE u.email = $2",
+            )
+            .bind(identity.org_id)
+            .bind(identity.email)
+            .fetch_optional(pool)
+            .await?
+        });
         if let Some((id, email, name, Some(current_role))) = current
             && name == identity.name
             && current_role == role
@@ -217,42 +233,48 @@ impl Store {
         }
 
         let mut tx = self.begin_write().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE id = ?")
-            .bind(identity.org_id)
-            .fetch_optional(&mut *tx.inner)
-            .await?;
-        if exists.is_none() {
-            return Ok(ConsoleUser::UnknownOrganization);
-        }
-        let (id, email): (i64, String) = sqlx::query_as(
-            "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)
+        let (id, email) = on_tx!(tx, |conn| {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM organizations WHERE id = $1")
+                    .bind(identity.org_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if exists.is_none() {
+                return Ok(ConsoleUser::UnknownOrganization);
+            }
+            let (id, email): (i64, String) = sqlx::query_as(
+                "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (email) DO UPDATE SET name = excluded.name
              RETURNING id, email",
-        )
-        .bind(identity.email)
-        .bind(identity.name)
-        .bind(NO_PASSWORD)
-        .bind(now.to_string())
-        .fetch_one(&mut *tx.inner)
-        .await?;
-        sqlx::query(
-            "INSERT INTO memberships (user_id, organization_id, role, via_token) VALUES (?, ?, ?, 1)
+            )
+            .bind(identity.email)
+            .bind(identity.name)
+            .bind(NO_PASSWORD)
+            .bind(now.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
+            sqlx::query(
+            "INSERT INTO memberships (user_id, organization_id, role, via_token) VALUES ($1, $2, $3, TRUE)
              ON CONFLICT (user_id, organization_id) DO UPDATE SET role = excluded.role",
         )
         .bind(id)
         .bind(identity.org_id)
         .bind(role)
-        .execute(&mut *tx.inner)
+        .execute(&mut *conn)
         .await?;
+            (id, email)
+        });
         tx.commit().await?;
         Ok(ConsoleUser::Found { id, email })
     }
 
     /// The user's display name.
     pub async fn user_name(&self, user_id: i64) -> Result<String> {
-        Ok(sqlx::query_scalar("SELECT name FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_one(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?)
+        })
     }
 }

@@ -432,11 +432,11 @@ async fn an_expired_session_is_unauthenticated() {
     let app = spawn_app().await;
     let admin = app.sign_in("admin@acme.example").await;
 
-    let expired =
-        sqlx::query("UPDATE sessions SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) - 1")
-            .execute(app.db())
-            .await
-            .unwrap();
+    let expired = sqlx::query("UPDATE sessions SET expires_at = $1")
+        .bind(time::OffsetDateTime::now_utc().unix_timestamp() - 1)
+        .execute(app.db())
+        .await
+        .unwrap();
     assert_eq!(expired.rows_affected(), 1);
 
     expect_error(

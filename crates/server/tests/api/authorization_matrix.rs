@@ -266,7 +266,7 @@ async fn arrange(
     form.description = format!("{tag} internal hostnames leaked here");
     form.attachment_ids = vec![attachment.id];
     let ticket = admin.create_ticket(&form).await;
-    let billing_group_id: i64 = sqlx::query_scalar("SELECT id FROM billing_groups WHERE name = ?")
+    let billing_group_id: i64 = sqlx::query_scalar("SELECT id FROM billing_groups WHERE name = $1")
         .bind(group)
         .fetch_one(app.db())
         .await

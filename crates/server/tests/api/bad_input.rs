@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use support_server::http::api_routes;
 use support_server::jobs::outbox::{Sender, deliver_pending_as};
 
-use crate::helpers::{Session, TestApp, png, spawn_app_with};
+use crate::helpers::{Session, TestApp, on_postgres, png, spawn_app_with};
 use crate::outbox::fake_smtp::{FakeSmtp, Mode};
 
 /// Script and HTML payloads: each would run, restyle the page or forge a link if some layer rendered
@@ -694,16 +694,20 @@ struct Snapshot {
 }
 
 async fn snapshot(app: &TestApp) -> Snapshot {
-    let tables: Vec<String> = sqlx::query_scalar(
+    let tables: Vec<String> = sqlx::query_scalar(if on_postgres() {
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+           AND table_name NOT IN ('_sqlx_migrations', 'sign_in_limits')"
+    } else {
         "SELECT name FROM sqlite_master WHERE type = 'table'
-           AND name NOT LIKE 'sqlite_%' AND name NOT IN ('_sqlx_migrations', 'sign_in_limits')",
-    )
+           AND name NOT LIKE 'sqlite_%' AND name NOT IN ('_sqlx_migrations', 'sign_in_limits')"
+    })
     .fetch_all(app.db())
     .await
     .expect("tables");
     let mut rows = BTreeMap::new();
     for table in tables {
-        // The table names come from `sqlite_master`, not from a request.
+        // The table names come from the catalogue, not from a request.
         let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{table}\""));
         let count: i64 = sqlx::query_scalar(sql)
             .fetch_one(app.db())
@@ -885,13 +889,14 @@ async fn arrange(app: &TestApp) -> Fixture {
             ..NewTicket::default()
         })
         .await;
-    let reply_token =
-        sqlx::query_scalar("SELECT token FROM reply_tokens WHERE ticket_id = ? AND recipient = ?")
-            .bind(ticket.id)
-            .bind(OUTSIDE)
-            .fetch_one(app.db())
-            .await
-            .expect("Olivia's reply token");
+    let reply_token = sqlx::query_scalar(
+        "SELECT token FROM reply_tokens WHERE ticket_id = $1 AND recipient = $2",
+    )
+    .bind(ticket.id)
+    .bind(OUTSIDE)
+    .fetch_one(app.db())
+    .await
+    .expect("Olivia's reply token");
     Fixture {
         dev,
         admin,

@@ -14,7 +14,7 @@ use support_server::jobs::outbox::{self, deliver_pending};
 use tempfile::TempDir;
 use tokio::time::Instant;
 
-use crate::helpers::{spawn_app, test_config};
+use crate::helpers::{spawn_app, test_config, test_db};
 use crate::outbox::fake_smtp::{FakeSmtp, Mode};
 
 /// Two instances (two states, each with its own pool and holder id) on one database file.
@@ -266,7 +266,7 @@ fn message_ids(smtp: &FakeSmtp) -> Vec<String> {
 
 async fn unsent(state: &AppState) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-        .fetch_one(state.store.pool())
+        .fetch_one(&test_db(&state.config).await)
         .await
         .unwrap()
 }
@@ -373,7 +373,7 @@ async fn the_new_outbox_holder_sends_at_once_what_a_dead_process_left_in_flight(
     }
     let (attempts, claimed_by): (i64, Option<String>) =
         sqlx::query_as("SELECT attempts, claimed_by FROM outbox")
-            .fetch_one(a.store.pool())
+            .fetch_one(&test_db(&a.config).await)
             .await
             .unwrap();
     assert_eq!((attempts, claimed_by), (2, None));

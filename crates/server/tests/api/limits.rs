@@ -41,7 +41,7 @@ async fn app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 
 async fn comment_count(app: &TestApp, ticket_id: i64) -> i64 {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM ticket_activity WHERE ticket_id = ? AND kind = 'comment'",
+        "SELECT COUNT(*) FROM ticket_activity WHERE ticket_id = $1 AND kind = 'comment'",
     )
     .bind(ticket_id)
     .fetch_one(app.db())
@@ -366,7 +366,7 @@ async fn counted_events_older_than_an_hour_are_purged_hourly_not_by_each_count()
     let app = app_with(|_| {}).await;
     let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
     for key in ["ticket:user:1", "ticket:org:1", "comment:user:9"] {
-        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES (?, ?, 1)")
+        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, 1)")
             .bind(key)
             .bind(now_ms - 2 * 3600 * 1000)
             .execute(app.db())

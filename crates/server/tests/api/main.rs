@@ -1,5 +1,6 @@
 //! The server's integration tests, in one binary (one link instead of one per file): each test starts
-//! the real app on a free port with a fresh SQLite file and talks to it through the typed client in
+//! the real app on a free port with a fresh database (an SQLite file, or with
+//! `SUPPORT_TEST_DATABASE_URL` a PostgreSQL database) and talks to it through the typed client in
 //! `helpers`, one module per resource.
 
 mod attachments;
@@ -9,6 +10,7 @@ mod bad_input;
 mod conversation;
 mod helpers;
 mod http;
+mod cross_instance;
 mod instances;
 mod limits;
 mod logs;

@@ -18,13 +18,14 @@ async fn the_purge_job_forgets_expired_sessions_and_old_sent_emails() {
     app.sign_in("dev@acme.example").await;
     // Admin's session expired a second ago.
     sqlx::query(
-        "UPDATE sessions SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) - 1
+        "UPDATE sessions SET expires_at = $1
          WHERE user_id = (SELECT id FROM users WHERE email = 'admin@acme.example')",
     )
+    .bind(time::OffsetDateTime::now_utc().unix_timestamp() - 1)
     .execute(app.db())
     .await
     .unwrap();
-    let mut tx = app.state.store.begin().await.unwrap();
+    let mut tx = app.state.store.begin_write().await.unwrap();
     for recipient in [
         "old-sent@example.com",
         "new-sent@example.com",
@@ -46,7 +47,7 @@ async fn the_purge_job_forgets_expired_sessions_and_old_sent_emails() {
         ("new-sent@example.com", Some(ago(29)), ago(29)),
         ("unsent@example.com", None, ago(400)),
     ] {
-        sqlx::query("UPDATE outbox SET sent_at = ?, created_at = ? WHERE recipient = ?")
+        sqlx::query("UPDATE outbox SET sent_at = $1, created_at = $2 WHERE recipient = $3")
             .bind(sent_at)
             .bind(created_at)
             .bind(recipient)

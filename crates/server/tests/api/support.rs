@@ -6,7 +6,7 @@ use api::{
 use reqwest::StatusCode;
 use support_server::AppState;
 
-use crate::helpers::{TestApp, expect_error, spawn_app, spawn_app_with, test_config};
+use crate::helpers::{TestApp, expect_error, spawn_app, spawn_app_with, test_config, test_db};
 
 /// Signs in as `email` and loads the support status of the organization they act for.
 async fn support_status_of(app: &TestApp, email: &str) -> SupportStatus {
@@ -118,8 +118,8 @@ async fn a_pending_upgrade_request_is_shown_and_blocks_another() {
     sqlx::query(
         "INSERT INTO upgrade_requests
              (organization_id, tier, start_month, billing_group_id, requested_by, requested_at, status)
-         VALUES (?1, 'advanced', '2099-01',
-                 (SELECT id FROM billing_groups WHERE organization_id = ?1 AND name = 'Acme R&D'),
+         VALUES ($1, 'advanced', '2099-01',
+                 (SELECT id FROM billing_groups WHERE organization_id = $1 AND name = 'Acme R&D'),
                  (SELECT id FROM users WHERE email = 'admin@acme.example'),
                  '2026-01-15T10:00:00Z', 'pending')",
     )
@@ -309,13 +309,14 @@ async fn demo_data_is_loaded_only_once() {
     first.store.close().await;
     let second = AppState::new(test_config(dir.path())).await.unwrap();
 
+    let db = test_db(&second.config).await;
     let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
-        .fetch_one(second.store.pool())
+        .fetch_one(&db)
         .await
         .unwrap();
     assert_eq!(organizations, 3);
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(second.store.pool())
+        .fetch_one(&db)
         .await
         .unwrap();
     assert_eq!(users, 4);

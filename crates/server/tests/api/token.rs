@@ -282,13 +282,13 @@ async fn an_organization_unknown_here_is_refused_and_nothing_is_created() {
         .await;
     let body = expect_error(response, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     assert!(body.message.contains("organization"), "{}", body.message);
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = ?")
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1")
         .bind("someone@elsewhere.example")
         .fetch_one(app.db())
         .await
         .unwrap();
     assert_eq!(users, 0, "no user from a refused token");
-    let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE id = ?")
+    let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE id = $1")
         .bind(999_999)
         .fetch_one(app.db())
         .await

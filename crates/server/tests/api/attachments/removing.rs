@@ -56,7 +56,7 @@ async fn the_sweep_deletes_old_unattached_uploads_and_stray_files_only() {
     let recent = dev.upload_png("recent.png").await;
     let form = acme_form_with(&app, |f| f.attachment_ids = vec![attached.id]).await;
     dev.create_ticket(&form).await;
-    sqlx::query("UPDATE attachments SET created_at = '2026-01-01T00:00:00Z' WHERE id IN (?, ?)")
+    sqlx::query("UPDATE attachments SET created_at = '2026-01-01T00:00:00Z' WHERE id IN ($1, $2)")
         .bind(old.id)
         .bind(attached.id)
         .execute(app.db())

@@ -68,7 +68,7 @@ async fn the_cli_escapes_control_characters_in_what_users_wrote() {
     let (_, ticket_id, id) = devs_ticket(&app).await;
     // Stored before the API refused them (or by other means): an escape sequence that would set
     // the terminal's title, and a tab that would shift the columns.
-    sqlx::query("UPDATE tickets SET subject = ? WHERE id = ?")
+    sqlx::query("UPDATE tickets SET subject = $1 WHERE id = $2")
         .bind("Down\u{1b}]0;owned\u{7}\tnow")
         .bind(ticket_id)
         .execute(app.db())

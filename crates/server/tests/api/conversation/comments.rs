@@ -168,7 +168,7 @@ async fn a_tickets_files_stay_within_50_mb_together_its_comments_included() {
     let ticket = dev.create_ticket(&form(&["ops@acme.example"])).await;
     let mine = dev.upload_png("mine.png").await;
     dev.comment(ticket.id, &with_files("One", &[mine.id])).await;
-    sqlx::query("UPDATE attachments SET size = ? WHERE id = ?")
+    sqlx::query("UPDATE attachments SET size = $1 WHERE id = $2")
         .bind(ATTACHMENTS_TOTAL_MAX_BYTES as i64 - 1000)
         .bind(mine.id)
         .execute(app.db())

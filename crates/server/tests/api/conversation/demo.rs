@@ -3,18 +3,29 @@
 use api::{TicketListQuery, TicketStatus, Timestamp};
 
 use super::{SAMS_REPLY_AND_STATUS, authors};
-use crate::helpers::spawn_app;
+use crate::helpers::{on_postgres, spawn_app};
 
 #[tokio::test]
 async fn the_demo_sent_no_email_and_its_sqlite_has_full_text_search() {
     let app = spawn_app().await;
 
     assert!(app.emails_since(0).await.is_empty());
-    let fts5: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
+    if on_postgres() {
+        let index: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'tickets_search'
+               AND indexdef LIKE '%USING gin (search)%'",
+        )
         .fetch_one(app.db())
         .await
         .unwrap();
-    assert_eq!(fts5, 1, "the bundled SQLite has FTS5");
+        assert_eq!(index, 1, "PostgreSQL's search has its GIN index");
+    } else {
+        let fts5: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
+            .fetch_one(app.db())
+            .await
+            .unwrap();
+        assert_eq!(fts5, 1, "the bundled SQLite has FTS5");
+    }
 }
 
 #[tokio::test]

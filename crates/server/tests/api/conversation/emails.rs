@@ -79,7 +79,7 @@ impl Acme {
 
     /// Bo Boss is no longer an admin (and so no longer a follower).
     async fn boss_is_demoted(&self) {
-        sqlx::query("UPDATE memberships SET role = 'member' WHERE user_id = ?")
+        sqlx::query("UPDATE memberships SET role = 'member' WHERE user_id = $1")
             .bind(self.boss_id)
             .execute(self.app.db())
             .await

@@ -83,7 +83,7 @@ fn set(addresses: &[&str]) -> BTreeSet<String> {
 }
 
 async fn stored_status(app: &TestApp, id: i64) -> String {
-    sqlx::query_scalar("SELECT status FROM tickets WHERE id = ?")
+    sqlx::query_scalar("SELECT status FROM tickets WHERE id = $1")
         .bind(id)
         .fetch_one(app.db())
         .await
@@ -91,7 +91,7 @@ async fn stored_status(app: &TestApp, id: i64) -> String {
 }
 
 async fn activity_count(app: &TestApp, id: i64) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM ticket_activity WHERE ticket_id = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM ticket_activity WHERE ticket_id = $1")
         .bind(id)
         .fetch_one(app.db())
         .await

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
+
+use support_server::store::Database;
 
 use super::{PASSWORD, TestApp};
 
@@ -22,8 +24,8 @@ pub fn png(len: usize) -> Vec<u8> {
 
 impl TestApp {
     /// The app's database pool, for arranging and inspecting rows with raw SQL.
-    pub fn db(&self) -> &SqlitePool {
-        self.state.store.pool()
+    pub fn db(&self) -> &AnyPool {
+        &self.db
     }
 
     /// Adds a user with the demo password to the organization `org_id` with `role` (`admin` or
@@ -32,7 +34,7 @@ impl TestApp {
         let hash = support_server::rules::auth::hash_password(PASSWORD).expect("hash");
         let user_id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, name, password_hash, created_at)
-             VALUES (?, ?, ?, '2026-01-01T00:00:00Z') RETURNING id",
+             VALUES ($1, $2, $3, '2026-01-01T00:00:00Z') RETURNING id",
         )
         .bind(email)
         .bind(name)
@@ -40,7 +42,7 @@ impl TestApp {
         .fetch_one(self.db())
         .await
         .expect("insert user");
-        sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES ($1, $2, $3)")
             .bind(user_id)
             .bind(org_id)
             .bind(role)
@@ -52,7 +54,7 @@ impl TestApp {
 
     /// The id of the user with `email`.
     pub async fn user_id(&self, email: &str) -> i64 {
-        sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(email)
             .fetch_one(self.db())
             .await
@@ -61,7 +63,7 @@ impl TestApp {
 
     /// Gives the organization an account team, whether or not its tier includes one.
     pub async fn set_account_team(&self, org_id: i64, email: &str) {
-        sqlx::query("UPDATE organizations SET account_team_email = ? WHERE id = ?")
+        sqlx::query("UPDATE organizations SET account_team_email = $1 WHERE id = $2")
             .bind(email)
             .bind(org_id)
             .execute(self.db())
@@ -71,7 +73,7 @@ impl TestApp {
 
     /// Puts the organization on the support tier `tier` (a key such as `essential`).
     pub async fn set_support_tier(&self, org_id: i64, tier: &str) {
-        sqlx::query("UPDATE organizations SET support_tier = ? WHERE id = ?")
+        sqlx::query("UPDATE organizations SET support_tier = $1 WHERE id = $2")
             .bind(tier)
             .bind(org_id)
             .execute(self.db())
@@ -95,7 +97,7 @@ impl TestApp {
 
     /// The outbox rows after `mark`, oldest first.
     pub async fn emails_since(&self, mark: i64) -> Vec<Email> {
-        sqlx::query_as("SELECT recipient, subject, body FROM outbox WHERE id > ? ORDER BY id")
+        sqlx::query_as("SELECT recipient, subject, body FROM outbox WHERE id > $1 ORDER BY id")
             .bind(mark)
             .fetch_all(self.db())
             .await
@@ -119,16 +121,18 @@ impl TestApp {
 
     /// The random name an attachment is stored under.
     pub async fn stored_name(&self, attachment_id: i64) -> String {
-        sqlx::query_scalar("SELECT stored_name FROM attachments WHERE id = ?")
+        sqlx::query_scalar("SELECT stored_name FROM attachments WHERE id = $1")
             .bind(attachment_id)
             .fetch_one(self.db())
             .await
             .unwrap()
     }
 
-    /// The database file, as the CLI is pointed at it.
+    /// The database, as the CLI is pointed at it (`--database`): the SQLite file or the PostgreSQL URL.
     pub fn database(&self) -> String {
-        let path = self.state.config.database_path();
-        path.to_str().expect("UTF-8 path").to_owned()
+        match self.state.config.database() {
+            Database::Sqlite(path) => path.to_str().expect("UTF-8 path").to_owned(),
+            Database::Postgres(url) => url,
+        }
     }
 }

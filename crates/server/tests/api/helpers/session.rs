@@ -58,6 +58,15 @@ impl Session {
         }
     }
 
+    /// The same browser (cookies and organization) talking to another server instance, whose API is
+    /// at `api` (`TestApp::api("")`): a balancer sending the next request elsewhere.
+    pub fn via(&self, api: String) -> Self {
+        Self {
+            api,
+            ..self.clone()
+        }
+    }
+
     /// The same browser sending requests without the CSRF header, as a cross-site form would.
     pub fn without_csrf(&self) -> Self {
         Self {

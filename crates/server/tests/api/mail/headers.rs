@@ -59,13 +59,13 @@ async fn ticket_emails_carry_a_reply_address_per_recipient_and_threading_headers
     // The Message-ID is the row's: a resend after a crash (the row unsent again) repeats it.
     let message_id = header(data, "Message-ID").unwrap().to_owned();
     assert!(message_id.ends_with(&format!("@{DOMAIN}>")), "{message_id}");
-    let stored: String = sqlx::query_scalar("SELECT message_id FROM outbox WHERE recipient = ?")
+    let stored: String = sqlx::query_scalar("SELECT message_id FROM outbox WHERE recipient = $1")
         .bind(OUTSIDE)
         .fetch_one(app.db())
         .await
         .unwrap();
     assert_eq!(message_id, format!("<{stored}@{DOMAIN}>"));
-    sqlx::query("UPDATE outbox SET sent_at = NULL, next_attempt_at = NULL WHERE recipient = ?")
+    sqlx::query("UPDATE outbox SET sent_at = NULL, next_attempt_at = NULL WHERE recipient = $1")
         .bind(OUTSIDE)
         .execute(app.db())
         .await

@@ -75,7 +75,7 @@ async fn app_with_ticket_and(
 
 /// The reply token given to `recipient` on `ticket_id`.
 async fn token(app: &TestApp, ticket_id: i64, recipient: &str) -> String {
-    sqlx::query_scalar("SELECT token FROM reply_tokens WHERE ticket_id = ? AND recipient = ?")
+    sqlx::query_scalar("SELECT token FROM reply_tokens WHERE ticket_id = $1 AND recipient = $2")
         .bind(ticket_id)
         .bind(recipient)
         .fetch_one(app.db())
@@ -100,6 +100,7 @@ fn fixture(name: &str, token: &str, ticket_id: i64) -> Vec<u8> {
 fn ingest_cli(app: &TestApp, message: &[u8], extra: &[&str]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_support-server"))
         .args(["--data-dir", app.dir.path().to_str().unwrap()])
+        .args(["--database", &app.database()])
         .args(["--reply-domain", DOMAIN])
         .args(extra)
         .args(["mail", "ingest"])
@@ -586,6 +587,8 @@ async fn the_endpoint_needs_the_secret_and_exists_only_when_configured() {
         .args([
             "--data-dir",
             off.dir.path().to_str().unwrap(),
+            "--database",
+            &off.database(),
             "mail",
             "ingest",
         ])

@@ -16,7 +16,7 @@ use support_server::{AppState, Cli};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 
-use crate::helpers::test_config;
+use crate::helpers::{test_config, test_db};
 use fake_smtp::{FakeSmtp, Mode};
 
 /// Migrated database with the demo data, no HTTP server (delivery needs none).
@@ -31,7 +31,7 @@ fn from() -> Mailbox {
 }
 
 async fn enqueue(state: &AppState, emails: &[(&str, &str, &str)]) {
-    let mut tx = state.store.begin().await.unwrap();
+    let mut tx = state.store.begin_write().await.unwrap();
     for (recipient, subject, body) in emails {
         tx.enqueue_email(recipient, subject, body).await.unwrap();
     }
@@ -45,7 +45,7 @@ async fn rows(state: &AppState) -> Vec<Row> {
     sqlx::query_as(
         "SELECT recipient, sent_at, attempts, last_error, next_attempt_at FROM outbox ORDER BY id",
     )
-    .fetch_all(state.store.pool())
+    .fetch_all(&test_db(&state.config).await)
     .await
     .unwrap()
 }
@@ -228,7 +228,7 @@ async fn a_refused_email_stays_unsent_and_waits_for_its_backoff() {
 
     // Once it is over, both are tried again and the attempts add up.
     sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
-        .execute(state.store.pool())
+        .execute(&test_db(&state.config).await)
         .await
         .unwrap();
     let retried = deliver_pending(&state.store, &mailer, &from(), 10)
@@ -239,9 +239,9 @@ async fn a_refused_email_stays_unsent_and_waits_for_its_backoff() {
     assert!(rows(&state).await.iter().all(|row| row.2 == 2));
 
     // A row that used up its attempts is left alone for good.
-    sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z', attempts = ?")
+    sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z', attempts = $1")
         .bind(MAX_ATTEMPTS)
-        .execute(state.store.pool())
+        .execute(&test_db(&state.config).await)
         .await
         .unwrap();
     let given_up = deliver_pending(&state.store, &mailer, &from(), 10)

@@ -4,12 +4,11 @@
 use std::collections::HashMap;
 
 use api::{TicketListQuery, TicketScope, TicketSort};
-use sqlx::{QueryBuilder, Sqlite};
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::helpers::{Session, TestApp};
+use crate::helpers::{Session, TestApp, on_postgres};
 
 /// A small deterministic generator (64-bit LCG), so a failure can be reproduced.
 struct Lcg(u64);
@@ -156,28 +155,43 @@ async fn insert(app: &TestApp, org_id: i64, rows: &[Row]) {
         .fetch_one(&mut *tx)
         .await
         .unwrap();
+    // PostgreSQL's search reads `search_text`, which the server writes with each ticket; rows put in
+    // here behind its back need it too (SQLite's index follows the columns by itself).
+    let search = on_postgres();
     for chunk in rows.chunks(500) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let columns = 13 + usize::from(search);
+        let mut sql = format!(
             "INSERT INTO tickets (organization_id, submitter_id, subject, severity, status,
                 product_key, reason_key, description, first_response_target_unit,
-                first_response_target_value, first_response_due_at, created_at, updated_at) ",
+                first_response_target_value, first_response_due_at, created_at, updated_at{}) VALUES ",
+            if search { ", search_text" } else { "" }
         );
-        qb.push_values(chunk, |mut b, r| {
-            b.push_bind(org_id)
-                .push_bind(users[r.submitter])
-                .push_bind(r.subject.clone())
-                .push_bind(r.severity)
-                .push_bind(r.status)
-                .push_bind("postgresql")
-                .push_bind("performance")
-                .push_bind(r.description.clone())
-                .push_bind("business_days")
-                .push_bind(1)
-                .push_bind(r.created.clone())
-                .push_bind(r.created.clone())
-                .push_bind(r.updated.clone());
-        });
-        qb.build().execute(&mut *tx).await.unwrap();
+        sql.push_str(&placeholders(chunk.len(), columns));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            query = query
+                .bind(org_id)
+                .bind(users[r.submitter])
+                .bind(r.subject.clone())
+                .bind(r.severity)
+                .bind(r.status)
+                .bind("postgresql")
+                .bind("performance")
+                .bind(r.description.clone())
+                .bind("business_days")
+                .bind(1_i64)
+                .bind(r.created.clone())
+                .bind(r.created.clone())
+                .bind(r.updated.clone());
+            if search {
+                query = query.bind(support_server::store::ticket_list::search_text(&[
+                    &r.subject,
+                    &r.description,
+                    "",
+                ]));
+            }
+        }
+        query.execute(&mut *tx).await.unwrap();
     }
     let ccs: Vec<(i64, String, i64, i64)> = rows
         .iter()
@@ -191,17 +205,20 @@ async fn insert(app: &TestApp, org_id: i64, rows: &[Row]) {
         })
         .collect();
     for chunk in ccs.chunks(500) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO ticket_cc (ticket_id, email, position, added_by, added_at) ",
-        );
-        qb.push_values(chunk, |mut b, (ticket, email, position, by)| {
-            b.push_bind(*ticket)
-                .push_bind(email.clone())
-                .push_bind(*position)
-                .push_bind(*by)
-                .push_bind("2026-01-01T00:00:00Z");
-        });
-        qb.build().execute(&mut *tx).await.unwrap();
+        let mut sql =
+            "INSERT INTO ticket_cc (ticket_id, email, position, added_by, added_at) VALUES "
+                .to_owned();
+        sql.push_str(&placeholders(chunk.len(), 5));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (ticket, email, position, by) in chunk {
+            query = query
+                .bind(*ticket)
+                .bind(email.clone())
+                .bind(*position)
+                .bind(*by)
+                .bind("2026-01-01T00:00:00Z");
+        }
+        query.execute(&mut *tx).await.unwrap();
     }
     tx.commit().await.unwrap();
 }
@@ -254,7 +271,7 @@ async fn model(app: &TestApp, org_id: i64) -> Vec<Model> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT t.id, u.email, t.status, t.severity, t.subject, t.description, t.created_at,
                 t.updated_at, t.resource_ids
-         FROM tickets t JOIN users u ON u.id = t.submitter_id WHERE t.organization_id = ?",
+         FROM tickets t JOIN users u ON u.id = t.submitter_id WHERE t.organization_id = $1",
     )
     .bind(org_id)
     .fetch_all(app.db())
@@ -341,4 +358,17 @@ pub fn expected(tickets: &[Model], email: &str, query: &TicketListQuery) -> Vec<
     };
     matching.sort_by_key(|t| std::cmp::Reverse((key(t), t.id)));
     matching.into_iter().map(|t| t.id).collect()
+}
+
+/// `($1, $2, ...), (...)`: `rows` groups of `columns` numbered placeholders, as both engines read them.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let numbers: Vec<String> = (1..=columns)
+                .map(|column| format!("${}", row * columns + column))
+                .collect();
+            format!("({})", numbers.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

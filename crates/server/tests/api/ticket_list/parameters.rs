@@ -33,7 +33,7 @@ async fn the_organization_scope_is_for_admins_and_says_whether_they_follow() {
 
     let all = admin.tickets(&organization()).await;
     let mine = admin.tickets(&TicketListQuery::default()).await;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE organization_id = ?")
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE organization_id = $1")
         .bind(admin.org_id)
         .fetch_one(app.db())
         .await

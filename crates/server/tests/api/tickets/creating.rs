@@ -101,7 +101,7 @@ async fn a_basic_tier_ticket_is_due_one_business_day_after_it_was_created() {
 
     // The target is stored with the ticket, so a later tier change does not rewrite it.
     let stored: (String, i64) = sqlx::query_as(
-        "SELECT first_response_target_unit, first_response_target_value FROM tickets WHERE id = ?",
+        "SELECT first_response_target_unit, first_response_target_value FROM tickets WHERE id = $1",
     )
     .bind(ticket.id)
     .fetch_one(app.db())

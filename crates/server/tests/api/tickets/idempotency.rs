@@ -157,7 +157,7 @@ async fn a_key_left_in_flight_by_a_dead_process_is_taken_over_after_a_minute() {
         async move {
             sqlx::query(
                 "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, state, created_at)
-                 VALUES (?, 'crashed', ?, 'in_flight', ?)",
+                 VALUES ($1, 'crashed', $2, 'in_flight', $3)",
             )
             .bind(user_id)
             .bind(hash)
@@ -200,7 +200,7 @@ async fn leave_in_flight(app: &TestApp, user_id: i64, key: &str, hash: &str, sec
         .unwrap();
     sqlx::query(
         "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, state, created_at)
-         VALUES (?, ?, ?, 'in_flight', ?)",
+         VALUES ($1, $2, $3, 'in_flight', $4)",
     )
     .bind(user_id)
     .bind(key)

@@ -15,7 +15,7 @@ use time::{Duration, OffsetDateTime, Weekday};
 use crate::helpers::{Session, TestApp, invalid};
 
 async fn project_id(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
+    sqlx::query_scalar("SELECT id FROM projects WHERE name = $1")
         .bind(name)
         .fetch_one(app.db())
         .await
@@ -55,7 +55,7 @@ const DEMO_TICKETS: i64 = support_server::demo::TICKET_COUNT;
 
 /// Tickets created by the test (the demo data's are not counted).
 pub async fn ticket_count(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE id > ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE id > $1")
         .bind(DEMO_TICKETS)
         .fetch_one(app.db())
         .await

@@ -101,7 +101,7 @@ async fn the_list_shows_the_most_recently_updated_first() {
         (ids[2], "2026-01-02T00:00:00Z"),
         (ccd, "2026-01-04T00:00:00Z"),
     ] {
-        sqlx::query("UPDATE tickets SET updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
             .bind(updated)
             .bind(id)
             .execute(app.db())

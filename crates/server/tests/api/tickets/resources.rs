@@ -256,7 +256,11 @@ async fn old_tickets_single_project_and_service_read_as_before_after_the_migrati
     let found: Vec<i64> = sqlx::query_scalar(
         "SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH '\"pg-main\"*' ORDER BY rowid",
     )
-    .fetch_all(store.pool())
+    .fetch_all(
+        &sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db))
+            .await
+            .unwrap(),
+    )
     .await
     .unwrap();
     assert_eq!(found, [1]);

@@ -1,7 +1,7 @@
 //! The operator CLI for upgrade requests, as the real binary.
 
 use super::{pending_request, stored_status, this_month};
-use crate::helpers::{run_cli, spawn_app, text};
+use crate::helpers::{on_postgres, run_cli, spawn_app, text};
 
 #[tokio::test]
 async fn the_cli_lists_activates_and_rejects() {
@@ -98,7 +98,7 @@ async fn the_cli_refuses_a_missing_database_and_an_empty_reason() {
 
     // The data directory works as well as the database path.
     let data_dir = app.dir.path().to_str().unwrap();
-    let output = run_cli(&[
+    let mut args = vec![
         "upgrades",
         "reject",
         &id,
@@ -106,7 +106,13 @@ async fn the_cli_refuses_a_missing_database_and_an_empty_reason() {
         data_dir,
         "--reason",
         "No.",
-    ]);
+    ];
+    // On PostgreSQL nothing is in the data directory: the URL is still needed.
+    let url = app.database();
+    if on_postgres() {
+        args.extend(["--database", url.as_str()]);
+    }
+    let output = run_cli(&args);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(stored_status(&app, request.id).await.0, "rejected");
 }

@@ -75,7 +75,7 @@ async fn activating_a_request_for_a_later_month_changes_nothing_yet() {
     assert_eq!(shown.start_month, start);
 
     // Still shown long after the decision, as long as the start month is to come.
-    sqlx::query("UPDATE upgrade_requests SET decided_at = '2000-01-01T00:00:00Z' WHERE id = ?")
+    sqlx::query("UPDATE upgrade_requests SET decided_at = '2000-01-01T00:00:00Z' WHERE id = $1")
         .bind(request.id)
         .execute(app.db())
         .await
@@ -98,8 +98,8 @@ async fn the_highest_tier_that_has_started_is_in_effect() {
             "INSERT INTO upgrade_requests
                  (organization_id, tier, start_month, billing_group_id, requested_by, requested_at,
                   status, decided_at)
-             VALUES (?1, ?2, ?3, (SELECT id FROM billing_groups WHERE organization_id = ?1 LIMIT 1),
-                     (SELECT id FROM users WHERE email = 'admin@acme.example'), ?4, 'active', ?4)",
+             VALUES ($1, $2, $3, (SELECT id FROM billing_groups WHERE organization_id = $1 LIMIT 1),
+                     (SELECT id FROM users WHERE email = 'admin@acme.example'), $4, 'active', $4)",
         )
         .bind(admin.org_id)
         .bind(tier)

@@ -77,7 +77,7 @@ async fn the_account_team_gets_every_email_too() {
         .unwrap();
     // A second request cannot go higher than Premium; make one by hand to reject.
     app.set_support_tier(admin.org_id, "basic").await;
-    sqlx::query("UPDATE upgrade_requests SET status = 'cancelled' WHERE id = ?")
+    sqlx::query("UPDATE upgrade_requests SET status = 'cancelled' WHERE id = $1")
         .bind(first.id)
         .execute(app.db())
         .await

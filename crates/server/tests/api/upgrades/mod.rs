@@ -34,7 +34,7 @@ fn previous_month() -> YearMonth {
 }
 
 async fn billing_group(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM billing_groups WHERE name = ?")
+    sqlx::query_scalar("SELECT id FROM billing_groups WHERE name = $1")
         .bind(name)
         .fetch_one(app.db())
         .await
@@ -71,7 +71,7 @@ async fn pending_request(app: &TestApp) -> (Session, UpgradeRequest) {
 
 /// `(status, reason, decided_at)` of a request as stored.
 async fn stored_status(app: &TestApp, id: i64) -> (String, Option<String>, Option<String>) {
-    sqlx::query_as("SELECT status, reason, decided_at FROM upgrade_requests WHERE id = ?")
+    sqlx::query_as("SELECT status, reason, decided_at FROM upgrade_requests WHERE id = $1")
         .bind(id)
         .fetch_one(app.db())
         .await
