@@ -50,6 +50,15 @@ server_bin() {
   echo "$(support_target_dir)/debug/support-server"
 }
 
+# The server's integration suite once more, on PostgreSQL: a throwaway cluster from Debian's packages on a
+# free loopback port (scripts/services/postgres.sh), stopped again however the tests end.
+postgres_tests() (
+  eval "$(bash scripts/services/postgres.sh start)"
+  # A subshell's EXIT trap: the cluster stops also when the tests fail (errexit ends the subshell).
+  trap 'bash scripts/services/postgres.sh stop "$SUPPORT_POSTGRES_DIR"' EXIT
+  cargo test -p support-server --test api
+)
+
 schemathesis() {
   local bin
   bin="$(server_bin)"
@@ -76,6 +85,7 @@ step "cargo fmt --check" cargo fmt --all --check
 step "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy -p support-console -p api --target wasm32-unknown-unknown --all-targets -- -D warnings
 step "cargo test (native: api, server)" cargo test --workspace
+step "cargo test on PostgreSQL (server integration suite)" postgres_tests
 step "Schemathesis: the server against its OpenAPI document" schemathesis
 step "crash test: kill -9 under load, 20 times" crash_test
 step "kill test: two instances, the jobs' lease holder killed under load" kill_test

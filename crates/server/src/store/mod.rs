@@ -274,11 +274,6 @@ impl Store {
         })
     }
 
-    /// Whether this is a PostgreSQL database (for the few callers whose wording depends on it).
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.pool, Pool::Postgres(_))
-    }
-
     /// A transaction for reads that must see one snapshot (a page of a list and its total). SQLite's
     /// deferred transaction holds one read snapshot from its first read; on PostgreSQL that is
     /// REPEATABLE READ (READ COMMITTED would take a new snapshot per statement), and READ ONLY since

@@ -128,6 +128,12 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Whether this app's database is PostgreSQL (a test may run on SQLite whatever the suite's
+    /// engine: `spawn_sqlite_app`).
+    pub fn on_postgres(&self) -> bool {
+        matches!(self.state.config.database(), Database::Postgres(_))
+    }
+
     /// The database, as the CLI is pointed at it (`--database`): the SQLite file or the PostgreSQL URL.
     pub fn database(&self) -> String {
         match self.state.config.database() {

@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::helpers::{Session, TestApp, on_postgres};
+use crate::helpers::{Session, TestApp};
 
 /// A small deterministic generator (64-bit LCG), so a failure can be reproduced.
 struct Lcg(u64);
@@ -157,7 +157,7 @@ async fn insert(app: &TestApp, org_id: i64, rows: &[Row]) {
         .unwrap();
     // PostgreSQL's search reads `search_text`, which the server writes with each ticket; rows put in
     // here behind its back need it too (SQLite's index follows the columns by itself).
-    let search = on_postgres();
+    let search = app.on_postgres();
     for chunk in rows.chunks(500) {
         let columns = 13 + usize::from(search);
         let mut sql = format!(

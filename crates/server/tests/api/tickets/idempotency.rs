@@ -156,8 +156,11 @@ async fn a_key_left_in_flight_by_a_dead_process_is_taken_over_after_a_minute() {
         let (db, hash) = (app.db().clone(), hash.clone());
         async move {
             sqlx::query(
-                "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, state, created_at)
-                 VALUES ($1, 'crashed', $2, 'in_flight', $3)",
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
+                 VALUES ($1, 'crashed', $2, 'in_flight', $3)
+                 ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+                     state = excluded.state, status_code = NULL, response_body = NULL,
+                     created_at = excluded.created_at",
             )
             .bind(user_id)
             .bind(hash)
@@ -199,8 +202,11 @@ async fn leave_in_flight(app: &TestApp, user_id: i64, key: &str, hash: &str, sec
         .format(&Rfc3339)
         .unwrap();
     sqlx::query(
-        "INSERT OR REPLACE INTO idempotency_keys (user_id, key, request_hash, state, created_at)
-         VALUES ($1, $2, $3, 'in_flight', $4)",
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
+         VALUES ($1, $2, $3, 'in_flight', $4)
+         ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+             state = excluded.state, status_code = NULL, response_body = NULL,
+             created_at = excluded.created_at",
     )
     .bind(user_id)
     .bind(key)
