@@ -280,15 +280,14 @@ pub fn router_with(state: AppState, routes: Vec<Route>) -> Router {
     if !state.config.cors_origins.is_empty() {
         router = router.layer(cors(&state.config.cors_origins));
     }
-    router
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        // After every layer, so none wraps them: the balancer's probes (`health`).
-        .merge(health::router())
-        .with_state(state)
+    let router = router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(request_span)
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    );
+    // The balancer's probes, beside the layered app so that no layer wraps them; merged into them
+    // (not the other way round) so the app's fallback, with its layers, stays the fallback.
+    health::router().merge(router).with_state(state)
 }
 
 /// The span of one request at info level: its method and route template
