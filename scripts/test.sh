@@ -56,6 +56,16 @@ schemathesis() {
   bash scripts/schemathesis.sh "$bin"
 }
 
+# The attachment tests (uploads, downloads, the sweep) and the email-reply tests (their files) again, with the
+# files in an S3-compatible bucket: moto on a free loopback port, stopped however the step ends.
+s3_tests() {
+  (
+    trap 'bash scripts/services/s3.sh stop' EXIT
+    eval "$(bash scripts/services/s3.sh start)"
+    cargo test -p support-server --test api -- attachments:: mail::
+  )
+}
+
 crash_test() {
   python3 scripts/crash-test.py "$(server_bin)"
 }
@@ -71,6 +81,7 @@ step "cargo fmt --check" cargo fmt --all --check
 step "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy -p support-console -p api --target wasm32-unknown-unknown --all-targets -- -D warnings
 step "cargo test (native: api, server)" cargo test --workspace
+step "cargo test (attachments and email replies on S3: moto)" s3_tests
 step "Schemathesis: the server against its OpenAPI document" schemathesis
 step "crash test: kill -9 under load, 20 times" crash_test
 step "cargo test (wasm32: components in headless Chromium)" \

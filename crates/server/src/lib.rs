@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod jobs;
 pub mod rules;
@@ -51,10 +52,13 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             None
         }
     };
-    let sweeper = jobs::sweeper::spawn_sweeper(state.store.clone(), state.config.attachments_dir());
+    let sweeper = jobs::sweeper::spawn_sweeper(state.store.clone(), state.files.clone());
     let purger = jobs::purge::spawn_purger(state.store.clone(), state.config.outbox_retention());
     let config = state.config.clone();
+    let files = state.files.clone();
     let served = serve_on(listener, app(state), &config, shutdown_signal()).await;
+    // Files refused or abandoned just before the end are being deleted from a bucket: let them go.
+    files.settle().await;
     // A sweep cut short leaves nothing half done: rows go first, files without rows are swept later.
     sweeper.abort();
     // Each purge is one statement: stopping between them leaves nothing half done.

@@ -6,6 +6,7 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::demo;
+use crate::files::Files;
 use crate::http::security::SecurityHeaders;
 use crate::rules::auth::SignInLimiter;
 use crate::rules::token::TokenVerifier;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     /// The organization's time zone and public holidays (`--tiers`; UTC and none without it).
     pub calendar: Arc<Calendar>,
+    /// Where the attachments' bytes live (`--attachments`).
+    pub files: Files,
 }
 
 impl AppState {
@@ -37,6 +40,8 @@ impl AppState {
         let security = SecurityHeaders::new(&config)?;
         // Before touching the database too: a broken tier file stops the start, naming the problem.
         let tier_file = config.tiers.as_deref().map(TierFile::load).transpose()?;
+        // And a bucket that cannot be configured (no region, a bad endpoint) too.
+        let files = Files::open(&config.attachments())?;
         tokio::fs::create_dir_all(&config.data_dir).await?;
         let store = Store::open(&config.database_path()).await?;
         let calendar = tier_file
@@ -64,6 +69,7 @@ impl AppState {
             tokens,
             security: Arc::new(security),
             calendar: Arc::new(calendar),
+            files,
         })
     }
 }

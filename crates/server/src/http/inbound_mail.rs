@@ -91,7 +91,7 @@ pub(crate) async fn inbound(
 ) -> Result<Response> {
     let (Some(secret), Some(settings)) = (
         state.config.inbound_mail_secret.as_deref(),
-        InboundSettings::from_config(&state.config),
+        InboundSettings::from_config(&state.config, &state.files),
     ) else {
         return Err(Error::NotFound);
     };

@@ -9,8 +9,8 @@ mod cli;
 mod session;
 
 pub use app::{
-    PASSWORD, TestApp, spawn_app, spawn_app_serving, spawn_app_serving_with, spawn_app_with,
-    test_config,
+    PASSWORD, TestApp, local_files, spawn_app, spawn_app_serving, spawn_app_serving_with,
+    spawn_app_with, test_config,
 };
 pub use arrange::png;
 pub use checks::{cache_control, expect_error, fields, header, invalid, set_cookies};
