@@ -56,13 +56,14 @@ schemathesis() {
   bash scripts/schemathesis.sh "$bin"
 }
 
-# The attachment tests (uploads, downloads, the sweep) and the email-reply tests (their files) again, with the
-# files in an S3-compatible bucket: moto on a free loopback port, stopped however the step ends.
+# The attachment tests (uploads, downloads, the sweep), the email-reply tests (their files), the limits and quota
+# tests (refused files leave nothing) and the slow-drip upload (cut off at its deadline) again, with the files in
+# an S3-compatible bucket: moto on a free loopback port, stopped however the step ends.
 s3_tests() {
   (
     trap 'bash scripts/services/s3.sh stop' EXIT
     eval "$(bash scripts/services/s3.sh start)"
-    cargo test -p support-server --test api -- attachments:: mail::
+    cargo test -p support-server --test api -- attachments:: mail:: limits:: timeouts::a_slow_drip_upload
   )
 }
 

@@ -3,8 +3,10 @@
 # $HOME/.cache/support-console/, on a free loopback port, with one bucket.
 #   eval "$(bash scripts/services/s3.sh start)"   # prints the AWS_* and SUPPORT_TEST_ATTACHMENTS exports
 #   bash scripts/services/s3.sh stop
-# moto rather than s3s-fs: a pip install takes well under a minute on a fresh machine, a `cargo install`
-# of s3s-fs compiles for several on two cores. It keeps objects in memory: test data only.
+# moto rather than s3s-fs: its pip install is downloads and 26 s of CPU (4.5 min of wall time on a 2-core machine
+# at load 13), where a `cargo install` of s3s-fs compiles an S3 stack for minutes of CPU. Only moto's S3 extra and
+# Flask (its server mode) are installed: `moto[server]` would bring every service's dependencies (sympy, cfn-lint).
+# It keeps objects in memory: test data only.
 set -euo pipefail
 
 cache="$HOME/.cache/support-console"
