@@ -65,6 +65,17 @@ schemathesis() {
   bash scripts/schemathesis.sh "$bin"
 }
 
+# The attachment tests (uploads, downloads, the sweep), the email-reply tests (their files), the limits and quota
+# tests (refused files leave nothing) and the slow-drip upload (cut off at its deadline) again, with the files in
+# an S3-compatible bucket: moto on a free loopback port, stopped however the step ends.
+s3_tests() {
+  (
+    trap 'bash scripts/services/s3.sh stop' EXIT
+    eval "$(bash scripts/services/s3.sh start)"
+    cargo test -p support-server --test api -- attachments:: mail:: limits:: timeouts::a_slow_drip_upload
+  )
+}
+
 crash_test() {
   python3 scripts/crash-test.py "$(server_bin)"
 }
@@ -86,6 +97,7 @@ step "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy -p support-console -p api --target wasm32-unknown-unknown --all-targets -- -D warnings
 step "cargo test (native: api, server)" cargo test --workspace
 step "cargo test on PostgreSQL (server integration suite)" postgres_tests
+step "cargo test (attachments and email replies on S3: moto)" s3_tests
 step "Schemathesis: the server against its OpenAPI document" schemathesis
 step "crash test: kill -9 under load, 20 times" crash_test
 step "kill test: two instances, the jobs' lease holder killed under load" kill_test

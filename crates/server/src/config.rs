@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use lettre::message::Mailbox;
 
 use crate::store::{Database, DatabaseOptions};
+use crate::files::Location;
 
 /// The Support section's backend: JSON API under /api/v1 and the built SPA.
 #[derive(Debug, Clone, Parser)]
@@ -184,6 +185,13 @@ pub struct Config {
     /// Directory for the database (by default), attachments and other files.
     #[arg(long, env = "SUPPORT_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+
+    /// Where uploaded files are kept: a folder, or an S3-compatible bucket as `s3://bucket/prefix`
+    /// (endpoint, region and credentials from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY; AWS_ALLOW_HTTP=true for a plain-HTTP endpoint). Defaults to
+    /// `<data-dir>/attachments`.
+    #[arg(long, env = "SUPPORT_ATTACHMENTS", global = true)]
+    pub attachments: Option<Location>,
 
     /// The built SPA (Trunk's `dist/`). Without it only the API is served.
     #[arg(long, env = "SUPPORT_STATIC_DIR")]
@@ -648,9 +656,12 @@ impl Config {
         std::time::Duration::from_secs(self.outbox_retention_days * 24 * 60 * 60)
     }
 
-    /// Where uploaded files are kept, under random names.
-    pub fn attachments_dir(&self) -> PathBuf {
-        self.data_dir.join("attachments")
+    /// Where uploaded files are kept, under random names (`--attachments`, or the folder
+    /// `<data-dir>/attachments`).
+    pub fn attachments(&self) -> Location {
+        self.attachments
+            .clone()
+            .unwrap_or_else(|| Location::Folder(self.data_dir.join("attachments")))
     }
 }
 

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod jobs;
 pub mod rules;
@@ -41,12 +42,15 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, instance = %state.instance, "listening");
     let jobs = start_jobs(&state);
     let config = state.config.clone();
+    let files = state.files.clone();
     let shutdown = drain_after(
         shutdown_signal(),
         state.readiness.clone(),
         Duration::from_secs(config.drain_secs),
     );
     let served = serve_on(listener, app(state), &config, shutdown).await;
+    // Files refused or abandoned just before the end are being deleted from a bucket: let them go.
+    files.settle().await;
     // At once, each with its own grace for a run in progress (an email in flight, a sweep).
     let mut stopping = tokio::task::JoinSet::new();
     for job in jobs {
@@ -89,13 +93,13 @@ pub fn start_jobs(state: &AppState) -> Vec<jobs::lease::LeasedJob> {
         }
         None => tracing::info!("no --smtp-url: emails stay unsent in the outbox table"),
     }
-    let (store, dir) = (state.store.clone(), state.config.attachments_dir());
+    let (store, files) = (state.store.clone(), state.files.clone());
     started.push(spawn_leased(
         state.store.clone(),
         settings(jobs::sweeper::LEASE_NAME, jobs::sweeper::SWEEP_INTERVAL),
         move |_| {
-            let (store, dir) = (store.clone(), dir.clone());
-            async move { jobs::sweeper::sweep_and_log(&store, &dir).await }
+            let (store, files) = (store.clone(), files.clone());
+            async move { jobs::sweeper::sweep_and_log(&store, &files).await }
         },
     ));
     let (store, retention) = (state.store.clone(), state.config.outbox_retention());

@@ -7,6 +7,7 @@ use anyhow::Context;
 use crate::config::Config;
 use crate::demo;
 use crate::http::health::Readiness;
+use crate::files::Files;
 use crate::http::security::SecurityHeaders;
 use crate::jobs::lease;
 use crate::rules::auth::SignInLimiter;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub instance: Arc<str>,
     /// Whether a shutdown began (`/readyz` then answers 503).
     pub readiness: Arc<Readiness>,
+    /// Where the attachments' bytes live (`--attachments`).
+    pub files: Files,
 }
 
 impl AppState {
@@ -57,6 +60,8 @@ impl AppState {
         let security = SecurityHeaders::new(&config)?;
         // Before touching the database too: a broken tier file stops the start, naming the problem.
         let tier_file = config.tiers.as_deref().map(TierFile::load).transpose()?;
+        // And a bucket that cannot be configured (no region, a bad endpoint) too.
+        let files = Files::open(&config.attachments())?;
         tokio::fs::create_dir_all(&config.data_dir).await?;
         let store = Store::connect(&config.database_options()).await?;
         let calendar = tier_file
@@ -81,13 +86,14 @@ impl AppState {
             store,
             limiter: Arc::new(SignInLimiter::new(&config)),
             limits: Limits::new(&config),
-            inbound: InboundSettings::from_config(&config).map(Arc::new),
+            inbound: InboundSettings::from_config(&config, &files).map(Arc::new),
             config: Arc::new(config),
             tokens,
             security: Arc::new(security),
             calendar: Arc::new(calendar),
             instance: lease::new_holder_id().into(),
             readiness: Arc::new(Readiness::default()),
+            files,
         })
     }
 }

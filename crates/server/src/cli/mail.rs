@@ -15,6 +15,7 @@ use std::io::Read;
 
 use crate::cli::open_existing;
 use crate::config::Config;
+use crate::files::Files;
 use crate::rules::mail::{self, InboundSettings, Outcome, Refused};
 
 /// sysexits(3): the input data was incorrect.
@@ -33,7 +34,14 @@ pub const EX_CONFIG: i32 = 78;
 /// Reads one message from `input` and takes it; the exit status, with a sentence on standard error
 /// for anything but success (mail servers put it in the bounce or their log).
 pub async fn ingest(config: &Config, mut input: impl Read) -> i32 {
-    let Some(settings) = InboundSettings::from_config(config) else {
+    let files = match Files::open(&config.attachments()) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return EX_CONFIG;
+        }
+    };
+    let Some(settings) = InboundSettings::from_config(config, &files) else {
         eprintln!("error: replies by email are off: set --reply-domain (SUPPORT_REPLY_DOMAIN)");
         return EX_CONFIG;
     };
@@ -52,6 +60,8 @@ pub async fn ingest(config: &Config, mut input: impl Read) -> i32 {
         }
     };
     let result = mail::ingest(&store, &settings, &raw).await;
+    // A refused reply's files are deleted from a bucket in the background: before the process ends.
+    settings.files.settle().await;
     store.close().await;
     match result {
         Ok(outcome) => exit_code(&outcome),

@@ -1,9 +1,6 @@
-//! Files for tickets over HTTP: the multipart upload streamed to disk as it arrives, taking back an
+//! Files for tickets over HTTP: the multipart upload streamed to storage as it arrives, taking back an
 //! upload, and downloading a ticket's file.
 
-use std::path::Path as FsPath;
-
-use anyhow::Context;
 use api::Attachment;
 use api::ticket::{ATTACHMENT_MAX_BYTES, upload_too_large};
 use axum::body::Body;
@@ -12,9 +9,9 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use tokio_util::io::ReaderStream;
 
 use crate::error::{Error, Result};
+use crate::files::Files;
 use crate::http::Route;
 use crate::http::extract::{Json, Path};
 use crate::rules::attachments::{self, IncomingFile, ReceivedFile, invalid};
@@ -113,16 +110,12 @@ async fn upload(
         (Err(error), Err(_)) => return Err(error),
         (Ok(()), Err(rejection)) => return Err(Error::Malformed(rejection.body_text())),
     };
-    let dir = state.config.attachments_dir();
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .with_context(|| format!("creating {}", dir.display()))?;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
-    let received = match receive(&mut multipart, &dir, declared).await {
+    let received = match receive(&mut multipart, &state.files, declared).await {
         Ok(received) => received,
         Err(error) => {
             drain(&mut multipart).await;
@@ -183,9 +176,9 @@ fn file_name(field: &Field<'_>) -> Result<String> {
     }))
 }
 
-/// Streams the one `file` part to disk through [`IncomingFile`]'s checks. `declared` is the request's
+/// Streams the one `file` part to storage through [`IncomingFile`]'s checks. `declared` is the request's
 /// Content-Length (0 if unknown), used to tell how large a refused file is.
-async fn receive(multipart: &mut Multipart, dir: &FsPath, declared: u64) -> Result<ReceivedFile> {
+async fn receive(multipart: &mut Multipart, files: &Files, declared: u64) -> Result<ReceivedFile> {
     let mut received = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         if field.name() != Some("file") || received.is_some() {
@@ -194,7 +187,7 @@ async fn receive(multipart: &mut Multipart, dir: &FsPath, declared: u64) -> Resu
             ));
         }
         let name = file_name(&field)?;
-        let mut file = IncomingFile::create(dir, &name, declared).await?;
+        let mut file = IncomingFile::create(files, &name, declared).await?;
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
             file.write(&chunk).await?;
         }
@@ -220,8 +213,7 @@ async fn remove(
     member: Member,
     Path((_, attachment_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode> {
-    let dir = state.config.attachments_dir();
-    attachments::remove(&state.store, &member, attachment_id, &dir).await?;
+    attachments::remove(&state.store, &member, attachment_id, &state.files).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -242,8 +234,14 @@ async fn download(
     member: Member,
     Path((_, ticket_id, attachment_id)): Path<(i64, i64, i64)>,
 ) -> Result<Response> {
-    let dir = state.config.attachments_dir();
-    let open = attachments::open(&state.store, &member, ticket_id, attachment_id, &dir).await?;
+    let open = attachments::open(
+        &state.store,
+        &member,
+        ticket_id,
+        attachment_id,
+        &state.files,
+    )
+    .await?;
     let content_type = HeaderValue::from_str(&open.about.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&content_disposition(&open.about.file_name))
@@ -267,7 +265,7 @@ async fn download(
             HeaderValue::from_static("private, no-store"),
         ),
     ];
-    Ok((headers, Body::from_stream(ReaderStream::new(open.file))).into_response())
+    Ok((headers, Body::from_stream(open.body)).into_response())
 }
 
 #[cfg(test)]

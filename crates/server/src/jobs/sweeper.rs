@@ -1,21 +1,20 @@
-//! The hourly sweep of uploads that no ticket claimed within a day, and of files on disk that no row
-//! refers to.
+//! The hourly sweep of uploads that no ticket claimed within a day, and of stored files (in the
+//! folder or the bucket) that no row refers to.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use anyhow::Context;
 use tokio::task::JoinHandle;
 
 use crate::clock;
 use crate::error::Result;
-use crate::rules::attachments::{delete_stored, is_stored_name};
+use crate::files::Files;
+use crate::rules::attachments::is_stored_name;
 use crate::store::Store;
 
-/// Uploads never attached to a ticket are deleted after this long.
 /// The lease of the sweep (`jobs::lease`).
 pub const LEASE_NAME: &str = "sweeper";
 
+/// Uploads never attached to a ticket are deleted after this long.
 pub const ORPHAN_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// How often the server looks for such uploads.
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60 * 60);
@@ -29,44 +28,34 @@ pub struct SweepReport {
     pub stray_files: usize,
 }
 
-/// Deletes uploads that were never attached within [`ORPHAN_MAX_AGE`], and files in `dir` older than
+/// Deletes uploads that were never attached within [`ORPHAN_MAX_AGE`], and stored files older than
 /// that which no row refers to.
-pub async fn sweep_orphans(store: &Store, dir: &Path) -> Result<SweepReport> {
-    sweep_older_than(store, dir, ORPHAN_MAX_AGE).await
+pub async fn sweep_orphans(store: &Store, files: &Files) -> Result<SweepReport> {
+    sweep_older_than(store, files, ORPHAN_MAX_AGE).await
 }
 
-/// Deletes uploads never attached that are at least `age` old, and files in `dir` that old which no
-/// row refers to (`support-server attachments sweep` chooses the age). Rows go first, so a sweep cut
-/// short leaves nothing half done: files without rows are swept later.
-pub async fn sweep_older_than(store: &Store, dir: &Path, age: Duration) -> Result<SweepReport> {
+/// Deletes uploads never attached that are at least `age` old, and stored files that old (in the
+/// folder or under the bucket's prefix) which no row refers to (`support-server attachments sweep`
+/// chooses the age). Rows go first, so a sweep cut short leaves nothing half done: files without
+/// rows are swept later.
+pub async fn sweep_older_than(store: &Store, files: &Files, age: Duration) -> Result<SweepReport> {
     let cutoff = clock::now() - age;
     let stored = store
         .delete_unattached_before(clock::timestamp(cutoff))
         .await?;
     for name in &stored {
-        delete_stored(dir, name).await;
+        files.delete(name).await;
     }
     let mut report = SweepReport {
         uploads: stored.len(),
         stray_files: 0,
     };
-    let mut entries = match tokio::fs::read_dir(dir).await {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(report),
-        Err(e) => return Err(anyhow::Error::from(e).context("listing attachments").into()),
-    };
-    let cutoff = SystemTime::now() - age;
-    while let Some(entry) = entries.next_entry().await.context("listing attachments")? {
-        let name = entry.file_name();
-        let Some(name) = name.to_str().filter(|n| is_stored_name(n)) else {
-            continue;
-        };
-        let modified = entry.metadata().await.and_then(|m| m.modified());
-        if !modified.is_ok_and(|m| m <= cutoff) {
-            continue;
-        }
-        if !store.is_stored_file(name).await? {
-            delete_stored(dir, name).await;
+    for name in files
+        .stored_before(SystemTime::now() - age, is_stored_name)
+        .await?
+    {
+        if !store.is_stored_file(&name).await? {
+            files.delete(&name).await;
             report.stray_files += 1;
         }
     }
@@ -76,20 +65,20 @@ pub async fn sweep_older_than(store: &Store, dir: &Path, age: Duration) -> Resul
 /// Runs [`sweep_orphans`] now and then every [`SWEEP_INTERVAL`] until the task is aborted. One
 /// instance on its own; `serve` runs [`sweep_and_log`] under a lease instead (`jobs::lease`), so that
 /// of several instances on one database one sweeps.
-pub fn spawn_sweeper(store: Store, dir: PathBuf) -> JoinHandle<()> {
+pub fn spawn_sweeper(store: Store, files: Files) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(SWEEP_INTERVAL);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            sweep_and_log(&store, &dir).await;
+            sweep_and_log(&store, &files).await;
         }
     })
 }
 
 /// One [`sweep_orphans`], its outcome logged.
-pub async fn sweep_and_log(store: &Store, dir: &Path) {
-    match sweep_orphans(store, dir).await {
+pub async fn sweep_and_log(store: &Store, files: &Files) {
+    match sweep_orphans(store, files).await {
         Ok(report) if report != SweepReport::default() => tracing::info!(
             uploads = report.uploads,
             stray_files = report.stray_files,

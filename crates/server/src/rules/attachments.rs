@@ -2,24 +2,22 @@
 //! file), attached when it is created (`rules::tickets`), downloaded by the ticket's readers, and
 //! swept after a day when never attached (`jobs::sweeper`).
 //!
-//! The bytes are stored under `<data-dir>/attachments/` with a random name the server chose; the
-//! uploader's file name is only kept, cleaned, as a label. A file's type is checked by its extension and
-//! by its first bytes while it streams to disk ([`IncomingFile`]), so a mislabelled file never lands.
+//! The bytes are stored in the attachments folder or bucket ([`Files`]) under a random name the
+//! server chose; the uploader's file name is only kept, cleaned, as a label. A file's type is checked
+//! by its extension and by its first bytes while it streams to storage ([`IncomingFile`]), so a
+//! mislabelled file never lands.
 
-use std::path::{Path, PathBuf};
-
-use anyhow::Context;
 use api::ticket::{
     ATTACHMENT_MAX_BYTES, PENDING_UPLOADS_MAX, check_attachment, check_attachment_content,
     too_many_pending_uploads,
 };
 use api::{Attachment, AttachmentKind, FieldError};
 use rand::RngCore;
-use tokio::fs::File;
-use tokio::io::{AsyncWriteExt, BufWriter};
 
 use crate::clock;
 use crate::error::{Error, Result};
+pub use crate::files::durability;
+use crate::files::{ByteStream, Files, NewFile};
 use crate::rules::auth::Member;
 use crate::rules::limits::{self, Action, Limits};
 use crate::rules::support;
@@ -99,61 +97,33 @@ pub fn is_stored_name(name: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Uploading
 
-/// A file being written. Deleted when dropped unless [`PartialFile::keep`] was called, so every early
-/// return, error and cancelled request (the client went away) cleans up after itself.
-struct PartialFile {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl PartialFile {
-    /// The file stays on disk when dropped (see [`commit_keeping`] for when this is called).
-    fn keep(mut self) {
-        durability::note(&self.path, durability::Step::Kept);
-        self.keep = true;
-    }
-}
-
-/// Commits `tx`, whose rows name `files`, keeping the files on disk. They are marked kept just before
-/// the commit, not after: a deadline or a shutdown can drop the request's future inside
+/// Commits `tx`, whose rows name `files`, keeping the files stored. They are marked kept just
+/// before the commit, not after: a deadline or a shutdown can drop the request's future inside
 /// `commit().await` while SQLite still commits, and a file deleted then would leave a committed row
 /// naming a lost file. If the commit fails instead, the files stay without rows, and
 /// `jobs::sweeper` deletes them once they are a day old.
-async fn commit_keeping(tx: Tx, files: Vec<PartialFile>) -> Result<()> {
-    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+async fn commit_keeping(tx: Tx, files: Vec<NewFile>) -> Result<()> {
+    let names: Vec<String> = files.iter().map(|f| f.stored_name().to_owned()).collect();
     for file in files {
         file.keep();
     }
     tx.commit().await?;
-    for path in &paths {
-        durability::note(path, durability::Step::Committed);
+    for name in &names {
+        durability::note(name, durability::Step::Committed);
     }
     Ok(())
 }
 
 /// [`commit_keeping`] for the files recorded in `tx` by [`record_attached`].
 pub async fn commit_keeping_files(tx: Tx, files: Vec<KeptFile>) -> Result<()> {
-    commit_keeping(tx, files.into_iter().map(|f| f.partial).collect()).await
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if !self.keep
-            && let Err(e) = std::fs::remove_file(&self.path)
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::error!(path = %self.path.display(), error = %e, "could not delete a partial upload");
-        }
-    }
+    commit_keeping(tx, files.into_iter().map(|f| f.file).collect()).await
 }
 
 /// A file arriving in chunks, checked on the way: its type by its extension before anything is
 /// written, its content by its first bytes, its size at every chunk (so a huge file stops at the first
 /// chunk past the limit, not at its end).
 pub struct IncomingFile {
-    partial: PartialFile,
-    writer: BufWriter<File>,
-    stored_name: String,
+    file: NewFile,
     file_name: String,
     kind: AttachmentKind,
     /// The request's Content-Length (0 if unknown), which bounds the file's: the best estimate of a
@@ -164,33 +134,22 @@ pub struct IncomingFile {
     head_checked: bool,
 }
 
-/// A file that passed every check, written to disk but not recorded yet.
+/// A file that passed every check, stored but not recorded yet.
 pub struct ReceivedFile {
-    partial: PartialFile,
-    stored_name: String,
+    file: NewFile,
     file_name: String,
     kind: AttachmentKind,
     size: u64,
 }
 
 impl IncomingFile {
-    /// Starts a file the uploader called `raw_name` in `dir`, under a random name.
-    pub async fn create(dir: &Path, raw_name: &str, declared: u64) -> Result<Self> {
+    /// Starts a file the uploader called `raw_name` in `files`, under a random name.
+    pub async fn create(files: &Files, raw_name: &str, declared: u64) -> Result<Self> {
         let file_name = sanitize_file_name(raw_name);
         let kind = check_attachment(&file_name, 1).map_err(invalid)?;
-        let stored_name = random_name();
-        let path = dir.join(&stored_name);
-        let partial = PartialFile {
-            path: path.clone(),
-            keep: false,
-        };
-        let file = File::create_new(&path)
-            .await
-            .with_context(|| format!("creating {}", path.display()))?;
+        let file = files.create(&random_name()).await?;
         Ok(Self {
-            partial,
-            writer: BufWriter::with_capacity(64 * 1024, file),
-            stored_name,
+            file,
             file_name,
             kind,
             declared,
@@ -215,11 +174,7 @@ impl IncomingFile {
                 self.head_checked = true;
             }
         }
-        self.writer
-            .write_all(chunk)
-            .await
-            .with_context(|| format!("writing {}", self.partial.path.display()))?;
-        Ok(())
+        self.file.write(chunk).await
     }
 
     /// The last checks (a file shorter than the head is checked now, whole; an empty file fails the
@@ -229,100 +184,13 @@ impl IncomingFile {
         if !self.head_checked {
             check_attachment_content(&self.file_name, self.kind, &self.head).map_err(invalid)?;
         }
-        self.writer.flush().await.context("flushing an upload")?;
-        self.writer
-            .into_inner()
-            .sync_all()
-            .await
-            .context("syncing an upload")?;
-        durability::note(&self.partial.path, durability::Step::FileSynced);
-        sync_dir(&self.partial.path).await?;
+        self.file.finish().await?;
         Ok(ReceivedFile {
-            partial: self.partial,
-            stored_name: self.stored_name,
+            file: self.file,
             file_name: self.file_name,
             kind: self.kind,
             size: self.size,
         })
-    }
-}
-
-/// Makes the new file's directory entry durable: syncing a file does not sync the directory that
-/// names it, and after a power cut a row committed right after could refer to a file the directory
-/// lost. Called before the row is recorded.
-#[cfg(unix)]
-async fn sync_dir(file: &Path) -> Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    File::open(dir)
-        .await
-        .with_context(|| format!("opening {}", dir.display()))?
-        .sync_all()
-        .await
-        .context("syncing the attachments directory")?;
-    durability::note(file, durability::Step::DirSynced);
-    Ok(())
-}
-
-/// Elsewhere a directory cannot be opened as a file (and NTFS journals its entries).
-#[cfg(not(unix))]
-async fn sync_dir(file: &Path) -> Result<()> {
-    durability::note(file, durability::Step::DirSynced);
-    Ok(())
-}
-
-/// What the tests read to check that a new file is durable before its row commits: a file's
-/// content and directory entry must both be synced first, or a power cut could leave a committed
-/// row naming a lost file; and it must be marked kept before the commit is issued, or a request
-/// dropped inside the commit could delete it ([`commit_keeping`]). Nothing is recorded without the
-/// `test-support` feature.
-pub mod durability {
-    use std::path::Path;
-
-    /// One step in making a new file durable.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Step {
-        /// The file's bytes were synced (`fsync`).
-        FileSynced,
-        /// The directory naming it was synced.
-        DirSynced,
-        /// The file was marked to stay on disk, just before its row's transaction commits.
-        Kept,
-        /// Its row's transaction committed.
-        Committed,
-    }
-
-    #[cfg(feature = "test-support")]
-    static STEPS: std::sync::Mutex<Vec<(String, Step)>> = std::sync::Mutex::new(Vec::new());
-
-    /// Records `step` for the stored file at `path`.
-    #[cfg(feature = "test-support")]
-    pub(super) fn note(path: &Path, step: Step) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        STEPS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((name, step));
-    }
-
-    /// Without the feature, nothing: product builds carry no recorder.
-    #[cfg(not(feature = "test-support"))]
-    #[inline(always)]
-    pub(super) fn note(_path: &Path, _step: Step) {}
-
-    /// The steps recorded for the file stored as `stored_name`, in order (tests run in parallel in
-    /// one process: each asks about its own file).
-    #[cfg(feature = "test-support")]
-    pub fn steps(stored_name: &str) -> Vec<Step> {
-        STEPS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .filter(|(name, _)| name == stored_name)
-            .map(|(_, step)| *step)
-            .collect()
     }
 }
 
@@ -357,7 +225,7 @@ pub async fn record_upload(
         organization_id: org_id,
         uploaded_by: member.user.id,
         file_name: &received.file_name,
-        stored_name: &received.stored_name,
+        stored_name: received.file.stored_name(),
         size: received.size,
         content_type: received.kind.content_type(),
         created_at: clock::now_timestamp(),
@@ -377,7 +245,7 @@ pub async fn record_upload(
         .insert_upload(&upload, PENDING_MAX)
         .await?
         .ok_or_else(too_many_pending)?;
-    commit_keeping(tx, vec![received.partial]).await?;
+    commit_keeping(tx, vec![received.file]).await?;
     tracing::info!(
         attachment_id = id,
         org_id,
@@ -395,7 +263,7 @@ pub async fn record_upload(
 /// The received file, recorded in `tx` on ticket `ticket_id` and its comment `activity_id` (an
 /// email reply's file: checked like an upload, never pending). `uploaded_by` is the console user
 /// who sent it, or the ticket's submitter for someone who is not a console user (the comment names
-/// the real sender). The file stays on disk only if `tx` is committed by [`commit_keeping_files`].
+/// the real sender). The file stays stored only if `tx` is committed by [`commit_keeping_files`].
 pub async fn record_attached(
     tx: &mut Tx,
     received: ReceivedFile,
@@ -408,7 +276,7 @@ pub async fn record_attached(
         organization_id,
         uploaded_by,
         file_name: &received.file_name,
-        stored_name: &received.stored_name,
+        stored_name: received.file.stored_name(),
         size: received.size,
         content_type: received.kind.content_type(),
         created_at: clock::now_timestamp(),
@@ -416,7 +284,7 @@ pub async fn record_attached(
     tx.insert_attached_file(&upload, ticket_id, activity_id)
         .await?;
     Ok(KeptFile {
-        partial: received.partial,
+        file: received.file,
         file_name: received.file_name,
     })
 }
@@ -424,7 +292,7 @@ pub async fn record_attached(
 /// A file recorded in a transaction that has not committed yet: deleted when dropped, unless
 /// [`commit_keeping_files`] keeps it.
 pub struct KeptFile {
-    partial: PartialFile,
+    file: NewFile,
     /// The cleaned name it is shown under.
     pub file_name: String,
 }
@@ -445,28 +313,20 @@ impl ReceivedFile {
 // Removing and downloading
 
 /// The uploader takes back a file not attached to a ticket yet. 404 for anything else.
-pub async fn remove(store: &Store, member: &Member, id: i64, dir: &Path) -> Result<()> {
+pub async fn remove(store: &Store, member: &Member, id: i64, files: &Files) -> Result<()> {
     let stored = store
         .delete_upload(member.organization.id, member.user.id, id)
         .await?
         .ok_or(Error::NotFound)?;
-    delete_stored(dir, &stored).await;
+    files.delete(&stored).await;
     Ok(())
-}
-
-/// Deletes a stored file whose row is gone. A failure only leaves a stray file for the sweep.
-pub async fn delete_stored(dir: &Path, stored_name: &str) {
-    let path = dir.join(stored_name);
-    match tokio::fs::remove_file(&path).await {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => tracing::error!(path = %path.display(), error = %e, "could not delete a file"),
-    }
 }
 
 /// A file ready to be sent.
 pub struct OpenFile {
-    pub file: File,
+    /// Its bytes, streamed from the folder or the bucket.
+    pub body: ByteStream,
+    /// Its row: name, type, size.
     pub about: Download,
 }
 
@@ -476,18 +336,15 @@ pub async fn open(
     member: &Member,
     ticket_id: i64,
     attachment_id: i64,
-    dir: &Path,
+    files: &Files,
 ) -> Result<OpenFile> {
     tickets::load_readable(store, member, ticket_id).await?;
     let about = store
         .ticket_file(ticket_id, attachment_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let path = dir.join(&about.stored_name);
-    let file = File::open(&path)
-        .await
-        .with_context(|| format!("opening attachment {attachment_id} at {}", path.display()))?;
-    Ok(OpenFile { file, about })
+    let body = files.read(&about.stored_name).await?;
+    Ok(OpenFile { body, about })
 }
 
 #[cfg(test)]

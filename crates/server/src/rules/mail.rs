@@ -35,7 +35,6 @@
 //! database or disk failure is an error.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use api::conversation::{COMMENT_MAX_CHARS, CommentContext, check_new_cc};
 use api::ticket::check_attachment_room;
@@ -45,6 +44,7 @@ use mail_parser::{Message, MessageParser, MimeHeaders};
 use crate::clock;
 use crate::config::Config;
 use crate::error::Result;
+use crate::files::Files;
 use crate::rules::attachments::{self, IncomingFile, KeptFile};
 use crate::rules::auth::{CurrentUser, Member};
 use crate::rules::conversation::change::{Actor, Audience, Change, Entry, record, set_status};
@@ -69,19 +69,19 @@ pub struct InboundSettings {
     /// `--inbound-mail-max-bytes`.
     pub max_bytes: u64,
     /// Where files are stored.
-    pub attachments_dir: PathBuf,
+    pub files: Files,
     /// The abuse limits and the storage quota a reply counts against.
     pub limits: Limits,
 }
 
 impl InboundSettings {
     /// The settings, or `None` without `--reply-domain` (no reply addresses, so no replies).
-    pub fn from_config(config: &Config) -> Option<Self> {
+    pub fn from_config(config: &Config, files: &Files) -> Option<Self> {
         Some(Self {
             reply_domain: config.reply_domain.clone()?,
             own_address: normalise_email(config.mail_from.email.as_ref()),
             max_bytes: config.inbound_mail_max_bytes,
-            attachments_dir: config.attachments_dir(),
+            files: files.clone(),
             limits: Limits::new(config),
         })
     }
@@ -528,10 +528,7 @@ async fn received_files(
     settings: &InboundSettings,
     stored: &StoredTicket,
 ) -> Result<Vec<attachments::ReceivedFile>> {
-    let dir = &settings.attachments_dir;
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let storage = &settings.files;
     let held = || {
         stored
             .ticket
@@ -558,7 +555,7 @@ async fn received_files(
             skipped(&name, &e.message);
             continue;
         }
-        match receive(dir, raw_name, bytes).await {
+        match receive(storage, raw_name, bytes).await {
             Ok(file) => {
                 count += 1;
                 total += file.size();
@@ -585,8 +582,8 @@ fn skipped(name: &str, reason: &str) {
 }
 
 /// One file through the upload checks, in one chunk.
-async fn receive(dir: &Path, raw_name: &str, bytes: &[u8]) -> Result<attachments::ReceivedFile> {
-    let mut incoming = IncomingFile::create(dir, raw_name, bytes.len() as u64).await?;
+async fn receive(files: &Files, raw_name: &str, bytes: &[u8]) -> Result<attachments::ReceivedFile> {
+    let mut incoming = IncomingFile::create(files, raw_name, bytes.len() as u64).await?;
     incoming.write(bytes).await?;
     incoming.finish().await
 }

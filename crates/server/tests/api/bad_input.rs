@@ -817,9 +817,11 @@ async fn check_upload(app: &TestApp, response: Response, sent: &[u8], what: &str
         !stored.contains(['/', '\\', '.']) && !stored.is_empty(),
         "{what}: stored under a name of the server's: {stored:?}"
     );
-    let on_disk = app.attachments_dir().join(&stored);
     assert_eq!(
-        std::fs::read(&on_disk).expect("the stored file").len(),
+        app.stored_bytes(&stored)
+            .await
+            .expect("the stored file")
+            .len(),
         512,
         "{what}"
     );

@@ -190,7 +190,7 @@ async fn uploads_past_the_per_organization_limit_are_refused_and_leave_no_file()
     let admin = app.sign_in("admin@acme.example").await;
     dev.upload_png("one.png").await;
     admin.upload_png("two.png").await;
-    let files_before = app.stored_files().len();
+    let files_before = app.stored_files().await.len();
 
     let (body, _) = limited(dev.post_attachment("three.png", png(2048)).await).await;
 
@@ -198,7 +198,7 @@ async fn uploads_past_the_per_organization_limit_are_refused_and_leave_no_file()
         body.message,
         "Your organization has uploaded 2 files in the last hour, and the limit is 2 an hour. Try again in 60 minutes."
     );
-    assert_eq!(app.stored_files().len(), files_before, "no file kept");
+    assert_eq!(app.stored_files().await.len(), files_before, "no file kept");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,7 +396,7 @@ async fn an_upload_past_the_quota_is_refused_naming_the_file_and_the_quota() {
     let app = app_with(|c| c.attachment_quota_mb = 1).await;
     let dev = app.sign_in("dev@acme.example").await;
     let first = dev.upload("first.png", png(600 * 1024)).await;
-    let files_before = app.stored_files().len();
+    let files_before = app.stored_files().await.len();
 
     let body = invalid(dev.post_attachment("second.png", png(600 * 1024)).await).await;
 
@@ -405,7 +405,7 @@ async fn an_upload_past_the_quota_is_refused_naming_the_file_and_the_quota() {
         body.fields[0].message,
         "Files: second.png (600 KB) does not fit in your organization's storage quota for files: 600 KB of 1 MB are used. Ask an admin to remove old tickets' files or to raise the quota."
     );
-    assert_eq!(app.stored_files().len(), files_before, "nothing kept");
+    assert_eq!(app.stored_files().await.len(), files_before, "nothing kept");
 
     // A removed upload no longer counts.
     assert_eq!(

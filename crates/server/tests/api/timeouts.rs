@@ -146,7 +146,7 @@ async fn a_slow_drip_upload_ends_with_408_naming_the_file_and_nothing_is_stored(
     let app = spawn_app_with(|config| config.upload_timeout_secs = 1).await;
     let (cookie, org_id) = session_cookie(&app, "dev@acme.example").await;
     let rows_before = attachment_rows(&app).await;
-    let files_before = app.stored_files();
+    let files_before = app.stored_files().await;
 
     let boundary = "limits-test-boundary";
     let part_head = format!(
@@ -177,7 +177,7 @@ async fn a_slow_drip_upload_ends_with_408_naming_the_file_and_nothing_is_stored(
     // While it drips, the partial file is on disk: what the deadline must clean up.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
-        app.stored_files().len() > files_before.len(),
+        app.stored_files().await.len() > files_before.len(),
         "the upload is being written"
     );
 
@@ -202,7 +202,11 @@ async fn a_slow_drip_upload_ends_with_408_naming_the_file_and_nothing_is_stored(
         rows_before,
         "no attachment row"
     );
-    assert_eq!(app.stored_files(), files_before, "no file left behind");
+    assert_eq!(
+        app.stored_files().await,
+        files_before,
+        "no file left behind"
+    );
 }
 
 #[tokio::test]

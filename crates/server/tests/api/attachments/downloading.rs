@@ -32,11 +32,8 @@ async fn an_accepted_upload_is_stored_under_a_random_name_and_keeps_a_clean_name
     let stored = app.stored_name(file.id).await;
     assert_eq!(stored.len(), 32);
     assert!(stored.chars().all(|c| c.is_ascii_hexdigit()));
-    assert_eq!(
-        std::fs::read(app.attachments_dir().join(&stored)).unwrap(),
-        bytes
-    );
-    let mut files = app.stored_files();
+    assert_eq!(app.stored_bytes(&stored).await.unwrap(), bytes);
+    let mut files = app.stored_files().await;
     files.sort();
     assert_eq!(files.len(), 2);
     assert!(

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-use crate::helpers::{expect_error, fields, invalid, png, spawn_app};
+use crate::helpers::{expect_error, fields, invalid, png, spawn_app, spawn_app_with};
 use crate::tickets::acme_form_with;
 
 #[tokio::test]
@@ -21,7 +21,11 @@ async fn an_oversized_upload_is_refused_and_leaves_nothing_on_disk() {
         error.fields[0].message,
         "Files: huge.png is 25 MB; each file can be at most 25 MB."
     );
-    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+    assert!(
+        app.stored_files().await.is_empty(),
+        "{:?}",
+        app.stored_files().await
+    );
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments")
         .fetch_one(app.db())
         .await
@@ -45,7 +49,11 @@ async fn a_file_far_over_the_limit_is_refused_while_it_streams() {
         error.fields[0].message,
         "Files: huge.png is 40 MB; each file can be at most 25 MB."
     );
-    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+    assert!(
+        app.stored_files().await.is_empty(),
+        "{:?}",
+        app.stored_files().await
+    );
 }
 
 #[tokio::test]
@@ -90,14 +98,18 @@ async fn files_must_be_of_an_allowed_type_with_matching_content_and_not_empty() 
     let empty = invalid(dev.post_attachment("empty.txt", Vec::new()).await).await;
     assert_eq!(empty.fields[0].message, "Files: empty.txt is empty.");
 
-    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+    assert!(
+        app.stored_files().await.is_empty(),
+        "{:?}",
+        app.stored_files().await
+    );
 
     let log = dev
         .upload("server.log", "2026-11-27 ERROR café\n".into())
         .await;
     assert_eq!(log.content_type, "text/plain; charset=utf-8");
     dev.upload("session.har", b"{\"log\": {}}".to_vec()).await;
-    assert_eq!(app.stored_files().len(), 2);
+    assert_eq!(app.stored_files().await.len(), 2);
 }
 
 #[tokio::test]
@@ -129,7 +141,11 @@ async fn an_upload_must_be_one_part_named_file_with_a_file_name() {
         ErrorCode::MalformedRequest,
     )
     .await;
-    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+    assert!(
+        app.stored_files().await.is_empty(),
+        "{:?}",
+        app.stored_files().await
+    );
 }
 
 #[tokio::test]
@@ -145,7 +161,7 @@ async fn a_user_may_have_at_most_20_unattached_uploads() {
         error.fields[0].message,
         api::ticket::too_many_pending_uploads().message
     );
-    assert_eq!(app.stored_files().len(), 20);
+    assert_eq!(app.stored_files().await.len(), 20);
 
     // Other users are not affected; attaching files makes room.
     let admin = app.sign_in("admin@acme.example").await;
@@ -182,13 +198,14 @@ async fn simultaneous_uploads_do_not_exceed_the_cap() {
         .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
         .count();
     assert_eq!((created, refused), (20, 5), "{statuses:?}");
-    assert_eq!(app.stored_files().len(), 20);
+    assert_eq!(app.stored_files().await.len(), 20);
 }
 
 #[tokio::test]
 async fn a_new_file_and_its_directory_are_synced_before_its_row_commits() {
     use support_server::rules::attachments::durability::{Step, steps};
-    let app = spawn_app().await;
+    // About the local disk: a bucket has no fsync to order.
+    let app = spawn_app_with(crate::helpers::local_files).await;
     let dev = app.sign_in("dev@acme.example").await;
 
     let upload = dev.upload_png("graph.png").await;

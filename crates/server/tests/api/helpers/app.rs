@@ -45,16 +45,33 @@ pub const TEST_DATABASE_ENV: &str = "SUPPORT_TEST_DATABASE_URL";
 /// The configuration tests start from: everything under `dir`, port 0, demo data on, and the suite's
 /// engine (the same database for the same `dir`, as the SQLite file in it would be). Written here,
 /// not borrowed from the server, so that no test-only code ships in the binary.
+///
+/// With `SUPPORT_TEST_ATTACHMENTS=s3://bucket/prefix` (what `scripts/services/s3.sh start` prints), the
+/// files go to that bucket instead of the folder, under a prefix of the app's own, so tests running
+/// at once never see each other's files.
 pub fn test_config(dir: &Path) -> Config {
-    let mut config = Cli::parse_from([
-        "support-server",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        dir.to_str().expect("temp dir path is UTF-8"),
-        "--demo",
-    ])
-    .config;
+    let data_dir = dir.to_str().expect("temp dir path is UTF-8");
+    let mut args = vec![
+        "support-server".to_owned(),
+        "--listen".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        "--data-dir".to_owned(),
+        data_dir.to_owned(),
+        "--demo".to_owned(),
+    ];
+    if let Some(base) = std::env::var("SUPPORT_TEST_ATTACHMENTS")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        let own = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("temp dir name")
+            .trim_start_matches('.');
+        args.push("--attachments".to_owned());
+        args.push(format!("{}/{own}", base.trim_end_matches('/')));
+    }
+    let mut config = Cli::parse_from(args).config;
     if let Ok(server) = std::env::var(TEST_DATABASE_ENV) {
         config.database = Some(Database::Postgres(postgres_database_for(dir, &server)));
     }
@@ -152,6 +169,12 @@ fn postgres_database_for(dir: &Path, server: &str) -> String {
     let url = with_database(server, &name);
     databases.insert(dir.to_owned(), url.clone());
     url
+}
+
+/// Keeps the files in the data directory's folder whatever `SUPPORT_TEST_ATTACHMENTS` says: for
+/// the tests about the local disk itself (the fsync order, backdated file times).
+pub fn local_files(config: &mut Config) {
+    config.attachments = None;
 }
 
 /// A server with the demo data and the default configuration.

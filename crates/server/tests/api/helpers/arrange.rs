@@ -2,10 +2,13 @@
 //! data directory.
 
 use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
 use sqlx::AnyPool;
 
 use support_server::store::Database;
+use futures_util::StreamExt;
+use support_server::files::Location;
 
 use super::{PASSWORD, TestApp};
 
@@ -104,19 +107,60 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Where the server keeps uploaded files.
+    /// The folder the server keeps uploaded files in, for the tests about the local disk itself
+    /// (fsync order, file times); they start their app with [`local_files`](super::local_files).
     pub fn attachments_dir(&self) -> PathBuf {
-        self.state.config.attachments_dir()
+        match self.state.config.attachments() {
+            Location::Folder(dir) => dir,
+            bucket => panic!("this test needs a local attachments folder, not {bucket}"),
+        }
     }
 
-    /// Files in the attachments folder (none if it does not exist).
-    pub fn stored_files(&self) -> Vec<String> {
-        match std::fs::read_dir(self.attachments_dir()) {
-            Ok(entries) => entries
-                .map(|e| e.unwrap().file_name().into_string().unwrap())
-                .collect(),
-            Err(_) => Vec::new(),
+    /// Everything in the attachments folder (none if it does not exist) or under the app's bucket
+    /// prefix, once the deletions that dropped files started are done. In a bucket, an upload
+    /// begun and neither completed nor aborted counts too (as `<name> (unfinished upload)`): a
+    /// refused file must leave nothing behind, not even parts.
+    pub async fn stored_files(&self) -> Vec<String> {
+        let files = &self.state.files;
+        files.settle().await;
+        match self.state.config.attachments() {
+            Location::Folder(dir) => match std::fs::read_dir(dir) {
+                Ok(entries) => entries
+                    .map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect(),
+                Err(_) => Vec::new(),
+            },
+            Location::Bucket { bucket, prefix } => {
+                let far = SystemTime::now() + Duration::from_secs(24 * 60 * 60);
+                let mut names = files.stored_before(far, |_| true).await.unwrap();
+                names.extend(
+                    unfinished_uploads(&bucket, &prefix)
+                        .await
+                        .into_iter()
+                        .map(|key| format!("{key} (unfinished upload)")),
+                );
+                names
+            }
         }
+    }
+
+    /// The bytes of the stored file `stored_name`, if it exists.
+    pub async fn stored_bytes(&self, stored_name: &str) -> Option<Vec<u8>> {
+        let mut stream = self.state.files.read(stored_name).await.ok()?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            bytes.extend_from_slice(&chunk.ok()?);
+        }
+        Some(bytes)
+    }
+
+    /// Stores `bytes` as `stored_name` without a row, as a server that stopped between storing a
+    /// file and recording it would leave it.
+    pub async fn put_stray(&self, stored_name: &str, bytes: &[u8]) {
+        let mut file = self.state.files.create(stored_name).await.unwrap();
+        file.write(bytes).await.unwrap();
+        file.finish().await.unwrap();
+        file.keep();
     }
 
     /// The random name an attachment is stored under.
@@ -141,4 +185,22 @@ impl TestApp {
             Database::Postgres(url) => url,
         }
     }
+}
+
+/// The keys of the multipart uploads begun under `prefix` in `bucket` and neither completed nor
+/// aborted, asked of the test's S3 server (`scripts/services/s3.sh`: moto, which answers unsigned
+/// requests; object_store has no call for this listing).
+async fn unfinished_uploads(bucket: &str, prefix: &str) -> Vec<String> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL for the S3 tests");
+    let listing = reqwest::Client::new()
+        .get(format!("{endpoint}/{bucket}?uploads&prefix={prefix}/"))
+        .send()
+        .await
+        .unwrap();
+    assert!(listing.status().is_success(), "{listing:?}");
+    let xml = listing.text().await.unwrap();
+    xml.split("<Key>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</Key>").map(|(key, _)| key.to_owned()))
+        .collect()
 }

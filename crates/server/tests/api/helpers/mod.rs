@@ -9,8 +9,8 @@ mod cli;
 mod session;
 
 pub use app::{
-    PASSWORD, TestApp, on_postgres, spawn_app, spawn_app_serving, spawn_app_serving_with,
-    spawn_app_with, spawn_sqlite_app, test_config, test_db,
+    PASSWORD, TestApp, local_files, on_postgres, spawn_app, spawn_app_serving,
+    spawn_app_serving_with, spawn_app_with, spawn_sqlite_app, test_config, test_db,
 };
 pub use arrange::png;
 pub use checks::{cache_control, expect_error, fields, header, invalid, set_cookies};

@@ -58,9 +58,9 @@ async fn a_reply_past_the_organizations_comment_limit_is_refused_and_stores_noth
             .count();
         assert_eq!(comments, 1, "{via:?}: only the console's comment");
         assert!(
-            app.stored_files().is_empty(),
+            app.stored_files().await.is_empty(),
             "{via:?}: the reply's file left nothing on disk: {:?}",
-            app.stored_files()
+            app.stored_files().await
         );
     }
 }
@@ -121,7 +121,7 @@ async fn each_file_of_a_reply_counts_as_an_upload() {
         );
         assert!(conversation(&dev, ticket.id).await.is_empty(), "{via:?}");
         assert_eq!(
-            app.stored_files().len(),
+            app.stored_files().await.len(),
             1,
             "{via:?}: only the console's upload"
         );
@@ -179,7 +179,7 @@ async fn a_file_past_the_storage_quota_is_skipped_and_the_text_kept() {
         assert_eq!(comment.body, "The screenshot of the lag graph is attached.");
         assert!(comment.attachments.is_empty(), "{via:?}: {comment:#?}");
         assert_eq!(
-            app.stored_files().len(),
+            app.stored_files().await.len(),
             1,
             "{via:?}: only the console's upload"
         );

@@ -101,6 +101,10 @@ fn ingest_cli(app: &TestApp, message: &[u8], extra: &[&str]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_support-server"))
         .args(["--data-dir", app.dir.path().to_str().unwrap()])
         .args(["--database", &app.database()])
+        .env(
+            "SUPPORT_ATTACHMENTS",
+            app.state.config.attachments().to_string(),
+        )
         .args(["--reply-domain", DOMAIN])
         .args(extra)
         .args(["mail", "ingest"])
@@ -312,7 +316,7 @@ async fn an_attached_png_is_stored_like_an_upload_and_an_exe_is_skipped() {
         let bytes = download.bytes().await.unwrap();
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
         assert_eq!(
-            app.stored_files().len(),
+            app.stored_files().await.len(),
             1,
             "the refused file left nothing on disk"
         );
@@ -604,10 +608,18 @@ async fn the_endpoint_needs_the_secret_and_exists_only_when_configured() {
 async fn an_email_replys_file_and_its_directory_are_synced_before_its_row_commits() {
     use support_server::rules::attachments::durability::{Step, steps};
     // The endpoint runs in this process, whose recorder the test reads (the CLI is another one).
-    let (app, _dev, _ticket, ingested) = outside_reply("attachment.eml", Via::Http).await;
+    // About the local disk: a bucket has no fsync to order.
+    let (app, _dev, ticket) = app_with_ticket_and(crate::helpers::local_files).await;
+    let token = token(&app, ticket.id, OUTSIDE).await;
+    let ingested = ingest(
+        &app,
+        Via::Http,
+        fixture("attachment.eml", &token, ticket.id),
+    )
+    .await;
     assert_eq!(ingested.outcome, "ok", "{ingested:?}");
 
-    let stored = app.stored_files();
+    let stored = app.stored_files().await;
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(
         steps(&stored[0]),

@@ -83,7 +83,7 @@ async fn another_organizations_ticket_endpoints_are_not_found() {
     let response = acme_in_globex.post_attachment("shot.png", png(100)).await;
     expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
     assert_eq!(ticket_count(&app).await, 0);
-    assert!(app.stored_files().is_empty());
+    assert!(app.stored_files().await.is_empty());
 }
 
 #[tokio::test]

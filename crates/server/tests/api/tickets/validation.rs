@@ -177,7 +177,7 @@ async fn an_organization_on_free_services_cannot_create_tickets_or_upload() {
     let response = hobby.post_attachment("shot.png", png(100)).await;
     expect_error(response, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     assert_eq!(ticket_count(&app).await, 0);
-    assert!(app.stored_files().is_empty());
+    assert!(app.stored_files().await.is_empty());
     let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys")
         .fetch_one(app.db())
         .await
