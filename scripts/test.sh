@@ -60,10 +60,26 @@ crash_test() {
   python3 scripts/crash-test.py "$(server_bin)"
 }
 
+# The whole Playwright suite twice, side by side: against one server instance (port 18080 and up), and against two
+# instances on one database and attachments store behind a round-robin nginx (cluster mode, port 18090 and up),
+# where tests/e2e/cluster.spec.ts also checks that consecutive requests reach different instances. Each run's lines
+# are prefixed with its name; the step fails if either run fails. E2E_SERVER_ARGS, if set, chooses the cluster's
+# database and attachments store (tests/e2e/start-server.sh).
 e2e() {
+  local single_status=0 cluster_status=0 single_pid cluster_pid
   SUPPORT_E2E_SERVER_BIN="$(server_bin)"
   export SUPPORT_E2E_SERVER_BIN
-  (cd tests/e2e && npx playwright test)
+  # Installed here, not by the first server to need it, so the Playwright runs' clocks do not include apt-get.
+  bash scripts/services/nginx.sh install
+  (cd tests/e2e && E2E_PORT=18080 E2E_WORKERS=1 E2E_INSTANCES=1 E2E_SERVER_ARGS='' npx playwright test 2>&1 | sed -u 's/^/[one instance] /'; exit "${PIPESTATUS[0]}") &
+  single_pid=$!
+  (cd tests/e2e && E2E_PORT=18090 E2E_WORKERS=1 E2E_INSTANCES=2 npx playwright test 2>&1 | sed -u 's/^/[two behind nginx] /'; exit "${PIPESTATUS[0]}") &
+  cluster_pid=$!
+  wait "$single_pid" || single_status=$?
+  wait "$cluster_pid" || cluster_status=$?
+  [ "$single_status" -eq 0 ] || echo "test: the end-to-end run on one instance failed ($single_status)" >&2
+  [ "$cluster_status" -eq 0 ] || echo "test: the end-to-end run on two instances behind nginx failed ($cluster_status)" >&2
+  [ "$single_status" -eq 0 ] && [ "$cluster_status" -eq 0 ]
 }
 
 step "setup" bash scripts/setup.sh
@@ -77,7 +93,7 @@ step "cargo test (wasm32: components in headless Chromium)" \
   env CHROMEDRIVER=/usr/bin/chromedriver cargo test -p support-console --target wasm32-unknown-unknown
 step "trunk build --release (+ brotli)" bash scripts/build-dist.sh
 step "bundle size budget" bash scripts/check-size.sh
-step "end-to-end (Playwright)" e2e
+step "end-to-end (Playwright: one instance | two behind nginx)" e2e
 
 print_timings
 echo "test: all passed"

@@ -105,8 +105,9 @@ CONF
     die "the generated config is refused (see above)"
   }
   # -p and -e: the prefix and the error log of the first moments (before the config is read) are ours as well.
-  # daemon off keeps nginx a child we can wait on; setsid + nohup let it outlive this script.
-  setsid nohup "$NGINX_BIN" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g "daemon off; pid ${dir}/nginx.pid;" \
+  # daemon off keeps nginx in the caller's process group (a test runner that ends the group ends it too); nohup lets
+  # it outlive this script.
+  nohup "$NGINX_BIN" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g "daemon off; pid ${dir}/nginx.pid;" \
     >>"$dir/stdout.log" 2>&1 </dev/null &
   local pid=$! i
   for i in $(seq 1 50); do
@@ -133,13 +134,13 @@ stop() {
   [ -f "$dir/nginx.pid" ] && pid="$(cat "$dir/nginx.pid")"
   [ -z "$pid" ] && pid="${SUPPORT_NGINX_PID:-}"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    # QUIT: graceful, lets requests in flight finish; TERM after 5 s.
-    kill -QUIT "$pid" 2>/dev/null || true
+    # TERM: a fast stop (tests have nothing in flight worth waiting for); KILL if it is still there after 5 s.
+    kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 1 50); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
   fi
   # Only a folder start made itself (the default) is removed; a NGINX_DIR the caller chose is kept.
   case "$(basename "$dir")" in support-nginx-??????) rm -rf "$dir" ;; esac
