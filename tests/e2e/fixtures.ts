@@ -148,11 +148,15 @@ export function dataDir(): string {
 
 /**
  * The flags that choose the test server's database and storage, as start-server.sh passes them to every instance:
- * E2E_SERVER_ARGS (split on whitespace) and, unless it names a `--database`, the SQLite file in the data folder.
+ * E2E_SERVER_ARGS (split on whitespace, `{worker}` replaced by the worker's number) and, unless it names a
+ * `--database`, the SQLite file in the data folder.
  */
 export function serverStoreArgs(): string[] {
   const data = dataDir();
-  const extra = (process.env.E2E_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const extra = (process.env.E2E_SERVER_ARGS ?? '')
+    .replaceAll('{worker}', String(test.info().parallelIndex))
+    .split(/\s+/)
+    .filter(Boolean);
   const named = extra.some((a) => a === '--database' || a.startsWith('--database='));
   return [...(named ? [] : ['--database', path.join(data, 'support.db')]), '--data-dir', data, ...extra];
 }

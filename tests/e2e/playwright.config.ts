@@ -18,6 +18,12 @@ const instances = Number(process.env.E2E_INSTANCES ?? 1);
 // replies) on the same database (fixtures.ts dataDir).
 process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `support-e2e-${port}`);
 const dataDir = process.env.E2E_DATA_DIR;
+// `{worker}` in E2E_SERVER_ARGS becomes the worker's number (fixtures.ts does the same for the CLI), so each worker
+// can have a database of its own: `--database postgres://127.0.0.1:5433/e2e_{worker}`.
+const serverArgs = process.env.E2E_SERVER_ARGS ?? '';
+if (workers > 1 && /--database/.test(serverArgs) && !serverArgs.includes('{worker}')) {
+  throw new Error('E2E_SERVER_ARGS names one --database for several workers: put {worker} in it, or set E2E_WORKERS=1');
+}
 
 export default defineConfig({
   testDir: '.',
@@ -62,7 +68,7 @@ export default defineConfig({
       RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn,tower_http=warn',
       E2E_DATA_DIR: path.join(dataDir, String(worker)),
       E2E_INSTANCES: String(instances),
-      E2E_SERVER_ARGS: process.env.E2E_SERVER_ARGS ?? '',
+      E2E_SERVER_ARGS: serverArgs.replaceAll('{worker}', String(worker)),
     },
     // Covers building the server when the tests are run by hand; scripts/test.sh builds it beforehand.
     timeout: 600_000,
