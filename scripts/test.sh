@@ -85,10 +85,38 @@ kill_test() {
   python3 scripts/kill-test.py "$(server_bin)"
 }
 
+# The whole Playwright suite twice: against one server instance (port 18080), and against two instances on one
+# database and attachments store behind a round-robin nginx (cluster mode, port 18090), where
+# tests/e2e/cluster.spec.ts also checks that consecutive requests reach different instances. Side by side (each
+# run's lines prefixed with its name), or one after the other with SUPPORT_E2E_SEQUENTIAL=1 (for a machine too busy
+# for two browsers at once). The step fails if either run fails. E2E_SERVER_ARGS, if set, chooses the cluster's
+# database and attachments store (tests/e2e/start-server.sh).
+e2e_run() {
+  local name=$1
+  shift
+  (cd tests/e2e && env E2E_WORKERS=1 "$@" npx playwright test 2>&1 | sed -u "s/^/[${name}] /"; exit "${PIPESTATUS[0]}")
+}
+
 e2e() {
+  local single_status=0 cluster_status=0 single_pid cluster_pid
   SUPPORT_E2E_SERVER_BIN="$(server_bin)"
   export SUPPORT_E2E_SERVER_BIN
-  (cd tests/e2e && npx playwright test)
+  # Installed here, not by the first server to need it, so the Playwright runs' clocks do not include apt-get.
+  bash scripts/services/nginx.sh install
+  if [ "${SUPPORT_E2E_SEQUENTIAL:-0}" = 1 ]; then
+    e2e_run "one instance" E2E_PORT=18080 E2E_INSTANCES=1 E2E_SERVER_ARGS= || single_status=$?
+    e2e_run "two behind nginx" E2E_PORT=18090 E2E_INSTANCES=2 || cluster_status=$?
+  else
+    e2e_run "one instance" E2E_PORT=18080 E2E_INSTANCES=1 E2E_SERVER_ARGS= &
+    single_pid=$!
+    e2e_run "two behind nginx" E2E_PORT=18090 E2E_INSTANCES=2 &
+    cluster_pid=$!
+    wait "$single_pid" || single_status=$?
+    wait "$cluster_pid" || cluster_status=$?
+  fi
+  [ "$single_status" -eq 0 ] || echo "test: the end-to-end run on one instance failed ($single_status)" >&2
+  [ "$cluster_status" -eq 0 ] || echo "test: the end-to-end run on two instances behind nginx failed ($cluster_status)" >&2
+  [ "$single_status" -eq 0 ] && [ "$cluster_status" -eq 0 ]
 }
 
 step "setup" bash scripts/setup.sh
@@ -105,7 +133,7 @@ step "cargo test (wasm32: components in headless Chromium)" \
   env CHROMEDRIVER=/usr/bin/chromedriver cargo test -p support-console --target wasm32-unknown-unknown
 step "trunk build --release (+ brotli)" bash scripts/build-dist.sh
 step "bundle size budget" bash scripts/check-size.sh
-step "end-to-end (Playwright)" e2e
+step "end-to-end (Playwright: one instance | two behind nginx)" e2e
 
 print_timings
 echo "test: all passed"

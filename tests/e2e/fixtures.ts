@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import axe from 'axe-core';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -30,6 +31,10 @@ async function recordCspViolations(context: BrowserContext, violations: string[]
  * in one it made with `browser.newContext()`, reported a `securitypolicyviolation`. Specs import `test` from here.
  */
 export const test = base.extend<{ cspGuard: void }>({
+  // Each worker has a server of its own (playwright.config.ts): worker N's is on port E2E_PORT + N.
+  baseURL: async ({}, use, testInfo) => {
+    await use(`http://127.0.0.1:${Number(process.env.E2E_PORT) + testInfo.parallelIndex}`);
+  },
   cspGuard: [
     async ({ context, browser }, use) => {
       const violations: string[] = [];
@@ -68,11 +73,32 @@ export const USERS = {
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
 
 /**
+ * axe-core's WCAG violations on the page as it is now. A page with only its main frame (every page of the app: it
+ * shows no frames) gets axe's source once, for as long as it stays loaded (the app changes screens without
+ * reloading), and one `axe.run`: the same rules and results as AxeBuilder's `analyze()`, which parses the source
+ * twice per call (in the page and in a blank page it opens to merge the frames' results), about 3 s a call on two
+ * busy cores. A page with frames gets AxeBuilder, which tests inside each frame too.
+ */
+async function axeViolations(page: Page): Promise<axe.Result[]> {
+  if (page.frames().length > 1) {
+    return (await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()).violations;
+  }
+  const loaded = await page.evaluate(() => typeof (window as { axe?: { run?: unknown } }).axe?.run === 'function');
+  if (!loaded) await page.evaluate(axe.source);
+  return page.evaluate(
+    async (tags) =>
+      (await (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: 'tag', values: tags } }))
+        .violations,
+    AXE_TAGS,
+  );
+}
+
+/**
  * Runs axe-core on the page as it is now and fails with a readable list (rule, impact, elements, fix) when there
  * is any WCAG 2.2 A/AA violation. Call it on every page and state a test visits.
  */
 export async function expectNoA11yViolations(page: Page, state = ''): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const violations = await axeViolations(page);
   const report = violations
     .map((v) => {
       const nodes = v.nodes
@@ -113,19 +139,63 @@ export async function visitSignedIn(page: Page, path: string, email: string): Pr
   await expect(form.heading).toBeHidden();
 }
 
-/**
- * Runs the server binary's CLI (the support team's side: `tickets reply ...`) on the database the test server
- * uses, and returns what it printed.
- */
-export function serverCli(...args: string[]): string {
+/** This worker's server's data folder: `<E2E_DATA_DIR>/<worker>` (playwright.config.ts, start-server.sh). */
+export function dataDir(): string {
   const data = process.env.E2E_DATA_DIR;
   if (!data) throw new Error('E2E_DATA_DIR is not set (playwright.config.ts sets it)');
-  const db = ['--database', path.join(data, 'support.db'), '--data-dir', data];
+  return path.join(data, String(test.info().parallelIndex));
+}
+
+/**
+ * The flags that choose the test server's database and storage, as start-server.sh passes them to every instance:
+ * E2E_SERVER_ARGS (split on whitespace, `{worker}` replaced by the worker's number) and, unless it names a
+ * `--database`, the SQLite file in the data folder.
+ */
+export function serverStoreArgs(): string[] {
+  const data = dataDir();
+  const extra = (process.env.E2E_SERVER_ARGS ?? '')
+    .replaceAll('{worker}', String(test.info().parallelIndex))
+    .split(/\s+/)
+    .filter(Boolean);
+  const named = extra.some((a) => a === '--database' || a.startsWith('--database='));
+  return [...(named ? [] : ['--database', path.join(data, 'support.db')]), '--data-dir', data, ...extra];
+}
+
+/** The database URL or file the test server uses (see {@link serverStoreArgs}). */
+function databaseTarget(): string {
+  const args = serverStoreArgs();
+  const i = args.findIndex((a) => a === '--database' || a.startsWith('--database='));
+  return args[i].startsWith('--database=') ? args[i].slice('--database='.length) : args[i + 1];
+}
+
+/**
+ * Runs one read-only SQL query on the test server's database, as an operator would (`sqlite3` for a SQLite file,
+ * `psql` for a `postgres://` URL), and returns its output: unaligned, no headers, one row a line.
+ */
+export function databaseQuery(sql: string): string {
+  const target = databaseTarget();
+  if (/^postgres(ql)?:\/\//.test(target)) {
+    return execFileSync('psql', ['--no-psqlrc', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', target, '-c', sql], { encoding: 'utf8' });
+  }
+  return execFileSync('sqlite3', ['-readonly', target.replace(/^sqlite:\/\//, ''), sql], { encoding: 'utf8' });
+}
+
+/**
+ * Runs the server binary's CLI (the support team's side: `tickets reply ...`) on the database and storage the test
+ * server uses, and returns what it printed.
+ */
+export function serverCli(...args: string[]): string {
+  return serverCliWithInput(undefined, ...args);
+}
+
+/** {@link serverCli} with `input` as the CLI's standard input (`mail ingest` reads a message from it). */
+export function serverCliWithInput(input: string | undefined, ...args: string[]): string {
+  const all = [...serverStoreArgs(), ...args];
   const bin = process.env.SUPPORT_E2E_SERVER_BIN;
   const root = path.join(__dirname, '..', '..');
   return bin
-    ? execFileSync(bin, [...db, ...args], { encoding: 'utf8' })
-    : execFileSync('cargo', ['run', '--quiet', '-p', 'support-server', '--', ...db, ...args], { cwd: root, encoding: 'utf8' });
+    ? execFileSync(bin, all, { input, encoding: 'utf8' })
+    : execFileSync('cargo', ['run', '--quiet', '-p', 'support-server', '--', ...all], { cwd: root, input, encoding: 'utf8' });
 }
 
 /** The signed-in user's organization id, from the API. */

@@ -1,7 +1,14 @@
 import { type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { expect, test, USERS, createTicketViaApi, expectNoA11yViolations, visitSignedIn } from './fixtures';
+import {
+  expect,
+  test,
+  USERS,
+  createTicketViaApi,
+  databaseQuery,
+  expectNoA11yViolations,
+  serverCliWithInput,
+  visitSignedIn,
+} from './fixtures';
 
 // The documentation's open question, answered yes: someone CCed on a ticket who is not a console user replies to
 // the ticket's email, and the reply shows in the conversation in the browser, marked "by email" and naming the
@@ -21,9 +28,8 @@ const OUTSIDE = 'olivia@partner.example';
  * log would show it).
  */
 function replyToken(ticketId: number, recipient: string): string {
-  const db = path.join(process.env.E2E_DATA_DIR!, 'support.db');
   const sql = `SELECT reply_token FROM outbox WHERE ticket_id = ${Number(ticketId)} AND recipient = '${recipient}' AND reply_token IS NOT NULL LIMIT 1;`;
-  const token = execFileSync('sqlite3', ['-readonly', db, sql], { encoding: 'utf8' }).trim();
+  const token = databaseQuery(sql).trim();
   expect(token, `the outbox has an email to ${recipient} about ticket #${ticketId} with a reply token`).toMatch(/^[^\s@+]{8,}$/);
   return token;
 }
@@ -77,19 +83,7 @@ test('a CCed non-user replies by email and the reply shows in the conversation, 
 
   // A mail server pipes the next one to the CLI.
   const second = 'And again this morning, by the pipe.';
-  const bin = process.env.SUPPORT_E2E_SERVER_BIN;
-  const data = process.env.E2E_DATA_DIR!;
-  const args = ['--database', path.join(data, 'support.db'), '--data-dir', data, '--reply-domain', REPLY_DOMAIN, 'mail', 'ingest'];
-  const input = reply(token, id, subject, second, `pipe-${id}`);
-  if (bin) {
-    execFileSync(bin, args, { input, encoding: 'utf8' });
-  } else {
-    execFileSync('cargo', ['run', '--quiet', '-p', 'support-server', '--', ...args], {
-      cwd: path.join(__dirname, '..', '..'),
-      input,
-      encoding: 'utf8',
-    });
-  }
+  serverCliWithInput(reply(token, id, subject, second, `pipe-${id}`), '--reply-domain', REPLY_DOMAIN, 'mail', 'ingest');
 
   await page.getByRole('link', { name: subject }).click();
   await expect(page.getByRole('heading', { level: 1, name: subject })).toBeVisible();
