@@ -53,6 +53,28 @@ pub enum Command {
         #[command(subcommand)]
         command: AttachmentsCommand,
     },
+    /// Fill an empty database (created and migrated if missing) with generated organizations, users,
+    /// tickets, CCs and comments for the load benchmark (`scripts/bench-load.sh`). Refuses a database
+    /// that has organizations. Every user's password is the demo password.
+    BenchData(BenchDataArgs),
+}
+
+/// `support-server bench-data ...`: how much to generate.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchDataArgs {
+    /// Organizations, named `Bench 001`, ... with users `admin@org001.bench.example`,
+    /// `user01@org001.bench.example`, ...
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=9_999))]
+    pub organizations: u32,
+    /// Tickets, spread evenly over the organizations and over the past year.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
+    pub tickets: u32,
+    /// Users per organization: one admin, the others members.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=99))]
+    pub users_per_organization: u32,
+    /// The same seed generates the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// `support-server attachments ...`

@@ -16,7 +16,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Upgrades { .. }
         | Command::Tickets { .. }
         | Command::Mail { .. }
-        | Command::Attachments { .. } => ("warn", BoxMakeWriter::new(std::io::stderr)),
+        | Command::Attachments { .. }
+        | Command::BenchData(_) => ("warn", BoxMakeWriter::new(std::io::stderr)),
         _ => (
             "info,sqlx=warn,tower_http=info",
             BoxMakeWriter::new(std::io::stdout),
@@ -54,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Attachments { command } => {
             operator(cli::attachments::run(&args.config, command).await)
         }
+        Command::BenchData(bench) => operator(cli::bench_data::run(args.config, bench).await),
         Command::Mail {
             command: MailCommand::Ingest,
         } => {

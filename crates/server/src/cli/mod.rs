@@ -1,9 +1,10 @@
 //! The command line's operator actions: `support-server upgrades ...` (deciding support tier upgrade
 //! requests) and `support-server tickets ...` (the support team's side of tickets, until it has its own
 //! tool), `support-server mail ingest` (an email reply on standard input) and `support-server attachments
-//! sweep` (the orphan sweep on demand). Each command is a library function that the tests call too, and a thin `run` that prints.
+//! sweep` (the orphan sweep on demand), and `support-server bench-data` (generated data for the load benchmark). Each command is a library function that the tests call too, and a thin `run` that prints.
 
 pub mod attachments;
+pub mod bench_data;
 pub mod mail;
 pub mod tickets;
 pub mod upgrades;

@@ -7,6 +7,7 @@ mod attachments;
 mod auth;
 mod authorization_matrix;
 mod bad_input;
+mod bench_data;
 mod conversation;
 mod helpers;
 mod http;
