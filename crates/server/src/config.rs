@@ -9,8 +9,8 @@ use std::str::FromStr;
 use clap::{Parser, Subcommand, ValueEnum};
 use lettre::message::Mailbox;
 
-use crate::store::{Database, DatabaseOptions};
 use crate::files::Location;
+use crate::store::{Database, DatabaseOptions};
 
 /// The Support section's backend: JSON API under /api/v1 and the built SPA.
 #[derive(Debug, Clone, Parser)]

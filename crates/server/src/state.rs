@@ -6,8 +6,8 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::demo;
-use crate::http::health::Readiness;
 use crate::files::Files;
+use crate::http::health::Readiness;
 use crate::http::security::SecurityHeaders;
 use crate::jobs::lease;
 use crate::rules::auth::SignInLimiter;

@@ -26,18 +26,18 @@ impl Tx {
     pub async fn rate_usage(&mut self, key: &str, since_ms: i64, target: i64) -> Result<RateUsage> {
         on_tx!(self, |conn| {
             Ok(sqlx::query_as(
-            "SELECT CAST(COALESCE(MAX(total), 0) AS BIGINT) AS used, \
+                "SELECT CAST(COALESCE(MAX(total), 0) AS BIGINT) AS used, \
                     MIN(CASE WHEN total - gone <= $3 THEN at_ms END) AS free_at_ms \
              FROM (SELECT at_ms, \
                           CAST(SUM(amount) OVER (ORDER BY at_ms) AS BIGINT) AS gone, \
                           CAST(SUM(amount) OVER () AS BIGINT) AS total \
                    FROM rate_events WHERE key = $1 AND at_ms > $2) AS counted",
-        )
-        .bind(key)
-        .bind(since_ms)
-        .bind(target)
-        .fetch_one(&mut *conn)
-        .await?)
+            )
+            .bind(key)
+            .bind(since_ms)
+            .bind(target)
+            .fetch_one(&mut *conn)
+            .await?)
         })
     }
 

@@ -6,9 +6,9 @@ use std::time::{Duration, SystemTime};
 
 use sqlx::AnyPool;
 
-use support_server::store::Database;
 use futures_util::StreamExt;
 use support_server::files::Location;
+use support_server::store::Database;
 
 use super::{PASSWORD, TestApp};
 
