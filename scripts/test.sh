@@ -97,19 +97,29 @@ e2e_run() {
   (cd tests/e2e && env E2E_WORKERS=1 "$@" npx playwright test 2>&1 | sed -u "s/^/[${name}] /"; exit "${PIPESTATUS[0]}")
 }
 
-e2e() {
+# The cluster runs as it would in production: both instances on one PostgreSQL database and one S3 bucket
+# (scripts/services/postgres.sh and s3.sh, started here and stopped however the step ends). A subshell, for the
+# EXIT trap.
+e2e() (
   local single_status=0 cluster_status=0 single_pid cluster_pid
   SUPPORT_E2E_SERVER_BIN="$(server_bin)"
   export SUPPORT_E2E_SERVER_BIN
   # Installed here, not by the first server to need it, so the Playwright runs' clocks do not include apt-get.
   bash scripts/services/nginx.sh install
+  eval "$(bash scripts/services/postgres.sh start)"
+  trap 'bash scripts/services/s3.sh stop; bash scripts/services/postgres.sh stop "$SUPPORT_POSTGRES_DIR"' EXIT
+  eval "$(bash scripts/services/s3.sh start)"
+  # An empty database of its own: --demo fills only an empty one.
+  psql -q "$SUPPORT_TEST_DATABASE_URL" -c 'CREATE DATABASE e2e_cluster'
+  export E2E_SERVER_ARGS="--database ${SUPPORT_TEST_DATABASE_URL%/*}/e2e_cluster --attachments ${SUPPORT_TEST_ATTACHMENTS%/*}/e2e"
+  echo "test: the cluster runs with $E2E_SERVER_ARGS"
   if [ "${SUPPORT_E2E_SEQUENTIAL:-0}" = 1 ]; then
     e2e_run "one instance" E2E_PORT=18080 E2E_INSTANCES=1 E2E_SERVER_ARGS= || single_status=$?
-    e2e_run "two behind nginx" E2E_PORT=18090 E2E_INSTANCES=2 || cluster_status=$?
+    e2e_run "two behind nginx" E2E_PORT=18090 E2E_INSTANCES=2 "E2E_SERVER_ARGS=$E2E_SERVER_ARGS" || cluster_status=$?
   else
     e2e_run "one instance" E2E_PORT=18080 E2E_INSTANCES=1 E2E_SERVER_ARGS= &
     single_pid=$!
-    e2e_run "two behind nginx" E2E_PORT=18090 E2E_INSTANCES=2 &
+    e2e_run "two behind nginx" E2E_PORT=18090 E2E_INSTANCES=2 "E2E_SERVER_ARGS=$E2E_SERVER_ARGS" &
     cluster_pid=$!
     wait "$single_pid" || single_status=$?
     wait "$cluster_pid" || cluster_status=$?
@@ -117,7 +127,7 @@ e2e() {
   [ "$single_status" -eq 0 ] || echo "test: the end-to-end run on one instance failed ($single_status)" >&2
   [ "$cluster_status" -eq 0 ] || echo "test: the end-to-end run on two instances behind nginx failed ($cluster_status)" >&2
   [ "$single_status" -eq 0 ] && [ "$cluster_status" -eq 0 ]
-}
+)
 
 step "setup" bash scripts/setup.sh
 step "cargo fmt --check" cargo fmt --all --check

@@ -198,7 +198,7 @@ pub async fn generate(store: &Store, calendar: &Calendar, spec: &Spec) -> anyhow
         summary.tickets += 1;
         summary.ccs += ticket.ccs.len() as u32;
         summary.comments += ticket.comments.len() as u32;
-        if (i as usize + 1) % BATCH == 0 {
+        if (i as usize + 1).is_multiple_of(BATCH) {
             tx.commit().await?;
             tx = store.begin_write().await?;
         }
