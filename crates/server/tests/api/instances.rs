@@ -233,7 +233,7 @@ async fn a_holder_that_stops_gives_its_lease_up_and_the_other_instance_takes_ove
 
 /// `count` emails recorded in the outbox.
 async fn enqueue(state: &AppState, count: usize) {
-    let mut tx = state.store.begin().await.unwrap();
+    let mut tx = state.store.begin_write().await.unwrap();
     for i in 0..count {
         tx.enqueue_email(
             &format!("user{i}@example.com"),

@@ -318,7 +318,7 @@ async fn the_wait_is_until_enough_of_the_oldest_emails_leave_the_hour() {
     // 50, 40 (twice: equal times) and 20 minutes ago: 6 + 1 + 1 + 2 = 10 of 10 in the hour, plus
     // one from before the hour that no longer counts.
     for (minutes_ago, amount) in [(70, 5), (50, 6), (40, 1), (40, 1), (20, 2)] {
-        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, $3)")
             .bind(&key)
             .bind(now_ms - minutes_ago * 60 * 1000)
             .bind(amount)
