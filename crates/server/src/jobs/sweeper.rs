@@ -3,8 +3,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use tokio::task::JoinHandle;
-
 use crate::clock;
 use crate::error::Result;
 use crate::files::Files;
@@ -60,20 +58,6 @@ pub async fn sweep_older_than(store: &Store, files: &Files, age: Duration) -> Re
         }
     }
     Ok(report)
-}
-
-/// Runs [`sweep_orphans`] now and then every [`SWEEP_INTERVAL`] until the task is aborted. One
-/// instance on its own; `serve` runs [`sweep_and_log`] under a lease instead (`jobs::lease`), so that
-/// of several instances on one database one sweeps.
-pub fn spawn_sweeper(store: Store, files: Files) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(SWEEP_INTERVAL);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            sweep_and_log(&store, &files).await;
-        }
-    })
 }
 
 /// One [`sweep_orphans`], its outcome logged.
