@@ -289,11 +289,12 @@ impl ApiClient {
         org_id: i64,
         ticket_id: i64,
         etag: Option<&str>,
+        signal: Option<AbortSignal>,
     ) -> ApiResult<Option<(Ticket, Option<String>)>> {
         self.get_fresh(
             &format!("/organizations/{org_id}/tickets/{ticket_id}"),
             etag,
-            None,
+            signal,
         )
         .await
     }

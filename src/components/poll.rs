@@ -6,8 +6,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use web_sys::AbortSignal;
 
 use crate::api::ApiResult;
+
+/// How long a poll may wait for its answer before it is cancelled. Polls go one at a time, so an
+/// answer that never comes (a connection the browser still thinks is open, a proxy that never
+/// answers) would otherwise stop polling for good; cancelled, the next tick asks again.
+/// (`AbortSignal.timeout`: the browser's own timer, a few bytes instead of a controller and a timer
+/// of ours. It also stands in for the app's lifetime signal: a poll under way when the app is
+/// unmounted ends within this time, and its answer then finds no page to update.)
+const POLL_TIMEOUT_MS: u32 = 10_000;
 
 /// What the server answers a poll with: `None` when nothing changed, else the new copy and its ETag.
 pub type Fresh<T> = ApiResult<Option<(T, Option<String>)>>;
@@ -50,11 +59,12 @@ impl EtagPoll {
     }
 
     /// Polls `every` so long until the current component goes away. `fetch` asks the server with the
-    /// ETag of what is on screen; `on_fresh` gets each changed copy. One request at a time.
+    /// ETag of what is on screen, its request cancelled by the signal it is given (after
+    /// [`POLL_TIMEOUT_MS`]); `on_fresh` gets each changed copy. One request at a time.
     pub fn start<T, Fut>(
         &self,
         every: Duration,
-        fetch: impl Fn(Option<String>) -> Fut + Send + Sync + 'static,
+        fetch: impl Fn(Option<String>, Option<AbortSignal>) -> Fut + Send + Sync + 'static,
         on_fresh: impl Fn(T) + Send + Sync + 'static,
     ) where
         T: 'static,
@@ -75,7 +85,7 @@ impl EtagPoll {
                 return;
             }
             busy.set_value(true);
-            let answer = fetch(tag);
+            let answer = fetch(tag, Some(AbortSignal::timeout_with_u32(POLL_TIMEOUT_MS)));
             let on_fresh = on_fresh.clone();
             leptos::task::spawn_local(async move {
                 let answer = answer.await;

@@ -120,9 +120,9 @@ fn TicketView(ticket: Ticket, etag: Option<String>, created: Option<Created>) ->
     };
     state.poll.start(
         std::time::Duration::from_millis(POLL_MS),
-        move |etag| async move {
+        move |etag, signal| async move {
             client
-                .ticket_if_changed(org_id, ticket_id, etag.as_deref())
+                .ticket_if_changed(org_id, ticket_id, etag.as_deref(), signal)
                 .await
         },
         move |fresh| state.offer(fresh),

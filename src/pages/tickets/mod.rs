@@ -155,11 +155,11 @@ fn load_list(
     let poll = EtagPoll::new(None);
     poll.start(
         std::time::Duration::from_millis(POLL_MS),
-        move |etag| {
+        move |etag, signal| {
             let q = query.get_untracked();
             async move {
                 let org = org_id.ok_or(ClientError::Unauthenticated)?;
-                client.tickets(org, &q, etag.as_deref(), None).await
+                client.tickets(org, &q, etag.as_deref(), signal).await
             }
         },
         move |list| polled.set(Some(list)),
