@@ -19,7 +19,8 @@ The database is a SQLite file in a temporary folder, or the one `SUPPORT_KILL_TE
 signing, as moto allows): the sweep check also looks there, so the orphan's file or object must be gone too.
 
 Usage: scripts/kill-test.py SERVER_BINARY [--seed N]. Loopback only; bounded in requests (--operations, default
-120) and time (60 s). Python's standard library only.
+120) and time (120 s; a run took 20 s on SQLite and 37 s on PostgreSQL + S3 at load 9-12 on 2 cores, more under
+heavier load). Python's standard library only.
 """
 
 import argparse
@@ -43,7 +44,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import harness  # noqa: E402 (found through the path above)
 
 NAME = "kill-test"
-TIME_LIMIT_SECS = 60
+# A bound, not the duration: on PostgreSQL under a loaded machine (load 10+) a run passed 60 s.
+TIME_LIMIT_SECS = 120
 # Short, so a takeover happens within the test: the holder renews every second, another instance takes an expired
 # lease within about 4 s.
 LEASE_SECS = 3
