@@ -14,13 +14,9 @@ Usage: scripts/crash-test.py SERVER_BINARY [--kills N] [--seed N]. Loopback only
 """
 
 import argparse
-import http.client
-import json
 import os
 import random
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,163 +25,42 @@ import threading
 import time
 import uuid
 
-EMAIL = "dev@acme.example"
-PASSWORD = "support-demo"
-# The abuse limits the load would pass, raised.
-RAISED_LIMITS = [
-    f"{what}-per-{who}-hour"
-    for what in ("tickets", "comments", "uploads", "external-emails")
-    for who in ("user", "org")
-]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import harness  # noqa: E402 (found through the path above)
+
+NAME = "crash-test"
 # A retry whose key is still claimed by a request the kill cut short waits for the server to take the claim
 # over (rules::idempotency::in_flight_timeout: --request-timeout-secs + 10 s, 40 s by default), so the run
 # allows for that once at the end.
 TIME_LIMIT_SECS = 240
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6364f8cf50000002870180eb47ba92"
-    "0000000049454e44ae426082"
-)
+say = harness.sayer(NAME)
 
 
-def say(message):
-    print(f"crash-test: {message}", flush=True)
+def server_args(binary, data):
+    """The server on the test's database and data folder (also what the sweep subcommand is run with)."""
+    return [binary, "--database", os.path.join(data, "support.db"), "--data-dir", data]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """The server process, started and killed on one database and data folder."""
-
-    def __init__(self, binary, data, port):
-        self.binary, self.data, self.port = binary, data, port
-        self.process = None
-        self.log = open(os.path.join(data, "server.log"), "ab")
-
-    def args(self):
-        return [self.binary, "--database", os.path.join(self.data, "support.db"), "--data-dir", self.data]
-
-    def start(self):
-        self.process = subprocess.Popen(
-            self.args()
-            + ["--listen", f"127.0.0.1:{self.port}", "--demo"]
-            # A steady load from one user for minutes: past the abuse limits' defaults.
-            + [arg for name in RAISED_LIMITS for arg in (f"--{name}", "100000")],
-            stdout=self.log,
-            stderr=self.log,
-            env={**os.environ, "RUST_LOG": "warn"},
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"crash-test: the server exited at start (see {self.log.name})")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise SystemExit("crash-test: the server did not listen within 30 s")
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-class Client:
-    """One signed-in user's HTTP calls, a new connection each (a kill drops every open one)."""
-
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-
-    def request(self, method, path, body=None, headers=None, content_type="application/json"):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            sent = dict(headers or {})
-            sent["x-support-csrf"] = "1"
-            if self.cookies:
-                sent["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            if body is not None:
-                sent["content-type"] = content_type
-                if content_type == "application/json":
-                    body = json.dumps(body).encode()
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            data = response.read()
-            for header, value in response.getheaders():
-                # The session cookie, whatever its name and attributes: this client is its own cookie jar.
-                if header.lower() == "set-cookie":
-                    name, _, rest = value.partition("=")
-                    self.cookies[name.strip()] = rest.split(";", 1)[0]
-            return response.status, data
-        finally:
-            connection.close()
-
-
-class Load:
+class Load(harness.Sender):
     """Steady creates and comments from several threads; records what the server acknowledged."""
 
     def __init__(self, client, org, ticket, seed):
-        self.client, self.org, self.ticket = client, org, ticket
+        super().__init__(NAME, client)
+        self.org, self.ticket = org, ticket
         self.random = random.Random(seed)
-        self.lock = threading.Lock()
         self.stop = threading.Event()
         self.acked_tickets = {}  # subject -> attachment stored on it (or None)
         self.acked_comments = []
-        self.retries = 0
         self.uploads = 0
-        self.waiting_on_claims = 0
         self.deferred = []
 
-    def send(self, method, path, body, key=None, content_type="application/json", give_up_at=None, defer=False):
-        """Sends until a 2xx. A 409 means the key is still claimed by a request the kill cut short: with `defer`,
-        returns None at once (the caller sends it again at the end, when the claim can be taken over), else
-        waits for the takeover."""
-        headers = {"idempotency-key": key} if key else {}
-        while True:
-            try:
-                status, data = self.client.request(method, path, body, headers, content_type)
-            except (OSError, http.client.HTTPException):
-                status, data = None, b""
-            if status is not None and 200 <= status < 300:
-                return json.loads(data)
-            if status is not None and 400 <= status < 500 and status != 409:
-                raise SystemExit(f"crash-test: {method} {path} refused with {status}: {data[:300]!r}")
-            if status == 409:
-                with self.lock:
-                    self.waiting_on_claims += 1
-                if defer:
-                    return None
-            with self.lock:
-                self.retries += 1
-            if give_up_at and time.monotonic() > give_up_at:
-                raise SystemExit(f"crash-test: {method} {path} got no 2xx before the time limit")
-            time.sleep(0.5 if status == 409 else 0.05)
-
     def upload(self, give_up_at):
-        boundary = uuid.uuid4().hex
-        name = f"screen-{uuid.uuid4().hex[:8]}.png"
-        body = (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-            f"Content-Type: image/png\r\n\r\n"
-        ).encode() + PNG + f"\r\n--{boundary}--\r\n".encode()
+        body, content_type = harness.png_upload(f"screen-{uuid.uuid4().hex[:8]}.png")
         # Not idempotent: an upload whose answer is lost is sent again, and the lost one is an orphan the sweep
         # removes. That is what the end of the test checks.
         uploaded = self.send(
             "POST", f"/api/v1/organizations/{self.org}/attachments", body,
-            content_type=f"multipart/form-data; boundary={boundary}", give_up_at=give_up_at,
+            content_type=content_type, give_up_at=give_up_at,
         )
         with self.lock:
             self.uploads += 1
@@ -194,11 +69,7 @@ class Load:
     def create_ticket(self, n, give_up_at):
         attachment = self.upload(give_up_at) if n % 3 == 0 else None
         subject = f"Crash {uuid.uuid4().hex}"
-        body = {
-            "cc": [], "subject": subject, "severity": "low", "product": "billing", "reason": "invoice",
-            "description": f"Ticket {n} of the crash test.",
-            "attachment_ids": [attachment] if attachment else [],
-        }
+        body = harness.ticket(subject, f"Ticket {n} of the crash test.", [attachment] if attachment else [])
         self.finish(f"/api/v1/organizations/{self.org}/tickets", body, give_up_at,
                     lambda: self.acked_tickets.__setitem__(subject, attachment))
 
@@ -243,20 +114,20 @@ def main():
     started = time.monotonic()
     give_up_at = started + TIME_LIMIT_SECS
     data = tempfile.mkdtemp(prefix="support-crash-")
-    server = Server(os.path.abspath(args.server), data, free_port())
+    args_of_server = server_args(os.path.abspath(args.server), data)
+    server = harness.Server(
+        f"{NAME}: the server", args_of_server + ["--demo"] + harness.raised_limits(),
+        os.path.join(data, "server.log"), env={"RUST_LOG": "warn"},
+    )
     try:
         server.start()
-        client = Client(server.port)
-        status, body = client.request("POST", "/api/v1/session", {"email": EMAIL, "password": PASSWORD})
-        if status != 200:
-            raise SystemExit(f"crash-test: sign-in answered {status}: {body[:200]!r}")
-        status, body = client.request("GET", "/api/v1/me")
-        org = json.loads(body)["organization"]["id"]
+        client = harness.Client([server])
+        org = client.sign_in(NAME)
         load = Load(client, org, None, args.seed)
-        load.ticket = load.send("POST", f"/api/v1/organizations/{org}/tickets", {
-            "cc": [], "subject": "Comments of the crash test", "severity": "low", "product": "billing",
-            "reason": "invoice", "description": "Comments of the crash test go here.", "attachment_ids": [],
-        }, str(uuid.uuid4()))["id"]
+        load.ticket = load.send(
+            "POST", f"/api/v1/organizations/{org}/tickets",
+            harness.ticket("Comments of the crash test", "Comments of the crash test go here."), str(uuid.uuid4()),
+        )["id"]
 
         threads = [threading.Thread(target=load.worker, args=(i, give_up_at), daemon=True) for i in range(4)]
         for thread in threads:
@@ -272,7 +143,7 @@ def main():
         for thread in threads:
             thread.join(timeout=max(1, give_up_at - time.monotonic()))
             if thread.is_alive():
-                raise SystemExit("crash-test: a client never got its 2xx before the time limit")
+                raise harness.Failed(f"{NAME}: a client never got its 2xx before the time limit")
         deferred = len(load.deferred)
         load.send_deferred(give_up_at)
         server.stop()
@@ -312,7 +183,7 @@ def main():
         db.close()
 
         sweep = subprocess.run(
-            server.args() + ["attachments", "sweep", "--min-age-secs", "0"],
+            args_of_server + ["attachments", "sweep", "--min-age-secs", "0"],
             capture_output=True, text=True, check=True,
         ).stdout.strip()
         db = sqlite3.connect(os.path.join(data, "support.db"))
@@ -330,7 +201,7 @@ def main():
         say(
             f"{args.kills} kills survived; acknowledged {len(load.acked_tickets)} tickets "
             f"({sum(1 for a in load.acked_tickets.values() if a)} with a file) and {len(load.acked_comments)} "
-            f"comments, {load.uploads} uploads; {load.retries} retries ({load.waiting_on_claims} refused with 409 "
+            f"comments, {load.uploads} uploads; {load.retries} retries ({load.waited_for_claims} refused with 409 "
             f"while a killed request held the key; {deferred} such sends finished at the end); sweep: {sweep}; {time.monotonic() - started:.0f} s"
         )
         if failures:

@@ -85,6 +85,21 @@ kill_test() {
   python3 scripts/kill-test.py "$(server_bin)"
 }
 
+# The same kill test as production runs a cluster: both instances on one PostgreSQL database (an empty one of its
+# own: --demo fills only an empty one) and the attachments in an S3 bucket (moto), both started here and stopped
+# however the step ends. A subshell, for the EXIT trap.
+kill_test_postgres_s3() (
+  local bin
+  bin="$(server_bin)"
+  eval "$(bash scripts/services/postgres.sh start)"
+  trap 'bash scripts/services/s3.sh stop; bash scripts/services/postgres.sh stop "$SUPPORT_POSTGRES_DIR"' EXIT
+  eval "$(bash scripts/services/s3.sh start)"
+  psql -q "$SUPPORT_TEST_DATABASE_URL" -c 'CREATE DATABASE kill_test'
+  SUPPORT_KILL_TEST_DATABASE_URL="${SUPPORT_TEST_DATABASE_URL%/*}/kill_test" \
+    SUPPORT_ATTACHMENTS="${SUPPORT_TEST_ATTACHMENTS%/*}/kill-test" \
+    python3 scripts/kill-test.py "$bin"
+)
+
 # The whole Playwright suite twice: against one server instance (port 18080), and against two instances on one
 # database and attachments store behind a round-robin nginx (cluster mode, port 18090), where
 # tests/e2e/cluster.spec.ts also checks that consecutive requests reach different instances. Side by side (each
@@ -139,6 +154,7 @@ step "cargo test (attachments and email replies on S3: moto)" s3_tests
 step "Schemathesis: the server against its OpenAPI document" schemathesis
 step "crash test: kill -9 under load, 20 times" crash_test
 step "kill test: two instances, the jobs' lease holder killed under load" kill_test
+step "kill test on PostgreSQL + S3 (moto)" kill_test_postgres_s3
 step "cargo test (wasm32: components in headless Chromium)" \
   env CHROMEDRIVER=/usr/bin/chromedriver cargo test -p support-console --target wasm32-unknown-unknown
 step "trunk build --release (+ brotli)" bash scripts/build-dist.sh

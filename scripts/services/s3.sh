@@ -6,12 +6,14 @@
 # moto rather than s3s-fs: its pip install is downloads and 26 s of CPU (4.5 min of wall time on a 2-core machine
 # at load 13), where a `cargo install` of s3s-fs compiles an S3 stack for minutes of CPU. Only moto's S3 extra and
 # Flask (its server mode) are installed: `moto[server]` would bring every service's dependencies (sympy, cfn-lint).
-# It keeps objects in memory: test data only.
+# It keeps objects in memory: test data only. SUPPORT_S3_STATE names another folder for the pid and log (default
+# $HOME/.cache/support-console/s3-service), so two runs side by side (worktrees on one machine) do not stop each
+# other's server; give the same value to `stop`.
 set -euo pipefail
 
 cache="$HOME/.cache/support-console"
 venv="$cache/moto-venv"
-state="$cache/s3-service"
+state="${SUPPORT_S3_STATE:-$cache/s3-service}"
 moto_version="5.2.5"
 bucket="support-test"
 

@@ -5,7 +5,7 @@
 //! Delivery: when `--smtp-url` is set, `serve` delivers under the `outbox` lease (`jobs::lease`, one
 //! instance of several at a time; [`deliver_leased`]): it sends the unsent rows over plain SMTP
 //! ([`deliver_pending`]) and records each outcome on the row. Without it the rows are the record and
-//! nothing is sent. [`spawn_worker`] is the same delivery without a lease, for one process on its own.
+//! nothing is sent.
 //!
 //! A row is claimed before it is sent: one `UPDATE` counts the attempt, records the claiming process
 //! (`claimed_by`) and moves `next_attempt_at` a lease ahead, so another worker (or a second server on
@@ -30,8 +30,6 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use crate::clock;
 use crate::config::{Config, SmtpUrl};
@@ -40,10 +38,10 @@ use crate::jobs::lease::Run;
 use crate::store::Store;
 use crate::store::outbox::QueuedEmail;
 
-/// Rows that failed this many times are not tried again (they stay unsent, with their last error).
 /// The lease of the outbox's delivery (`jobs::lease`).
 pub const LEASE_NAME: &str = "outbox";
 
+/// Rows that failed this many times are not tried again (they stay unsent, with their last error).
 pub const MAX_ATTEMPTS: i64 = 10;
 
 /// How long a claimed row is reserved for the worker sending it. Longer than one send can take (the
@@ -56,12 +54,8 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Stored errors are cut to this many characters.
 const MAX_ERROR_CHARS: usize = 500;
 
-/// Emails the worker sends before it logs a round's counts and looks at the stop signal between rounds.
+/// Emails a leased round sends before it logs their counts (it looks at its lease between emails).
 const WORKER_BATCH: usize = 50;
-
-/// How long stopping the worker waits for the email in flight before abandoning it (it is retried after
-/// its lease).
-const STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// The SMTP transport the worker sends with.
 pub type Mailer = AsyncSmtpTransport<Tokio1Executor>;
@@ -328,66 +322,5 @@ fn log_round(report: DeliveryReport) {
             failed = report.failed,
             "outbox delivery"
         );
-    }
-}
-
-/// The background delivery task. Stop it with [`Worker::stop`].
-pub struct Worker {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-/// Starts a task that delivers due rows every `interval` (at once again while a round finds a full
-/// batch) until stopped.
-pub fn spawn_worker(store: Store, mailer: Mailer, from: Mailbox, interval: Duration) -> Worker {
-    spawn_worker_as(store, mailer, Sender::new(from), interval)
-}
-
-/// [`spawn_worker`] with reply addresses when `sender` has a reply domain.
-pub fn spawn_worker_as(store: Store, mailer: Mailer, sender: Sender, interval: Duration) -> Worker {
-    let (stop, mut stopped) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        loop {
-            let mut report = DeliveryReport::default();
-            // One row per call, so a stop request waits for at most one email.
-            while report.sent + report.failed < WORKER_BATCH && !*stopped.borrow() {
-                match deliver_pending_as(&store, &mailer, &sender, 1).await {
-                    Ok(DeliveryReport { sent: 0, failed: 0 }) => break,
-                    Ok(one) => {
-                        report.sent += one.sent;
-                        report.failed += one.failed;
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, "outbox delivery stopped by a database error");
-                        break;
-                    }
-                }
-            }
-            log_round(report);
-            if *stopped.borrow() {
-                break;
-            }
-            if report.sent + report.failed < WORKER_BATCH {
-                tokio::select! {
-                    _ = tokio::time::sleep(interval) => {}
-                    _ = stopped.changed() => break,
-                }
-            }
-        }
-    });
-    Worker { stop, task }
-}
-
-impl Worker {
-    /// Asks the task to stop and waits for the email in flight, if any, for a few seconds.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let abort = self.task.abort_handle();
-        if tokio::time::timeout(STOP_GRACE, self.task).await.is_err() {
-            abort.abort();
-            tracing::warn!(
-                "outbox worker did not stop in time; an email in flight is retried later"
-            );
-        }
     }
 }

@@ -3,9 +3,35 @@
 //! `json_array_elements_text` read it), so a list of any length is one bound parameter.
 
 use api::Timestamp;
+use sqlx::query::QueryScalar;
+use sqlx::{Database, Encode, Type};
 
 use super::{Store, Tx, codec};
 use crate::error::Result;
+
+/// Binds `upload` to `$1`..`$7` of an insert that lists the columns `organization_id, uploaded_by,
+/// file_name, stored_name, size, content_type, created_at` in that order: both inserts below record
+/// the same seven, and one place keeps their order and encoding (size as a signed integer, the time
+/// as text) the same on both engines.
+fn bind_upload<'q, DB, O>(
+    query: QueryScalar<'q, DB, O, DB::Arguments>,
+    upload: &NewUpload<'q>,
+) -> Result<QueryScalar<'q, DB, O, DB::Arguments>>
+where
+    DB: Database,
+    i64: Encode<'q, DB> + Type<DB>,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    String: Encode<'q, DB> + Type<DB>,
+{
+    Ok(query
+        .bind(upload.organization_id)
+        .bind(upload.uploaded_by)
+        .bind(upload.file_name)
+        .bind(upload.stored_name)
+        .bind(i64::try_from(upload.size).map_err(anyhow::Error::from)?)
+        .bind(upload.content_type)
+        .bind(upload.created_at.to_string()))
+}
 
 /// A file that has been received and checked, to record.
 #[derive(Debug, Clone)]
@@ -124,22 +150,18 @@ impl Tx {
         max_pending: i64,
     ) -> Result<Option<i64>> {
         on_tx!(self, |conn| {
-            Ok(sqlx::query_scalar(
-                "INSERT INTO attachments
-                 (organization_id, uploaded_by, file_name, stored_name, size, content_type,
-                  created_at)
-             SELECT $1, $2, $3, $4, $5, $6, $7
-             WHERE (SELECT COUNT(*) FROM attachments
-                    WHERE organization_id = $1 AND uploaded_by = $2 AND ticket_id IS NULL) < $8
-             RETURNING id",
-            )
-            .bind(upload.organization_id)
-            .bind(upload.uploaded_by)
-            .bind(upload.file_name)
-            .bind(upload.stored_name)
-            .bind(i64::try_from(upload.size).map_err(anyhow::Error::from)?)
-            .bind(upload.content_type)
-            .bind(upload.created_at.to_string())
+            Ok(bind_upload(
+                sqlx::query_scalar(
+                    "INSERT INTO attachments
+                     (organization_id, uploaded_by, file_name, stored_name, size, content_type,
+                      created_at)
+                     SELECT $1, $2, $3, $4, $5, $6, $7
+                     WHERE (SELECT COUNT(*) FROM attachments
+                            WHERE organization_id = $1 AND uploaded_by = $2 AND ticket_id IS NULL) < $8
+                     RETURNING id",
+                ),
+                upload,
+            )?
             .bind(max_pending)
             .fetch_optional(&mut *conn)
             .await?)
@@ -169,20 +191,16 @@ impl Tx {
         activity_id: i64,
     ) -> Result<i64> {
         on_tx!(self, |conn| {
-            Ok(sqlx::query_scalar(
-                "INSERT INTO attachments
-                 (organization_id, uploaded_by, file_name, stored_name, size, content_type,
-                  created_at, ticket_id, activity_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             RETURNING id",
-            )
-            .bind(upload.organization_id)
-            .bind(upload.uploaded_by)
-            .bind(upload.file_name)
-            .bind(upload.stored_name)
-            .bind(i64::try_from(upload.size).map_err(anyhow::Error::from)?)
-            .bind(upload.content_type)
-            .bind(upload.created_at.to_string())
+            Ok(bind_upload(
+                sqlx::query_scalar(
+                    "INSERT INTO attachments
+                     (organization_id, uploaded_by, file_name, stored_name, size, content_type,
+                      created_at, ticket_id, activity_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     RETURNING id",
+                ),
+                upload,
+            )?
             .bind(ticket_id)
             .bind(activity_id)
             .fetch_one(&mut *conn)

@@ -1,12 +1,15 @@
 //! Signing in and out, sessions and the CSRF header.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use api::{ErrorCode, Me, PlanKind, Role, SESSION_COOKIE, SignInRequest};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, RETRY_AFTER};
 
-use crate::helpers::{PASSWORD, expect_error, set_cookies, spawn_app, spawn_app_with};
+use support_server::clock;
+use support_server::store::sign_in_limits::SignInCounter;
+
+use crate::helpers::{PASSWORD, TestApp, expect_error, set_cookies, spawn_app, spawn_app_with};
 
 /// A `Set-Cookie` value split into its name, value and attributes.
 struct SetCookie {
@@ -311,22 +314,66 @@ async fn a_malformed_email_is_invalid_input_not_a_failed_attempt() {
     );
 }
 
+/// The per-account counter of `email` (`rules::auth` keys it `account:<email>`): how many
+/// failures it holds and when the last attempt was counted.
+async fn account_counter(app: &TestApp, email: &str) -> Option<SignInCounter> {
+    let mut tx = app.state.store.begin().await.unwrap();
+    tx.sign_in_counter(&format!("account:{email}"))
+        .await
+        .unwrap()
+}
+
+/// Three free failures, then a wait of one second (`rules::auth`), counted from the last attempt.
+/// The test does not rely on two requests reaching the server within that second: a loaded machine
+/// can take longer than that between them (the third failure's Argon2 check alone). It asserts on
+/// what was counted and on the configured wait instead: the counter holds the three failures, and
+/// its last attempt is dated to now just before the fourth is sent. A fourth attempt let through is
+/// then only right if the test itself saw the second pass in between (the round is tried again,
+/// a few times); one let through sooner is a failure.
 #[tokio::test]
 async fn repeated_failures_slow_down_even_the_right_password() {
+    const FIRST_WAIT: Duration = Duration::from_secs(1);
     let app = spawn_app().await;
     let browser = app.anonymous();
     let email = "admin@acme.example";
 
-    for attempt in 1..=3 {
-        let response = browser.post_session(email, "guess").await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNAUTHORIZED,
-            "attempt {attempt} is free"
-        );
-    }
+    let mut rounds = 0;
+    let response = loop {
+        rounds += 1;
+        for attempt in 1..=3 {
+            let response = browser.post_session(email, "guess").await;
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "attempt {attempt} is free"
+            );
+        }
+        let mut counter = account_counter(&app, email)
+            .await
+            .expect("the failures are counted");
+        assert_eq!(counter.count, 3, "each failure counted once");
+        counter.last_ms = clock::now_ms();
+        let dated = Instant::now();
+        let mut tx = app.state.store.begin_write().await.unwrap();
+        tx.put_sign_in_counter(&format!("account:{email}"), counter)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
 
-    let response = browser.post_session(email, PASSWORD).await;
+        let response = browser.post_session(email, PASSWORD).await;
+        if response.status() != StatusCode::OK {
+            break response;
+        }
+        let elapsed = dated.elapsed();
+        assert!(
+            elapsed >= FIRST_WAIT,
+            "signed in {elapsed:?} after the third failure, within the first wait"
+        );
+        assert!(
+            rounds < 5,
+            "{rounds} rounds, each let through after the wait: the machine never answered within {FIRST_WAIT:?}"
+        );
+    };
     let retry_after: u64 = response
         .headers()
         .get(RETRY_AFTER)
@@ -347,6 +394,8 @@ async fn repeated_failures_slow_down_even_the_right_password() {
     .await;
     assert_eq!(retry_after, 1, "the first wait is one second");
     assert!(body.message.contains("1 second"), "{}", body.message);
+    // The refused attempt is not counted as a failure: the wait stays the first one.
+    assert_eq!(account_counter(&app, email).await.map(|c| c.count), Some(3));
 
     // Keyed by email: other accounts are not locked out.
     let other = app
@@ -360,6 +409,7 @@ async fn repeated_failures_slow_down_even_the_right_password() {
     assert_eq!(response.status(), StatusCode::OK, "allowed after the wait");
 
     // Success forgets the failures: the next mistake is free again.
+    assert!(account_counter(&app, email).await.is_none(), "forgotten");
     let response = app.anonymous().post_session(email, "guess").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }

@@ -9,9 +9,7 @@ use std::time::Duration;
 use clap::Parser;
 use lettre::message::Mailbox;
 use support_server::config::SmtpUrl;
-use support_server::jobs::outbox::{
-    self, DeliveryReport, MAX_ATTEMPTS, deliver_pending, retry_delay,
-};
+use support_server::jobs::outbox::{DeliveryReport, MAX_ATTEMPTS, deliver_pending, retry_delay};
 use support_server::{AppState, Cli};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -274,16 +272,17 @@ async fn an_unreachable_server_is_a_failed_attempt() {
     assert!(next_attempt_at.is_some());
 }
 
+/// What `serve` runs (`start_jobs`): the delivery under the `outbox` lease, every
+/// `--outbox-interval-secs`.
 #[tokio::test]
 async fn the_worker_delivers_in_the_background_and_stops() {
-    let (state, _dir) = state().await;
     let smtp = FakeSmtp::start(Mode::Accept).await;
-    let worker = outbox::spawn_worker(
-        state.store.clone(),
-        smtp.url().mailer(),
-        from(),
-        Duration::from_secs(1),
-    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.smtp_url = Some(smtp.url());
+    config.outbox_interval_secs = 1;
+    let state = AppState::new(config).await.unwrap();
+    let jobs = support_server::start_jobs(&state);
     // Enqueued while the worker is already waiting: picked up on a later round.
     tokio::time::sleep(Duration::from_millis(200)).await;
     enqueue(&state, &[("ada@example.com", "Later", "Hello.")]).await;
@@ -297,7 +296,12 @@ async fn the_worker_delivers_in_the_background_and_stops() {
     }
     assert_eq!(smtp.received()[0].recipients, ["ada@example.com"]);
 
-    tokio::time::timeout(Duration::from_secs(5), worker.stop())
+    let stopping = async {
+        for job in jobs {
+            job.stop().await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), stopping)
         .await
         .expect("the worker stops promptly");
     // Stopped: a new email is not sent.
