@@ -207,7 +207,35 @@ pub struct Tx {
 
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Self {
+        if is_contention(&error) {
+            tracing::warn!(%error, "the database did not answer in time: 503 busy");
+            return Error::Busy {
+                retry_after_secs: 1,
+            };
+        }
         Error::Database(Box::new(error))
+    }
+}
+
+/// Whether the database gave up waiting rather than failing: SQLite's busy timeout ran out
+/// (`SQLITE_BUSY`, `SQLITE_LOCKED` and their extended codes), PostgreSQL cancelled a statement past
+/// `statement_timeout` (57014) or a lock wait (55P03), or no pooled connection was free in time.
+/// Nothing was written, so "busy, try again" (503 with `Retry-After`) is the true answer, and a
+/// client may retry it; a 500 would say the server is broken.
+fn is_contention(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // Extended result codes keep the primary code in their low byte.
+                code.and_then(|c| c.parse::<i32>().ok())
+                    .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+            } else {
+                matches!(code.as_deref(), Some("57014" | "55P03"))
+            }
+        }
+        _ => false,
     }
 }
 

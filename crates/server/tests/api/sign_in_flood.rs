@@ -133,10 +133,10 @@ async fn one_password_across_many_accounts_from_one_address_is_limited_per_addre
 /// The global window of `rules::auth` (one minute).
 const GLOBAL_WINDOW: Duration = Duration::from_secs(60);
 
-/// Whether `status` is the server shedding load (503 `busy`, 408 `timeout`, or a 500 when the
-/// database did not answer in time) rather than answering the sign-in itself.
+/// Whether `status` is the server shedding load (503 `busy`, also when the database did not answer
+/// in time, or 408 `timeout`) rather than answering the sign-in itself. Never a 500.
 fn is_shed(status: u16) -> bool {
-    matches!(status, 500 | 503 | 408)
+    matches!(status, 503 | 408)
 }
 
 /// The limit is what this guards: never more password checks than the global limit, each of them

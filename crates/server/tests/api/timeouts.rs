@@ -17,7 +17,7 @@ use support_server::AppState;
 use support_server::http::{Route, api_routes};
 
 use crate::helpers::{
-    PASSWORD, TestApp, expect_error, fields, header, png, set_cookies, spawn_app,
+    PASSWORD, TestApp, expect_error, fields, header, on_postgres, png, set_cookies, spawn_app,
     spawn_app_serving_with, spawn_app_with, test_config,
 };
 
@@ -564,4 +564,45 @@ async fn shutdown_ends_within_its_deadline_while_a_request_trickles() {
             .await
             .is_err()
     );
+}
+
+/// A write that waits past what the database allows (SQLite's busy timeout, PostgreSQL's
+/// `statement_timeout` on the write lock) answers 503 `busy` with `Retry-After`, not a 500: the
+/// database gave up waiting, nothing was written, and the same request succeeds once the lock is
+/// free. (A sign-in flood on a loaded machine met this as 500s.)
+#[tokio::test]
+async fn a_write_that_outwaits_the_database_is_busy_not_an_internal_error() {
+    let app = spawn_app_with(|config| config.statement_timeout_secs = 1).await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = crate::tickets::acme_form(&app).await;
+
+    // Another writer holds the write lock: a raw connection of the test's own.
+    let mut holder = app.db.acquire().await.expect("a connection");
+    let lock = if on_postgres() {
+        // The advisory lock every write transaction of the server takes (store::WRITE_LOCK_KEY).
+        "SELECT pg_advisory_lock(1937076336)"
+    } else {
+        "BEGIN IMMEDIATE"
+    };
+    sqlx::query(lock)
+        .execute(&mut *holder)
+        .await
+        .expect("take the write lock");
+
+    let response = dev.post_ticket(&form).await;
+    assert_eq!(header(&response, "retry-after"), "1");
+    expect_error(response, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy).await;
+
+    let unlock = if on_postgres() {
+        "SELECT pg_advisory_unlock(1937076336)"
+    } else {
+        "ROLLBACK"
+    };
+    sqlx::query(unlock)
+        .execute(&mut *holder)
+        .await
+        .expect("free the write lock");
+    drop(holder);
+    let created = dev.post_ticket(&form).await;
+    assert_eq!(created.status(), StatusCode::CREATED, "the retry is taken");
 }
