@@ -240,8 +240,8 @@ impl ItemRow {
     }
 }
 
-/// ` AND <the tickets of organization `org_id` matching `search`>`, asked of the search index scoped
-/// to the organization; nothing when nothing searchable is left.
+/// Appends the condition "and the ticket matches `search`", asked of the search index scoped to
+/// organization `org_id`; nothing when nothing searchable is left.
 fn push_search(sql: &mut Sql, pg: bool, org_id: i64, search: &str) {
     if pg {
         if let Some(query) = org_ts_query(org_id, search) {
