@@ -23,7 +23,9 @@ import time
 
 PAGE = 25
 DEEP_PAGES = 30
-SEARCH = '"replication"*'
+# As `store::ticket_list::org_fts_query` builds it for the organization (migration 0013): the words, in the text
+# columns only, ANDed with the organization's token in the index.
+SEARCH = 'organization_id : "{org}" AND {{subject description resource_ids}} : ("replication"*)'
 
 PAGE_SQL = """
 SELECT t.id, t.subject, t.severity, t.status,
@@ -97,13 +99,15 @@ def main():
             "WHERE u.email = 'admin@org001.bench.example'"
         ).fetchone()
 
+        search_query = SEARCH.format(org=org)
+
         def page(search, bound):
             sql = PAGE_SQL.format(search=SEARCH_SQL if search else "", bound=BOUND_SQL if bound else "")
-            params = [org] + ([SEARCH] if search else []) + (list(bound) if bound else []) + [PAGE + 1]
+            params = [org] + ([search_query] if search else []) + (list(bound) if bound else []) + [PAGE + 1]
             count_sql = COUNT_SQL.format(search=SEARCH_SQL if search else "")
             db.execute("BEGIN")
             rows = db.execute(sql, params).fetchall()
-            db.execute(count_sql, [org] + ([SEARCH] if search else [])).fetchone()
+            db.execute(count_sql, [org] + ([search_query] if search else [])).fetchone()
             db.execute("COMMIT")
             return rows
 

@@ -4,7 +4,9 @@
 //!
 //! Search is SQLite's FTS5 over the subject, description and resource names ([`fts_query`]); on
 //! PostgreSQL it is its own full-text search over the same text, folded the same way in Rust first
-//! ([`search_text`], [`ts_query`]).
+//! ([`search_text`], [`ts_query`]). On both, the index itself is scoped to the list's organization
+//! ([`org_fts_query`], [`org_ts_query`], migration 0013), so a search visits that organization's
+//! matches only, however many other organizations share the words.
 //!
 //! The statements are put together here as text with numbered placeholders (`$1`, ...) and the
 //! values bound in order: every value the user chose is bound, never spliced in.
@@ -72,6 +74,20 @@ pub fn fts_query(input: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" AND "))
 }
 
+/// The FTS5 query a list of organization `org_id` runs for what the user typed: [`fts_query`]'s terms,
+/// limited to the text columns, ANDed with the organization's token in the index's `organization_id`
+/// column (migration 0013). The index itself then answers with this organization's matches only,
+/// rather than every organization's for the list to drop afterwards. The user's terms cannot reach the
+/// organization column (the column filter), and the organization token is put here, never typed.
+/// `None` when nothing searchable is left.
+pub fn org_fts_query(org_id: i64, input: &str) -> Option<String> {
+    fts_query(input).map(|terms| {
+        format!(
+            "organization_id : \"{org_id}\" AND {{subject description resource_ids}} : ({terms})"
+        )
+    })
+}
+
 /// The text PostgreSQL's search indexes for a ticket (stored in `tickets.search_text`, from which a
 /// generated `tsvector` column is built): subject, description and resource names as the words
 /// SQLite's `unicode61 remove_diacritics 2` tokenizer sees, lower-case, diacritics removed, one space
@@ -111,6 +127,25 @@ fn folded_words(text: &str) -> Vec<String> {
 /// FTS5 reads `"pg-main"*`). The pieces hold only letters and digits, so nothing the user types can
 /// be tsquery syntax; each is quoted all the same. `None` when nothing searchable is left.
 pub fn ts_query(input: &str) -> Option<String> {
+    ts_terms(input, "")
+}
+
+/// What migration 0013 puts before every word of a ticket of organization `org_id` in PostgreSQL's
+/// index (`o17x`): the digits end at the `x`, so no organization's words are a prefix of another's.
+fn org_lexeme_prefix(org_id: i64) -> String {
+    format!("o{org_id}x")
+}
+
+/// The PostgreSQL `tsquery` a list of organization `org_id` runs for what the user typed: [`ts_query`]
+/// with every piece prefixed as the index's words are (migration 0013), so the GIN index only walks
+/// this organization's entries. The prefix is put here, never typed; the user's pieces are still only
+/// letters and digits. `None` when nothing searchable is left.
+pub fn org_ts_query(org_id: i64, input: &str) -> Option<String> {
+    ts_terms(input, &org_lexeme_prefix(org_id))
+}
+
+/// [`ts_query`]'s terms with `prefix` before every piece.
+fn ts_terms(input: &str, prefix: &str) -> Option<String> {
     let terms: Vec<String> = api::ticket_list::search_words(input)
         .filter_map(|word| {
             let pieces = folded_words(word);
@@ -120,9 +155,9 @@ pub fn ts_query(input: &str) -> Option<String> {
                 .enumerate()
                 .map(|(i, p)| {
                     if i == last {
-                        format!("'{p}':*")
+                        format!("'{prefix}{p}':*")
                     } else {
-                        format!("'{p}'")
+                        format!("'{prefix}{p}'")
                     }
                 })
                 .collect();
@@ -205,6 +240,22 @@ impl ItemRow {
     }
 }
 
+/// Appends the condition "and the ticket matches `search`", asked of the search index scoped to
+/// organization `org_id`; nothing when nothing searchable is left.
+fn push_search(sql: &mut Sql, pg: bool, org_id: i64, search: &str) {
+    if pg {
+        if let Some(query) = org_ts_query(org_id, search) {
+            sql.push(" AND t.search @@ to_tsquery('simple', ")
+                .bind(Arg::Text(query))
+                .push(")");
+        }
+    } else if let Some(fts) = org_fts_query(org_id, search) {
+        sql.push(" AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
+            .bind(Arg::Text(fts))
+            .push(")");
+    }
+}
+
 impl ListFilter {
     fn key(&self) -> &'static str {
         match self.sort {
@@ -235,17 +286,7 @@ impl ListFilter {
                 .bind(Arg::Text(severity.key().to_owned()));
         }
         if let Some(search) = self.search.as_deref() {
-            if pg {
-                if let Some(query) = ts_query(search) {
-                    sql.push(" AND t.search @@ to_tsquery('simple', ")
-                        .bind(Arg::Text(query))
-                        .push(")");
-                }
-            } else if let Some(fts) = fts_query(search) {
-                sql.push(" AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
-                    .bind(Arg::Text(fts))
-                    .push(")");
-            }
+            push_search(sql, pg, self.org_id, search);
         }
         if let Some((position, direction)) = bound {
             let op = match direction {
@@ -390,9 +431,33 @@ impl super::Store {
     }
 }
 
+#[cfg(feature = "test-support")]
+impl super::Store {
+    /// How many tickets the search index alone returns for `search` in a list of organization
+    /// `org_id`: the index part of the list's statement (the FTS5 `MATCH` on SQLite, the `tsquery`
+    /// over the GIN-indexed column on PostgreSQL) without the list's own `organization_id` filter, so
+    /// the tests can check that the index is what keeps other organizations' matches out, on both
+    /// engines. `None` when nothing searchable is left.
+    pub async fn search_index_matches(&self, org_id: i64, search: &str) -> Result<Option<u64>> {
+        let mut sql = Sql::default();
+        let pg = matches!(self.pool, super::Pool::Postgres(_));
+        sql.push("SELECT COUNT(*) FROM tickets t WHERE TRUE");
+        push_search(&mut sql, pg, org_id, search);
+        if sql.args.is_empty() {
+            return Ok(None);
+        }
+        let count: i64 = on_pool!(self, |pool| {
+            bind_all!(sqlx::query_scalar(AssertSqlSafe(sql.text)), sql.args)
+                .fetch_one(pool)
+                .await?
+        });
+        codec::unsigned(count).map(Some)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{search_text, ts_query};
+    use super::{org_fts_query, org_ts_query, search_text, ts_query};
 
     #[test]
     fn search_text_folds_case_and_diacritics_and_splits_where_fts5_does() {
@@ -416,6 +481,29 @@ mod tests {
         assert_eq!(ts_query("pg-main").as_deref(), Some("('pg' <-> 'main':*)"));
         assert_eq!(ts_query("   ").as_deref(), None);
         assert_eq!(ts_query("x -- !!").as_deref(), None);
+    }
+
+    #[test]
+    fn the_organization_query_prefixes_every_piece_and_its_digits_end_at_the_x() {
+        assert_eq!(
+            org_ts_query(17, "repl pg-main").as_deref(),
+            Some("('o17xrepl':*) & ('o17xpg' <-> 'o17xmain':*)")
+        );
+        // Organization 1's word "7abc" is not organization 17's "abc".
+        assert_eq!(org_ts_query(1, "7abc").as_deref(), Some("('o1x7abc':*)"));
+        assert_eq!(org_ts_query(17, "x -- !!"), None);
+    }
+
+    #[test]
+    fn the_fts5_query_ands_the_organization_with_the_words_of_the_text_columns_only() {
+        assert_eq!(
+            org_fts_query(17, "repl \"x\"y").as_deref(),
+            Some(
+                "organization_id : \"17\" AND {subject description resource_ids} : \
+                 (\"repl\"* AND \"\"\"x\"\"y\"*)"
+            )
+        );
+        assert_eq!(org_fts_query(17, " * - "), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! hostile input), the organization scope, the query parameters' checks, query plans and timings.
 
 mod generated;
+mod organizations;
 mod paging;
 mod parameters;
 mod plans;
