@@ -12,7 +12,8 @@
 #
 # Settings (environment): BENCH_ORGANIZATIONS (100), BENCH_TICKETS (100000), BENCH_DURATION (10s per scenario),
 # BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_SESSIONS (20 signed-in admins), BENCH_ONLY (comma-separated
-# scenarios), BENCH_SKIP_BUILD=1 (reuse the built server).
+# scenarios), BENCH_SKIP_BUILD=1 (reuse the built server), BENCH_SQLITE_ONLY=1 (skip the PostgreSQL configurations,
+# for a quick look at a change on SQLite).
 set -euo pipefail
 
 # shellcheck source=scripts/env.sh
@@ -155,7 +156,7 @@ stop_instances
 
 # 2 and 3. PostgreSQL (s5-pg's scripts/services/postgres.sh prints SUPPORT_TEST_DATABASE_URL), with nginx
 # (scripts/services/nginx.sh prints SUPPORT_NGINX_URL) for two instances.
-if [ -f "$services/postgres.sh" ]; then
+if [ -f "$services/postgres.sh" ] && [ "${BENCH_SQLITE_ONLY:-0}" != 1 ]; then
   say "starting PostgreSQL"
   eval "$(bash "$services/postgres.sh" start)"
   pg_started=1
@@ -207,7 +208,7 @@ PY
     say "scripts/services/nginx.sh is not in this checkout: two instances behind nginx not run"
   fi
 else
-  say "scripts/services/postgres.sh is not in this checkout: PostgreSQL configurations and pgbench not run"
+  say "PostgreSQL configurations and pgbench not run (BENCH_SQLITE_ONLY=1, or scripts/services/postgres.sh missing)"
 fi
 
 python3 - "$report/machine.json" <<'PY'
