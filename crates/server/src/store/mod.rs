@@ -250,7 +250,7 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The key of the advisory lock every PostgreSQL write transaction takes (any fixed number; this one
 /// is "supp" in ASCII, so it is recognisable in `pg_locks`).
-const WRITE_LOCK_KEY: i64 = 0x7375_7070;
+pub const WRITE_LOCK_KEY: i64 = 0x7375_7070;
 
 impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and applies every pending migration.

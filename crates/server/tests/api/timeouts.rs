@@ -576,15 +576,26 @@ async fn a_write_that_outwaits_the_database_is_busy_not_an_internal_error() {
     let dev = app.sign_in("dev@acme.example").await;
     let form = crate::tickets::acme_form(&app).await;
 
-    // Another writer holds the write lock: a raw connection of the test's own.
-    let mut holder = app.db.acquire().await.expect("a connection");
-    let lock = if on_postgres() {
-        // The advisory lock every write transaction of the server takes (store::WRITE_LOCK_KEY).
-        "SELECT pg_advisory_lock(1937076336)"
+    // Another writer holds the write lock: a raw connection of the test's own. On PostgreSQL that
+    // is the advisory lock every write transaction of the server takes.
+    let (lock, unlock) = if on_postgres() {
+        (
+            "SELECT pg_advisory_lock($1)",
+            "SELECT pg_advisory_unlock($1)",
+        )
     } else {
-        "BEGIN IMMEDIATE"
+        ("BEGIN IMMEDIATE", "ROLLBACK")
     };
-    sqlx::query(lock)
+    let with_key = |sql: &'static str| {
+        let query = sqlx::query(sql);
+        if on_postgres() {
+            query.bind(support_server::store::WRITE_LOCK_KEY)
+        } else {
+            query
+        }
+    };
+    let mut holder = app.db.acquire().await.expect("a connection");
+    with_key(lock)
         .execute(&mut *holder)
         .await
         .expect("take the write lock");
@@ -593,12 +604,7 @@ async fn a_write_that_outwaits_the_database_is_busy_not_an_internal_error() {
     assert_eq!(header(&response, "retry-after"), "1");
     expect_error(response, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy).await;
 
-    let unlock = if on_postgres() {
-        "SELECT pg_advisory_unlock(1937076336)"
-    } else {
-        "ROLLBACK"
-    };
-    sqlx::query(unlock)
+    with_key(unlock)
         .execute(&mut *holder)
         .await
         .expect("free the write lock");
