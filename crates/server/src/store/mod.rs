@@ -321,8 +321,7 @@ impl Store {
         let inner = match &self.pool {
             Pool::Sqlite(pool) => Inner::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => Inner::Postgres(
-                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    .await?,
+                begin_postgres(pool, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?,
             ),
         };
         Ok(Tx {
@@ -366,7 +365,7 @@ impl Store {
                 Inner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
             }
             Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = begin_postgres(pool, "BEGIN").await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK_KEY)
                     .execute(&mut *tx)
@@ -401,6 +400,24 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
     }
+}
+
+/// Starts a PostgreSQL transaction with `statement`, in a task of its own so that it always
+/// finishes. sqlx 0.9's PostgreSQL BEGIN is not safe to cancel: its guard queues a ROLLBACK only
+/// once the BEGIN was answered, so a request cancelled between sending the BEGIN and reading its
+/// answer (a deadline, a client gone) returned its connection to the pool still inside the
+/// transaction, and the next user of that connection ran in it (a write then failed in a READ
+/// ONLY one). Finished in its own task, the BEGIN yields a whole transaction, which rolls back on
+/// drop if nobody is left to use it.
+async fn begin_postgres(
+    pool: &PgPool,
+    statement: &'static str,
+) -> Result<Transaction<'static, Postgres>> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with(statement).await })
+        .await
+        .context("starting a transaction")?
+        .map_err(Error::from)
 }
 
 impl Tx {

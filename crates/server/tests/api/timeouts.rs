@@ -612,3 +612,109 @@ async fn a_write_that_outwaits_the_database_is_busy_not_an_internal_error() {
     let created = dev.post_ticket(&form).await;
     assert_eq!(created.status(), StatusCode::CREATED, "the retry is taken");
 }
+
+/// A TCP relay on loopback to `upstream` (`host:port`) that holds every answer of the server for
+/// `delay` before passing it on: a slow database link. Returns the relay's `host:port`.
+async fn slow_link(upstream: String, delay: Duration) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the relay");
+    let address = listener.local_addr().expect("relay address").to_string();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let server = TcpStream::connect(&upstream)
+                .await
+                .expect("reach the database");
+            let (mut client_read, mut client_write) = client.into_split();
+            let (mut server_read, mut server_write) = server.into_split();
+            tokio::spawn(async move {
+                tokio::io::copy(&mut client_read, &mut server_write)
+                    .await
+                    .ok();
+            });
+            tokio::spawn(async move {
+                let mut buffer = vec![0; 64 * 1024];
+                while let Ok(read) = server_read.read(&mut buffer).await {
+                    if read == 0 {
+                        break;
+                    }
+                    tokio::time::sleep(delay).await;
+                    if client_write.write_all(&buffer[..read]).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    address
+}
+
+/// A read transaction whose start is cancelled halfway (its request timed out, its client went
+/// away) leaves no transaction open on the pooled connection. sqlx 0.9's PostgreSQL `begin` queues
+/// its ROLLBACK on cancellation only once the BEGIN was answered, so a connection dropped between
+/// sending `BEGIN ... READ ONLY` and its answer went back to the pool still inside that read-only
+/// transaction, and the next write on it failed with "cannot execute ... in a read-only
+/// transaction" (a sign-in answered 500 this way in the two-instance run).
+///
+/// On PostgreSQL the store talks through a link that holds each answer 50 ms (the pool's check of
+/// an idle connection answers after one hold, the BEGIN after a second one); the start is
+/// cancelled at several moments across both, so some land between the BEGIN and its answer. The pool has one connection,
+/// so every write runs on the connection the cancelled start used. On SQLite the same cancellations
+/// meet its worker thread's own handling.
+#[tokio::test]
+async fn a_transaction_start_cancelled_halfway_leaves_its_connection_clean() {
+    use support_server::store::{Database, Store, sign_in_limits::SignInCounter};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = test_config(dir.path());
+    config.database_max_connections = 1;
+    let mut options = config.database_options();
+    if let Database::Postgres(url) = &mut options.database {
+        let mut parsed = url::Url::parse(url).expect("a URL");
+        let upstream = format!(
+            "{}:{}",
+            parsed.host_str().expect("a host"),
+            parsed.port().unwrap_or(5432)
+        );
+        let relay = slow_link(upstream, Duration::from_millis(50)).await;
+        let port = relay.rsplit(':').next().expect("a port");
+        parsed
+            .set_port(Some(port.parse().expect("a port number")))
+            .expect("set the port");
+        *url = parsed.into();
+    }
+    let store = Store::connect(&options).await.expect("open the store");
+
+    let cancel_after_ms = [10, 40, 70, 100, 120, 140, 170, 200];
+    for (attempt, cancel_after) in cancel_after_ms.into_iter().enumerate() {
+        let begun = tokio::time::timeout(Duration::from_millis(cancel_after), store.begin()).await;
+        drop(begun);
+        // The dropped connection goes back to the pool in a task of its own.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+
+        let mut tx = tokio::time::timeout(BOUND, store.begin_write())
+            .await
+            .expect("the connection comes back")
+            .expect("a write transaction");
+        let counter = SignInCounter {
+            count: attempt as i64 + 1,
+            window_start_ms: 1,
+            last_ms: 1,
+        };
+        tx.put_sign_in_counter("cancelled-begin", counter)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("the write after a start cancelled at {cancel_after} ms: {e}")
+            });
+        tx.commit().await.expect("commit");
+    }
+    let mut tx = store.begin().await.expect("a read");
+    let stored = tx.sign_in_counter("cancelled-begin").await.expect("read");
+    assert_eq!(
+        stored.map(|c| c.count),
+        Some(cancel_after_ms.len() as i64),
+        "every write was committed"
+    );
+    drop(tx);
+    store.close().await;
+}
