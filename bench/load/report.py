@@ -2,8 +2,8 @@
 """Writes the load benchmark's report (scripts/bench-load.sh) from the figures in DIR: report.md and report.json,
 the configurations side by side, the floors, and each target of issue 14 passed or failed (also printed).
 
-Usage: report.py DIR. Reads DIR/machine.json and whichever of sqlite.json, postgres.json, postgres-2.json,
-raw-sqlite.json and pgbench.json exist.
+Usage: report.py DIR. Reads DIR/machine.json and whichever of sqlite.json, sqlite-latency.json (the lists at a
+lower connection count), postgres.json, postgres-2.json, raw-sqlite.json and pgbench.json exist.
 """
 
 import json
@@ -35,8 +35,10 @@ def by_scenario(config):
     return {s["scenario"]: s for s in config["scenarios"]} if config else {}
 
 
-def targets(configs):
-    """Each target of issue 14: what was measured, and passed, failed or not measured (None)."""
+def targets(configs, latency=None):
+    """Each target of issue 14: what was measured, and passed, failed or not measured (None). The list target is
+    judged on `latency` (the lists at a load two cores sustain) when it was run, with the saturated figures beside
+    it: at saturation the p99 is the queue, and it grows with every connection the load tool adds."""
     out = []
     sqlite = by_scenario(configs.get("sqlite"))
     create = sqlite.get("create")
@@ -45,12 +47,24 @@ def targets(configs):
         "measured": f"{create['rps']:,.0f}/s" if create else "not measured",
         "passed": (create["rps"] >= CREATE_TARGET and create["errors"]["status"] == 0) if create else None,
     })
-    lists = [sqlite[s] for s in LISTS if s in sqlite]
-    worst = max(lists, key=lambda s: s["p99_ms"]) if lists else None
+    def worst_of(config):
+        lists = [config[s] for s in LISTS if s in config]
+        return max(lists, key=lambda s: s["p99_ms"]) if lists else None
+
+    def p99_text(worst, connections):
+        return f"worst p99 {worst['p99_ms']:.1f} ms at {connections} connections ({worst['title']}, {worst['rps']:,.0f}/s)"
+
+    saturated, moderate = worst_of(sqlite), worst_of(by_scenario(latency))
+    judged = moderate or saturated
+    measured = []
+    if moderate:
+        measured.append(p99_text(moderate, latency["load_tool"]["connections"]))
+    if saturated:
+        measured.append(p99_text(saturated, configs["sqlite"]["load_tool"]["connections"]) + ", saturated")
     out.append({
         "target": f"list p99 <= {LIST_P99_TARGET_MS:.0f} ms at 100,000 tickets (SQLite, every list scenario)",
-        "measured": f"worst p99 {worst['p99_ms']:.1f} ms ({worst['title']})" if worst else "not measured",
-        "passed": worst["p99_ms"] <= LIST_P99_TARGET_MS if worst else None,
+        "measured": "; ".join(measured) or "not measured",
+        "passed": judged["p99_ms"] <= LIST_P99_TARGET_MS if judged else None,
     })
     one, two = by_scenario(configs.get("postgres")), by_scenario(configs.get("postgres-2"))
     ratios = [two[s]["rps"] / one[s]["rps"] for s in READS if s in one and s in two and one[s]["rps"] > 0]
@@ -124,6 +138,14 @@ def markdown(report):
     for scenario, title in titles:
         row = [cell(by_scenario(configs.get(key)).get(scenario)) for key, _ in CONFIGURATIONS]
         lines.append(f"| {title} | " + " | ".join(row) + " |")
+    latency = report.get("latency")
+    if latency:
+        lines += ["", f"### The lists at {latency['load_tool']['connections']} connections (SQLite, one instance)", "",
+                  "At 16 connections two cores are saturated and a list's p99 is mostly its wait in the queue; this "
+                  "pass measures the lists under a heavy load the machine sustains.", "",
+                  "| scenario | SQLite, one instance |", "|---|---|"]
+        for s in latency["scenarios"]:
+            lines.append(f"| {s['title']} | {cell(s)} |")
     lines += ["", "## Floors (same machine, no HTTP)", ""]
     raw = report.get("raw_sqlite")
     if raw:
@@ -158,8 +180,9 @@ def main():
         "configurations": configs,
         "raw_sqlite": load(directory, "raw-sqlite"),
         "pgbench": load(directory, "pgbench"),
+        "latency": load(directory, "sqlite-latency"),
     }
-    report["targets"] = targets(configs)
+    report["targets"] = targets(configs, report["latency"])
     with open(os.path.join(directory, "report.json"), "w") as f:
         json.dump(report, f, indent=2)
     with open(os.path.join(directory, "report.md"), "w") as f:

@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use tokio::task::JoinHandle;
-
 use crate::clock;
 use crate::error::Result;
 use crate::jobs::sweeper::SWEEP_INTERVAL;
@@ -41,20 +39,6 @@ pub async fn purge(store: &Store, retention: Duration) -> Result<PurgeReport> {
         rate_events: store
             .purge_rate_events(clock::now_ms() - limits::WINDOW_MS)
             .await?,
-    })
-}
-
-/// Runs [`purge`] now and then every [`PURGE_INTERVAL`] until the task is aborted. One instance on
-/// its own; `serve` runs [`purge_and_log`] under a lease instead (`jobs::lease`), so that of several
-/// instances on one database one purges.
-pub fn spawn_purger(store: Store, retention: Duration) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(PURGE_INTERVAL);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            purge_and_log(&store, retention).await;
-        }
     })
 }
 

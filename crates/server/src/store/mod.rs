@@ -211,13 +211,20 @@ pub struct Tx {
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
+/// What a request gets when the database could not take it in time (its lock, a statement's
+/// timeout, a free connection): nothing was written, and the same request may be sent again in a
+/// second.
+fn busy() -> Error {
+    Error::Busy {
+        retry_after_secs: 1,
+    }
+}
+
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Self {
         if is_contention(&error) {
             tracing::warn!(%error, "the database did not answer in time: 503 busy");
-            return Error::Busy {
-                retry_after_secs: 1,
-            };
+            return busy();
         }
         Error::Database(Box::new(error))
     }
@@ -358,9 +365,7 @@ impl Store {
                 writer = Some(
                     tokio::time::timeout(SQLITE_BUSY_TIMEOUT, queued)
                         .await
-                        .map_err(|_| Error::Busy {
-                            retry_after_secs: 1,
-                        })?,
+                        .map_err(|_| busy())?,
                 );
                 Inner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
             }
