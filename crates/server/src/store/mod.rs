@@ -206,6 +206,10 @@ pub struct Store {
 /// One transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     inner: Inner,
+    /// SQLite: the last search looked up in this transaction, its FTS5 query and the ids it matched
+    /// (a JSON array), so the page, the total and the "anything before" check of one list share one
+    /// lookup (`store::ticket_list`).
+    search_matches: Option<(String, String)>,
     /// A write transaction's place at the head of the writers' queue, given up with the transaction
     /// (after its commit or rollback: fields drop in order).
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -333,6 +337,7 @@ impl Store {
         };
         Ok(Tx {
             inner,
+            search_matches: None,
             _writer: None,
         })
     }
@@ -380,6 +385,7 @@ impl Store {
         };
         Ok(Tx {
             inner,
+            search_matches: None,
             _writer: writer,
         })
     }

@@ -241,19 +241,33 @@ impl ItemRow {
 }
 
 /// Appends the condition "and the ticket matches `search`", asked of the search index scoped to
-/// organization `org_id`; nothing when nothing searchable is left.
-fn push_search(sql: &mut Sql, pg: bool, org_id: i64, search: &str) {
+/// organization `org_id`; nothing when nothing searchable is left. On SQLite the index was asked
+/// already ([`sqlite_matches`]): `matched` holds the ids it found.
+fn push_search(sql: &mut Sql, pg: bool, org_id: i64, search: &str, matched: Option<&str>) {
     if pg {
         if let Some(query) = org_ts_query(org_id, search) {
             sql.push(" AND t.search @@ to_tsquery('simple', ")
                 .bind(Arg::Text(query))
                 .push(")");
         }
-    } else if let Some(fts) = org_fts_query(org_id, search) {
-        sql.push(" AND t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
-            .bind(Arg::Text(fts))
-            .push(")");
+    } else if let Some(ids) = matched {
+        sql.push(" AND t.id IN (SELECT value FROM json_each(")
+            .bind(Arg::Text(ids.to_owned()))
+            .push("))");
     }
+}
+
+/// The ids (a JSON array) of the tickets FTS5 matches for `fts` ([`org_fts_query`]: one
+/// organization's). Asked once per list, not inside each of its statements: the page, its total and
+/// the check for a page before it each evaluated the same `MATCH`, and that evaluation (merging the
+/// words' doclists) is most of what a search costs.
+async fn sqlite_matches(conn: &mut sqlx::SqliteConnection, fts: &str) -> Result<String> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(json_group_array(rowid), '[]') FROM tickets_fts WHERE tickets_fts MATCH $1",
+    )
+    .bind(fts)
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 impl ListFilter {
@@ -264,8 +278,14 @@ impl ListFilter {
         }
     }
 
-    /// `WHERE ...` for these tickets, past `bound` if given.
-    fn push_where(&self, sql: &mut Sql, pg: bool, bound: Option<(&Position, Direction)>) {
+    /// `WHERE ...` for these tickets, past `bound` if given; `matched`: the search's ids on SQLite.
+    fn push_where(
+        &self,
+        sql: &mut Sql,
+        pg: bool,
+        bound: Option<(&Position, Direction)>,
+        matched: Option<&str>,
+    ) {
         sql.push(" WHERE t.organization_id = ")
             .bind(Arg::Int(self.org_id));
         if let Some((user_id, email)) = &self.mine {
@@ -286,7 +306,7 @@ impl ListFilter {
                 .bind(Arg::Text(severity.key().to_owned()));
         }
         if let Some(search) = self.search.as_deref() {
-            push_search(sql, pg, self.org_id, search);
+            push_search(sql, pg, self.org_id, search, matched);
         }
         if let Some((position, direction)) = bound {
             let op = match direction {
@@ -309,6 +329,7 @@ impl ListFilter {
         pg: bool,
         bound: Option<(&Position, Direction)>,
         limit: u32,
+        matched: Option<&str>,
     ) -> Sql {
         // Names come from subqueries, not joins, so the planner always drives from the ticket index.
         let mut sql = Sql::default();
@@ -319,7 +340,7 @@ impl ListFilter {
                     t.created_at, t.updated_at, t.last_replied_by, t.last_reply_from_agent
              FROM tickets t",
         );
-        self.push_where(&mut sql, pg, bound);
+        self.push_where(&mut sql, pg, bound, matched);
         let order = match bound.map(|(_, d)| d) {
             Some(Direction::Newer) => "ASC",
             _ => "DESC",
@@ -332,15 +353,38 @@ impl ListFilter {
         sql
     }
 
-    fn count_query(&self, prefix: &str, pg: bool) -> Sql {
+    fn count_query(&self, prefix: &str, pg: bool, matched: Option<&str>) -> Sql {
         let mut sql = Sql::default();
         sql.push(prefix).push("SELECT COUNT(*) FROM tickets t");
-        self.push_where(&mut sql, pg, None);
+        self.push_where(&mut sql, pg, None, matched);
         sql
     }
 }
 
 impl Tx {
+    /// SQLite: the ids `filter`'s search matches ([`sqlite_matches`]), looked up once per
+    /// transaction and search. `None` without a search, and on PostgreSQL, whose statements ask
+    /// their GIN index themselves.
+    async fn search_ids(&mut self, filter: &ListFilter) -> Result<Option<String>> {
+        let Some(search) = filter.search.as_deref() else {
+            return Ok(None);
+        };
+        let super::Inner::Sqlite(tx) = &mut self.inner else {
+            return Ok(None);
+        };
+        let Some(fts) = org_fts_query(filter.org_id, search) else {
+            return Ok(None);
+        };
+        if let Some((query, ids)) = &self.search_matches
+            && *query == fts
+        {
+            return Ok(Some(ids.clone()));
+        }
+        let ids = sqlite_matches(tx, &fts).await?;
+        self.search_matches = Some((fts, ids.clone()));
+        Ok(Some(ids))
+    }
+
     /// Up to `limit` tickets of `filter` past `bound` (from the top without one), nearest to it
     /// first.
     pub async fn list_tickets(
@@ -349,8 +393,9 @@ impl Tx {
         bound: Option<(&Position, Direction)>,
         limit: u32,
     ) -> Result<Vec<TicketListItem>> {
+        let matched = self.search_ids(filter).await?;
         let rows: Vec<ItemRow> = on_tx!(self, |conn, pg| {
-            let sql = filter.page_query("", pg, bound, limit);
+            let sql = filter.page_query("", pg, bound, limit, matched.as_deref());
             // Every value is bound: the text holds only this module's own fragments.
             bind_all!(sqlx::query_as(AssertSqlSafe(sql.text)), sql.args)
                 .fetch_all(&mut *conn)
@@ -366,10 +411,16 @@ impl Tx {
         position: &Position,
         direction: Direction,
     ) -> Result<bool> {
+        let matched = self.search_ids(filter).await?;
         on_tx!(self, |conn, pg| {
             let mut sql = Sql::default();
             sql.push("SELECT EXISTS (SELECT 1 FROM tickets t");
-            filter.push_where(&mut sql, pg, Some((position, direction)));
+            filter.push_where(
+                &mut sql,
+                pg,
+                Some((position, direction)),
+                matched.as_deref(),
+            );
             sql.push(")");
             Ok(
                 bind_all!(sqlx::query_scalar(AssertSqlSafe(sql.text)), sql.args)
@@ -381,8 +432,9 @@ impl Tx {
 
     /// How many tickets `filter` holds.
     pub async fn count_tickets(&mut self, filter: &ListFilter) -> Result<u64> {
+        let matched = self.search_ids(filter).await?;
         let total: i64 = on_tx!(self, |conn, pg| {
-            let sql = filter.count_query("", pg);
+            let sql = filter.count_query("", pg, matched.as_deref());
             bind_all!(sqlx::query_scalar(AssertSqlSafe(sql.text)), sql.args)
                 .fetch_one(&mut *conn)
                 .await?
@@ -414,8 +466,22 @@ impl super::Store {
             return Err(anyhow::anyhow!("query plans are checked on SQLite only").into());
         };
         let details = |rows: Vec<(i64, i64, i64, String)>| rows.into_iter().map(|r| r.3).collect();
-        let page = filter.page_query("EXPLAIN QUERY PLAN ", false, bound, limit);
-        let count = filter.count_query("EXPLAIN QUERY PLAN ", false);
+        let fts = filter
+            .search
+            .as_deref()
+            .and_then(|search| org_fts_query(filter.org_id, search));
+        let matched = match fts {
+            Some(fts) => Some(sqlite_matches(&mut *pool.acquire().await?, &fts).await?),
+            None => None,
+        };
+        let page = filter.page_query(
+            "EXPLAIN QUERY PLAN ",
+            false,
+            bound,
+            limit,
+            matched.as_deref(),
+        );
+        let count = filter.count_query("EXPLAIN QUERY PLAN ", false, matched.as_deref());
         Ok(Plans {
             page: details(
                 bind_all!(sqlx::query_as(AssertSqlSafe(page.text)), page.args)
@@ -440,9 +506,18 @@ impl super::Store {
     /// engines. `None` when nothing searchable is left.
     pub async fn search_index_matches(&self, org_id: i64, search: &str) -> Result<Option<u64>> {
         let mut sql = Sql::default();
-        let pg = matches!(self.pool, super::Pool::Postgres(_));
-        sql.push("SELECT COUNT(*) FROM tickets t WHERE TRUE");
-        push_search(&mut sql, pg, org_id, search);
+        match &self.pool {
+            super::Pool::Postgres(_) => {
+                sql.push("SELECT COUNT(*) FROM tickets t WHERE TRUE");
+                push_search(&mut sql, true, org_id, search, None);
+            }
+            super::Pool::Sqlite(_) => {
+                if let Some(fts) = org_fts_query(org_id, search) {
+                    sql.push("SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH ")
+                        .bind(Arg::Text(fts));
+                }
+            }
+        }
         if sql.args.is_empty() {
             return Ok(None);
         }
