@@ -462,18 +462,13 @@ impl super::Store {
         bound: Option<(&Position, Direction)>,
         limit: u32,
     ) -> Result<Plans> {
-        let super::Pool::Sqlite(pool) = &self.pool else {
+        if !matches!(self.pool, super::Pool::Sqlite(_)) {
             return Err(anyhow::anyhow!("query plans are checked on SQLite only").into());
-        };
+        }
         let details = |rows: Vec<(i64, i64, i64, String)>| rows.into_iter().map(|r| r.3).collect();
-        let fts = filter
-            .search
-            .as_deref()
-            .and_then(|search| org_fts_query(filter.org_id, search));
-        let matched = match fts {
-            Some(fts) => Some(sqlite_matches(&mut *pool.acquire().await?, &fts).await?),
-            None => None,
-        };
+        // In a read transaction like a list's, so the search is looked up as a list looks it up.
+        let mut tx = self.begin().await?;
+        let matched = tx.search_ids(filter).await?;
         let page = filter.page_query(
             "EXPLAIN QUERY PLAN ",
             false,
@@ -482,18 +477,20 @@ impl super::Store {
             matched.as_deref(),
         );
         let count = filter.count_query("EXPLAIN QUERY PLAN ", false, matched.as_deref());
-        Ok(Plans {
+        let plans = on_tx!(tx, |conn| Plans {
             page: details(
                 bind_all!(sqlx::query_as(AssertSqlSafe(page.text)), page.args)
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?,
             ),
             count: details(
                 bind_all!(sqlx::query_as(AssertSqlSafe(count.text)), count.args)
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?,
             ),
-        })
+        });
+        tx.commit().await?;
+        Ok(plans)
     }
 }
 
