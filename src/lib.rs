@@ -67,6 +67,9 @@ pub fn App(
     let auth = embedding.auth.clone().unwrap_or_else(Auth::cookie);
     let mut client = ApiClient::new(&config.api_base, Callback::new(move |()| session.expire()))
         .with_auth(auth.clone());
+    if let Some(early) = &embedding.early {
+        client = client.with_early(js_sys::Object::clone(early));
+    }
     // Aborted on unmount: no request of ours outlives the app.
     if let Ok(lifetime) = web_sys::AbortController::new() {
         client = client.with_lifetime(lifetime.signal());

@@ -19,7 +19,8 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, RequestCredentials};
 
 pub use auth::Auth;
@@ -45,6 +46,9 @@ pub struct ApiClient {
     auth: StoredValue<Auth>,
     /// Aborted when the app is unmounted: a request no scope of its own cancels still stops then.
     lifetime: StoredValue<Option<SendWrapper<AbortSignal>>>,
+    /// Answers the page started before the wasm had loaded (`mount`'s `early` option): URL, as
+    /// [`Self::url`] writes it, -> `Promise<Response>`. Each is used once, by the first GET of its URL.
+    early: StoredValue<Option<SendWrapper<js_sys::Object>>>,
 }
 
 impl ApiClient {
@@ -56,7 +60,16 @@ impl ApiClient {
             on_unauthenticated,
             auth: StoredValue::new(Auth::cookie()),
             lifetime: StoredValue::new(None),
+            early: StoredValue::new(None),
         }
+    }
+
+    /// The same client answering its first GET of each URL in `early` (URL -> `Promise<Response>`)
+    /// with that response instead of asking again. The standalone page starts the first screen's
+    /// requests while the wasm downloads, which takes their round trips off the first paint.
+    pub fn with_early(self, early: js_sys::Object) -> Self {
+        self.early.set_value(Some(SendWrapper::new(early)));
+        self
     }
 
     /// The same client authenticating with `auth` (token mode when the host hands over tokens).
@@ -109,9 +122,30 @@ impl ApiClient {
         &self,
         make: &dyn Fn() -> Result<Request, gloo_net::Error>,
     ) -> ApiResult<Response> {
+        self.send_or_take(None, make).await
+    }
+
+    /// [`Self::send`], whose first answer is `early`'s (a request the page already made) when there is
+    /// one and it arrived.
+    async fn send_or_take(
+        &self,
+        early: Option<js_sys::Promise>,
+        make: &dyn Fn() -> Result<Request, gloo_net::Error>,
+    ) -> ApiResult<Response> {
         let auth = self.auth.get_value();
         let used = auth.current();
-        let first = self.attempt(make()).await;
+        let early = match early {
+            Some(promise) => JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|answer| answer.dyn_into::<web_sys::Response>().ok()),
+            None => None,
+        };
+        // An early request that failed on the way is asked again the usual way.
+        let first = match early {
+            Some(response) => Self::answer(Response::from(response)).await,
+            None => self.attempt(make()).await,
+        };
         if first.as_ref().err() != Some(&ClientError::Unauthenticated) || !auth.is_token_mode() {
             return self.settle(first);
         }
@@ -135,6 +169,24 @@ impl ApiClient {
             gloo_net::Error::JsError(js) if js.name == "AbortError" => ClientError::Aborted,
             _ => ClientError::Network,
         })?;
+        Self::answer(response).await
+    }
+
+    /// The page's own request for `url` (see [`Self::with_early`]), taken out of `early`: used once.
+    /// Cookie mode only: in token mode every request must carry the host's token.
+    fn take_early(&self, url: &str) -> Option<js_sys::Promise> {
+        if self.auth.get_value().is_token_mode() {
+            return None;
+        }
+        let early = self.early.get_value()?;
+        let key = JsValue::from_str(url);
+        let promise = js_sys::Reflect::get(&early, &key).ok()?;
+        let _ = js_sys::Reflect::delete_property(&early, &key);
+        promise.dyn_into::<js_sys::Promise>().ok()
+    }
+
+    /// A successful answer as it is; any other as the one client error.
+    async fn answer(response: Response) -> ApiResult<Response> {
         if response.ok() {
             return Ok(response);
         }
@@ -145,9 +197,10 @@ impl ApiClient {
     /// Sends the request `make` builds and reads the JSON answer.
     async fn fetch<T: DeserializeOwned>(
         &self,
+        early: Option<js_sys::Promise>,
         make: &dyn Fn() -> Result<Request, gloo_net::Error>,
     ) -> ApiResult<T> {
-        let response = self.send(make).await?;
+        let response = self.send_or_take(early, make).await?;
         read_json(&response)
             .await
             .ok_or(ClientError::Unexpected(response.status()))
@@ -159,8 +212,11 @@ impl ApiClient {
         signal: Option<AbortSignal>,
     ) -> ApiResult<T> {
         let url = self.url(path);
-        self.fetch(&|| self.prepare(Request::get(&url), signal.as_ref()).build())
-            .await
+        let early = self.take_early(&url);
+        self.fetch(early, &|| {
+            self.prepare(Request::get(&url), signal.as_ref()).build()
+        })
+        .await
     }
 
     /// Sends `body` as JSON with the request `builder` starts (called again for a retry).
@@ -170,7 +226,7 @@ impl ApiClient {
         body: &B,
     ) -> ApiResult<T> {
         let text = json_text(body)?;
-        self.fetch(&|| {
+        self.fetch(None, &|| {
             self.prepare(builder(), None)
                 .header("content-type", "application/json")
                 .body(text.as_str())

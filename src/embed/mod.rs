@@ -138,6 +138,9 @@ pub struct Embedding {
     pub auth: Option<Auth>,
     /// Filled in by [`HostBridge`] inside the router.
     pub navigator: Navigator,
+    /// `early`: answers the page already asked for (URL -> `Promise<Response>`), see
+    /// [`crate::api::ApiClient::with_early`].
+    pub early: Option<SendWrapper<js_sys::Object>>,
 }
 
 /// Inside the router: tells the host about each navigation and lets it navigate the app.
@@ -226,7 +229,8 @@ impl Drop for MountHandle {
 /// Mounts the app inside `element` (see the README's "Embedding into the console" for the options).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> MountHandle {
-    let options = MountOptions::from_js(&options);
+    let options_js = options;
+    let options = MountOptions::from_js(&options_js);
     let config = options.config();
     let auth = match &options.token {
         Some(token) => Auth::token(token.clone()),
@@ -240,6 +244,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> MountHandle {
         },
         auth: Some(auth.clone()),
         navigator: Navigator::default(),
+        early: early_requests(&options_js),
     };
     let navigator = embedding.navigator.clone();
     let base = router_base(&options.base);
@@ -275,6 +280,18 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> MountHandle {
         navigator,
         shadow,
     }
+}
+
+/// The options' `early` object, if it is one.
+fn early_requests(options: &JsValue) -> Option<SendWrapper<js_sys::Object>> {
+    if !options.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(options, &JsValue::from_str("early"))
+        .ok()?
+        .dyn_into::<js_sys::Object>()
+        .ok()
+        .map(SendWrapper::new)
 }
 
 #[wasm_bindgen(module = "/src/embed/element.js")]

@@ -17,7 +17,8 @@ function bundleFiles(): { js: string; wasm: string; css: string } {
   return {
     js: find(/import init, \* as bindings from '([^']+\.js)'/),
     wasm: find(/module_or_path: '([^']+\.wasm)'/),
-    css: find(/<link rel="stylesheet" href="([^"]+\.css)"/),
+    // Trunk minifies index.html in release builds: attributes unquoted, in its own order.
+    css: find(/\bhref="?([^"\s>]+\.css)/),
   };
 }
 
