@@ -26,6 +26,9 @@ const PASSWORD = 'support-demo';
 const CSRF = { 'x-support-csrf': '1' };
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 60);
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 200);
+// Cold loads of the Support page and of its static copy per profile: the report keeps the one with the median LCP
+// (one load varies by 100-200 ms on a two-core machine, more than the ratio's margin).
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 5));
 const HEAP_ROUTE_CHANGES = [20, 200];
 const WAIT = 60_000;
 
@@ -242,6 +245,14 @@ async function coldLoad(browser, state, profile, route, ready) {
   return result;
 }
 
+// `times` cold loads; the one with the median LCP, with every run's LCP in `lcpRuns`.
+async function medianLoad(times, load) {
+  const runs = [];
+  for (let i = 0; i < times; i++) runs.push(await load());
+  runs.sort((a, b) => a.lcp - b.lcp);
+  return { ...runs[Math.floor((runs.length - 1) / 2)], lcpRuns: runs.map((r) => r.lcp) };
+}
+
 function summarizeLongTasks(tasks, fcp) {
   const after = tasks.filter((t) => fcp != null && t.start >= fcp);
   return {
@@ -433,13 +444,15 @@ async function main() {
     console.log(`bench: profile ${name}`);
     const out = { loads: {} };
     for (const [key, route] of Object.entries(routes)) {
-      out.loads[key] = await coldLoad(browser, state, profile, route, READY[key]);
-      console.log(`bench:   ${route}: FCP ${out.loads[key].fcp} ms, LCP ${out.loads[key].lcp} ms`);
+      const times = key === 'support' ? REPEAT : 1;
+      out.loads[key] = await medianLoad(times, () => coldLoad(browser, state, profile, route, READY[key]));
+      console.log(`bench:   ${route}: FCP ${out.loads[key].fcp} ms, LCP ${out.loads[key].lcp} ms${times > 1 ? ` (median of ${out.loads[key].lcpRuns.join(', ')})` : ''}`);
     }
     // The static copy has no session and no wasm: its own readiness is its heading.
-    out.staticCopy = await coldLoad(browser, undefined, profile, baseline.url, async (page) => {
+    out.staticCopy = await medianLoad(REPEAT, () => coldLoad(browser, undefined, profile, baseline.url, async (page) => {
       await page.getByRole('heading', { level: 1, name: 'Support', exact: true }).waitFor({ timeout: WAIT });
-    });
+    }));
+    console.log(`bench:   static copy: LCP ${out.staticCopy.lcp} ms (median of ${out.staticCopy.lcpRuns.join(', ')})`);
     out.ratios = {
       supportFcp: ratio(out.loads.support.fcp, out.staticCopy.fcp),
       supportLcp: ratio(out.loads.support.lcp, out.staticCopy.lcp),
@@ -502,7 +515,9 @@ function markdown(r) {
     for (const l of [...Object.values(p.loads), { ...p.staticCopy, route: 'static copy of /support' }]) {
       lines.push(`| ${l.route} | ${l.ttfb ?? ''} | ${l.wasmStarted ?? ''} | ${l.fcp ?? ''} | ${l.lcp ?? ''} | ${l.readyMs} | ${l.formReady ?? ''} | ${l.longTasks.count} (${l.longTasks.afterFcpCount}) | ${l.longTasks.maxMs} |`);
     }
-    lines.push('', `Ratios to the static copy: Support FCP ${p.ratios.supportFcp}x, Support LCP ${p.ratios.supportLcp}x, My tickets LCP ${p.ratios.ticketsLcp}x.`, '');
+    lines.push('', `Ratios to the static copy: Support FCP ${p.ratios.supportFcp}x, Support LCP ${p.ratios.supportLcp}x, My tickets LCP ${p.ratios.ticketsLcp}x.`);
+    if (p.loads.support.lcpRuns) lines.push(`The Support page and the static copy are the loads with the median LCP of ${p.loads.support.lcpRuns.length} (Support: ${p.loads.support.lcpRuns.join(', ')} ms; static copy: ${p.staticCopy.lcpRuns.join(', ')} ms).`);
+    lines.push('');
     lines.push('| interaction | interactions over 16 ms | over 50 ms | worst ms | long tasks | longest task ms | other |', '|---|---:|---:|---:|---:|---:|---|');
     lines.push(`| typing ${p.typing.keys} keys into a ${p.typing.descriptionLength}-character description | ${p.typing.over16ms} | ${p.typing.over50ms} | ${p.typing.maxMs} | ${p.typing.longTasks.count} | ${p.typing.longTasks.maxMs} | |`);
     lines.push(`| severity filter on My tickets (${p.filtering.rowsBefore} rows shown, ${p.filtering.rowsAfter} after) | ${p.filtering.over16ms} | ${p.filtering.over50ms} | ${p.filtering.maxMs} | ${p.filtering.longTasks.count} | ${p.filtering.longTasks.maxMs} | list updated after ${p.filtering.listUpdatedMs} ms |`);
