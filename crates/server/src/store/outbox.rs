@@ -96,19 +96,27 @@ impl Tx {
     }
 
     /// The reply token of `recipient` (compared case-insensitively) on the ticket, made if needed.
+    /// A new token comes back from the INSERT itself (always the case for a ticket just created: one
+    /// round trip inside the create's write transaction); only an existing one is read separately.
+    /// Not `DO UPDATE ... RETURNING`, which would answer in one statement every time but write the
+    /// existing row again on every email.
     async fn reply_token_for(&mut self, ticket_id: i64, recipient: &str) -> Result<String> {
         on_tx!(self, |conn| {
             let recipient = recipient.trim().to_lowercase();
-            sqlx::query(
-            "INSERT INTO reply_tokens (token, ticket_id, recipient, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (ticket_id, recipient) DO NOTHING",
-        )
-        .bind(random_token())
-        .bind(ticket_id)
-        .bind(&recipient)
-        .bind(clock::now_timestamp().to_string())
-        .execute(&mut *conn)
-        .await?;
+            let made: Option<String> = sqlx::query_scalar(
+                "INSERT INTO reply_tokens (token, ticket_id, recipient, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (ticket_id, recipient) DO NOTHING
+                 RETURNING token",
+            )
+            .bind(random_token())
+            .bind(ticket_id)
+            .bind(&recipient)
+            .bind(clock::now_timestamp().to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(token) = made {
+                return Ok(token);
+            }
             Ok(sqlx::query_scalar(
                 "SELECT token FROM reply_tokens WHERE ticket_id = $1 AND recipient = $2",
             )

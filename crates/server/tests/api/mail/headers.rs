@@ -2,6 +2,7 @@
 //! fixed when the row was recorded (the same on a resend), the ticket's threading headers, the
 //! recipient's own reply address (only with `--reply-domain`), and the automatic-mail markers.
 
+use api::NewComment;
 use support_server::jobs::outbox::{REPLY_HINT, Sender, deliver_pending_as};
 
 use super::{DOMAIN, OUTSIDE, app_with_ticket, token};
@@ -16,7 +17,7 @@ fn header<'a>(data: &'a str, name: &str) -> Option<&'a str> {
 
 #[tokio::test]
 async fn ticket_emails_carry_a_reply_address_per_recipient_and_threading_headers() {
-    let (app, _dev, ticket) = app_with_ticket().await;
+    let (app, dev, ticket) = app_with_ticket().await;
     let smtp = FakeSmtp::start(Mode::Accept).await;
     let sender = Sender::from_config(&app.state.config);
 
@@ -84,6 +85,25 @@ async fn ticket_emails_carry_a_reply_address_per_recipient_and_threading_headers
         Some(message_id.as_str()),
         "one Message-ID per email"
     );
+
+    // A later email about the same ticket gives the CC the reply address it already has.
+    dev.comment(
+        ticket.id,
+        &NewComment {
+            body: "The batch moved to 02:00.".into(),
+            ..NewComment::default()
+        },
+    )
+    .await;
+    deliver_pending_as(&app.state.store, &smtp.url().mailer(), &sender, 100)
+        .await
+        .unwrap();
+    let later = smtp.received();
+    let later_to_outside = later[3..]
+        .iter()
+        .find(|r| r.recipients.iter().any(|a| a == OUTSIDE))
+        .expect("an email to the CC about the comment");
+    assert_eq!(token_of(&later_to_outside.data), token);
 }
 
 /// The token in the email's `Reply-To`.
