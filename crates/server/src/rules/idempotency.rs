@@ -78,9 +78,10 @@ pub async fn claim(
     };
     // Write-locked: two requests with the same key see each other's claim, never both insert.
     let mut tx = store.begin_write().await?;
-    tx.forget_keys_before(user_id, clock::timestamp(now - KEY_LIFETIME))
-        .await?;
-    if tx.insert_key(&claim, hash).await? {
+    if tx
+        .insert_key(&claim, hash, clock::timestamp(now - KEY_LIFETIME))
+        .await?
+    {
         tx.commit().await?;
         return Ok(Outcome::Claimed(claim));
     }

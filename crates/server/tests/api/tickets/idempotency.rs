@@ -75,6 +75,65 @@ async fn a_key_sent_again_with_other_content_is_refused() {
 }
 
 #[tokio::test]
+async fn a_key_past_its_lifetime_is_free_again_and_the_purge_forgets_it() {
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form(&app).await;
+    for key in ["old-key", "new-key"] {
+        let first = dev.post_ticket_with_key(key, &form).await;
+        assert_eq!(first.status(), StatusCode::CREATED);
+    }
+    // "old-key" was answered a minute longer ago than a key lives.
+    let lifetime = api::idempotency::IDEMPOTENCY_KEY_LIFETIME_SECS as i64;
+    let long_ago = (OffsetDateTime::now_utc() - Duration::seconds(lifetime + 60))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&Rfc3339)
+        .unwrap();
+    sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE key = 'old-key'")
+        .bind(long_ago)
+        .execute(app.db())
+        .await
+        .unwrap();
+
+    // Other content under the expired key is a new request, not a reused key.
+    let mut changed = form.clone();
+    changed.subject = "Something else".into();
+    let again = dev.post_ticket_with_key("old-key", &changed).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert!(!again.headers().contains_key("idempotent-replayed"));
+    let ticket: Ticket = again.json().await.unwrap();
+    assert_eq!(ticket.subject, "Something else");
+    assert_eq!(ticket_count(&app).await, 3);
+    // ... and the live key still replays.
+    let replay = dev.post_ticket_with_key("new-key", &form).await;
+    assert!(replay.headers().contains_key("idempotent-replayed"));
+
+    // The purge deletes the keys past their lifetime (this one, aged again) and no other.
+    sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE key = 'old-key'")
+        .bind(
+            (OffsetDateTime::now_utc() - Duration::seconds(lifetime + 60))
+                .replace_nanosecond(0)
+                .unwrap()
+                .format(&Rfc3339)
+                .unwrap(),
+        )
+        .execute(app.db())
+        .await
+        .unwrap();
+    let report =
+        support_server::jobs::purge::purge(&app.state.store, app.state.config.outbox_retention())
+            .await
+            .unwrap();
+    assert_eq!(report.idempotency_keys, 1, "{report:?}");
+    let left: Vec<String> = sqlx::query_scalar("SELECT key FROM idempotency_keys ORDER BY key")
+        .fetch_all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(left, ["new-key"]);
+}
+
+#[tokio::test]
 async fn malformed_keys_are_refused() {
     let app = spawn_app().await;
     let dev = app.sign_in("dev@acme.example").await;
