@@ -229,8 +229,8 @@ impl Drop for MountHandle {
 /// Mounts the app inside `element` (see the README's "Embedding into the console" for the options).
 #[wasm_bindgen]
 pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> MountHandle {
-    let options_js = options;
-    let options = MountOptions::from_js(&options_js);
+    let early = early_requests(&options);
+    let options = MountOptions::from_js(&options);
     let config = options.config();
     let auth = match &options.token {
         Some(token) => Auth::token(token.clone()),
@@ -244,7 +244,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> MountHandle {
         },
         auth: Some(auth.clone()),
         navigator: Navigator::default(),
-        early: early_requests(&options_js),
+        early,
     };
     let navigator = embedding.navigator.clone();
     let base = router_base(&options.base);
