@@ -33,10 +33,32 @@ pub fn set_document_title(title: &str) {
 /// Moves focus to the element with `id` on the next frame, after the view that adds or changes it has
 /// rendered (error summaries, fields with errors, a new step's heading). Embedded, the app is in a
 /// shadow root, which `document.getElementById` does not see: the mounted roots are searched too.
+///
+/// Only the latest request of a frame is carried out, and only while focus is still where it was when
+/// the request was made, dropped to `<body>` (the clicked button was replaced by the form, say), or
+/// where the app itself last put it (the new page's heading). A frame can come late on a busy device:
+/// a user who has clicked into a field meanwhile keeps the focus, or the next keys they type would
+/// land in the field the late frame picked.
 pub fn focus_by_id(id: impl Into<String>) {
     let id = id.into();
+    let request = FOCUS_REQUESTS.with(|n| {
+        n.set(n.get().wrapping_add(1));
+        n.get()
+    });
+    let before = deep_active_element();
     leptos::prelude::request_animation_frame(move || {
         use wasm_bindgen::JsCast;
+        if FOCUS_REQUESTS.with(std::cell::Cell::get) != request {
+            return;
+        }
+        if let Some(now) = deep_active_element()
+            && now.tag_name() != "BODY"
+            && !before.as_ref().is_some_and(|b| b.is_same_node(Some(&now)))
+            && !APP_FOCUSED
+                .with_borrow(|ours| ours.as_ref().is_some_and(|o| o.is_same_node(Some(&now))))
+        {
+            return;
+        }
         let in_document = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.get_element_by_id(&id));
@@ -50,12 +72,40 @@ pub fn focus_by_id(id: impl Into<String>) {
             })
         });
         if let Some(el) = found.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = el.focus();
+            focus_as_app(&el);
         }
     });
 }
 
+/// Focuses `el` for the app (not for the user): a later [`focus_by_id`] may move focus on from there.
+pub fn focus_as_app(el: &web_sys::HtmlElement) {
+    let _ = el.focus();
+    APP_FOCUSED.with_borrow_mut(|ours| *ours = Some(el.clone().into()));
+}
+
+/// The focused element, inside the shadow roots it is in (an embedded app's): `document.activeElement`
+/// names only their host. `None` when nothing has focus.
+fn deep_active_element() -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let mut active = web_sys::window()?.document()?.active_element()?;
+    loop {
+        let inner = js_sys::Reflect::get(&active, &"shadowRoot".into())
+            .ok()
+            .filter(|root| !root.is_null() && !root.is_undefined())
+            .and_then(|root| js_sys::Reflect::get(&root, &"activeElement".into()).ok())
+            .and_then(|el| el.dyn_into::<web_sys::Element>().ok());
+        match inner {
+            Some(el) => active = el,
+            None => return Some(active),
+        }
+    }
+}
+
 thread_local! {
+    /// How many [`focus_by_id`] requests were made: a request runs only if none was made after it.
+    static FOCUS_REQUESTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// The element the app focused last ([`focus_as_app`]).
+    static APP_FOCUSED: std::cell::RefCell<Option<web_sys::Element>> = const { std::cell::RefCell::new(None) };
     /// The elements embedded apps are mounted in (inside their shadow roots), for [`focus_by_id`].
     static ROOTS: std::cell::RefCell<Vec<web_sys::HtmlElement>> = const { std::cell::RefCell::new(Vec::new()) };
 }

@@ -76,7 +76,7 @@ fn watch(main: HtmlElement, left_on: Option<Element>, ours: Option<HtmlElement>,
                 if !h1.has_attribute("tabindex") {
                     let _ = h1.set_attribute("tabindex", "-1");
                 }
-                let _ = h1.focus();
+                super::focus_as_app(&h1);
                 Some(h1)
             }
             heading => heading.or(ours),

@@ -153,6 +153,32 @@ test('a comment being typed is not moved by a new reply, and survives a reload',
   await expect(page.getByLabel('Comment', { exact: true })).toHaveValue('Half-written answer');
 });
 
+// On a busy device the frame that moves focus into a form that just opened can come late, after the user has
+// clicked into another of its fields. CI once typed a comment into CC that way (faults.spec.ts, loaded machine):
+// the focus move landed between Playwright focusing Comment and inserting the text. Here the page holds every
+// animation-frame callback until a text box takes focus and runs them right then, which is that moment every time.
+test('a late frame does not take the focus from the field the user clicked into, so what they type stays there', async ({ page }) => {
+  await page.addInitScript(`{
+    let held = [];
+    window.requestAnimationFrame = (callback) => { held.push(callback); return held.length; };
+    document.addEventListener('focusin', (event) => {
+      if (!(event.target instanceof HTMLTextAreaElement)) return;
+      const due = held;
+      held = [];
+      for (const callback of due) callback(performance.now());
+    }, true);
+  }`);
+  await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
+  const id = await createTicketViaApi(page, `Late frame ${Date.now()}`);
+  await page.goto(`/support/tickets/${id}`);
+  await page.getByRole('button', { name: 'Add to conversation' }).click();
+  const comment = page.getByLabel('Comment', { exact: true });
+  await comment.fill('Typed straight into the comment box.');
+  await expect(comment).toBeFocused();
+  await expect(comment).toHaveValue('Typed straight into the comment box.');
+  await expect(page.getByRole('textbox', { name: 'CC', exact: true })).toHaveValue('');
+});
+
 test('an admin sees Tickets in my organization and can follow all tickets', async ({ page }) => {
   await visitSignedIn(page, '/support/tickets', USERS.acmeAdmin);
   await page.getByRole('link', { name: 'Tickets in my organization' }).click();
