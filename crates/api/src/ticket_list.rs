@@ -228,7 +228,7 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// A line of a ticket list, with who wrote last.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketListItem {
     /// The ticket's id.

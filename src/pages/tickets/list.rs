@@ -193,19 +193,25 @@ fn TicketTable(list: Memo<TicketList>, org_scope: bool) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    // Keyed by ticket and its last change: a row whose ticket did not change keeps its
-                    // elements (and the focus in them); a changed ticket's row is drawn anew. Every
-                    // change moves `updated_at` on, so nothing stale stays. (A row with reactive cells
-                    // would keep the focus in a changed row too, at about twice the code per column.)
+                    // Keyed by what the row shows: a row whose ticket did not change keeps its elements
+                    // (and the focus in them); a changed ticket's row is drawn anew. (A row with reactive
+                    // cells would keep the focus in a changed row too, at about twice the code per column.)
                     <For
                         each=move || list.get().tickets
-                        key=|t| (t.id, t.updated_at)
+                        key=row_key
                         children=move |t| ticket_row(t, org_scope)
                     />
                 </tbody>
             </table>
         </div>
     }
+}
+
+/// What tells a row from its earlier version: all of it. Not `(id, updated_at)`: `updated_at` has
+/// whole seconds, and a reply within the second the ticket was created or last changed left the row
+/// stale until the next change (CI saw "No replies yet" under a reply polling had brought).
+fn row_key(t: &TicketListItem) -> TicketListItem {
+    t.clone()
 }
 
 /// One row of the table.
@@ -231,5 +237,45 @@ fn ticket_row(t: TicketListItem, org_scope: bool) -> impl IntoView {
             <td>{time_view(t.updated_at)}</td>
             <td>{last}</td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use api::{Severity, TicketListItem, TicketStatus, Timestamp};
+
+    use super::row_key;
+
+    fn listed() -> TicketListItem {
+        TicketListItem {
+            id: 46,
+            subject: "Poll second".into(),
+            severity: Severity::High,
+            status: TicketStatus::Open,
+            product_name: "Apache Kafka".into(),
+            submitter_name: "dev@acme.example".into(),
+            created_at: Timestamp::from_unix_seconds(1_796_014_739),
+            updated_at: Timestamp::from_unix_seconds(1_796_014_739),
+            last_replied_by: None,
+            last_reply_from_agent: false,
+        }
+    }
+
+    #[test]
+    fn a_reply_within_the_same_second_draws_the_row_anew() {
+        let before = listed();
+        let replied = TicketListItem {
+            status: TicketStatus::AwaitingCustomer,
+            last_replied_by: Some("Sam from Support".into()),
+            last_reply_from_agent: true,
+            ..listed()
+        };
+        assert_eq!(replied.updated_at, before.updated_at);
+        assert_ne!(row_key(&replied), row_key(&before));
+        assert_eq!(
+            row_key(&listed()),
+            row_key(&before),
+            "an unchanged row keeps its elements"
+        );
     }
 }
