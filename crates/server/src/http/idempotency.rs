@@ -78,18 +78,27 @@ pub async fn begin(
 }
 
 /// Answers a request started with [`begin`]: 201 with the body the work stored on its claim, or the
-/// work's error after freeing the claim (nothing was done, so the corrected request may reuse the key).
+/// work's error after freeing the claim (nothing was done, so the corrected request may reuse the key),
+/// or 409 `request_in_progress` when another request with the key stored its answer meanwhile.
 pub async fn finish(store: &Store, claim: Option<Claim>, work: Result<String>) -> Result<Response> {
     match work {
         Ok(body) => Ok(stored_response(StatusCode::CREATED, body, false)),
-        Err(error) => {
-            if let Some(claim) = claim
-                && let Err(release) = store.release_key(&claim).await
-            {
-                tracing::error!(error = ?release, "could not release an idempotency key");
+        Err(error) => match claim {
+            Some(claim) if claim.recorded => {
+                if let Err(release) = store.release_key(&claim).await {
+                    tracing::error!(error = ?release, "could not release an idempotency key");
+                }
+                Err(error)
             }
-            Err(error)
-        }
+            // A key not stored when this request began, but stored now: another request with it
+            // (the first send, which this retry raced) committed meanwhile, and this failure is only
+            // its echo (its files already attached, its count already taken). The retry of this
+            // answer gets that request's answer.
+            Some(claim) if store.has_key(claim.user_id, &claim.key).await? => {
+                Err(Error::RequestInProgress)
+            }
+            _ => Err(error),
+        },
     }
 }
 

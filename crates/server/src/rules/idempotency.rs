@@ -1,13 +1,20 @@
 //! `Idempotency-Key`: a client that did not get an answer (network drop, double click, reload) sends the
 //! same request again with the same key and gets the first answer instead of a second ticket.
 //!
-//! A key is claimed in its own short transaction (state `in_flight`), then the caller does its work in a
-//! second transaction that also stores the answer on the key ([`complete`]), so the work and the
-//! stored answer commit together. If the work fails the caller releases the key
-//! ([`Store::release_key`]): the user fixes the form and sends again with the same key. A claim whose
-//! request died before either (the process crashed, or the route's deadline stopped it) is taken over
-//! after [`in_flight_timeout`]. The HTTP side (the header,
-//! replaying the answer) is `http::idempotency`.
+//! A key the user has not sent before (nearly every request) is stored once, with its answer, in the
+//! transaction of the work ([`complete`]), so the work and the stored answer commit together, and
+//! nothing is written before the work: write transactions queue behind each other, and a claim of
+//! its own was one more per ticket. Two requests racing with a new key both run; the second to
+//! commit finds the key stored and rolls back with 409 `request_in_progress`, as does its failure
+//! if the first's success is why it failed (`http::idempotency::finish`), and its retry gets the
+//! answer.
+//!
+//! A key that is stored already is claimed in its own short write transaction: replayed when done,
+//! refused when reused with other content, 409 while an earlier claim is in flight (state
+//! `in_flight`; the caller then completes it with the work, or releases it if the work fails, via
+//! [`Store::release_key`], so the corrected form may reuse the key). A claim whose request died
+//! before either (the process crashed, or the route's deadline stopped it) is taken over after
+//! [`in_flight_timeout`]. The HTTP side (the header, replaying the answer) is `http::idempotency`.
 
 use std::time::Duration;
 
@@ -71,17 +78,25 @@ pub async fn claim(
     in_flight_timeout: Duration,
 ) -> Result<Outcome> {
     let now = clock::now();
-    let claim = Claim {
+    let mut claim = Claim {
         user_id,
         key: key.to_owned(),
         claimed_at: clock::timestamp(now),
+        request_hash: hash.to_owned(),
+        recorded: false,
     };
-    // Write-locked: two requests with the same key see each other's claim, never both insert.
+    // A key the user has not sent (nearly every request) is stored only with its answer, by
+    // [`complete`] in the work's transaction: no write transaction of its own, which would queue
+    // with every other writer.
+    if !store.has_key(user_id, key).await? {
+        return Ok(Outcome::Claimed(claim));
+    }
+    // Write-locked: two requests with the same key see each other's claim, never both insert. The
+    // key may have been released since it was seen.
+    claim.recorded = true;
+    let expired_before = clock::timestamp(now - KEY_LIFETIME);
     let mut tx = store.begin_write().await?;
-    if tx
-        .insert_key(&claim, hash, clock::timestamp(now - KEY_LIFETIME))
-        .await?
-    {
+    if tx.insert_key(&claim, hash, expired_before).await? {
         tx.commit().await?;
         return Ok(Outcome::Claimed(claim));
     }
@@ -121,13 +136,21 @@ pub async fn claim(
 
 /// Stores the answer (201 with `body`) on the request's key, if it sent one, in the transaction of
 /// the work. Fails with [`Error::RequestInProgress`] (and the transaction must roll back) if the
-/// claim was taken over meanwhile: the other request does the work.
+/// claim was taken over meanwhile, or, for a key that was not stored, if another request stored it:
+/// the other request does the work.
 pub async fn complete(tx: &mut Tx, claim: Option<&Claim>, body: &str) -> Result<()> {
-    match claim {
-        Some(claim) if !tx.complete_key(claim, CREATED, body).await? => {
-            Err(Error::RequestInProgress)
-        }
-        _ => Ok(()),
+    let Some(claim) = claim else {
+        return Ok(());
+    };
+    let stored = if claim.recorded {
+        tx.complete_key(claim, CREATED, body).await?
+    } else {
+        tx.insert_done_key(claim, CREATED, body).await?
+    };
+    if stored {
+        Ok(())
+    } else {
+        Err(Error::RequestInProgress)
     }
 }
 

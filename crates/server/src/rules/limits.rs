@@ -119,11 +119,8 @@ impl Limits {
         action: Action,
         amount: i64,
     ) -> Result<()> {
-        let now = clock::now_ms();
-        let who = Who::member(member);
-        for scope in [Scope::User, Scope::Organization] {
-            self.check_one(tx, who, action, scope, amount, now).await?;
-        }
+        self.check_all(tx, Who::member(member), action, amount, clock::now_ms())
+            .await?;
         Ok(())
     }
 
@@ -147,55 +144,73 @@ impl Limits {
             return Ok(());
         }
         let now = clock::now_ms();
-        let mut keys = Vec::with_capacity(2);
-        for scope in [Scope::User, Scope::Organization] {
-            if scope == Scope::User && who.user_id.is_none() {
-                continue;
-            }
-            keys.push(self.check_one(tx, who, action, scope, amount, now).await?);
-        }
-        for key in keys {
-            tx.add_rate_event(&key, now, amount).await?;
-        }
+        let keys = self.check_all(tx, who, action, amount, now).await?;
+        tx.add_rate_events(&keys, now, amount).await?;
         Ok(())
     }
 
-    /// One counter's check; its key.
-    async fn check_one(
+    /// Checks every counter of `who` for `action` (the user's, when there is a user, and the
+    /// organization's); their keys. One statement reads both sums: this runs inside write
+    /// transactions, which queue behind each other, so every statement saved there is saved for
+    /// every writer waiting. Only a refusal reads more (when the counter frees up).
+    async fn check_all(
         &self,
         tx: &mut Tx,
         who: Who,
         action: Action,
-        scope: Scope,
         amount: i64,
         now: i64,
-    ) -> Result<String> {
-        let key = match (scope, who.user_id) {
+    ) -> Result<Vec<String>> {
+        let scopes: Vec<Scope> = [Scope::User, Scope::Organization]
+            .into_iter()
+            .filter(|&scope| scope == Scope::Organization || who.user_id.is_some())
+            .collect();
+        let keys: Vec<String> = scopes
+            .iter()
+            .map(|&scope| Self::key(who, action, scope))
+            .collect();
+        let since = now - WINDOW_MS;
+        let used = tx.rate_used(&keys, since).await?;
+        for ((&scope, key), used) in scopes.iter().zip(&keys).zip(used) {
+            let limit = self.limit(action, scope);
+            if used + amount <= limit {
+                continue;
+            }
+            // Room for `amount` means at most `limit - amount` already used; a refusal waits until
+            // enough of the oldest events leave the window for that, or the whole window when even
+            // an empty one could not take `amount` (then no event frees enough: `free_at_ms` is
+            // `None`).
+            let usage = tx.rate_usage(key, since, limit - amount).await?;
+            let wait_ms = match usage.free_at_ms {
+                Some(at_ms) if amount <= limit => at_ms + WINDOW_MS - now,
+                _ => WINDOW_MS,
+            };
+            let retry_after_secs = (wait_ms.max(0) as u64).div_ceil(1000).max(1);
+            return Err(Error::RateLimited {
+                message: limited_message(
+                    action,
+                    scope,
+                    usage.used,
+                    amount,
+                    limit,
+                    retry_after_secs,
+                ),
+                retry_after_secs,
+            });
+        }
+        Ok(keys)
+    }
+
+    /// The key of one counter.
+    fn key(who: Who, action: Action, scope: Scope) -> String {
+        match (scope, who.user_id) {
             (Scope::User, Some(user_id)) => format!("{}:user:{user_id}", action.key()),
-            // Callers skip the user counter without a user; counting the organization's is the safe
-            // answer if one ever does not.
+            // Without a user only the organization's counter is checked ([`Limits::check_all`]);
+            // counting the organization's is the safe answer should a caller ever ask otherwise.
             (Scope::User, None) | (Scope::Organization, _) => {
                 format!("{}:org:{}", action.key(), who.organization_id)
             }
-        };
-        let limit = self.limit(action, scope);
-        // Room for `amount` means at most `limit - amount` already used; a refusal waits until
-        // enough of the oldest events leave the window for that, or the whole window when even an
-        // empty one could not take `amount` (then no event frees enough: `free_at_ms` is `None`).
-        let usage = tx.rate_usage(&key, now - WINDOW_MS, limit - amount).await?;
-        let used = usage.used;
-        if used + amount <= limit {
-            return Ok(key);
         }
-        let wait_ms = match usage.free_at_ms {
-            Some(at_ms) if amount <= limit => at_ms + WINDOW_MS - now,
-            _ => WINDOW_MS,
-        };
-        let retry_after_secs = (wait_ms.max(0) as u64).div_ceil(1000).max(1);
-        Err(Error::RateLimited {
-            message: limited_message(action, scope, used, amount, limit, retry_after_secs),
-            retry_after_secs,
-        })
     }
 }
 

@@ -12,6 +12,11 @@ pub struct Claim {
     pub user_id: i64,
     pub key: String,
     pub claimed_at: Timestamp,
+    /// SHA-256 hex of what the request asks for.
+    pub request_hash: String,
+    /// Whether the key is stored as in flight ([`Tx::insert_key`]). A key the user had not sent is
+    /// not: it is stored with its answer ([`Tx::insert_done_key`]).
+    pub recorded: bool,
 }
 
 /// A key as stored.
@@ -30,6 +35,15 @@ pub struct StoredKey {
     pub created_at: Timestamp,
 }
 
+/// Inserts a key as in flight, or replaces one of the same user created before `$5` (expired).
+const INSERT_KEY: &str =
+    "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
+     VALUES ($1, $2, $3, 'in_flight', $4)
+     ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+         state = excluded.state, status_code = NULL, response_body = NULL,
+         created_at = excluded.created_at
+     WHERE idempotency_keys.created_at < $5";
+
 impl Tx {
     /// Records `claim` as in flight for a request with `hash`, unless the user has the key already
     /// from `expired_before` or later; whether it did. A key older than that is past its lifetime
@@ -42,21 +56,14 @@ impl Tx {
         expired_before: Timestamp,
     ) -> Result<bool> {
         on_tx!(self, |conn| {
-            let inserted = sqlx::query(
-                "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
-             VALUES ($1, $2, $3, 'in_flight', $4)
-             ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash,
-                 state = excluded.state, status_code = NULL, response_body = NULL,
-                 created_at = excluded.created_at
-             WHERE idempotency_keys.created_at < $5",
-            )
-            .bind(claim.user_id)
-            .bind(&claim.key)
-            .bind(hash)
-            .bind(claim.claimed_at.to_string())
-            .bind(expired_before.to_string())
-            .execute(&mut *conn)
-            .await?;
+            let inserted = sqlx::query(INSERT_KEY)
+                .bind(claim.user_id)
+                .bind(&claim.key)
+                .bind(hash)
+                .bind(claim.claimed_at.to_string())
+                .bind(expired_before.to_string())
+                .execute(&mut *conn)
+                .await?;
             Ok(inserted.rows_affected() == 1)
         })
     }
@@ -90,6 +97,34 @@ impl Tx {
         })
     }
 
+    /// Stores `claim`'s key with its answer at once, in the transaction of the work, for a key that
+    /// was not stored when the request began. Whether it was stored: `false` when another request
+    /// with the key stored it meanwhile (this transaction must roll back).
+    pub async fn insert_done_key(
+        &mut self,
+        claim: &Claim,
+        status: u16,
+        body: &str,
+    ) -> Result<bool> {
+        on_tx!(self, |conn| {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys
+                    (user_id, key, request_hash, state, status_code, response_body, created_at)
+                 VALUES ($1, $2, $3, 'done', $4, $5, $6)
+                 ON CONFLICT (user_id, key) DO NOTHING",
+            )
+            .bind(claim.user_id)
+            .bind(&claim.key)
+            .bind(&claim.request_hash)
+            .bind(i64::from(status))
+            .bind(body)
+            .bind(claim.claimed_at.to_string())
+            .execute(&mut *conn)
+            .await?;
+            Ok(inserted.rows_affected() == 1)
+        })
+    }
+
     /// Stores the answer on the key, in the transaction of the work so both commit together. Whether
     /// the key was still `claim`'s: `false` when it was taken over meanwhile (the other request does
     /// the work, and this transaction must roll back).
@@ -112,8 +147,22 @@ impl Tx {
 }
 
 impl Store {
+    /// Whether `user_id` has the key `key` stored, in any state (a read: no lock).
+    pub async fn has_key(&self, user_id: i64, key: &str) -> Result<bool> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2)",
+            )
+            .bind(user_id)
+            .bind(key)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
     /// Deletes every key created before `before` (past its lifetime); how many.
     pub async fn delete_keys_before(&self, before: Timestamp) -> Result<u64> {
+        let _turn = self.writer_turn().await?;
         on_pool!(self, |pool| {
             Ok(
                 sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
@@ -127,6 +176,7 @@ impl Store {
 
     /// Forgets `claim` after its work failed, so the same key can be sent again.
     pub async fn release_key(&self, claim: &Claim) -> Result<()> {
+        let _turn = self.writer_turn().await?;
         on_pool!(self, |pool| {
             sqlx::query(
                 "DELETE FROM idempotency_keys

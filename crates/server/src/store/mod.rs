@@ -283,6 +283,10 @@ impl Store {
             .busy_timeout(SQLITE_BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // No ping before handing out a connection: an SQLite connection is a file handle in
+            // this process, which cannot go stale the way a network connection can, and the ping is
+            // one more round trip to the connection's thread, made while a writer holds the queue.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
@@ -366,12 +370,7 @@ impl Store {
         let mut writer = None;
         let inner = match &self.pool {
             Pool::Sqlite(pool) => {
-                let queued = self.writers.clone().lock_owned();
-                writer = Some(
-                    tokio::time::timeout(SQLITE_BUSY_TIMEOUT, queued)
-                        .await
-                        .map_err(|_| busy())?,
-                );
+                writer = self.writer_turn().await?;
                 Inner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
             }
             Pool::Postgres(pool) => {
@@ -388,6 +387,25 @@ impl Store {
             search_matches: None,
             _writer: writer,
         })
+    }
+
+    /// This process's turn to write on SQLite (`None` on PostgreSQL): the head of the writers' queue
+    /// that [`Store::begin_write`] explains, waited for as long as the busy timeout. A write of one
+    /// statement outside a transaction (an idempotency claim, a purge) queues here too: otherwise it
+    /// would meet the lock of a queued writer's transaction and sleep in SQLite's busy handler, and
+    /// that writer's successor after it.
+    pub(crate) async fn writer_turn(&self) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>> {
+        match &self.pool {
+            Pool::Sqlite(_) => {
+                let queued = self.writers.clone().lock_owned();
+                Ok(Some(
+                    tokio::time::timeout(SQLITE_BUSY_TIMEOUT, queued)
+                        .await
+                        .map_err(|_| busy())?,
+                ))
+            }
+            Pool::Postgres(_) => Ok(None),
+        }
     }
 
     /// Whether the database answers and has every migration this binary brings applied (another

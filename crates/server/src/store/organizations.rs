@@ -168,6 +168,10 @@ impl super::Tx {
     /// Which of `emails` (compared without case) are not the address of a member of the
     /// organization: the recipients an email leaves the organization for.
     pub async fn non_members(&mut self, org_id: i64, emails: &[&str]) -> Result<Vec<String>> {
+        if emails.is_empty() {
+            // Most tickets and comments have no CC: no statement for them in the write transaction.
+            return Ok(Vec::new());
+        }
         on_tx!(self, |conn, pg| {
             let list = serde_json::to_string(emails).map_err(anyhow::Error::from)?;
             Ok(sqlx::query_scalar(if pg {

@@ -19,7 +19,7 @@ pub struct RateUsage {
 impl Tx {
     /// The amount counted under `key` after `since_ms`, and when enough of it has left the window
     /// for the sum to be at most `target` (only needed for a refusal's `Retry-After`, but found in
-    /// the same pass over the index `rate_events_by_key`).
+    /// the same pass over the index `rate_events_by_key_amount`).
     ///
     /// Numbered placeholders and explicit casts: the same text runs on PostgreSQL, where `SUM` of a
     /// `BIGINT` is a `NUMERIC` and `?` is not a placeholder.
@@ -41,15 +41,58 @@ impl Tx {
         })
     }
 
-    /// Counts `amount` under `key` at `at_ms`.
-    pub async fn add_rate_event(&mut self, key: &str, at_ms: i64, amount: i64) -> Result<()> {
+    /// The amounts counted under each of `keys` (one or two) after `since_ms`, in their order, in
+    /// one statement (a missing second key is NULL, which no row's key equals).
+    pub async fn rate_used(&mut self, keys: &[String], since_ms: i64) -> Result<Vec<i64>> {
+        let [first, rest @ ..] = keys else {
+            return Ok(Vec::new());
+        };
+        let second: Option<&String> = match rest {
+            [] => None,
+            [second] => Some(second),
+            _ => return Err(anyhow::anyhow!("at most two rate keys at once").into()),
+        };
+        let (a, b): (i64, i64) = on_tx!(self, |conn| {
+            sqlx::query_as(
+                "SELECT CAST(COALESCE(SUM(CASE WHEN key = $1 THEN amount END), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(CASE WHEN key = $2 THEN amount END), 0) AS BIGINT)
+             FROM rate_events WHERE (key = $1 OR key = $2) AND at_ms > $3",
+            )
+            .bind(first)
+            .bind(second)
+            .bind(since_ms)
+            .fetch_one(&mut *conn)
+            .await?
+        });
+        Ok(if second.is_some() {
+            vec![a, b]
+        } else {
+            vec![a]
+        })
+    }
+
+    /// Counts `amount` under each of `keys` (one or two) at `at_ms`, in one statement.
+    pub async fn add_rate_events(
+        &mut self,
+        keys: &[String],
+        at_ms: i64,
+        amount: i64,
+    ) -> Result<()> {
         on_tx!(self, |conn| {
-            sqlx::query("INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, $3)")
-                .bind(key)
-                .bind(at_ms)
-                .bind(amount)
-                .execute(&mut *conn)
-                .await?;
+            let query = match keys {
+                [] => return Ok(()),
+                [key] => sqlx::query(
+                    "INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $2, $3)",
+                )
+                .bind(key),
+                [first, second] => sqlx::query(
+                    "INSERT INTO rate_events (key, at_ms, amount) VALUES ($1, $3, $4), ($2, $3, $4)",
+                )
+                .bind(first)
+                .bind(second),
+                _ => return Err(anyhow::anyhow!("at most two rate keys at once").into()),
+            };
+            query.bind(at_ms).bind(amount).execute(&mut *conn).await?;
             Ok(())
         })
     }

@@ -303,6 +303,15 @@ impl Tx {
 
     /// The ticket with `id` and everything its page shows, whoever may read it.
     pub async fn ticket(&mut self, id: i64) -> Result<Option<StoredTicket>> {
+        self.ticket_with(id, TicketLists::ALL).await
+    }
+
+    /// [`Tx::ticket`] reading only `lists`; the others come back empty.
+    pub async fn ticket_with(
+        &mut self,
+        id: i64,
+        lists: TicketLists,
+    ) -> Result<Option<StoredTicket>> {
         on_tx!(self, |conn| {
             let conn = &mut *conn;
             let row: Option<TicketRow> = sqlx::query_as(
@@ -324,36 +333,53 @@ impl Tx {
             let Some(row) = row else {
                 return Ok(None);
             };
-            let cc: Vec<String> = sqlx::query_scalar(
-                "SELECT email FROM ticket_cc WHERE ticket_id = $1 ORDER BY position",
-            )
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-            let resources: Vec<ResourceRow> = sqlx::query_as(
-                "SELECT r.project_id, p.name AS project_name, r.service_id, s.name AS service_name
-             FROM ticket_resources r
-             JOIN projects p ON p.id = r.project_id
-             LEFT JOIN services s ON s.id = r.service_id
-             WHERE r.ticket_id = $1 ORDER BY r.position",
-            )
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-            let files: Vec<AttachmentRow> = sqlx::query_as(
-                "SELECT id, file_name, size, content_type, activity_id FROM attachments
-             WHERE ticket_id = $1 ORDER BY id",
-            )
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-            let activity_rows: Vec<ActivityRow> = sqlx::query_as(
-            "SELECT id, kind, author_kind, author_name, body, emails, status, created_at, by_email
-             FROM ticket_activity WHERE ticket_id = $1 ORDER BY created_at, id",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+            let cc: Vec<String> = if lists.cc {
+                sqlx::query_scalar(
+                    "SELECT email FROM ticket_cc WHERE ticket_id = $1 ORDER BY position",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                Vec::new()
+            };
+            let resources: Vec<ResourceRow> = if lists.resources {
+                sqlx::query_as(
+                    "SELECT r.project_id, p.name AS project_name, r.service_id, s.name AS service_name
+                 FROM ticket_resources r
+                 JOIN projects p ON p.id = r.project_id
+                 LEFT JOIN services s ON s.id = r.service_id
+                 WHERE r.ticket_id = $1 ORDER BY r.position",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                Vec::new()
+            };
+            let files: Vec<AttachmentRow> = if lists.files {
+                sqlx::query_as(
+                    "SELECT id, file_name, size, content_type, activity_id FROM attachments
+                 WHERE ticket_id = $1 ORDER BY id",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                Vec::new()
+            };
+            let activity_rows: Vec<ActivityRow> = if lists.activity {
+                sqlx::query_as(
+                    "SELECT id, kind, author_kind, author_name, body, emails, status, created_at,
+                        by_email
+                 FROM ticket_activity WHERE ticket_id = $1 ORDER BY created_at, id",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                Vec::new()
+            };
 
             let (attachments, comment_files) = split_files(files)?;
             let activity = activity_rows
@@ -368,6 +394,28 @@ impl Tx {
                 .map(Some)
         })
     }
+}
+
+/// Which of a ticket's lists [`Tx::ticket_with`] reads. Creating a ticket reads it back in its write
+/// transaction, where every statement makes the writers queued behind it wait: a ticket inserted in
+/// that transaction has no activity yet and none of the lists its request left empty, so those
+/// reads are skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketLists {
+    pub cc: bool,
+    pub resources: bool,
+    pub files: bool,
+    pub activity: bool,
+}
+
+impl TicketLists {
+    /// Every list: what a ticket's page shows.
+    pub const ALL: Self = Self {
+        cc: true,
+        resources: true,
+        files: true,
+        activity: true,
+    };
 }
 
 /// Files sent with comments, each with its comment's id.

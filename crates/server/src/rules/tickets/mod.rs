@@ -22,7 +22,7 @@ use crate::rules::auth::Member;
 use crate::rules::limits::{Action, Limits};
 use crate::rules::{idempotency, support};
 use crate::store::idempotency::Claim;
-use crate::store::tickets::{NewTicketRow, StoredTicket};
+use crate::store::tickets::{NewTicketRow, StoredTicket, TicketLists};
 use crate::store::{Store, Tx};
 use crate::tiers::{Calendar, Hours};
 
@@ -151,7 +151,15 @@ async fn insert(
     let cc: Vec<&str> = valid.cc.iter().map(|e| e.as_str()).collect();
     tx.add_ccs(id, &cc, member.user.id, created_at).await?;
     attach_uploads(tx, member, id, None, &valid.attachment_ids).await?;
-    reload(tx, id).await
+    let lists = TicketLists {
+        cc: !cc.is_empty(),
+        resources: !valid.resources.is_empty(),
+        files: !valid.attachment_ids.is_empty(),
+        activity: false,
+    };
+    tx.ticket_with(id, lists)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("ticket {id} vanished in its transaction").into())
 }
 
 /// Every problem with the form at once: its fields, the files (which come last in the form) and the

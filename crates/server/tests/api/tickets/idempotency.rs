@@ -297,3 +297,67 @@ async fn a_claim_is_taken_over_once_its_request_is_past_the_deadline_and_a_margi
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(ticket_count(&app).await, 1);
 }
+
+/// A new key is stored only with its answer. A retry that began before its first send committed
+/// (both saw no key) and then failed because of that send (its files attached, its count taken) says
+/// 409, whose retry replays the answer, not the echo; and its work cannot store the key again.
+#[tokio::test]
+async fn a_retry_that_lost_the_race_to_its_first_send_answers_409_not_the_echo() {
+    use support_server::error::Error;
+    use support_server::rules::idempotency::{self, Outcome};
+
+    let app = spawn_app().await;
+    let dev = app.sign_in("dev@acme.example").await;
+    let form = acme_form(&app).await;
+    let user_id = dev.me().await.user.id;
+    let store = &app.state.store;
+    let hash = idempotency::request_hash(&dev.org_id.to_string(), &form).unwrap();
+    let timeout = std::time::Duration::from_secs(60);
+    let begin = |key: &'static str| {
+        let hash = hash.clone();
+        async move {
+            match idempotency::claim(store, user_id, key, &hash, timeout)
+                .await
+                .unwrap()
+            {
+                Outcome::Claimed(claim) => claim,
+                Outcome::Replay { .. } => panic!("no answer is stored for {key}"),
+            }
+        }
+    };
+
+    // The retry begins: nothing is written for a new key.
+    let retry = begin("raced").await;
+    assert!(!retry.recorded);
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys")
+        .fetch_one(app.db())
+        .await
+        .unwrap();
+    assert_eq!(keys, 0, "a new key is not stored before its work");
+
+    // The first send commits meanwhile.
+    let first = dev.post_ticket_with_key("raced", &form).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+
+    // The retry's work fails: 409, not its own error.
+    let refused = Error::Invalid(Vec::new());
+    let answer =
+        support_server::http::idempotency::finish(store, Some(retry.clone()), Err(refused));
+    assert!(matches!(answer.await, Err(Error::RequestInProgress)));
+
+    // Or it succeeds: storing its answer fails, so its transaction rolls back.
+    let mut tx = store.begin_write().await.unwrap();
+    let stored = idempotency::complete(&mut tx, Some(&retry), "{}").await;
+    assert!(matches!(stored, Err(Error::RequestInProgress)));
+    drop(tx);
+    assert_eq!(ticket_count(&app).await, 1);
+
+    // A request whose key nobody stored keeps its own error.
+    let alone = begin("alone").await;
+    let answer = support_server::http::idempotency::finish(
+        store,
+        Some(alone),
+        Err(Error::Invalid(Vec::new())),
+    );
+    assert!(matches!(answer.await, Err(Error::Invalid(_))));
+}
