@@ -172,19 +172,25 @@ async fn check(store: &Store, member: &Member, input: &NewTicket) -> Result<Vali
         projects: &projects,
         submitter: &member.user.email,
     };
-    let mut read = store.begin().await?;
-    let uploads = check_uploads(
-        &mut read,
-        member,
-        &input.attachment_ids,
-        UploadRoom::default(),
-    )
-    .await?;
-    let follow_up = match input.follow_up_of {
-        Some(id) => check_follow_up(&mut read, member, id).await?,
-        None => Ok(()),
+    // One snapshot for the files and the ticket followed up; most tickets have neither, and then no
+    // transaction is begun.
+    let (uploads, follow_up) = if input.attachment_ids.is_empty() && input.follow_up_of.is_none() {
+        (Ok(()), Ok(()))
+    } else {
+        let mut read = store.begin().await?;
+        let uploads = check_uploads(
+            &mut read,
+            member,
+            &input.attachment_ids,
+            UploadRoom::default(),
+        )
+        .await?;
+        let follow_up = match input.follow_up_of {
+            Some(id) => check_follow_up(&mut read, member, id).await?,
+            None => Ok(()),
+        };
+        (uploads, follow_up)
     };
-    drop(read);
     match (input.validate(context), uploads, follow_up) {
         (Ok(valid), Ok(()), Ok(())) => Ok(valid),
         (result, uploads, follow_up) => {
