@@ -189,7 +189,7 @@ pub struct Config {
     pub database: Option<Database>,
 
     /// PostgreSQL only: the most connections the pool opens (each instance has its own pool). SQLite
-    /// opens one per core, plus one.
+    /// keeps 8.
     #[arg(long, env = "SUPPORT_DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub database_max_connections: u32,

@@ -176,8 +176,7 @@ static PG_MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
 #[derive(Debug, Clone)]
 pub struct DatabaseOptions {
     pub database: Database,
-    /// The PostgreSQL pool's size (`--database-max-connections`); SQLite's is
-    /// [`sqlite_connections`].
+    /// The PostgreSQL pool's size (`--database-max-connections`); SQLite keeps its 8.
     pub max_connections: u32,
     /// PostgreSQL's `statement_timeout` on every connection (`--statement-timeout-secs`); 0 = none.
     pub statement_timeout: Duration,
@@ -257,17 +256,6 @@ fn is_contention(error: &sqlx::Error) -> bool {
     }
 }
 
-/// The SQLite pool's size: one connection per core, plus one. Each connection is a thread of its own
-/// (sqlx runs SQLite on a worker thread per connection), and every statement is a round trip to
-/// it: more connections than cores only add threads that wait for a core, and they slow down the
-/// writer, whose statements queue every other writer. Measured on 2 cores (creates, lists,
-/// search and opening a ticket, wrk at 16 connections): 3 connections served 5-20 % more of each
-/// than 8.
-pub fn sqlite_connections() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    u32::try_from(cores).unwrap_or(u32::MAX).clamp(1, 31) + 1
-}
-
 /// How long an SQLite writer waits for the write lock (and for its turn in this process's queue).
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -294,7 +282,7 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(SQLITE_BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
-            .max_connections(sqlite_connections())
+            .max_connections(8)
             // No ping before handing out a connection: an SQLite connection is a file handle in
             // this process, which cannot go stale the way a network connection can, and the ping is
             // one more round trip to the connection's thread, made while a writer holds the queue.
