@@ -69,7 +69,8 @@ pub enum Outcome {
 /// Claims `key` for `user_id`'s request with `hash`, or finds why not: the same key with other content
 /// is [`Error::IdempotencyKeyReused`], a first request still running is [`Error::RequestInProgress`],
 /// and a finished one is replayed. A claim older than `in_flight_timeout` ([`in_flight_timeout`]) is
-/// taken over.
+/// taken over. A key the user has not sent is claimed without writing anything (see the module's
+/// documentation).
 pub async fn claim(
     store: &Store,
     user_id: i64,

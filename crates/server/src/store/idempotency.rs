@@ -35,15 +35,6 @@ pub struct StoredKey {
     pub created_at: Timestamp,
 }
 
-/// Inserts a key as in flight, or replaces one of the same user created before `$5` (expired).
-const INSERT_KEY: &str =
-    "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
-     VALUES ($1, $2, $3, 'in_flight', $4)
-     ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash,
-         state = excluded.state, status_code = NULL, response_body = NULL,
-         created_at = excluded.created_at
-     WHERE idempotency_keys.created_at < $5";
-
 impl Tx {
     /// Records `claim` as in flight for a request with `hash`, unless the user has the key already
     /// from `expired_before` or later; whether it did. A key older than that is past its lifetime
@@ -56,14 +47,21 @@ impl Tx {
         expired_before: Timestamp,
     ) -> Result<bool> {
         on_tx!(self, |conn| {
-            let inserted = sqlx::query(INSERT_KEY)
-                .bind(claim.user_id)
-                .bind(&claim.key)
-                .bind(hash)
-                .bind(claim.claimed_at.to_string())
-                .bind(expired_before.to_string())
-                .execute(&mut *conn)
-                .await?;
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, state, created_at)
+             VALUES ($1, $2, $3, 'in_flight', $4)
+             ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+                 state = excluded.state, status_code = NULL, response_body = NULL,
+                 created_at = excluded.created_at
+             WHERE idempotency_keys.created_at < $5",
+            )
+            .bind(claim.user_id)
+            .bind(&claim.key)
+            .bind(hash)
+            .bind(claim.claimed_at.to_string())
+            .bind(expired_before.to_string())
+            .execute(&mut *conn)
+            .await?;
             Ok(inserted.rows_affected() == 1)
         })
     }

@@ -391,9 +391,9 @@ impl Store {
 
     /// This process's turn to write on SQLite (`None` on PostgreSQL): the head of the writers' queue
     /// that [`Store::begin_write`] explains, waited for as long as the busy timeout. A write of one
-    /// statement outside a transaction (an idempotency claim, a purge) queues here too: otherwise it
-    /// would meet the lock of a queued writer's transaction and sleep in SQLite's busy handler, and
-    /// that writer's successor after it.
+    /// statement outside a transaction (releasing or purging idempotency keys) queues here too:
+    /// otherwise it would meet the lock of a queued writer's transaction and sleep in SQLite's busy
+    /// handler, and that writer's successor after it.
     pub(crate) async fn writer_turn(&self) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>> {
         match &self.pool {
             Pool::Sqlite(_) => {
