@@ -157,9 +157,7 @@ async fn insert(
         files: !valid.attachment_ids.is_empty(),
         activity: false,
     };
-    tx.ticket_with(id, lists)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("ticket {id} vanished in its transaction").into())
+    reload_lists(tx, id, lists).await
 }
 
 /// Every problem with the form at once: its fields, the files (which come last in the form) and the
@@ -321,7 +319,12 @@ pub async fn load_readable_in(
 
 /// The ticket after a change, inside the change's transaction.
 pub async fn reload(tx: &mut Tx, ticket_id: i64) -> Result<StoredTicket> {
-    tx.ticket(ticket_id)
+    reload_lists(tx, ticket_id, TicketLists::ALL).await
+}
+
+/// [`reload`] reading only `lists` (the others come back empty).
+async fn reload_lists(tx: &mut Tx, ticket_id: i64, lists: TicketLists) -> Result<StoredTicket> {
+    tx.ticket_with(ticket_id, lists)
         .await?
         .ok_or_else(|| anyhow::anyhow!("ticket {ticket_id} vanished in its transaction").into())
 }
