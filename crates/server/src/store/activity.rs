@@ -46,7 +46,7 @@ impl Store {
 
     /// Starts (or keeps) `user_id` following every ticket of the organization.
     pub async fn follow_tickets(&self, org_id: i64, user_id: i64, since: Timestamp) -> Result<()> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             sqlx::query(
                 "INSERT INTO ticket_followers (organization_id, user_id, since) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",
@@ -62,7 +62,7 @@ impl Store {
 
     /// Stops `user_id` following the organization's tickets.
     pub async fn unfollow_tickets(&self, org_id: i64, user_id: i64) -> Result<()> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             sqlx::query("DELETE FROM ticket_followers WHERE organization_id = $1 AND user_id = $2")
                 .bind(org_id)
                 .bind(user_id)

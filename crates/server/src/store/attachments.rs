@@ -86,7 +86,7 @@ impl Store {
         user_id: i64,
         id: i64,
     ) -> Result<Option<String>> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             Ok(sqlx::query_scalar(
                 "DELETE FROM attachments
              WHERE id = $1 AND organization_id = $2 AND uploaded_by = $3 AND ticket_id IS NULL
@@ -117,7 +117,7 @@ impl Store {
     /// Deletes the uploads no ticket holds that were made at or before `cutoff` (whole seconds: an age
     /// of zero takes this second's too); their stored names.
     pub async fn delete_unattached_before(&self, cutoff: Timestamp) -> Result<Vec<String>> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             Ok(sqlx::query_scalar(
             "DELETE FROM attachments WHERE ticket_id IS NULL AND created_at <= $1 RETURNING stored_name",
         )

@@ -160,8 +160,7 @@ impl Store {
 
     /// Deletes every key created before `before` (past its lifetime); how many.
     pub async fn delete_keys_before(&self, before: Timestamp) -> Result<u64> {
-        let _turn = self.writer_turn().await?;
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             Ok(
                 sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
                     .bind(before.to_string())
@@ -174,8 +173,7 @@ impl Store {
 
     /// Forgets `claim` after its work failed, so the same key can be sent again.
     pub async fn release_key(&self, claim: &Claim) -> Result<()> {
-        let _turn = self.writer_turn().await?;
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             sqlx::query(
                 "DELETE FROM idempotency_keys
              WHERE user_id = $1 AND key = $2 AND state = 'in_flight' AND created_at = $3",

@@ -19,7 +19,7 @@ impl Store {
         now_ms: i64,
         expires_at_ms: i64,
     ) -> Result<bool> {
-        let taken = on_pool!(self, |pool| sqlx::query(
+        let taken = on_writer!(self, |pool| sqlx::query(
             "INSERT INTO leases (name, holder, expires_at_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE \
              SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms \
@@ -37,7 +37,7 @@ impl Store {
 
     /// Gives lease `name` up, if `holder` still has it, so another instance can take it at once.
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
-        on_pool!(self, |pool| sqlx::query(
+        on_writer!(self, |pool| sqlx::query(
             "DELETE FROM leases WHERE name = $1 AND holder = $2"
         )
         .bind(name)

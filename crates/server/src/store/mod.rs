@@ -8,7 +8,7 @@
 //! `rate_events`, `leases`, `demo`), each adding methods to the two types of this module:
 //!
 //! - [`Store`]: the database as a whole; each method is one statement (or one short transaction of
-//!   its own), for reads and single writes.
+//!   its own), for reads ([`on_pool!`]) and single writes ([`on_writer!`]).
 //! - [`Tx`]: one transaction, from [`Store::begin`] (reads) or [`Store::begin_write`] (changes). A
 //!   change that spans resources runs in one `Tx`: creating a ticket inserts the ticket, its CCs,
 //!   claims its uploads, records its emails and completes its idempotency key, and commits all of it
@@ -24,6 +24,8 @@
 //!
 //! - [`Store::begin_write`]: SQLite's `BEGIN IMMEDIATE` is an advisory lock on PostgreSQL, and
 //!   [`Store::begin`] is REPEATABLE READ READ ONLY there (one snapshot for a page and its total).
+//! - SQLite writes on one connection of their own, the writer, and reads on a pool of read-only
+//!   connections ([`Pool`] says why); PostgreSQL has one pool for both.
 //! - Search (`ticket_list`): FTS5 on SQLite, a `tsvector` with a GIN index on PostgreSQL.
 //! - Lists of ids or keys as one JSON parameter: `json_each` / `json_array_elements_text`.
 //! - The outbox claim adds `FOR UPDATE SKIP LOCKED` on PostgreSQL.
@@ -46,6 +48,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -64,13 +67,13 @@ use crate::error::{Error, Result};
 macro_rules! on_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Sqlite { read: $pool, .. } => $body,
             $crate::store::Pool::Postgres($pool) => $body,
         }
     };
     ($store:expr, |$pool:ident, $pg:ident| $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite($pool) => {
+            $crate::store::Pool::Sqlite { read: $pool, .. } => {
                 let $pg = false;
                 $body
             }
@@ -80,6 +83,32 @@ macro_rules! on_pool {
             }
         }
     };
+}
+
+/// [`on_pool!`] for a statement that writes: on SQLite it waits for this process's turn to write
+/// ([`Store::writer_turn`]) and `$pool` is the writer connection ([`Pool`]). SQLite's readers are
+/// read-only: a write sent to them fails (`SQLITE_READONLY`).
+macro_rules! on_writer {
+    ($store:expr, |$pool:ident| $body:expr) => {{
+        let _turn = $store.writer_turn().await?;
+        match &$store.pool {
+            $crate::store::Pool::Sqlite { write: $pool, .. } => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    }};
+    ($store:expr, |$pool:ident, $pg:ident| $body:expr) => {{
+        let _turn = $store.writer_turn().await?;
+        match &$store.pool {
+            $crate::store::Pool::Sqlite { write: $pool, .. } => {
+                let $pg = false;
+                $body
+            }
+            $crate::store::Pool::Postgres($pool) => {
+                let $pg = true;
+                $body
+            }
+        }
+    }};
 }
 
 /// [`on_pool!`] for a transaction: `$conn` is bound to the engine's connection inside it.
@@ -176,16 +205,48 @@ static PG_MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
 #[derive(Debug, Clone)]
 pub struct DatabaseOptions {
     pub database: Database,
-    /// The PostgreSQL pool's size (`--database-max-connections`); SQLite keeps its 8.
+    /// The PostgreSQL pool's size (`--database-max-connections`); SQLite keeps its 8 readers and
+    /// one writer.
     pub max_connections: u32,
     /// PostgreSQL's `statement_timeout` on every connection (`--statement-timeout-secs`); 0 = none.
     pub statement_timeout: Duration,
 }
 
-/// The pool of one engine.
+/// The pools of one engine.
+///
+/// SQLite has two. Every write (each write transaction, each single statement that writes) runs on
+/// one connection, `write`, a pool of one, after its turn in the writers' queue
+/// ([`Store::writer_turn`]). Reads run on `read`, whose connections are read-only (`query_only`), so
+/// a write sent to them fails in the tests instead of slipping past the queue.
+///
+/// Why one connection for the writes: in WAL mode a connection throws its whole page cache away
+/// when it begins a transaction and finds that another connection has written since its last one.
+/// When writes took turns on the eight pooled connections, every write transaction began with a
+/// cold cache and read each b-tree page it touched again (the ticket, its five indexes, the search
+/// index, the outbox, the keys, the limits' events); on one connection they stay cached from one
+/// write to the next. The writers queued on a mutex before this, so they already ran one at
+/// a time; now they also run on the same connection.
+///
+/// The write-ahead log is copied into the database file (a checkpoint) in the background, on a
+/// reader, by [`spawn_checkpointer`], while the writer goes on appending to it. SQLite's default is
+/// the other way round: the connection whose commit takes the log past 1,000 pages copies it then,
+/// inside its commit, and the writers queued behind it wait; with every write on one connection,
+/// that stalled the queue every forty tickets or so, and the pages every ticket touches (the
+/// indexes' last pages, the search index's structure) were copied again each time. The writer
+/// still checkpoints at [`WRITER_CHECKPOINT_PAGES`]: that copies only what the checkpointer has not
+/// yet copied, and it lets the log start over from its beginning, which a checkpoint from a reader
+/// cannot do while commits keep coming. So the log file grows to about 40 MB under load.
+///
+/// Measured on the load benchmark's data (creating tickets, 16 connections, alternating runs):
+/// 906-951 tickets/s before; one writer with SQLite's checkpoints 946-1,066/s; one writer, the
+/// writer checkpointing at 10,000 pages and the checkpointer 1,145-1,199/s (p99 24-26 ms; 42 ms
+/// without the checkpointer, whose copies the writer then made itself).
+///
+/// The queue stays a mutex in front of the pool: with the pool of one as the only queue (sixteen
+/// writers waiting in sqlx's acquire) the figures were no better.
 #[derive(Clone)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
 }
 
@@ -195,12 +256,14 @@ pub(crate) enum Inner {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// The database. Cheap to clone: clones share the pool.
+/// The database. Cheap to clone: clones share the pools.
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
     /// This process's writers queue here before they begin (SQLite only; see [`Store::begin_write`]).
     writers: Arc<tokio::sync::Mutex<()>>,
+    /// Whether anything was written since the checkpointer last looked (SQLite only; see [`Pool`]).
+    wrote: Arc<AtomicBool>,
 }
 
 /// One transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -281,19 +344,27 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(SQLITE_BUSY_TIMEOUT);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            // No ping before handing out a connection: an SQLite connection is a file handle in
-            // this process, which cannot go stale the way a network connection can, and the ping is
-            // one more round trip to the connection's thread, made while a writer holds the queue.
-            .test_before_acquire(false)
-            .connect_with(options)
+        // The writer first: it creates the file, turns on WAL and applies the migrations. Its own
+        // checkpoints are the backstop of the checkpointer's ([`Pool`]).
+        let write = sqlite_pool(1)
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string()),
+            )
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
-        MIGRATOR.run(&pool).await.context("applying migrations")?;
+        MIGRATOR.run(&write).await.context("applying migrations")?;
+        let read = sqlite_pool(8)
+            .connect_with(options.pragma("query_only", "ON"))
+            .await
+            .with_context(|| format!("opening database {}", path.display()))?;
+        let wrote = Arc::new(AtomicBool::new(false));
+        spawn_checkpointer(read.clone(), wrote.clone());
         Ok(Self {
-            pool: Pool::Sqlite(pool),
+            pool: Pool::Sqlite { read, write },
             writers: Arc::default(),
+            wrote,
         })
     }
 
@@ -325,6 +396,7 @@ impl Store {
         Ok(Self {
             pool: Pool::Postgres(pool),
             writers: Arc::default(),
+            wrote: Arc::default(),
         })
     }
 
@@ -334,7 +406,7 @@ impl Store {
     /// nothing in it writes.
     pub async fn begin(&self) -> Result<Tx> {
         let inner = match &self.pool {
-            Pool::Sqlite(pool) => Inner::Sqlite(pool.begin().await?),
+            Pool::Sqlite { read, .. } => Inner::Sqlite(read.begin().await?),
             Pool::Postgres(pool) => Inner::Postgres(
                 begin_postgres(pool, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?,
             ),
@@ -360,18 +432,19 @@ impl Store {
     /// scale, a few milliseconds of queueing. Single statements outside these transactions (claims,
     /// cancellations) rely on their own row locks and conditions, as they do on SQLite.
     ///
-    /// On SQLite this process's writers first queue on a mutex, so only one of them at a time asks
-    /// for the database's write lock. Without it, every waiting writer holds a pooled connection and
-    /// polls the lock in SQLite's busy handler, which sleeps between tries (1, 2, 5, 10 ms and up):
-    /// the lock then sat idle between writers, and creating tickets ran at a tenth of what the
-    /// inserts cost. Other processes on the same file (the CLI, a second instance) still meet the
-    /// busy timeout. The queue is waited on for as long as that timeout, then the request is busy.
+    /// On SQLite this process's writers first queue on a mutex, then write on the one writer
+    /// connection ([`Pool`]), so only one of them at a time asks for the database's write lock.
+    /// Without the queue, every waiting writer held a pooled connection and polled the lock in
+    /// SQLite's busy handler, which sleeps between tries (1, 2, 5, 10 ms and up): the lock then sat
+    /// idle between writers, and creating tickets ran at a tenth of what the inserts cost. Other
+    /// processes on the same file (the CLI, a second instance) still meet the busy timeout. The
+    /// queue is waited on for as long as that timeout, then the request is busy.
     pub async fn begin_write(&self) -> Result<Tx> {
         let mut writer = None;
         let inner = match &self.pool {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite { write, .. } => {
                 writer = self.writer_turn().await?;
-                Inner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
+                Inner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?)
             }
             Pool::Postgres(pool) => {
                 let mut tx = begin_postgres(pool, "BEGIN").await?;
@@ -390,13 +463,12 @@ impl Store {
     }
 
     /// This process's turn to write on SQLite (`None` on PostgreSQL): the head of the writers' queue
-    /// that [`Store::begin_write`] explains, waited for as long as the busy timeout. A write of one
-    /// statement outside a transaction (releasing or purging idempotency keys) queues here too:
-    /// otherwise it would meet the lock of a queued writer's transaction and sleep in SQLite's busy
-    /// handler, and that writer's successor after it.
+    /// that [`Store::begin_write`] explains, waited for as long as the busy timeout. A single
+    /// statement that writes ([`on_writer!`]) queues here too, behind the transactions before it.
     pub(crate) async fn writer_turn(&self) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>> {
         match &self.pool {
-            Pool::Sqlite(_) => {
+            Pool::Sqlite { .. } => {
+                self.wrote.store(true, Ordering::Relaxed);
                 let queued = self.writers.clone().lock_owned();
                 Ok(Some(
                     tokio::time::timeout(SQLITE_BUSY_TIMEOUT, queued)
@@ -427,8 +499,57 @@ impl Store {
 
     /// Waits for the connections to finish and closes them (operator commands, before exiting).
     pub async fn close(&self) {
-        on_pool!(self, |pool| pool.close().await)
+        match &self.pool {
+            Pool::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
+}
+
+/// How many pages the write-ahead log may reach before the writer checkpoints it itself (SQLite's
+/// default is 1,000): about 40 MB of log, the backstop of [`spawn_checkpointer`] ([`Pool`]).
+const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
+
+/// How often the checkpointer looks for something to copy.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
+
+/// Copies SQLite's write-ahead log into the database file in the background, on one of the readers,
+/// whenever something was written since it last looked (`wrote`): a PASSIVE checkpoint, which copies
+/// what no reader still needs and waits for nobody ([`Pool`] says why it is not left to the writer).
+/// It stops when the pool is closed.
+fn spawn_checkpointer(read: SqlitePool, wrote: Arc<AtomicBool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !read.is_closed() {
+            tick.tick().await;
+            if !wrote.swap(false, Ordering::Relaxed) {
+                continue;
+            }
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&read)
+                .await
+            {
+                // The writer's own checkpoints still keep the log in bounds.
+                tracing::warn!(%error, "copying the write-ahead log into the database failed");
+            }
+        }
+    });
+}
+
+/// An SQLite pool of `size` connections, kept open: a connection is a file handle in this process,
+/// which cannot go stale the way a network connection can, and the writer's page cache is what makes
+/// it fast ([`Pool`]). No ping before handing one out either: it would be one more round trip to the
+/// connection's thread, made while the writers queue.
+fn sqlite_pool(size: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(size)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .test_before_acquire(false)
 }
 
 /// Starts a PostgreSQL transaction with `statement`, in a task of its own so that it always

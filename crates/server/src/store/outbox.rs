@@ -141,7 +141,7 @@ impl Store {
         max_attempts: i64,
         claimed_by: &str,
     ) -> Result<Option<QueuedEmail>> {
-        on_pool!(self, |pool, pg| {
+        on_writer!(self, |pool, pg| {
             Ok(sqlx::query_as(if pg {
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_by = $4
              WHERE id = (
@@ -173,7 +173,7 @@ impl Store {
 
     /// Records that the SMTP server accepted email `id` at `at`.
     pub async fn mark_email_sent(&self, id: i64, at: Timestamp) -> Result<()> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             sqlx::query("UPDATE outbox SET sent_at = $1, next_attempt_at = NULL, claimed_by = NULL WHERE id = $2")
                 .bind(at.to_string())
                 .bind(id)
@@ -185,7 +185,7 @@ impl Store {
 
     /// Deletes the emails sent at or before `cutoff`; how many. Unsent rows stay, however old.
     pub async fn delete_sent_emails_before(&self, cutoff: Timestamp) -> Result<u64> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             Ok(
                 sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at <= $1")
                     .bind(cutoff.to_string())
@@ -198,7 +198,7 @@ impl Store {
 
     /// Records why email `id` failed and when to try it again.
     pub async fn mark_email_failed(&self, id: i64, error: &str, retry_at: Timestamp) -> Result<()> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             sqlx::query("UPDATE outbox SET last_error = $1, next_attempt_at = $2, claimed_by = NULL WHERE id = $3")
                 .bind(error)
                 .bind(retry_at.to_string())
@@ -213,7 +213,7 @@ impl Store {
     /// holder of the outbox lease, which is the only instance sending, so whoever claimed them has
     /// stopped. How many.
     pub async fn release_email_claims(&self) -> Result<u64> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             Ok(sqlx::query(
                 "UPDATE outbox SET next_attempt_at = NULL, claimed_by = NULL \
                  WHERE claimed_by IS NOT NULL AND sent_at IS NULL",

@@ -102,7 +102,7 @@ impl super::Store {
     /// Forgets every event at or before `before_ms` (older than every window); how many. Run by the
     /// hourly purge (`jobs::purge`), not by every count: the table holds at most two hours of events.
     pub async fn purge_rate_events(&self, before_ms: i64) -> Result<u64> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             Ok(sqlx::query("DELETE FROM rate_events WHERE at_ms <= $1")
                 .bind(before_ms)
                 .execute(pool)

@@ -462,7 +462,7 @@ impl super::Store {
         bound: Option<(&Position, Direction)>,
         limit: u32,
     ) -> Result<Plans> {
-        if !matches!(self.pool, super::Pool::Sqlite(_)) {
+        if !matches!(self.pool, super::Pool::Sqlite { .. }) {
             return Err(anyhow::anyhow!("query plans are checked on SQLite only").into());
         }
         let details = |rows: Vec<(i64, i64, i64, String)>| rows.into_iter().map(|r| r.3).collect();
@@ -508,7 +508,7 @@ impl super::Store {
                 sql.push("SELECT COUNT(*) FROM tickets t WHERE TRUE");
                 push_search(&mut sql, true, org_id, search, None);
             }
-            super::Pool::Sqlite(_) => {
+            super::Pool::Sqlite { .. } => {
                 if let Some(fts) = org_fts_query(org_id, search) {
                     sql.push("SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH ")
                         .bind(Arg::Text(fts));

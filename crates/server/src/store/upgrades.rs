@@ -179,7 +179,7 @@ impl Store {
         request_id: i64,
         at: Timestamp,
     ) -> Result<Decision> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             let cancelled = sqlx::query(
                 "UPDATE upgrade_requests SET status = 'cancelled', decided_at = $1
              WHERE id = $2 AND organization_id = $3 AND status = 'pending'",

@@ -83,7 +83,7 @@ impl Store {
         now: Timestamp,
         lifetime_secs: i64,
     ) -> Result<()> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
@@ -99,7 +99,7 @@ impl Store {
 
     /// Forgets the sessions that expired before `now`; how many.
     pub async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
                 .bind(now.unix_seconds())
                 .execute(pool)
@@ -110,7 +110,7 @@ impl Store {
 
     /// Forgets the session with this token hash, if there is one.
     pub async fn end_session(&self, token_hash: &str) -> Result<()> {
-        on_pool!(self, |pool| {
+        on_writer!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(token_hash)
                 .execute(pool)
