@@ -524,8 +524,11 @@ fn spawn_checkpointer(read: SqlitePool, wrote: Arc<AtomicBool>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        while !read.is_closed() {
+        loop {
             tick.tick().await;
+            if read.is_closed() {
+                return;
+            }
             if !wrote.swap(false, Ordering::Relaxed) {
                 continue;
             }
@@ -583,8 +586,67 @@ impl Tx {
 
 #[cfg(test)]
 mod tests {
-    use super::Database;
+    use super::{Database, Pool, Store};
     use std::path::PathBuf;
+    use std::time::Duration;
+
+    /// The readers and the writer of a fresh SQLite store in `dir`.
+    async fn sqlite_pools(dir: &tempfile::TempDir) -> (Store, sqlx::SqlitePool, sqlx::SqlitePool) {
+        let store = Store::open(&dir.path().join("s.db")).await.unwrap();
+        let Pool::Sqlite { read, write } = store.pool.clone() else {
+            unreachable!("Store::open opens SQLite")
+        };
+        (store, read, write)
+    }
+
+    #[tokio::test]
+    async fn sqlite_writes_only_on_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_store, read, write) = sqlite_pools(&dir).await;
+        let statement = "INSERT INTO products (key, name, position) VALUES ('x', 'X', 99)";
+        let refused = sqlx::query(statement).execute(&read).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("readonly"),
+            "a reader wrote: {refused}"
+        );
+        sqlx::query(statement).execute(&write).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_checkpointer_copies_the_log_into_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _read, write) = sqlite_pools(&dir).await;
+        let file = dir.path().join("s.db");
+        let size = || std::fs::metadata(&file).unwrap().len();
+        let before = size();
+        // About 100 pages of new rows: in the log only, far below the writer's own checkpoint.
+        sqlx::query("CREATE TABLE filler (b BLOB)")
+            .execute(&write)
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            let mut tx = store.begin_write().await.unwrap();
+            let super::Inner::Sqlite(conn) = &mut tx.inner else {
+                unreachable!()
+            };
+            sqlx::query("INSERT INTO filler VALUES (zeroblob(4000))")
+                .execute(&mut **conn)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        // The checkpointer looks every 50 ms; give it a few seconds on a busy machine.
+        for _ in 0..100 {
+            if size() >= before + 100 * 4000 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the database file stayed at {} bytes (from {before})",
+            size()
+        );
+    }
 
     #[test]
     fn the_database_url_picks_the_engine() {
