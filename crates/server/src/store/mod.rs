@@ -18,7 +18,7 @@
 //!
 //! SQLite (the default: one file, zero set-up) and PostgreSQL (several instances on one database) are
 //! the same store. [`Store`] holds an enum of the engines' pools and [`Tx`] of their transactions;
-//! every method runs its body through [`on_pool!`] or [`on_tx!`], which compile the same sqlx calls
+//! every method runs its body through [`on_pool!`], [`on_writer!`] or [`on_tx!`], which compile the same sqlx calls
 //! once per engine. The SQL is written once with numbered placeholders (`$1`, which both engines read)
 //! in the dialect both accept; where the meaning needs different text the body picks it by engine:
 //!
@@ -59,29 +59,18 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
 
-/// Runs `$body` on the store's pool, once per engine: `on_pool!(self, |pool| body)` binds `pool` to
-/// the engine's pool (`&SqlitePool` or `&PgPool`), and `on_pool!(self, |pool, pg| body)` also tells
-/// the body whether it runs on PostgreSQL, for the few statements whose text differs. It is a `match`,
-/// not a closure: `?` and `return` in the body act on the enclosing function. The body is compiled once per engine, so the same sqlx
-/// calls (binds, `FromRow` decoding) are checked against each.
+/// Runs `$body` on the store's pool for reads, once per engine: `on_pool!(self, |pool| body)` binds
+/// `pool` to the engine's pool (SQLite's readers, or the `&PgPool`), and `on_pool!(self, |pool, pg|
+/// body)` also tells the body whether it runs on PostgreSQL, for the few statements whose text
+/// differs. It is a `match`, not a closure: `?` and `return` in the body act on the enclosing
+/// function. The body is compiled once per engine, so the same sqlx calls (binds, `FromRow`
+/// decoding) are checked against each.
 macro_rules! on_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
-        match &$store.pool {
-            $crate::store::Pool::Sqlite { read: $pool, .. } => $body,
-            $crate::store::Pool::Postgres($pool) => $body,
-        }
+        on_pool!($store, |$pool, _pg| $body)
     };
     ($store:expr, |$pool:ident, $pg:ident| $body:expr) => {
-        match &$store.pool {
-            $crate::store::Pool::Sqlite { read: $pool, .. } => {
-                let $pg = false;
-                $body
-            }
-            $crate::store::Pool::Postgres($pool) => {
-                let $pg = true;
-                $body
-            }
-        }
+        on_engine!($store, read, |$pool, $pg| $body)
     };
 }
 
@@ -89,17 +78,20 @@ macro_rules! on_pool {
 /// ([`Store::writer_turn`]) and `$pool` is the writer connection ([`Pool`]). SQLite's readers are
 /// read-only: a write sent to them fails (`SQLITE_READONLY`).
 macro_rules! on_writer {
-    ($store:expr, |$pool:ident| $body:expr) => {{
-        let _turn = $store.writer_turn().await?;
-        match &$store.pool {
-            $crate::store::Pool::Sqlite { write: $pool, .. } => $body,
-            $crate::store::Pool::Postgres($pool) => $body,
-        }
-    }};
+    ($store:expr, |$pool:ident| $body:expr) => {
+        on_writer!($store, |$pool, _pg| $body)
+    };
     ($store:expr, |$pool:ident, $pg:ident| $body:expr) => {{
         let _turn = $store.writer_turn().await?;
+        on_engine!($store, write, |$pool, $pg| $body)
+    }};
+}
+
+/// The `match` of [`on_pool!`] and [`on_writer!`]: `$side` names SQLite's pool (`read` or `write`).
+macro_rules! on_engine {
+    ($store:expr, $side:ident, |$pool:ident, $pg:ident| $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite { write: $pool, .. } => {
+            $crate::store::Pool::Sqlite { $side: $pool, .. } => {
                 let $pg = false;
                 $body
             }
@@ -108,7 +100,7 @@ macro_rules! on_writer {
                 $body
             }
         }
-    }};
+    };
 }
 
 /// [`on_pool!`] for a transaction: `$conn` is bound to the engine's connection inside it.
