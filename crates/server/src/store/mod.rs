@@ -18,9 +18,10 @@
 //!
 //! SQLite (the default: one file, zero set-up) and PostgreSQL (several instances on one database) are
 //! the same store. [`Store`] holds an enum of the engines' pools and [`Tx`] of their transactions;
-//! every method runs its body through [`on_pool!`], [`on_writer!`] or [`on_tx!`], which compile the same sqlx calls
-//! once per engine. The SQL is written once with numbered placeholders (`$1`, which both engines read)
-//! in the dialect both accept; where the meaning needs different text the body picks it by engine:
+//! every method runs its body through [`on_pool!`], [`on_writer!`] or [`on_tx!`], which compile the
+//! same sqlx calls once per engine. The SQL is written once with numbered placeholders (`$1`, which
+//! both engines read) in the dialect both accept; where the meaning needs different text the body
+//! picks it by engine:
 //!
 //! - [`Store::begin_write`]: SQLite's `BEGIN IMMEDIATE` is an advisory lock on PostgreSQL, and
 //!   [`Store::begin`] is REPEATABLE READ READ ONLY there (one snapshot for a page and its total).
