@@ -404,7 +404,9 @@ async fn insert_ticket(tx: &mut Tx, t: &DemoTicket, calendar: &Calendar) -> anyh
             updated_at: updated.map_or(created_at, ago),
             first_response_at: t.first_response_minutes_ago().map(ago),
         })
-        .await?;
+        .await?
+        .ticket
+        .id;
     tx.add_ccs(ticket_id, t.cc, submitter_id, created_at)
         .await?;
     for entry in t.activity {

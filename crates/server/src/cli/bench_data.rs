@@ -458,7 +458,9 @@ async fn insert_ticket(
             updated_at,
             first_response_at: plan.comments.first().map(|at| clock::timestamp(*at)),
         })
-        .await?;
+        .await?
+        .ticket
+        .id;
     let ccs: Vec<&str> = plan.ccs.iter().map(String::as_str).collect();
     tx.add_ccs(ticket_id, &ccs, *submitter_id, created_at)
         .await?;

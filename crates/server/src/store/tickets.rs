@@ -49,6 +49,24 @@ pub struct TicketOverview {
     pub subject: String,
 }
 
+/// The columns of a [`TicketRow`], as expressions over the `tickets` table alone (the names it refers
+/// to as scalar subqueries, not joins), so that reading a ticket and inserting one (`RETURNING`)
+/// give the same row with the same text on both engines.
+macro_rules! ticket_columns {
+    () => {
+        "id, organization_id, submitter_id, subject, severity, status, product_key,
+         (SELECT name FROM products WHERE key = tickets.product_key) AS product_name,
+         reason_key,
+         (SELECT label FROM product_reasons
+          WHERE product_key = tickets.product_key AND key = tickets.reason_key) AS reason_label,
+         description,
+         (SELECT name FROM users WHERE id = tickets.submitter_id) AS submitter_name,
+         (SELECT email FROM users WHERE id = tickets.submitter_id) AS submitter_email,
+         created_at, updated_at, first_response_target_unit, first_response_target_value,
+         first_response_due_at, first_response_at, follow_up_of"
+    };
+}
+
 #[derive(sqlx::FromRow)]
 struct TicketRow {
     id: i64,
@@ -146,8 +164,11 @@ impl Store {
 }
 
 impl Tx {
-    /// Inserts a ticket with its affected projects and services and returns its id.
-    pub async fn insert_ticket(&mut self, t: &NewTicketRow<'_>) -> Result<i64> {
+    /// Inserts a ticket with its affected projects and services and returns it as stored, with its
+    /// lists empty ([`Tx::read_lists`] reads them once the CCs and files are added). The row comes
+    /// back from the insert itself (`RETURNING`): reading it again would be one more statement in the
+    /// write transaction, where the writers queued behind it wait.
+    pub async fn insert_ticket(&mut self, t: &NewTicketRow<'_>) -> Result<StoredTicket> {
         on_tx!(self, |conn, pg| {
             let (target_unit, target_value) = codec::response_time_columns(t.first_response_target);
             // What the list's search matches them by (migration 0009).
@@ -160,22 +181,29 @@ impl Tx {
             // PostgreSQL's search reads `search_text` (see `ticket_list::search_text`); SQLite's FTS5
             // table is kept by triggers from the columns themselves.
             let search_text = ticket_list::search_text(&[t.subject, t.description, &resource_ids]);
-            let query = sqlx::query_scalar(if pg {
-                "INSERT INTO tickets
-                 (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
-                  resource_ids, description, first_response_target_unit,
-                  first_response_target_value, first_response_due_at, created_at, updated_at,
-                  follow_up_of, first_response_at, search_text)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             RETURNING id"
+            let query = sqlx::query_as(if pg {
+                concat!(
+                    "INSERT INTO tickets
+                     (organization_id, submitter_id, subject, severity, status, product_key,
+                      reason_key, resource_ids, description, first_response_target_unit,
+                      first_response_target_value, first_response_due_at, created_at, updated_at,
+                      follow_up_of, first_response_at, search_text)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                             $17)
+                     RETURNING ",
+                    ticket_columns!()
+                )
             } else {
-                "INSERT INTO tickets
-                 (organization_id, submitter_id, subject, severity, status, product_key, reason_key,
-                  resource_ids, description, first_response_target_unit,
-                  first_response_target_value, first_response_due_at, created_at, updated_at,
-                  follow_up_of, first_response_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-             RETURNING id"
+                concat!(
+                    "INSERT INTO tickets
+                     (organization_id, submitter_id, subject, severity, status, product_key,
+                      reason_key, resource_ids, description, first_response_target_unit,
+                      first_response_target_value, first_response_due_at, created_at, updated_at,
+                      follow_up_of, first_response_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                     RETURNING ",
+                    ticket_columns!()
+                )
             })
             .bind(t.organization_id)
             .bind(t.submitter_id)
@@ -194,7 +222,8 @@ impl Tx {
             .bind(t.follow_up_of)
             .bind(t.first_response_at.map(|at| at.to_string()));
             let query = if pg { query.bind(search_text) } else { query };
-            let id: i64 = query.fetch_one(&mut *conn).await?;
+            let row: TicketRow = query.fetch_one(&mut *conn).await?;
+            let id = row.id;
             for (position, resource) in (0_i64..).zip(t.resources) {
                 sqlx::query(
                     "INSERT INTO ticket_resources (ticket_id, position, project_id, service_id)
@@ -207,7 +236,7 @@ impl Tx {
                 .execute(&mut *conn)
                 .await?;
             }
-            Ok(id)
+            row.into_stored(Vec::new(), Vec::new(), Vec::new(), Vec::new())
         })
     }
 
@@ -303,36 +332,33 @@ impl Tx {
 
     /// The ticket with `id` and everything its page shows, whoever may read it.
     pub async fn ticket(&mut self, id: i64) -> Result<Option<StoredTicket>> {
-        self.ticket_with(id, TicketLists::ALL).await
-    }
-
-    /// [`Tx::ticket`] reading only `lists`; the others come back empty.
-    pub async fn ticket_with(
-        &mut self,
-        id: i64,
-        lists: TicketLists,
-    ) -> Result<Option<StoredTicket>> {
-        on_tx!(self, |conn| {
-            let conn = &mut *conn;
-            let row: Option<TicketRow> = sqlx::query_as(
-                "SELECT t.id, t.organization_id, t.submitter_id, t.subject, t.severity, t.status,
-                    t.product_key, p.name AS product_name, t.reason_key, r.label AS reason_label,
-                    t.description, u.name AS submitter_name, u.email AS submitter_email,
-                    t.created_at, t.updated_at, t.first_response_target_unit,
-                    t.first_response_target_value, t.first_response_due_at, t.first_response_at,
-                    t.follow_up_of
-             FROM tickets t
-             JOIN users u ON u.id = t.submitter_id
-             JOIN products p ON p.key = t.product_key
-             JOIN product_reasons r ON r.product_key = t.product_key AND r.key = t.reason_key
-             WHERE t.id = $1",
-            )
+        let row: Option<TicketRow> = on_tx!(self, |conn| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                ticket_columns!(),
+                " FROM tickets WHERE id = $1"
+            ))
             .bind(id)
             .fetch_optional(&mut *conn)
-            .await?;
-            let Some(row) = row else {
-                return Ok(None);
-            };
+            .await?
+        });
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let stored = row.into_stored(Vec::new(), Vec::new(), Vec::new(), Vec::new())?;
+        self.read_lists(stored, TicketLists::ALL).await.map(Some)
+    }
+
+    /// `ticket` with `lists` read (the others as they were): its CCs, affected resources, files and
+    /// activity.
+    pub async fn read_lists(
+        &mut self,
+        mut ticket: StoredTicket,
+        lists: TicketLists,
+    ) -> Result<StoredTicket> {
+        let id = ticket.ticket.id;
+        on_tx!(self, |conn| {
+            let conn = &mut *conn;
             let cc: Vec<String> = if lists.cc {
                 sqlx::query_scalar(
                     "SELECT email FROM ticket_cc WHERE ticket_id = $1 ORDER BY position",
@@ -386,17 +412,28 @@ impl Tx {
                 .into_iter()
                 .map(|a| a.into_activity(&comment_files))
                 .collect::<Result<_>>()?;
-            let resources = resources
-                .into_iter()
-                .map(ResourceRow::into_resource)
-                .collect();
-            row.into_stored(cc, resources, attachments, activity)
-                .map(Some)
+            let t = &mut ticket.ticket;
+            if lists.cc {
+                t.cc = cc;
+            }
+            if lists.resources {
+                t.resources = resources
+                    .into_iter()
+                    .map(ResourceRow::into_resource)
+                    .collect();
+            }
+            if lists.files {
+                t.attachments = attachments;
+            }
+            if lists.activity {
+                t.activity = activity;
+            }
+            Ok(ticket)
         })
     }
 }
 
-/// Which of a ticket's lists [`Tx::ticket_with`] reads. Creating a ticket reads it back in its write
+/// Which of a ticket's lists [`Tx::read_lists`] reads. Creating a ticket reads them in its write
 /// transaction, where every statement makes the writers queued behind it wait: a ticket inserted in
 /// that transaction has no activity yet and none of the lists its request left empty, so those
 /// reads are skipped.

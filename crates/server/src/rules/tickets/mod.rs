@@ -110,7 +110,7 @@ pub async fn create(
 }
 
 /// Inserts the ticket, due for a first response within `tier`'s target for its severity, with its
-/// CCs and files, and reads it back.
+/// CCs and files, and returns it as stored with the lists its request filled.
 async fn insert(
     tx: &mut Tx,
     member: &Member,
@@ -124,7 +124,7 @@ async fn insert(
         .unwrap_or_else(|_| clock::now());
     let created_at = clock::timestamp(now);
     let target = tier.response_time(valid.severity);
-    let id = tx
+    let stored = tx
         .insert_ticket(&NewTicketRow {
             organization_id: member.organization.id,
             submitter_id: member.user.id,
@@ -148,6 +148,7 @@ async fn insert(
             first_response_at: None,
         })
         .await?;
+    let id = stored.ticket.id;
     let cc: Vec<&str> = valid.cc.iter().map(|e| e.as_str()).collect();
     tx.add_ccs(id, &cc, member.user.id, created_at).await?;
     attach_uploads(tx, member, id, None, &valid.attachment_ids).await?;
@@ -157,7 +158,7 @@ async fn insert(
         files: !valid.attachment_ids.is_empty(),
         activity: false,
     };
-    reload_lists(tx, id, lists).await
+    tx.read_lists(stored, lists).await
 }
 
 /// Every problem with the form at once: its fields, the files (which come last in the form) and the
@@ -319,12 +320,7 @@ pub async fn load_readable_in(
 
 /// The ticket after a change, inside the change's transaction.
 pub async fn reload(tx: &mut Tx, ticket_id: i64) -> Result<StoredTicket> {
-    reload_lists(tx, ticket_id, TicketLists::ALL).await
-}
-
-/// [`reload`] reading only `lists` (the others come back empty).
-async fn reload_lists(tx: &mut Tx, ticket_id: i64, lists: TicketLists) -> Result<StoredTicket> {
-    tx.ticket_with(ticket_id, lists)
+    tx.ticket(ticket_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("ticket {ticket_id} vanished in its transaction").into())
 }
