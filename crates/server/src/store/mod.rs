@@ -215,7 +215,7 @@ pub struct DatabaseOptions {
 /// Why one connection for the writes: in WAL mode a connection throws its whole page cache away
 /// when it begins a transaction and finds that another connection has written since its last one.
 /// When writes took turns on the eight pooled connections, every write transaction began with a
-/// cold cache and read each b-tree page it touched again (the ticket, its five indexes, the search
+/// cold cache and read each b-tree page it touched again (the ticket, its three indexes, the search
 /// index, the outbox, the keys, the limits' events); on one connection they stay cached from one
 /// write to the next. The writers queued on a mutex before this, so they already ran one at
 /// a time; now they also run on the same connection.
