@@ -236,7 +236,7 @@ impl Tx {
                 .execute(&mut *conn)
                 .await?;
             }
-            row.into_stored(Vec::new(), Vec::new(), Vec::new(), Vec::new())
+            row.into_stored()
         })
     }
 
@@ -345,7 +345,7 @@ impl Tx {
         let Some(row) = row else {
             return Ok(None);
         };
-        let stored = row.into_stored(Vec::new(), Vec::new(), Vec::new(), Vec::new())?;
+        let stored = row.into_stored()?;
         self.read_lists(stored, TicketLists::ALL).await.map(Some)
     }
 
@@ -504,13 +504,8 @@ impl ActivityRow {
 }
 
 impl TicketRow {
-    fn into_stored(
-        self,
-        cc: Vec<String>,
-        resources: Vec<AffectedResource>,
-        attachments: Vec<Attachment>,
-        activity: Vec<Activity>,
-    ) -> Result<StoredTicket> {
+    /// The ticket with its lists empty ([`Tx::read_lists`] fills them).
+    fn into_stored(self) -> Result<StoredTicket> {
         Ok(StoredTicket {
             organization_id: self.organization_id,
             submitter_id: self.submitter_id,
@@ -523,9 +518,9 @@ impl TicketRow {
                 product_name: self.product_name,
                 reason_key: self.reason_key,
                 reason_label: self.reason_label,
-                resources,
+                resources: Vec::new(),
                 description: self.description,
-                cc,
+                cc: Vec::new(),
                 submitter_name: self.submitter_name,
                 submitter_email: self.submitter_email,
                 created_at: codec::timestamp(&self.created_at)?,
@@ -540,8 +535,8 @@ impl TicketRow {
                     .as_deref()
                     .map(codec::timestamp)
                     .transpose()?,
-                attachments,
-                activity,
+                attachments: Vec::new(),
+                activity: Vec::new(),
                 permissions: TicketPermissions::default(),
                 follow_up_of: self.follow_up_of,
                 // Configuration, not stored: `StoredTicket::for_member` sets it.
