@@ -11,6 +11,7 @@ pub mod components;
 pub mod embed;
 mod json;
 pub mod pages;
+pub mod router;
 pub mod routes;
 pub mod session;
 pub mod storage;
@@ -18,7 +19,6 @@ pub mod storage;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
 use send_wrapper::SendWrapper;
 
 use crate::api::{ApiClient, Auth, ClientError};
@@ -28,6 +28,8 @@ use crate::pages::{
     LazyNewTicketPage, LazyTicketPage, LazyTicketsPage, LazyUpgradePage, NotFound, SignIn,
     SignedOut, SupportPage,
 };
+use crate::router::{Router, use_router};
+use crate::routes::Route;
 use crate::session::{Session, SessionState};
 
 /// Where the app is mounted and where its API lives.
@@ -166,17 +168,19 @@ pub fn App(
     }
 }
 
-/// Every page, by path (see [`routes`]).
+/// Every page, by path (see [`routes`]). A new page is drawn only when the route changes: going from one
+/// ticket to another keeps the ticket page, which follows the id in the address.
 #[component]
 fn AppRoutes() -> impl IntoView {
-    use routes::path;
-    view! {
-        <Routes fallback=NotFound>
-            <Route path=path::support() view=SupportPage />
-            <Route path=path::upgrade() view=LazyUpgradePage />
-            <Route path=path::tickets() view=LazyTicketsPage />
-            <Route path=path::new_ticket() view=LazyNewTicketPage />
-            <Route path=path::ticket() view=LazyTicketPage />
-        </Routes>
+    let router = use_router();
+    let base = router.base();
+    let route = Memo::new(move |_| Route::of(&base, &router.path().read()));
+    move || match route.get() {
+        Route::Support => view! { <SupportPage /> }.into_any(),
+        Route::Upgrade => view! { <LazyUpgradePage /> }.into_any(),
+        Route::Tickets => view! { <LazyTicketsPage /> }.into_any(),
+        Route::NewTicket => view! { <LazyNewTicketPage /> }.into_any(),
+        Route::Ticket => view! { <LazyTicketPage /> }.into_any(),
+        Route::NotFound => view! { <NotFound /> }.into_any(),
     }
 }

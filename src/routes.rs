@@ -1,62 +1,68 @@
-//! Every route, written once. Each path segment is a constant; the router's typed paths ([`path`]) and
+//! Every route, written once. Each path segment is a constant; which page a path shows ([`Route::of`]) and
 //! the links (the functions below) are both built from them, so no path string is written twice.
-//! (`leptos_router::path!("/support/tickets/:id")` expands to exactly these segment tuples, but it only
-//! takes a string literal, which would be a second copy of the path.)
 //!
 //! Paths are relative to the router's base, which is exactly the Support page (`/support` standalone,
-//! e.g. `/org/acme/support` inside the console): `<A>` and navigation prepend it. The router takes
+//! e.g. `/org/acme/support` inside the console): links and navigation prepend it. The router takes
 //! over only same-origin links under its base, so a base that is the Support page itself keeps the
 //! console's own links (`/org/acme/billing`) the console's.
 
-use leptos::Params;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
-use leptos_router::params::Params;
+
+use crate::router::{NavigateOptions, RouterContext, under_base, use_router};
 
 const TICKETS: &str = "tickets";
 const NEW: &str = "new";
 const UPGRADE: &str = "upgrade";
-/// The ticket page's parameter: the name of [`TicketParams::id`].
-const TICKET_ID: &str = "id";
 
-/// The typed paths the router matches, one per page.
-pub mod path {
-    use leptos_router::{ParamSegment, PossibleRouteMatch, StaticSegment};
-
-    use super::{NEW, TICKET_ID, TICKETS, UPGRADE};
-
-    /// The base itself (`/support` standalone).
-    pub fn support() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        StaticSegment("")
-    }
-
+/// The pages, by path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// The base itself.
+    Support,
     /// `upgrade`
-    pub fn upgrade() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        StaticSegment(UPGRADE)
-    }
-
+    Upgrade,
     /// `tickets`
-    pub fn tickets() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        StaticSegment(TICKETS)
-    }
-
+    Tickets,
     /// `tickets/new`
-    pub fn new_ticket() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        (StaticSegment(TICKETS), StaticSegment(NEW))
-    }
+    NewTicket,
+    /// `tickets/<anything else>`: one ticket ([`ticket_id`] reads which).
+    Ticket,
+    /// Any other path.
+    NotFound,
+}
 
-    /// `tickets/:id`
-    pub fn ticket() -> impl PossibleRouteMatch + Clone + Send + 'static {
-        (StaticSegment(TICKETS), ParamSegment(TICKET_ID))
+impl Route {
+    /// The page `path` (base included) shows under `base`. A trailing slash changes nothing.
+    pub fn of(base: &str, path: &str) -> Self {
+        let Some(segments) = segments(base, path) else {
+            return Self::NotFound;
+        };
+        match segments.as_slice() {
+            [] => Self::Support,
+            [UPGRADE] => Self::Upgrade,
+            [TICKETS] => Self::Tickets,
+            [TICKETS, NEW] => Self::NewTicket,
+            [TICKETS, _] => Self::Ticket,
+            _ => Self::NotFound,
+        }
     }
 }
 
-/// The ticket page's parameters. `id` is `None` when the segment is not a number.
-#[derive(Params, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TicketParams {
-    /// The ticket's id.
-    pub id: Option<i64>,
+/// The segments of `path` below `base` (`None` when it is not below it).
+fn segments<'a>(base: &str, path: &'a str) -> Option<Vec<&'a str>> {
+    let rest = path.strip_prefix(base)?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    Some(rest.split('/').filter(|s| !s.is_empty()).collect())
+}
+
+/// The ticket a ticket page's `path` names; `None` when its segment is not a number.
+pub fn ticket_id(base: &str, path: &str) -> Option<i64> {
+    match segments(base, path)?.as_slice() {
+        [TICKETS, id] => id.parse().ok(),
+        _ => None,
+    }
 }
 
 /// The Support page: the base itself. (`/`, not ``: leptos_router resolves `/` to the base with no
@@ -85,45 +91,31 @@ pub fn ticket(id: i64) -> String {
     format!("/{TICKETS}/{id}")
 }
 
-/// `path` (one of the paths above, possibly with a query) as a link's `href`. `<A>` resolves only
-/// relative hrefs against the router's base, and ours start with `/`, so the base is put in front
-/// here; navigation ([`Navigator`]) takes the paths above as they are. Call it while rendering (it
-/// reads the app's configuration from the context).
+/// `path` (one of the paths above, possibly with a query) as a link's `href`: under the router's base.
+/// Call it while rendering (it reads the router from the context).
 pub fn href(path: &str) -> String {
-    let base = use_context::<crate::AppConfig>()
-        .map(|config| config.base)
+    let base = use_context::<RouterContext>()
+        .map(|router| router.base())
         .unwrap_or_default();
-    under(&base, path)
+    under_base(&base, path)
 }
-
-/// `path` under `base`, without the trailing slash the Support page's `/` would leave.
-fn under(base: &str, path: &str) -> String {
-    match path.strip_prefix('/') {
-        Some(rest) if rest.is_empty() || rest.starts_with('?') => {
-            let root = if base.is_empty() { "/" } else { base };
-            format!("{root}{rest}")
-        }
-        _ => format!("{base}{path}"),
-    }
-}
-
-/// What `use_navigate` returns, boxed so it can be stored.
-type Navigate = Box<dyn Fn(&str, NavigateOptions)>;
 
 /// The router's navigation, as a `Copy` value that state structs can hold and timers can call (once
 /// the page that made it is gone, it does nothing). Make it inside the router.
 #[derive(Clone, Copy)]
-pub struct Navigator(StoredValue<Navigate, LocalStorage>);
+pub struct Navigator(StoredValue<RouterContext>);
 
 impl Navigator {
     /// Navigation for the current router.
     pub fn new() -> Self {
-        Self(StoredValue::new_local(Box::new(use_navigate())))
+        Self(StoredValue::new(use_router()))
     }
 
     /// Goes to `url` (relative to the router's base).
     pub fn go(&self, url: &str, options: NavigateOptions) {
-        self.0.try_with_value(|navigate| navigate(url, options));
+        if let Some(router) = self.0.try_get_value() {
+            router.navigate(url, options);
+        }
     }
 }
 
@@ -135,20 +127,38 @@ impl Default for Navigator {
 
 #[cfg(test)]
 mod tests {
-    use super::under;
+    use super::{Route, ticket_id};
 
     #[test]
-    fn links_go_under_the_base_without_a_trailing_slash() {
-        assert_eq!(under("/org/acme/support", "/"), "/org/acme/support");
-        assert_eq!(under("/org/acme/support", "/?x=1"), "/org/acme/support?x=1");
+    fn each_path_under_the_base_shows_its_page() {
+        let base = "/org/acme/support";
+        assert_eq!(Route::of(base, base), Route::Support);
+        assert_eq!(Route::of(base, "/org/acme/support/"), Route::Support);
+        assert_eq!(Route::of(base, "/org/acme/support/upgrade"), Route::Upgrade);
         assert_eq!(
-            under("/org/acme/support", "/tickets/7"),
-            "/org/acme/support/tickets/7"
+            Route::of(base, "/org/acme/support/tickets/"),
+            Route::Tickets
         );
         assert_eq!(
-            under("/support", "/upgrade?step=billing"),
-            "/support/upgrade?step=billing"
+            Route::of(base, "/org/acme/support/tickets/new"),
+            Route::NewTicket
         );
-        assert_eq!(under("", "/"), "/");
+        assert_eq!(
+            Route::of(base, "/org/acme/support/tickets/7"),
+            Route::Ticket
+        );
+        assert_eq!(
+            Route::of(base, "/org/acme/support/tickets/7/x"),
+            Route::NotFound
+        );
+        assert_eq!(Route::of(base, "/org/acme/supportx"), Route::NotFound);
+        assert_eq!(Route::of(base, "/org/acme/billing"), Route::NotFound);
+    }
+
+    #[test]
+    fn a_ticket_page_names_its_ticket_by_number() {
+        assert_eq!(ticket_id("/support", "/support/tickets/42"), Some(42));
+        assert_eq!(ticket_id("/support", "/support/tickets/abc"), None);
+        assert_eq!(ticket_id("/support", "/support/tickets"), None);
     }
 }

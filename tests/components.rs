@@ -6,10 +6,10 @@ use api::{
 };
 use leptos::prelude::*;
 use leptos::task::tick;
-use leptos_router::components::Router;
 use support_console::api::{ApiClient, ClientError};
 use support_console::components::ErrorPanel;
 use support_console::pages::{SignIn, SupportContent};
+use support_console::router::Router;
 use support_console::session::Session;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;

@@ -7,9 +7,10 @@
 
 use leptos::html::Main;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
+
+use crate::router::use_router;
 
 /// How many frames to keep watching after a change of path (about 10 s at 60 Hz): a page loaded on
 /// demand draws its heading only once its chunk and its data have arrived.
@@ -22,9 +23,9 @@ const WATCH_FRAMES: u32 = 600;
 /// it is being checked.
 #[component]
 pub fn RouteFocus(main: NodeRef<Main>, signed_in: Signal<Option<bool>>) -> impl IntoView {
-    let location = use_location();
+    let path = use_router().path();
     Effect::new(move |previous: Option<(String, Option<bool>)>| {
-        let now = (location.pathname.get(), signed_in.get());
+        let now = (path.get(), signed_in.get());
         let changed = previous.is_some_and(|(path, was)| {
             // Checking -> known is the app starting, not a change the user made.
             was.is_some() && (path != now.0 || was != now.1)

@@ -1,5 +1,5 @@
+use crate::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::ApiClient;
 use crate::components::form::forget_drafts;
@@ -46,7 +46,9 @@ pub fn Shell(standalone: bool) -> impl IntoView {
                         .map(|me| {
                             view! {
                                 <nav class="sa-nav" aria-label="Main">
-                                    <A href=routes::href(&routes::support())>"Support"</A>
+                                    <A href=routes::href(&routes::support()) section=true>
+                                        "Support"
+                                    </A>
                                 </nav>
                                 <div class="sa-user">
                                     <span class="sa-user-id">

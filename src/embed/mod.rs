@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 
@@ -147,20 +146,16 @@ pub struct Embedding {
 #[component]
 pub fn HostBridge() -> impl IntoView {
     let embedding = use_context::<Embedding>().unwrap_or_default();
-    let navigate = use_navigate();
+    let router = crate::router::use_router();
     *embedding.navigator.0.borrow_mut() = Some(Box::new(move |path: &str| {
-        navigate(path, Default::default())
+        router.navigate(path, Default::default())
     }));
     let slot = embedding.navigator.clone();
     on_cleanup(move || {
         slot.0.borrow_mut().take();
     });
-    let location = use_location();
     let host = embedding.host;
-    Effect::new(move |_| {
-        let path = format!("{}{}", location.pathname.get(), location.search.get());
-        host.navigated(&path);
-    });
+    Effect::new(move |_| host.navigated(&router.url().full()));
 }
 
 /// A mounted app, as the host sees it. `unmount()` removes it and releases everything it held.

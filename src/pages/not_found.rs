@@ -1,5 +1,5 @@
+use crate::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::set_document_title;
 use crate::routes;

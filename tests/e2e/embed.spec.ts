@@ -91,6 +91,12 @@ test('mount() renders the Support page inside the host under its base path; navi
   await expect(page).toHaveURL(new RegExp(`${BASE}/tickets$`));
   await expect(slot.getByRole('heading', { level: 1, name: 'My tickets' })).toBeVisible();
   await expect(page).toHaveTitle('Console');
+  // A path with a query reaches the host whole, `?` included, so the console can put it in its own address.
+  await callHandle(page, 'navigate', `${BASE}/tickets?status=open`);
+  await expect(page).toHaveURL(new RegExp(`${BASE}/tickets\\?status=open$`));
+  await expect.poll(async () => (await hostEvents(page)).filter((e) => e.type === 'support:navigate').at(-1)?.detail).toEqual({
+    path: `${BASE}/tickets?status=open`,
+  });
 
   await callHandle(page, 'unmount');
   await expect(page.locator('.support-app')).toHaveCount(0);

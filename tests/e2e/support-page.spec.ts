@@ -143,6 +143,23 @@ test.describe('app shell', () => {
     const after = await page.request.get('/api/v1/me');
     expect(after.status(), 'signed out: /api/v1/me answers').toBe(401);
   });
+
+  test('the header marks Support as the current section on every Support page; a breadcrumb marks no page above', async ({ page }) => {
+    await visitSignedIn(page, '/support', USERS.acmeAdmin);
+    const main = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Support', exact: true });
+    await expect(main).toHaveAttribute('aria-current', 'page');
+
+    await page.getByRole('link', { name: 'Go to Aiven Support Center' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'My tickets' })).toBeVisible();
+    await expect(main).toHaveAttribute('aria-current', 'page');
+    const breadcrumb = page.getByRole('navigation', { name: 'Breadcrumb' });
+    await expect(breadcrumb.getByRole('link', { name: /Support/ })).not.toHaveAttribute('aria-current');
+
+    await page.getByRole('link', { name: 'Create ticket' }).first().click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Create ticket' })).toBeVisible();
+    await expect(breadcrumb.getByRole('link', { name: 'My tickets' })).not.toHaveAttribute('aria-current');
+    await expect(main).toHaveAttribute('aria-current', 'page');
+  });
 });
 
 test.describe('Support page', () => {

@@ -87,7 +87,9 @@ pub use ticket::{
     Activity, ActivityKind, AffectedResource, Attachment, AttachmentKind, AuthorKind, NamedRef,
     NewTicket, Ticket, TicketContext, TicketOptions, TicketPermissions, TicketStatus,
 };
-pub use ticket_list::{TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort};
+pub use ticket_list::{
+    TicketList, TicketListItem, TicketListQuery, TicketScope, TicketSort, decode_query,
+};
 pub use upgrade::{
     BillingGroup, DowngradeContact, Estimate, UpgradeOptions, UpgradeRequestInput, estimate,
 };

@@ -174,17 +174,22 @@ impl TicketListQuery {
     /// [`Self::from_pairs`] of a raw query string (with or without the leading `?`), percent- and
     /// `+`-decoded.
     pub fn from_query_string(text: &str) -> Self {
-        let text = text.strip_prefix('?').unwrap_or(text);
-        let decoded: Vec<(String, String)> = text
-            .split('&')
-            .filter(|part| !part.is_empty())
-            .map(|part| {
-                let (key, value) = part.split_once('=').unwrap_or((part, ""));
-                (percent_decode(key), percent_decode(value))
-            })
-            .collect();
+        let decoded = decode_query(text);
         Self::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
+}
+
+/// The parameters of a raw query string (with or without the leading `?`), in order, percent- and
+/// `+`-decoded as `URLSearchParams` decodes them; a part without `=` has an empty value.
+pub fn decode_query(text: &str) -> Vec<(String, String)> {
+    let text = text.strip_prefix('?').unwrap_or(text);
+    text.split('&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            (percent_decode(key), percent_decode(value))
+        })
+        .collect()
 }
 
 /// Appends `value` encoded as `encodeURIComponent` does: letters, digits and `-_.!~*'()` stay, every
@@ -389,6 +394,26 @@ mod tests {
         assert_eq!(last_counts.status, Some(TicketStatus::Closed));
         let emptied = TicketListQuery::from_pairs([("q", "lag"), ("q", "")]);
         assert_eq!(emptied.q, None);
+    }
+
+    #[test]
+    fn a_query_string_decodes_as_url_search_params_does() {
+        let pairs = decode_query("?q=disk+full%21&status=&scope&q=%E2%9C%93&bad=%zz");
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("q", "disk full!"),
+                ("status", ""),
+                ("scope", ""),
+                ("q", "\u{2713}"),
+                ("bad", "%zz")
+            ]
+        );
+        assert!(decode_query("").is_empty());
     }
 
     #[test]

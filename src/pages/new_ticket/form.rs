@@ -1,10 +1,10 @@
 //! The form: its fields in the documentation's order, checked as the user goes and again before
 //! sending, with the restored-draft notice above it.
 
+use crate::router::A;
 use api::ticket::{DESCRIPTION_MAX_CHARS, SUBJECT_MAX_CHARS};
 use api::{Field, FieldMessage, Me, NewTicket, Ticket, TicketContext, TicketOptions, Timestamp};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::choices::{product_and_reason, severity_choice};
 use super::draft::{Draft, Fields, Restored};

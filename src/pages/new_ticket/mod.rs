@@ -11,8 +11,8 @@ mod draft;
 mod form;
 mod resources;
 
+use crate::router::use_query_map;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
 use crate::components::{Breadcrumb, Placeholder, loaded, set_document_title};

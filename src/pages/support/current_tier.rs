@@ -1,9 +1,9 @@
 //! Current support tier: the tier's response times, hours, phone support and account team, the latest
 //! upgrade request and what the user may do about the tier.
 
+use crate::router::A;
 use api::{Role, Severity, SupportStatus, SupportTier, UpgradeRequest, UpgradeStatus};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::contact_line;
 use crate::components::time_view;

@@ -4,9 +4,9 @@
 mod comparison;
 mod current_tier;
 
+use crate::router::A;
 use api::{PlanKind, Role, SupportStatus};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
 use crate::components::{Placeholder, loaded, set_document_title};

@@ -1,9 +1,9 @@
 //! What the ticket is about and where it stands: product and reason, projects and services, the expected
 //! first response (and whether it was met), who submitted it and when, and what it follows up.
 
+use crate::router::A;
 use api::{AffectedResource, Ticket, Timestamp};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::time_view;
 use crate::routes;

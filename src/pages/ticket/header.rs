@@ -1,9 +1,9 @@
 //! The top of the ticket page: the subject, id, status, severity, Mark as solved or Reopen ticket,
 //! and what to do about a closed ticket.
 
+use crate::router::A;
 use api::{StatusChange, TicketStatus};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::{TicketState, failed};
 use crate::api::ApiClient;

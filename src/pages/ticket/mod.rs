@@ -13,14 +13,14 @@ mod state;
 
 use api::Ticket;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params, use_query_map};
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
 use crate::components::{
     Breadcrumb, EtagPoll, Placeholder, focus_by_id, loaded, set_document_title,
 };
 use crate::pages::NotFound;
-use crate::routes::TicketParams;
+use crate::router::{use_query_map, use_router};
+use crate::routes;
 use crate::session::Session;
 use cc_list::cc_list;
 use comment_form::add_to_conversation;
@@ -36,11 +36,12 @@ const POLL_MS: u64 = 5_000;
 pub fn TicketPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let client = expect_context::<ApiClient>();
-    let params = use_params::<TicketParams>();
+    let router = use_router();
+    let base = router.base();
     let query = use_query_map();
     let org_id = session.me().map(|me| me.organization.id);
 
-    let ticket_id = Memo::new(move |_| params.get().ok().and_then(|p| p.id));
+    let ticket_id = Memo::new(move |_| routes::ticket_id(&base, &router.path().read()));
     // `None`: there is no such ticket for this user (a 404 never says which).
     let just_created = move || query.read_untracked().get("created").is_some();
     let ticket = LocalResource::new(move || {

@@ -1,8 +1,8 @@
 //! The list itself: the count, the admin's follow switch, the table (or the empty state) and the pager.
 
+use crate::router::A;
 use api::{TicketList, TicketListItem, TicketListQuery, TicketScope};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::list_href;
 use crate::api::ApiClient;

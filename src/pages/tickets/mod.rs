@@ -8,11 +8,11 @@
 mod filters;
 mod list;
 
+use crate::router::A;
+use crate::router::NavigateOptions;
+use crate::router::use_query_map;
 use api::{Role, TicketList, TicketListQuery, TicketScope};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::{ApiClient, ApiResult, ClientError, abort_on_cleanup};
 use crate::components::{Breadcrumb, EtagPoll, Placeholder, loaded, set_document_title};
@@ -57,7 +57,6 @@ impl ListUrl {
             NavigateOptions {
                 replace,
                 scroll: false,
-                ..Default::default()
             },
         );
     }
@@ -72,12 +71,7 @@ pub fn TicketsPage() -> impl IntoView {
     let org_id = me.as_ref().map(|me| me.organization.id);
     let is_admin = me.as_ref().is_some_and(|me| me.role == Role::Admin);
     let query = Memo::new(move |_| {
-        let mut q = TicketListQuery::from_pairs(
-            params
-                .read()
-                .latest_values()
-                .map(|(key, value)| (key.as_ref(), value)),
-        );
+        let mut q = TicketListQuery::from_pairs(params.read().pairs());
         // Members have no organization tab; an old link must not show them an error.
         if !is_admin {
             q.scope = TicketScope::Mine;
@@ -184,8 +178,8 @@ fn load_list(
     (tickets, polled)
 }
 
-/// My tickets and Tickets in my organization (admins). Plain links: the router's `<A>` marks every
-/// link to this path as current, whatever its query.
+/// My tickets and Tickets in my organization (admins). Plain links: the router's `<A>` marks a link as
+/// current only when the whole address matches, and the current tab is the scope, whatever the filters.
 fn scope_tabs(query: Memo<TicketListQuery>) -> impl IntoView {
     let tab = move |scope: TicketScope, label: &'static str| {
         let href = routes::href(&list_href(&TicketListQuery {

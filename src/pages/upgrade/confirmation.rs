@@ -1,8 +1,8 @@
 //! After the request: what was asked for, and what happens next.
 
+use crate::router::A;
 use api::UpgradeRequest;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::step::step_heading;
 use crate::routes;

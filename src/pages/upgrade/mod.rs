@@ -12,12 +12,12 @@ mod start;
 mod step;
 mod tier;
 
+use crate::router::A;
 use api::{
     DowngradeContact, Role, SupportStatus, SupportTier, UpgradeOptions, UpgradeRequest,
     UpgradeRequestInput, UpgradeStatus,
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
 use crate::components::{Placeholder, focus_by_id, loaded, set_document_title};

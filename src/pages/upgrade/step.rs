@@ -1,9 +1,9 @@
 //! The wizard's steps, what has been chosen (as it is written in the URL), and the parts every step
 //! shares.
 
+use crate::router::NavigateOptions;
+use crate::router::use_query_map;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_query_map;
 
 use crate::routes::{self, Navigator};
 
@@ -95,12 +95,12 @@ impl WizardUrl {
     /// Reads the current URL (and follows it).
     pub(super) fn new() -> Self {
         let query = use_query_map();
-        let step = Memo::new(move |_| query.with(|q| Step::parse(q.get_str("step"))));
+        let step = Memo::new(move |_| query.with(|q| Step::parse(q.get("step"))));
         let from_url = Memo::new(move |_| {
             query.with(|q| Choices {
-                tier: q.get("tier").filter(|s| !s.is_empty()),
-                month: q.get("month").filter(|s| !s.is_empty()),
-                group: q.get_str("group").and_then(|g| g.parse().ok()),
+                tier: q.get("tier").filter(|s| !s.is_empty()).map(str::to_owned),
+                month: q.get("month").filter(|s| !s.is_empty()).map(str::to_owned),
+                group: q.get("group").and_then(|g| g.parse().ok()),
             })
         });
         // The browser's back button can return to an entry written before a later choice was made;
@@ -138,7 +138,6 @@ impl WizardUrl {
             NavigateOptions {
                 replace,
                 scroll: !replace,
-                ..Default::default()
             },
         );
     }
