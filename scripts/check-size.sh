@@ -16,15 +16,19 @@ cd "$SUPPORT_ROOT"
 
 FIRST_VISIT_GOAL_KB=150
 CHUNK_GOAL_KB=40
-FIRST_VISIT_LIMIT_KB=181
-CHUNKS_TOTAL_LIMIT_KB=196
+FIRST_VISIT_LIMIT_KB=148
+# Raised from 196 KB when the sign-in form became a page loaded on demand (the first visit went from 181 to 148 KB):
+# the code the pages share with the form (the form kit, email syntax, lists) left the main module for shared chunks.
+CHUNKS_TOTAL_LIMIT_KB=245
 # Per page loaded on demand, by the name of its split point (src/pages/on_demand.rs; the file name without `split_`):
-# its chunk plus the shared chunks it needs (see below).
+# its chunk plus the shared chunks it needs (see below). Raised with the total above, for the same reason; the
+# shared chunks are fetched once, by the first page that needs them.
 declare -A CHUNK_LIMIT_KB=(
-  [upgrade_chunk]=46
-  [tickets_chunk]=42
-  [new_ticket_chunk]=91
-  [ticket_chunk]=90
+  [upgrade_chunk]=66
+  [tickets_chunk]=51
+  [new_ticket_chunk]=133
+  [ticket_chunk]=131
+  [sign_in_chunk]=50
 )
 
 [ -f dist/index.html ] || { echo "check-size: dist/index.html missing: run scripts/build-dist.sh first" >&2; exit 1; }

@@ -25,7 +25,7 @@ use crate::api::{ApiClient, Auth, ClientError};
 use crate::components::{ErrorPanel, PageSkeleton, RouteFocus, Shell};
 use crate::embed::{Embedding, HostBridge};
 use crate::pages::{
-    LazyNewTicketPage, LazyTicketPage, LazyTicketsPage, LazyUpgradePage, NotFound, SignIn,
+    LazyNewTicketPage, LazySignIn, LazyTicketPage, LazyTicketsPage, LazyUpgradePage, NotFound,
     SignedOut, SupportPage,
 };
 use crate::router::{Router, use_router};
@@ -149,7 +149,7 @@ pub fn App(
                 <main id="support-main" class="sa-main" tabindex="-1" node_ref=main>
                     {move || match phase.get() {
                         Phase::Checking => view! { <PageSkeleton /> }.into_any(),
-                        Phase::SignedOut if config.standalone => view! { <SignIn /> }.into_any(),
+                        Phase::SignedOut if config.standalone => view! { <LazySignIn /> }.into_any(),
                         Phase::SignedOut => view! { <SignedOut /> }.into_any(),
                         Phase::Unavailable => {
                             view! {

@@ -19,7 +19,9 @@ mod upgrade;
 
 pub use new_ticket::NewTicketPage;
 pub use not_found::NotFound;
-pub use on_demand::{LazyNewTicketPage, LazyTicketPage, LazyTicketsPage, LazyUpgradePage};
+pub use on_demand::{
+    LazyNewTicketPage, LazySignIn, LazyTicketPage, LazyTicketsPage, LazyUpgradePage,
+};
 pub use sign_in::SignIn;
 pub use signed_out::SignedOut;
 pub use support::{SupportContent, SupportPage};

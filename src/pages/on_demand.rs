@@ -21,7 +21,7 @@
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
-use super::{NewTicketPage, TicketPage, TicketsPage, UpgradePage};
+use super::{NewTicketPage, SignIn, TicketPage, TicketsPage, UpgradePage};
 use crate::api::ClientError;
 use crate::components::{ErrorPanel, PageSkeleton};
 
@@ -56,6 +56,7 @@ page_chunk!(upgrade_chunk, UpgradePage);
 page_chunk!(tickets_chunk, TicketsPage);
 page_chunk!(new_ticket_chunk, NewTicketPage);
 page_chunk!(ticket_chunk, TicketPage);
+page_chunk!(sign_in_chunk, SignIn);
 
 /// Shows the page skeleton until `load` (a chunk's function) has loaded and rendered the page; if the chunk
 /// could not be loaded, the [`ErrorPanel`] in the page's place (the header and navigation stay usable), whose
@@ -109,4 +110,11 @@ pub fn LazyNewTicketPage() -> impl IntoView {
 #[component]
 pub fn LazyTicketPage() -> impl IntoView {
     on_demand(ticket_chunk)
+}
+
+/// The sign-in form, loaded on demand: a signed-in visit (every visit inside the console, and most standalone
+/// ones) never needs it, nor the form kit it brings (fields, error summary, email syntax).
+#[component]
+pub fn LazySignIn() -> impl IntoView {
+    on_demand(sign_in_chunk)
 }
