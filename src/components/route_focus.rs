@@ -54,6 +54,11 @@ fn active_element(main: &HtmlElement) -> Option<Element> {
 /// as anything else has focus.
 fn watch(main: HtmlElement, left_on: Option<Element>, ours: Option<HtmlElement>, frames: u32) {
     request_animation_frame(move || {
+        // The app was unmounted: stop now. A watch that went on would hold `main`, and with it the whole
+        // removed page, for the rest of its frames.
+        if !main.is_connected() {
+            return;
+        }
         let active = active_element(&main);
         let unclaimed = match &active {
             None => true,
