@@ -59,6 +59,9 @@ fn watch(main: HtmlElement, left_on: Option<Element>, ours: Option<HtmlElement>,
         if !main.is_connected() {
             return;
         }
+        // Nor does it hold the elements of a page that is gone: focus cannot be on them any more.
+        let left_on = left_on.filter(|l| l.is_connected());
+        let ours = ours.filter(|o| o.is_connected());
         let active = active_element(&main);
         let unclaimed = match &active {
             None => true,
