@@ -259,8 +259,12 @@ test('mounting and unmounting 20 times leaves no growing DOM nodes, event listen
   // for seconds (the focus watch after a navigation held it for 600 frames, about 10 s, until it learned to stop
   // when the app is unmounted; the baseline above then sometimes still counted the warm-up's last page).
   let after = await measure();
+  // The page's node count moves by about two dozen with nothing of the app mounted (a CI run read 131 before the
+  // cycles and 155 after them, the usual figure, both readings stable), so the margin is 100 nodes: a fifth of
+  // what one leaked mount of the Support page holds (430-570), so a single leaked mount still fails.
+  const NODES = 100;
   const settled = (m: typeof after) =>
-    m.nodes - before.nodes <= 20 && m.listeners - before.listeners <= 2 && m.heap - before.heap < 1024 * 1024;
+    m.nodes - before.nodes <= NODES && m.listeners - before.listeners <= 2 && m.heap - before.heap < 1024 * 1024;
   await expect
     .poll(async () => settled((after = await measure())), { timeout: 5_000, intervals: [250, 500, 1_000] })
     .toBe(true)
@@ -269,7 +273,7 @@ test('mounting and unmounting 20 times leaves no growing DOM nodes, event listen
   console.log(`mount/unmount x20: ${report}`);
   // One mounted Support page holds hundreds of nodes; 20 leaked mounts would add thousands.
   expect(mounted.nodes - before.nodes, report).toBeGreaterThan(100);
-  expect(after.nodes - before.nodes, report).toBeLessThanOrEqual(20);
+  expect(after.nodes - before.nodes, report).toBeLessThanOrEqual(NODES);
   expect(after.listeners - before.listeners, report).toBeLessThanOrEqual(2);
   expect(after.heap - before.heap, report).toBeLessThan(1024 * 1024);
 });
