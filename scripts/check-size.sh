@@ -19,7 +19,8 @@ CHUNK_GOAL_KB=40
 FIRST_VISIT_LIMIT_KB=148
 # Raised from 196 KB when the sign-in form became a page loaded on demand (the first visit went from 181 to 148 KB):
 # the code the pages share with the form (the form kit, email syntax, lists) left the main module for shared chunks.
-CHUNKS_TOTAL_LIMIT_KB=245
+# Raised again from 245 KB with the ticket page's limit below, for the same 4 KB.
+CHUNKS_TOTAL_LIMIT_KB=249
 # Per page loaded on demand, by the name of its split point (src/pages/on_demand.rs; the file name without `split_`):
 # its chunk plus the shared chunks it needs (see below). Raised with the total above, for the same reason; the
 # shared chunks are fetched once, by the first page that needs them.
@@ -27,7 +28,7 @@ declare -A CHUNK_LIMIT_KB=(
   [upgrade_chunk]=66
   [tickets_chunk]=51
   [new_ticket_chunk]=133
-  [ticket_chunk]=131
+  [ticket_chunk]=135 # 131 until its conversation became a keyed list drawn in slices (+4 KB; docs/performance.md)
   [sign_in_chunk]=50
 )
 

@@ -133,6 +133,23 @@ test('a reply from the support team appears on an open ticket page without a rel
   await expect(page.getByText(`This ticket follows up the closed ticket #${id}`)).toBeVisible();
 });
 
+test('a new reply leaves the entries on screen as they are: the focus on one of them stays', async ({ page }) => {
+  await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
+  const subject = `Focus kept ${Date.now()}`;
+  const id = await createTicketViaApi(page, subject);
+  await page.goto(`/support/tickets/${id}`);
+  await expect(page.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+  serverCli('tickets', 'reply', String(id), '--author', 'Sam from Support', '--body', 'First answer from support.');
+  await expect(page.getByText('First answer from support.')).toBeVisible({ timeout: 15_000 });
+
+  // A keyboard user reading the conversation is on the first reply's time when the next reply comes in.
+  const time = page.locator('.sa-thread > li').nth(1).locator('time');
+  await time.focus();
+  serverCli('tickets', 'reply', String(id), '--author', 'Sam from Support', '--body', 'Second answer from support.');
+  await expect(page.getByText('Second answer from support.')).toBeVisible({ timeout: 15_000 });
+  await expect(time).toBeFocused();
+});
+
 test('a comment being typed is not moved by a new reply, and survives a reload', async ({ page }) => {
   await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
   const subject = `Typing ${Date.now()}`;
