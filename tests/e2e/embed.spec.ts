@@ -243,7 +243,16 @@ test('mounting and unmounting 20 times leaves no growing DOM nodes, event listen
   };
   // Warm up: first-use allocations (compiled code, caches) are not leaks.
   for (let n = 0; n < 3; n++) await cycle(n);
-  const before = await measure();
+  // The baseline is read once two readings 250 ms apart agree (at most 5 s): whatever the warm-up's last page
+  // still had pending when it went (a frame, a timer) has run by then.
+  let before = await measure();
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(250);
+    const next = await measure();
+    const still = next.nodes === before.nodes;
+    before = next;
+    if (still) break;
+  }
   await mountApp(page, { base: BASE });
   await expect(slot.getByRole('heading', { level: 1, name: 'Support', exact: true })).toBeVisible();
   // The page's data has arrived (the heading alone shows over the loading placeholders).
