@@ -132,27 +132,19 @@ mod tests {
     #[test]
     fn each_path_under_the_base_shows_its_page() {
         let base = "/org/acme/support";
-        assert_eq!(Route::of(base, base), Route::Support);
-        assert_eq!(Route::of(base, "/org/acme/support/"), Route::Support);
-        assert_eq!(Route::of(base, "/org/acme/support/upgrade"), Route::Upgrade);
-        assert_eq!(
-            Route::of(base, "/org/acme/support/tickets/"),
-            Route::Tickets
-        );
-        assert_eq!(
-            Route::of(base, "/org/acme/support/tickets/new"),
-            Route::NewTicket
-        );
-        assert_eq!(
-            Route::of(base, "/org/acme/support/tickets/7"),
-            Route::Ticket
-        );
-        assert_eq!(
-            Route::of(base, "/org/acme/support/tickets/7/x"),
-            Route::NotFound
-        );
-        assert_eq!(Route::of(base, "/org/acme/supportx"), Route::NotFound);
-        assert_eq!(Route::of(base, "/org/acme/billing"), Route::NotFound);
+        for (path, route) in [
+            (base, Route::Support),
+            ("/org/acme/support/", Route::Support),
+            ("/org/acme/support/upgrade", Route::Upgrade),
+            ("/org/acme/support/tickets/", Route::Tickets),
+            ("/org/acme/support/tickets/new", Route::NewTicket),
+            ("/org/acme/support/tickets/7", Route::Ticket),
+            ("/org/acme/support/tickets/7/x", Route::NotFound),
+            ("/org/acme/supportx", Route::NotFound),
+            ("/org/acme/billing", Route::NotFound),
+        ] {
+            assert_eq!(Route::of(base, path), route, "{path}");
+        }
     }
 
     #[test]
