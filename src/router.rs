@@ -215,8 +215,13 @@ impl RouterContext {
 
 /// Whether `path` is `base` or below it.
 fn is_under(path: &str, base: &str) -> bool {
+    below(base, path).is_some()
+}
+
+/// What follows `base` in `path` (empty, or starting with `/`); `None` when `path` is not `base` or below it.
+pub fn below<'a>(base: &str, path: &'a str) -> Option<&'a str> {
     path.strip_prefix(base)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// `path` (relative to the base, starting with `/`) under `base`, without the trailing slash the Support

@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::router::{NavigateOptions, RouterContext, under_base, use_router};
+use crate::router::{NavigateOptions, RouterContext, below, under_base, use_router};
 
 const TICKETS: &str = "tickets";
 const NEW: &str = "new";
@@ -50,11 +50,12 @@ impl Route {
 
 /// The segments of `path` below `base` (`None` when it is not below it).
 fn segments<'a>(base: &str, path: &'a str) -> Option<Vec<&'a str>> {
-    let rest = path.strip_prefix(base)?;
-    if !(rest.is_empty() || rest.starts_with('/')) {
-        return None;
-    }
-    Some(rest.split('/').filter(|s| !s.is_empty()).collect())
+    Some(
+        below(base, path)?
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect(),
+    )
 }
 
 /// The ticket a ticket page's `path` names; `None` when its segment is not a number.
