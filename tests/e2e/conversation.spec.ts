@@ -150,6 +150,23 @@ test('a new reply leaves the entries on screen as they are: the focus on one of 
   await expect(time).toBeFocused();
 });
 
+test('a long conversation is drawn in full and in order, a slice per frame', async ({ page }) => {
+  await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
+  const subject = `Long conversation ${Date.now()}`;
+  const id = await createTicketViaApi(page, subject);
+  // More entries than the first slices hold (src/pages/ticket/conversation.rs: 10, then paced by frame length).
+  const replies = 45;
+  for (let n = 1; n <= replies; n++) serverCli('tickets', 'reply', String(id), '--author', 'Sam from Support', '--body', `Reply number ${n}.`);
+  await page.goto(`/support/tickets/${id}`);
+  await expect(page.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+  const entries = page.locator('.sa-thread > li');
+  await expect(entries).toHaveCount(replies + 1);
+  await expect(entries.nth(1)).toContainText('Reply number 1.');
+  await expect(entries.nth(replies)).toContainText(`Reply number ${replies}.`);
+  const bodies = await entries.evaluateAll((items) => items.slice(1).map((li) => li.textContent?.match(/Reply number (\d+)\./)?.[1]));
+  expect(bodies).toEqual(Array.from({ length: replies }, (_, i) => String(i + 1)));
+});
+
 test('a comment being typed is not moved by a new reply, and survives a reload', async ({ page }) => {
   await visitSignedIn(page, '/support/tickets', USERS.acmeMember);
   const subject = `Typing ${Date.now()}`;

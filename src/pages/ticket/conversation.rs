@@ -14,10 +14,27 @@ use super::TicketState;
 use crate::api::ApiClient;
 use crate::components::{focus_by_id, time_view};
 
-/// How many entries are drawn per frame while a conversation opens. Drawn at once, 200 entries were one
-/// task of 115-164 ms with a 4x slower CPU (scripts/bench.sh); in slices of this many, each frame stays short
-/// and the page answers input while the rest is drawn.
-const SLICE: usize = 40;
+/// How a conversation is drawn: the page and its description first, then a slice of entries each frame,
+/// sized by how long the frames take. Drawn at once, 200 entries were one task of 115-164 ms with a 4x slower CPU
+/// (scripts/bench.sh); in fixed slices of 40, still 90-130 ms per frame there, while an unthrottled CPU
+/// draws 40 in a few milliseconds. Pacing keeps each frame short on a slow device and the whole draw short
+/// on a fast one.
+const FIRST_SLICE: usize = 10;
+const MAX_SLICE: usize = 200;
+/// A frame longer than this halves the next slice (a task over 50 ms is a long task).
+const LONG_FRAME_MS: f64 = 34.0;
+/// A frame shorter than this makes the next slice half again as large.
+const SHORT_FRAME_MS: f64 = 20.0;
+
+/// The next slice after one of `slice` entries, when the frame that drew it took `frame_ms` (None before the
+/// first slice).
+fn next_slice(slice: usize, frame_ms: Option<f64>) -> usize {
+    match frame_ms {
+        Some(ms) if ms > LONG_FRAME_MS => (slice / 2).max(1),
+        Some(ms) if ms < SHORT_FRAME_MS => (slice + slice.div_ceil(2)).min(MAX_SLICE),
+        _ => slice,
+    }
+}
 
 /// The Conversation section. Entries are keyed by id, so a poll that brings new replies draws only those:
 /// the entries already on screen stay, with the focus or the selection the user has in them.
@@ -40,12 +57,20 @@ pub(super) fn conversation(state: TicketState) -> impl IntoView {
             )
         })
     });
-    // How many entries are drawn: the first slice at once, then one more each frame until all are.
-    let shown = RwSignal::new(SLICE);
+    // How many entries are drawn: none with the page (with a 4x slower CPU, the page alone is a task of
+    // about 50 ms), then one more slice each frame until all are.
+    // `pace`: the slice being drawn and when its frame began; a frame's length is the time between two
+    // frames' starts (drawing, layout and paint).
+    let shown = RwSignal::new(0);
+    let pace = StoredValue::new((FIRST_SLICE, None::<f64>));
     Effect::new(move |_| {
         if shown.get() < current.with(|t| t.activity.len()) {
             request_animation_frame(move || {
-                shown.try_update(|n| *n += SLICE);
+                let now = js_sys::Date::now();
+                let slice =
+                    pace.with_value(|&(slice, began)| next_slice(slice, began.map(|b| now - b)));
+                pace.set_value((slice, Some(now)));
+                shown.try_update(|n| *n += slice);
             });
         }
     });
@@ -219,4 +244,30 @@ fn download_with_token(client: ApiClient, org_id: i64, ticket_id: i64, id: i64, 
             std::time::Duration::from_secs(10),
         );
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_shrink_after_a_long_frame_and_grow_after_a_short_one() {
+        let cases = [
+            // (slice, frame ms, next slice)
+            (FIRST_SLICE, None, FIRST_SLICE),
+            (10, Some(LONG_FRAME_MS + 1.0), 5),
+            (1, Some(200.0), 1),
+            (10, Some(SHORT_FRAME_MS - 1.0), 15),
+            (1, Some(5.0), 2),
+            (150, Some(5.0), MAX_SLICE),
+            (10, Some(25.0), 10),
+        ];
+        for (slice, frame_ms, next) in cases {
+            assert_eq!(
+                next_slice(slice, frame_ms),
+                next,
+                "slice {slice} after a frame of {frame_ms:?} ms"
+            );
+        }
+    }
 }
