@@ -16,20 +16,24 @@ cd "$SUPPORT_ROOT"
 
 FIRST_VISIT_GOAL_KB=150
 CHUNK_GOAL_KB=40
-FIRST_VISIT_LIMIT_KB=148
+FIRST_VISIT_LIMIT_KB=138
 # Raised from 196 KB when the sign-in form became a page loaded on demand (the first visit went from 181 to 148 KB):
 # the code the pages share with the form (the form kit, email syntax, lists) left the main module for shared chunks.
-# Raised again from 245 KB with the ticket page's limit below, for the same 4 KB.
-CHUNKS_TOTAL_LIMIT_KB=249
+# Raised again from 245 KB with the ticket page's limit below, for the same 4 KB. Down to 247 KB with JSON read by
+# src/json.rs instead of serde-wasm-bindgen.
+CHUNKS_TOTAL_LIMIT_KB=247
 # Per page loaded on demand, by the name of its split point (src/pages/on_demand.rs; the file name without `split_`):
 # its chunk plus the shared chunks it needs (see below). Raised with the total above, for the same reason; the
 # shared chunks are fetched once, by the first page that needs them.
+# The upgrade wizard and the sign-in form went up by 1 KB each when JSON reading moved to src/json.rs: its shared
+# code now sits in a chunk they need, where serde-wasm-bindgen's sat in the main module. Every visit still downloads
+# less: the first visit went down by 10.7 KB (151,336 -> 140,648 B), the upgrade wizard with it by 10.2 KB.
 declare -A CHUNK_LIMIT_KB=(
-  [upgrade_chunk]=66
+  [upgrade_chunk]=67
   [tickets_chunk]=51
-  [new_ticket_chunk]=133
-  [ticket_chunk]=135 # 131 until its conversation became a keyed list drawn in slices (+4 KB; docs/performance.md)
-  [sign_in_chunk]=50
+  [new_ticket_chunk]=132
+  [ticket_chunk]=134 # 131 until its conversation became a keyed list drawn in slices (+4 KB; docs/performance.md)
+  [sign_in_chunk]=51
 )
 
 [ -f dist/index.html ] || { echo "check-size: dist/index.html missing: run scripts/build-dist.sh first" >&2; exit 1; }
