@@ -79,8 +79,9 @@ done
 check "the first visit" "$first_br" "$FIRST_VISIT_LIMIT_KB" "$FIRST_VISIT_GOAL_KB"
 row "  total (${#first[@]} files)" "$first_raw" "$first_br" "$note"
 
-# Each page's chunk needs some of the shared chunk_<n>.wasm files too (the loader lists them): a page's figure is
-# its own chunk plus those, what the first visit of that page adds to the first visit of /support.
+# Each page's chunk needs some of the shared chunk_<n>.wasm files too (scripts/wasm-split.sh lists them in
+# index.html): a page's figure is its own chunk plus those, what the first visit of that page adds to the first
+# visit of /support.
 declare -A chunk_br=()
 echo
 row "chunks loaded on demand" "raw B" "brotli B" ""
@@ -100,13 +101,13 @@ row "  total (${#chunks[@]} chunks)" "$chunks_raw" "$chunks_br" "$note"
 echo
 row "page loaded on demand (its chunk + shared chunks)" "chunks" "brotli B" ""
 seen=()
-# One line per page from the loader: `<split file> <shared chunk files...>`.
+# One line per page, from index.html: `<split file> <shared chunk files...>`.
 while read -r split deps; do
   name="${split#split_}"
-  bytes=${chunk_br[$split]:?"check-size: ${split}.wasm is in __wasm_split.js but not in dist/"}
+  bytes=${chunk_br[$split]:?"check-size: ${split}.wasm is in index.html's support-chunks but not in dist/"}
   count=1
   for dep in $deps; do
-    bytes=$((bytes + ${chunk_br[$dep]:?"check-size: ${dep}.wasm is in __wasm_split.js but not in dist/"}))
+    bytes=$((bytes + ${chunk_br[$dep]:?"check-size: ${dep}.wasm is in index.html's support-chunks but not in dist/"}))
     count=$((count + 1))
   done
   if [ -n "${CHUNK_LIMIT_KB[$name]:-}" ]; then
@@ -118,16 +119,16 @@ while read -r split deps; do
     failed=1
   fi
   row "  ${name}" "$count" "$bytes" "$note"
-done < <(python3 - dist/__wasm_split.js <<'PY'
-import re, sys
+done < <(python3 - dist/index.html <<'PY'
+import json, re, sys
 
-js = open(sys.argv[1]).read()
-# `const __chunk_5 = makeLoad(() => { ... "./chunk_5.wasm" ...}, []);` and
-# `export const __wasm_split_load_<name> = wrapAsyncCb(makeLoad(() => { ... "./split_<name>.wasm" ...}, [__chunk_5]));`
-files = dict(re.findall(r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)\.wasm"', js))
-for split, deps in re.findall(r'export const __wasm_split_load_\w+ = wrapAsyncCb\(makeLoad\(\(\) => \{\s*'
-                              r'const src = fetch\(new URL\("\./([^"]+)\.wasm".*?\n, \[([^\]]*)\]', js, re.S):
-    print(split, *(files[d.strip()] for d in deps.split(",") if d.strip()))
+# The table scripts/wasm-split.sh wrote from the chunk loader: {"<name>": ["/split_<name>.wasm", "/chunk_5.wasm"]}.
+html = open(sys.argv[1]).read()
+block = re.search(r'<script\b[^>]*\bid="?support-chunks"?[^>]*>(.*?)</script>', html, re.S)
+if not block:
+    sys.exit("check-size: dist/index.html has no support-chunks block")
+for name, files in json.loads(block.group(1)).items():
+    print(*(f.rsplit("/", 1)[-1][: -len(".wasm")] for f in files))
 PY
 )
 

@@ -12,7 +12,8 @@
 #      visit 218,428 -> 217,844 B, all chunks 202,834 -> 202,278 B);
 #   4. release only: the JavaScript minified (below);
 #   5. the files keep the hashed names Trunk gave them (the hash is of the unsplit module, so it still changes
-#      whenever the code does), and the sha384 `integrity` attributes in index.html are computed again.
+#      whenever the code does), and the sha384 `integrity` attributes in index.html are computed again;
+#   6. the files each page loaded on demand needs are listed in index.html (its `support-chunks` block).
 # Env (set by Trunk): TRUNK_STAGING_DIR, TRUNK_PROFILE, TRUNK_PUBLIC_URL.
 set -euo pipefail
 
@@ -76,7 +77,7 @@ done
 # Release only: wasm-bindgen's JavaScript minified (terser, from tests/e2e/node_modules like wasm-opt; Trunk's
 # own `minify` in Trunk.toml covers index.html and the CSS, not the JS this script writes). As modules, so exported
 # names stay: index.html's loader and the chunk loader import them. The bundle's JS and its snippets: 11,052 ->
-# 8,202 B brotli. Not the chunk loader (__wasm_split.js, 375 B to win): check-size.sh reads which chunks each
+# 8,202 B brotli. Not the chunk loader (__wasm_split.js, 375 B to win): the step below reads which chunks each
 # page needs from its source.
 if [ "$profile" = release ]; then
   command -v terser >/dev/null || { echo "wasm-split: terser not found: run scripts/setup.sh" >&2; exit 1; }
@@ -88,7 +89,7 @@ fi
 
 # The integrity attributes Trunk wrote hash the files it built; these are new files under the same names.
 python3 - "$staging" "${TRUNK_PUBLIC_URL:-/}" <<'PY'
-import base64, hashlib, pathlib, re, sys
+import base64, hashlib, json, pathlib, re, sys
 
 staging, public_url = pathlib.Path(sys.argv[1]), sys.argv[2]
 index = staging / "index.html"
@@ -106,6 +107,28 @@ def rehash(tag):
     digest = base64.b64encode(hashlib.sha384((staging / path.lstrip("/")).read_bytes()).digest()).decode()
     return re.sub(r'integrity=(?:"sha384-[^"]*"|sha384-[^\s">]*)', f'integrity="sha384-{digest}"', tag)
 
-index.write_text(re.sub(r"<link\b[^>]*>", rehash, html))
+html = re.sub(r"<link\b[^>]*>", rehash, html)
+
+# Which files each page loaded on demand needs, from the chunk loader:
+#   `const __chunk_5 = makeLoad(() => { ... "./chunk_5.wasm" ...}, []);` and
+#   `export const __wasm_split_load_<name> = wrapAsyncCb(makeLoad(() => { ... "./split_<name>.wasm" ...}, [__chunk_5]));`
+# written into index.html's `support-chunks` block ({"tickets_chunk": ["/split_tickets_chunk.wasm", "/chunk_5.wasm"]}),
+# so that the page can ask for them while the main module downloads (index.html), and scripts/check-size.sh can
+# count them.
+js = (staging / "__wasm_split.js").read_text()
+shared = dict(re.findall(r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+\.wasm)"', js))
+pages = {}
+for split, deps in re.findall(r'export const __wasm_split_load_\w+ = wrapAsyncCb\(makeLoad\(\(\) => \{\s*'
+                              r'const src = fetch\(new URL\("\./(split_[^"]+\.wasm)".*?\n, \[([^\]]*)\]', js, re.S):
+    files = [split] + [shared[d.strip()] for d in deps.split(",") if d.strip()]
+    pages[split[len("split_"):-len(".wasm")]] = [public_url.rstrip("/") + "/" + f for f in files]
+if not pages:
+    sys.exit("wasm-split: no page found in __wasm_split.js (has its format changed?)")
+# (Any attribute order: Trunk's minifier reorders them.)
+block = re.compile(r'(<script\b[^>]*\bid="?support-chunks"?[^>]*>).*?(</script>)', re.S)
+if not block.search(html):
+    sys.exit("wasm-split: index.html has no support-chunks block")
+html = block.sub(lambda m: m.group(1) + json.dumps(pages, separators=(",", ":")) + m.group(2), html)
+index.write_text(html)
 PY
 echo "wasm-split: ${stem}: main module and ${chunks} chunk(s) (${profile})"

@@ -74,3 +74,44 @@ test('a session check the page started that fails on the way is asked again by t
   expect(counts.me).toBe(2);
   await expect(page.getByText('We could not reach the server')).toHaveCount(0);
 });
+
+/** The chunk files (`split_*.wasm`, `chunk_*.wasm`) the page has loaded, each with how it was asked for. */
+async function chunkLoads(page: Page): Promise<{ file: string; initiator: string }[]> {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((e) => e as PerformanceResourceTiming)
+      .filter((e) => /\/(split|chunk)_[^/]*\.wasm$/.test(e.name))
+      .map((e) => ({ file: new URL(e.name).pathname, initiator: e.initiatorType })),
+  );
+}
+
+/** The files index.html lists for a page loaded on demand (written by scripts/wasm-split.sh). */
+async function listedFiles(page: Page, name: string): Promise<string[]> {
+  return page.evaluate((n) => JSON.parse(document.getElementById('support-chunks')?.textContent ?? '{}')[n] ?? [], name);
+}
+
+test("a first visit of a page loaded on demand asks for its code with the page, once per file", async ({ page }) => {
+  await visitSignedIn(page, '/support', USERS.acmeMember);
+  await expect(heading(page)).toBeVisible();
+
+  await page.goto('/support/tickets');
+  await expect(page.getByRole('heading', { level: 1, name: 'My tickets' })).toBeVisible();
+  const listed = await listedFiles(page, 'tickets_chunk');
+  expect(listed.length, 'index.html lists My tickets\u2019 files').toBeGreaterThan(1);
+  const loads = await chunkLoads(page);
+  // Preloaded by index.html (initiator "link"), and the app's own request took that answer: no second request.
+  expect(loads.map((l) => l.file).sort()).toEqual([...listed].sort());
+  expect(loads.filter((l) => l.initiator !== 'link')).toEqual([]);
+});
+
+test('signed out, a first visit asks for the sign-in form\u2019s code with the page', async ({ browser }) => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/support/tickets');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  const listed = await listedFiles(page, 'sign_in_chunk');
+  expect(listed.length).toBeGreaterThan(0);
+  const loads = await chunkLoads(page);
+  expect(loads.map((l) => l.file).sort()).toEqual([...listed].sort());
+  expect(loads.filter((l) => l.initiator !== 'link')).toEqual([]);
+});
