@@ -83,6 +83,8 @@ fn looks_like_file(path: &str) -> bool {
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
+    // wasm-bindgen names the module after the JS with `_bg`: `support-console-<hash>_bg.wasm`.
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit('-')
         .next()
         .is_some_and(|hash| hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
@@ -95,7 +97,12 @@ mod tests {
     #[test]
     fn recognises_trunk_hashed_assets() {
         assert!(is_hashed_asset("/support-console-4f2a9c0e1b3d5a7f.js"));
+        assert!(is_hashed_asset("/support-console-4f2a9c0e1b3d5a7f_bg.wasm"));
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        // The wasm chunks, named by scripts/wasm-split.sh.
+        assert!(is_hashed_asset("/split_tickets_chunk-0123456789abcdef.wasm"));
+        assert!(is_hashed_asset("/chunk_12-0123456789abcdef.wasm"));
+        assert!(!is_hashed_asset("/chunk_12.wasm"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/support/tickets"));
     }
