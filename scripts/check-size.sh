@@ -2,8 +2,8 @@
 # Bytes the browser downloads, brotli-compressed (quality 11), from the release build in dist/:
 #   - the first visit of /support: index.html, the main wasm module, every JS file it loads (the bundle's JS,
 #     wasm-bindgen's snippets, the chunk loader __wasm_split.js) and the CSS;
-#   - each chunk of a page that loads on demand (src/pages/on_demand.rs; split_<name>.wasm, plus any
-#     chunk_<n>.wasm of code that several of them share), fetched the first time the user goes to that page;
+#   - each chunk of a page that loads on demand (src/pages/on_demand.rs; split_<name>-<hash>.wasm, plus any
+#     chunk_<n>-<hash>.wasm of code that several of them share), fetched the first time the user goes to that page;
 #   - the total of all chunks.
 # The goals are 150 KB for the first visit and 40 KB per chunk. CI enforces a ratchet on each figure: the limits
 # below are what landed last, rounded up to the next KB. They only go down: lower one in the commit that wins the
@@ -16,7 +16,10 @@ cd "$SUPPORT_ROOT"
 
 FIRST_VISIT_GOAL_KB=150
 CHUNK_GOAL_KB=40
-FIRST_VISIT_LIMIT_KB=138
+# Raised from 138 KB when the chunks got content hashes in their names (scripts/wasm-split.sh): the loader and
+# index.html's table carry 22 incompressible hashes (+303 B), and in return a later visit takes every wasm file from
+# the browser's cache (slow 4G with a 4x slower CPU: My tickets' content 1.0 s sooner, the create form's 1.5 s).
+FIRST_VISIT_LIMIT_KB=139
 # Raised from 196 KB when the sign-in form became a page loaded on demand (the first visit went from 181 to 148 KB):
 # the code the pages share with the form (the form kit, email syntax, lists) left the main module for shared chunks.
 # Raised again from 245 KB with the ticket page's limit below, for the same 4 KB. Down to 247 KB with JSON read by
@@ -101,9 +104,8 @@ row "  total (${#chunks[@]} chunks)" "$chunks_raw" "$chunks_br" "$note"
 echo
 row "page loaded on demand (its chunk + shared chunks)" "chunks" "brotli B" ""
 seen=()
-# One line per page, from index.html: `<split file> <shared chunk files...>`.
-while read -r split deps; do
-  name="${split#split_}"
+# One line per page, from index.html: `<name> <split file> <shared chunk files...>` (file names without `.wasm`).
+while read -r name split deps; do
   bytes=${chunk_br[$split]:?"check-size: ${split}.wasm is in index.html's support-chunks but not in dist/"}
   count=1
   for dep in $deps; do
@@ -122,13 +124,14 @@ while read -r split deps; do
 done < <(python3 - dist/index.html <<'PY'
 import json, re, sys
 
-# The table scripts/wasm-split.sh wrote from the chunk loader: {"<name>": ["/split_<name>.wasm", "/chunk_5.wasm"]}.
+# The table scripts/wasm-split.sh wrote from the chunk loader:
+# {"<name>": ["/split_<name>-<hash>.wasm", "/chunk_5-<hash>.wasm", ...]}.
 html = open(sys.argv[1]).read()
 block = re.search(r'<script\b[^>]*\bid="?support-chunks"?[^>]*>(.*?)</script>', html, re.S)
 if not block:
     sys.exit("check-size: dist/index.html has no support-chunks block")
 for name, files in json.loads(block.group(1)).items():
-    print(*(f.rsplit("/", 1)[-1][: -len(".wasm")] for f in files))
+    print(name, *(f.rsplit("/", 1)[-1][: -len(".wasm")] for f in files))
 PY
 )
 

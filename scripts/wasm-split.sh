@@ -67,12 +67,22 @@ cp "$work/bindgen/${stem}.js" "$work/bindgen/${stem}_bg.wasm" "$staging/"
 if [ -d "$work/bindgen/snippets" ]; then
   cp -R "$work/bindgen/snippets/." "$staging/snippets/"
 fi
+# Each chunk gets a hash of its content in its name, as Trunk's files have (`chunk_5-<16 hex>.wasm`), and the loader
+# asks for it by that name: the server lets a browser cache hashed files for good (crates/server/src/http/spa.rs),
+# where a bare `chunk_5.wasm` had to be revalidated, one round trip per file, on every later visit.
 chunks=0
-for file in "$work"/split/*.wasm "$work"/split/__wasm_split.js; do
-  [ "$(basename "$file")" = "${stem}.wasm" ] && continue
-  cp "$file" "$staging/"
-  case "$file" in *.wasm) chunks=$((chunks + 1)) ;; esac
+for file in "$work"/split/split_*.wasm "$work"/split/chunk_*.wasm; do
+  base="$(basename "$file" .wasm)"
+  hash="$(sha256sum "$file" | cut -c1-16)"
+  cp "$file" "$staging/${base}-${hash}.wasm"
+  sed -i "s|\"\./${base}\.wasm\"|\"./${base}-${hash}.wasm\"|" "$work/split/__wasm_split.js"
+  grep -q "\"\./${base}-${hash}\.wasm\"" "$work/split/__wasm_split.js" || {
+    echo "wasm-split: ${base}.wasm not found in __wasm_split.js" >&2
+    exit 1
+  }
+  chunks=$((chunks + 1))
 done
+cp "$work/split/__wasm_split.js" "$staging/"
 
 # Release only: wasm-bindgen's JavaScript minified (terser, from tests/e2e/node_modules like wasm-opt; Trunk's
 # own `minify` in Trunk.toml covers index.html and the CSS, not the JS this script writes). As modules, so exported
@@ -110,9 +120,10 @@ def rehash(tag):
 html = re.sub(r"<link\b[^>]*>", rehash, html)
 
 # Which files each page loaded on demand needs, from the chunk loader:
-#   `const __chunk_5 = makeLoad(() => { ... "./chunk_5.wasm" ...}, []);` and
-#   `export const __wasm_split_load_<name> = wrapAsyncCb(makeLoad(() => { ... "./split_<name>.wasm" ...}, [__chunk_5]));`
-# written into index.html's `support-chunks` block ({"tickets_chunk": ["/split_tickets_chunk.wasm", "/chunk_5.wasm"]}),
+#   `const __chunk_5 = makeLoad(() => { ... "./chunk_5-<hash>.wasm" ...}, []);` and
+#   `export const __wasm_split_load_<name> = wrapAsyncCb(makeLoad(() => { ... "./split_<name>-<hash>.wasm" ...},
+#   [__chunk_5]));`
+# written into index.html's `support-chunks` block ({"tickets_chunk": ["/split_tickets_chunk-<hash>.wasm", ...]}),
 # so that the page can ask for them while the main module downloads (index.html), and scripts/check-size.sh can
 # count them.
 js = (staging / "__wasm_split.js").read_text()
@@ -121,7 +132,8 @@ pages = {}
 for split, deps in re.findall(r'export const __wasm_split_load_\w+ = wrapAsyncCb\(makeLoad\(\(\) => \{\s*'
                               r'const src = fetch\(new URL\("\./(split_[^"]+\.wasm)".*?\n, \[([^\]]*)\]', js, re.S):
     files = [split] + [shared[d.strip()] for d in deps.split(",") if d.strip()]
-    pages[split[len("split_"):-len(".wasm")]] = [public_url.rstrip("/") + "/" + f for f in files]
+    name = re.fullmatch(r"split_(.+)-[0-9a-f]{16}\.wasm", split).group(1)
+    pages[name] = [public_url.rstrip("/") + "/" + f for f in files]
 if not pages:
     sys.exit("wasm-split: no page found in __wasm_split.js (has its format changed?)")
 # (Any attribute order: Trunk's minifier reorders them.)

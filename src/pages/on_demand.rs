@@ -34,7 +34,7 @@ impl From<SplitLoaderError> for ClientError {
 }
 
 // Each function renders its page inside the chunk: the page's view code, and whatever only that page uses, moves
-// into the chunk with it. The first argument names the chunk (`split_<name>.wasm`, checked by
+// into the chunk with it. The first argument names the chunk (`split_<name>-<hash>.wasm`, checked by
 // scripts/check-size.sh). Under `cfg(eager_pages)` (builds with debug assertions, see build.rs) they are plain
 // async functions and nothing is split.
 macro_rules! page_chunk {
