@@ -81,6 +81,11 @@ fn looks_like_file(path: &str) -> bool {
 }
 
 fn is_hashed_asset(path: &str) -> bool {
+    // Only a file: a client route such as `/support/tickets/1234567890123456` is answered with index.html,
+    // which must never be cached for good.
+    if !looks_like_file(path) {
+        return false;
+    }
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
     // wasm-bindgen names the module after the JS with `_bg`: `support-console-<hash>_bg.wasm`.
@@ -100,11 +105,14 @@ mod tests {
         assert!(is_hashed_asset("/support-console-4f2a9c0e1b3d5a7f_bg.wasm"));
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
         // The wasm chunks, named by scripts/wasm-split.sh.
-        assert!(is_hashed_asset("/split_tickets_chunk-0123456789abcdef.wasm"));
+        assert!(is_hashed_asset(
+            "/split_tickets_chunk-0123456789abcdef.wasm"
+        ));
         assert!(is_hashed_asset("/chunk_12-0123456789abcdef.wasm"));
         assert!(!is_hashed_asset("/chunk_12.wasm"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/support/tickets"));
+        assert!(!is_hashed_asset("/support/tickets/1234567890123456"));
     }
 
     #[test]
