@@ -17,9 +17,9 @@ pub(super) fn cc_list(state: TicketState) -> impl IntoView {
         poll,
         ..
     } = state;
-    let remove_cc = Action::new_local(move |email: &String| {
-        let email = email.clone();
-        async move {
+    // A plain task, as for the status button (header.rs).
+    let remove_cc = move |email: String| {
+        leptos::task::spawn_local(async move {
             match client.remove_cc(org_id, ticket_id, &email).await {
                 Ok(()) => {
                     cc_error.set(None);
@@ -34,8 +34,8 @@ pub(super) fn cc_list(state: TicketState) -> impl IntoView {
                     &e,
                 ))),
             }
-        }
-    });
+        })
+    };
     view! {
         <section class="sa-panel" aria-labelledby="ticket-cc-heading">
             <h2 id="ticket-cc-heading" tabindex="-1">"CC"</h2>
@@ -59,7 +59,7 @@ pub(super) fn cc_list(state: TicketState) -> impl IntoView {
                                                 type="button"
                                                 class="sa-link-button"
                                                 aria-label=format!("Remove {email} from CC")
-                                                on:click=move |_| { remove_cc.dispatch_local(remove.clone()); }
+                                                on:click=move |_| { remove_cc(remove.clone()) }
                                             >
                                                 "Remove"
                                             </button>

@@ -9,50 +9,52 @@ use crate::components::time_view;
 use crate::routes;
 
 pub(super) fn facts(current: RwSignal<Ticket>) -> impl IntoView {
+    // Read in place: the ticket carries its whole conversation, which these facts never need a copy of.
     move || {
-        let t = current.get();
-        let now = Timestamp::from_unix_seconds((js_sys::Date::now() / 1000.0).floor() as i64);
-        let met = match t.first_response_met(now) {
-            Some(true) => " (met)",
-            Some(false) => " (missed)",
-            None => "",
-        };
-        view! {
-            <div class="sa-panel">
-                <dl class="sa-facts">
-                    <div>
-                        <dt>"Product"</dt>
-                        <dd>{format!("{} \u{2013} {}", t.product_name, t.reason_label)}</dd>
-                    </div>
-                    <div>
-                        <dt>"Projects and services"</dt>
-                        <dd>{resources(&t.resources)}</dd>
-                    </div>
-                    <div>
-                        <dt>"Expected first response"</dt>
-                        <dd>
-                            "Within " {t.first_response_target.to_string()} ", by "
-                            {time_view(t.first_response_due_at)}
-                            {met}
-                        </dd>
-                    </div>
-                    <div>
-                        <dt>"Submitted by"</dt>
-                        <dd>{format!("{} ({})", t.submitter_name, t.submitter_email)}</dd>
-                    </div>
-                    <div>
-                        <dt>"Created"</dt>
-                        <dd>{time_view(t.created_at)}</dd>
-                    </div>
-                    {t.follow_up_of.map(|id| view! {
+        current.with(|t| {
+            let now = Timestamp::from_unix_seconds((js_sys::Date::now() / 1000.0).floor() as i64);
+            let met = match t.first_response_met(now) {
+                Some(true) => " (met)",
+                Some(false) => " (missed)",
+                None => "",
+            };
+            view! {
+                <div class="sa-panel">
+                    <dl class="sa-facts">
                         <div>
-                            <dt>"Follows up"</dt>
-                            <dd><A href=routes::href(&routes::ticket(id))>{format!("Ticket #{id}")}</A></dd>
+                            <dt>"Product"</dt>
+                            <dd>{format!("{} \u{2013} {}", t.product_name, t.reason_label)}</dd>
                         </div>
-                    })}
-                </dl>
-            </div>
-        }
+                        <div>
+                            <dt>"Projects and services"</dt>
+                            <dd>{resources(&t.resources)}</dd>
+                        </div>
+                        <div>
+                            <dt>"Expected first response"</dt>
+                            <dd>
+                                "Within " {t.first_response_target.to_string()} ", by "
+                                {time_view(t.first_response_due_at)}
+                                {met}
+                            </dd>
+                        </div>
+                        <div>
+                            <dt>"Submitted by"</dt>
+                            <dd>{format!("{} ({})", t.submitter_name, t.submitter_email)}</dd>
+                        </div>
+                        <div>
+                            <dt>"Created"</dt>
+                            <dd>{time_view(t.created_at)}</dd>
+                        </div>
+                        {t.follow_up_of.map(|id| view! {
+                            <div>
+                                <dt>"Follows up"</dt>
+                                <dd><A href=routes::href(&routes::ticket(id))>{format!("Ticket #{id}")}</A></dd>
+                            </div>
+                        })}
+                    </dl>
+                </div>
+            }
+        })
     }
 }
 

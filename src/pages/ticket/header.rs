@@ -54,9 +54,10 @@ fn status_button(state: TicketState) -> impl IntoView {
         status_error,
         ..
     } = state;
-    let change_status = Action::new_local(move |status: &TicketStatus| {
-        let status = *status;
-        async move {
+    // A plain task rather than an Action: nothing shows its progress, and each Action is its own
+    // instance of the reactive machinery in this page's chunk.
+    let change_status = move |status: TicketStatus| {
+        leptos::task::spawn_local(async move {
             match client
                 .change_status(org_id, ticket_id, StatusChange { status })
                 .await
@@ -78,8 +79,8 @@ fn status_button(state: TicketState) -> impl IntoView {
                     &e,
                 ))),
             }
-        }
-    });
+        })
+    };
     move || {
         let (status, allowed) = current.with(|t| (t.status, t.permissions.can_change_status));
         let (label, to) = match status {
@@ -90,7 +91,7 @@ fn status_button(state: TicketState) -> impl IntoView {
             _ => return None,
         };
         Some(view! {
-            <button type="button" class="sa-button" on:click=move |_| { change_status.dispatch_local(to); }>
+            <button type="button" class="sa-button" on:click=move |_| { change_status(to) }>
                 {label}
             </button>
         })
