@@ -471,8 +471,13 @@ fn key_event(kind: &str, key: &str) -> web_sys::Event {
 async fn a_time_reads_in_the_one_format_and_gives_the_exact_time_on_focus() {
     use support_console::components::{exact_time, local_date_time, time_view};
     let at = api::Timestamp::from_unix_seconds(1_796_000_000);
+    let later = api::Timestamp::from_unix_seconds(1_796_000_060);
     let root = container();
-    leptos::mount::mount_to(root.clone(), move || time_view(at)).forget();
+    leptos::mount::mount_to(
+        root.clone(),
+        move || view! { {time_view(at)} {time_view(later)} },
+    )
+    .forget();
     let time: HtmlElement = root
         .query_selector("time")
         .unwrap()
@@ -502,8 +507,31 @@ async fn a_time_reads_in_the_one_format_and_gives_the_exact_time_on_focus() {
         .unwrap()
         .get_element_by_id(&tip_id)
         .expect("the description exists");
-    assert_eq!(tip.text_content().unwrap(), exact_time(at));
     assert_eq!(tip.get_attribute("role").as_deref(), Some("tooltip"));
+    // The exact time is written after the page has drawn (a task of its own), or at once when the time
+    // is focused or hovered before that.
+    assert_eq!(tip.text_content().unwrap(), "", "not written with the page");
+    // As the browser sends it: bubbling (the listener is on the time's wrapper).
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    time.dispatch_event(&web_sys::CustomEvent::new_with_event_init_dict("focusin", &init).unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(tip.text_content().unwrap(), exact_time(at));
+    let other = root.query_selector_all(".sa-time-exact").unwrap();
+    let other: web_sys::Element = other.item(1).unwrap().unchecked_into();
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    assert_eq!(
+        other.text_content().unwrap(),
+        exact_time(later),
+        "written in a later task without focus"
+    );
 
     // Escape dismisses the tooltip; leaving the time brings it back for the next visit.
     let wrapper = time.parent_element().unwrap();
