@@ -6,8 +6,8 @@
 #     chunk_<n>-<hash>.wasm of code that several of them share), fetched the first time the user goes to that page;
 #   - the total of all chunks.
 # The goals are 150 KB for the first visit and 40 KB per chunk; every chunk file must be within 40 KB. CI enforces
-# a ratchet on each figure: the limits below are what landed last, rounded up to the next KB. They only go down: lower one in the commit that wins the
-# bytes; never raise one without saying why in the commit.
+# a ratchet on each figure: the limits below are what landed last, rounded up to the next KB. They only go down:
+# lower one in the commit that wins the bytes; never raise one without saying why in the commit.
 set -euo pipefail
 
 # shellcheck source=scripts/env.sh
