@@ -110,7 +110,8 @@ pub fn time_view(at: Timestamp) -> impl IntoView {
         <span
             class="sa-time"
             class:sa-time-dismissed=move || dismissed.get()
-            // Hovered or focused before its turn came: written at once, before the tooltip shows.
+            // Hovered or focused before its turn came: set in the handler, so the text is in the page after the
+            // handler's microtasks, before the browser next paints or updates what screen readers read.
             on:mouseenter=move |_| write_exact(exact, at)
             on:focusin=move |_| write_exact(exact, at)
             on:mouseleave=move |_| dismissed.set(false)
