@@ -257,7 +257,7 @@ pub fn router_with(state: AppState, routes: Vec<Route>) -> Router {
 
     let mut router = Router::new().nest(api::API_PREFIX, api);
     if let Some(dir) = &state.config.static_dir {
-        router = spa::serve_files(router, dir);
+        router = spa::serve_files(router, dir, &state);
     }
     router = router
         // Inside the header layers, so the 500 still gets them; around the handlers, the CSRF check

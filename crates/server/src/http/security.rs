@@ -100,7 +100,8 @@ impl SecurityHeaders {
     }
 }
 
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
+/// Modification time and length of `path`: a cheap check for a new build.
+pub(crate) fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
     let metadata = std::fs::metadata(path).ok()?;
     Some((metadata.modified().ok()?, metadata.len()))
 }

@@ -1,18 +1,29 @@
 //! The built SPA as static files: hashed assets cached for good, `index.html` for the client-side
 //! routes, precompressed `.br` files when the browser accepts brotli.
+//!
+//! The Support page's index.html, to a signed-in browser, also carries what its first screen needs
+//! (see [`FirstScreen`]): its heading and lead paragraph are drawn by the page itself, before the wasm
+//! has loaded.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
 
+use anyhow::Context;
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::config::Config;
 use crate::error::Error;
+use crate::http::extract::session_token;
+use crate::http::security::stamp;
+use crate::rules::auth;
 use crate::state::AppState;
 
 /// `router` with the files of `dir` (Trunk's `dist/`) behind it.
@@ -20,10 +31,14 @@ use crate::state::AppState;
 /// Client-side routes (`/support/...`) are answered with index.html; the SPA's router takes over.
 /// A missing *file* (a path whose last segment has an extension) is a plain 404: answering it with
 /// HTML would hide a half-deployed dist/ behind a blank page and an integrity error.
-pub fn serve_files(router: Router<AppState>, dir: &Path) -> Router<AppState> {
+pub fn serve_files(router: Router<AppState>, dir: &Path, state: &AppState) -> Router<AppState> {
     let index = ServeFile::new(dir.join("index.html")).precompressed_br();
+    let first_screen = Arc::new(FirstScreen::new(dir, &state.config));
+    let state = state.clone();
     let spa_fallback = tower::service_fn(move |request: Request| {
         let index = index.clone();
+        let first_screen = first_screen.clone();
+        let state = state.clone();
         async move {
             if request.uri().path().starts_with("/api/") {
                 // Paths the API router did not match, such as `/api/v1/`, stay JSON.
@@ -34,11 +49,26 @@ pub fn serve_files(router: Router<AppState>, dir: &Path) -> Router<AppState> {
                     (StatusCode::NOT_FOUND, "Not found").into_response(),
                 );
             }
-            let response = match index.oneshot(request).await {
+            let support_page = is_support_page(&request);
+            if support_page
+                && signed_in(&state, request.headers()).await
+                && let Some(response) = first_screen.response(request.headers())
+            {
+                return Ok(response);
+            }
+            let mut response = match index.oneshot(request).await {
                 Ok(response) => response,
                 Err(never) => match never {},
-            };
-            Ok(response.map(Body::new))
+            }
+            .map(Body::new);
+            if support_page {
+                // The same address is answered with the first screen to a signed-in browser.
+                response.headers_mut().insert(
+                    header::VARY,
+                    HeaderValue::from_static("accept-encoding, cookie"),
+                );
+            }
+            Ok(response)
         }
     });
     let spa = ServeDir::new(dir).precompressed_br().fallback(spa_fallback);
@@ -71,6 +101,169 @@ async fn static_cache_headers(request: Request, next: Next) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
+}
+
+/// The Support page's first screen: the standalone index.html draws the page's heading and lead
+/// paragraph while the wasm downloads (their text, once the app runs, is the same), when the server has
+/// written what they need into `<script id="support-first-paint">`: the brand and the support
+/// tiers' page, from the configuration. Only for a browser with a session: one without is shown the
+/// sign-in form, not a page it cannot see. Kept in step with index.html on disk, as the
+/// Content-Security-Policy is (a deploy replaces dist/ under a running server).
+pub struct FirstScreen {
+    index: PathBuf,
+    /// The JSON written into the page, the same for every signed-in user.
+    data: String,
+    current: RwLock<Option<Filled>>,
+}
+
+/// index.html with the first screen's data, as sent and brotli-compressed.
+struct Filled {
+    stamp: Option<(SystemTime, u64)>,
+    html: Bytes,
+    br: Bytes,
+}
+
+impl FirstScreen {
+    fn new(dir: &Path, config: &Config) -> Self {
+        let data = serde_json::json!({
+            "brand": config.brand,
+            "supportServices": config.support_services_url,
+        });
+        Self {
+            index: dir.join("index.html"),
+            // Inside a <script> element nothing may read as `</script>`: JSON lets `<` be escaped.
+            data: data.to_string().replace('<', "\\u003c"),
+            current: RwLock::new(None),
+        }
+    }
+
+    /// The page for `headers`' browser, or `None` when index.html cannot be read or has no place for
+    /// the data (then the plain file is served, and the app draws the screen itself).
+    fn response(&self, headers: &HeaderMap) -> Option<Response> {
+        let filled = self.filled()?;
+        let brotli = headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|coding| coding.split(';').next().is_some_and(|c| c.trim() == "br"));
+        let mut response = Response::new(Body::from(if brotli { filled.br } else { filled.html }));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        if brotli {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        }
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding, cookie"),
+        );
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        Some(response)
+    }
+
+    fn filled(&self) -> Option<FilledRef> {
+        let now = stamp(&self.index);
+        {
+            let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(filled) = current.as_ref().filter(|f| now.is_some() && f.stamp == now) {
+                return Some(FilledRef::of(filled));
+            }
+        }
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        match self.fill(now) {
+            Ok(filled) => {
+                let answer = FilledRef::of(&filled);
+                *current = Some(filled);
+                Some(answer)
+            }
+            Err(error) => {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "serving index.html without the Support page's first screen"
+                );
+                *current = None;
+                None
+            }
+        }
+    }
+
+    fn fill(&self, stamp: Option<(SystemTime, u64)>) -> anyhow::Result<Filled> {
+        let html = std::fs::read_to_string(&self.index)
+            .with_context(|| format!("cannot read {}", self.index.display()))?;
+        let html = fill_first_screen(&html, &self.data)?;
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut html.as_bytes(), &mut br, &params)
+            .context("compressing index.html")?;
+        Ok(Filled {
+            stamp,
+            html: Bytes::from(html),
+            br: Bytes::from(br),
+        })
+    }
+}
+
+/// The bodies of a [`Filled`], cheap to clone out of the lock.
+struct FilledRef {
+    html: Bytes,
+    br: Bytes,
+}
+
+impl FilledRef {
+    fn of(filled: &Filled) -> Self {
+        Self {
+            html: filled.html.clone(),
+            br: filled.br.clone(),
+        }
+    }
+}
+
+/// `html` with `data` as the text of its `<script id="support-first-paint">`; an error when there
+/// is no such element (an index.html of another build).
+pub fn fill_first_screen(html: &str, data: &str) -> anyhow::Result<String> {
+    use std::cell::Cell;
+
+    use lol_html::html_content::ContentType;
+    use lol_html::{RewriteStrSettings, element, rewrite_str};
+
+    let found = Cell::new(false);
+    let settings = RewriteStrSettings::new().append_element_content_handler(element!(
+        "script#support-first-paint",
+        |el| {
+            el.set_inner_content(data, ContentType::Html);
+            found.set(true);
+            Ok(())
+        }
+    ));
+    let filled = rewrite_str(html, settings).context("rewriting index.html")?;
+    anyhow::ensure!(
+        found.get(),
+        "index.html has no <script id=\"support-first-paint\">"
+    );
+    Ok(filled)
+}
+
+/// A page load of the standalone Support page (the base of index.html's routes).
+fn is_support_page(request: &Request) -> bool {
+    matches!(*request.method(), Method::GET | Method::HEAD)
+        && matches!(request.uri().path(), "/support" | "/support/")
+}
+
+/// Whether `headers` carry the cookie of a live session (a token is not sent with a page load).
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
+    match session_token(headers, state.config.session_cookie_name()) {
+        Ok(Some(token)) => auth::current_user(&state.store, &token).await.is_ok(),
+        _ => false,
+    }
 }
 
 /// `/app-1234.js` is a file; `/support/tickets` and `/support/tickets/42` are client routes.
