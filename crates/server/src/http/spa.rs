@@ -290,7 +290,33 @@ fn is_hashed_asset(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{fill_first_screen, is_hashed_asset};
+
+    #[test]
+    fn writes_the_first_screen_data_into_its_script_as_trunk_writes_it() {
+        // As the source has it, and as Trunk's minifier writes it (attributes reordered, unquoted).
+        for script in [
+            r#"<script type="application/json" id="support-first-paint">null</script>"#,
+            r#"<script id=support-first-paint type=application/json>null</script>"#,
+        ] {
+            let html =
+                format!("<!doctype html><title>Support</title>{script}<script>draw()</script>");
+            let filled = fill_first_screen(&html, r#"{"brand":"Acme"}"#).unwrap();
+            assert!(
+                filled.contains(r#">{"brand":"Acme"}</script><script>draw()</script>"#),
+                "{filled}"
+            );
+            assert!(!filled.contains(">null<"), "{filled}");
+        }
+    }
+
+    #[test]
+    fn an_index_without_the_first_screen_script_is_refused() {
+        // An index.html of an older build: served as it is, without the first screen.
+        let html =
+            r#"<!doctype html><script type="application/json" id="support-chunks">{}</script>"#;
+        assert!(fill_first_screen(html, "{}").is_err());
+    }
 
     #[test]
     fn recognises_trunk_hashed_assets() {

@@ -8,7 +8,7 @@ use tempfile::TempDir;
 use support_server::http::{Route, api_routes};
 
 use crate::helpers::{
-    PASSWORD, TestApp, cache_control, expect_error, header, spawn_app, spawn_app_serving,
+    PASSWORD, Session, TestApp, cache_control, expect_error, header, spawn_app, spawn_app_serving,
     spawn_app_with,
 };
 
@@ -309,4 +309,118 @@ async fn the_api_keeps_its_json_answers_beside_the_spa() {
     let products = admin.get("/products").await;
     assert_eq!(products.status(), StatusCode::OK);
     assert_eq!(cache_control(&products), "no-store");
+}
+
+/// An index.html with the Support page's first screen (what index.html's own script draws is not the
+/// server's business: it only writes the data).
+const FIRST_SCREEN_INDEX: &str = r#"<!doctype html><title>Support</title><script type="application/json" id="support-first-paint">null</script><script>draw()</script>"#;
+
+/// The data the server wrote into `page`, parsed; `Null` when it wrote none.
+fn first_screen_data(page: &str) -> serde_json::Value {
+    const OPEN: &str = r#"id="support-first-paint">"#;
+    let start = page.find(OPEN).expect("the first screen's script") + OPEN.len();
+    let end = start + page[start..].find("</script>").expect("its end");
+    let data = &page[start..end];
+    assert!(
+        !data.contains('<'),
+        "nothing in it may close the script: {data}"
+    );
+    serde_json::from_str(data).expect("JSON")
+}
+
+#[tokio::test]
+async fn the_support_page_carries_its_first_screen_to_a_signed_in_browser_only() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), FIRST_SCREEN_INDEX).unwrap();
+    let static_dir = dist.path().to_owned();
+    // A brand that would end the script if it were written as it is.
+    let brand = "Acme </script><script>alert(1)</script>";
+    let app = spawn_app_with(move |config| {
+        config.static_dir = Some(static_dir);
+        config.brand = brand.to_owned();
+    })
+    .await;
+    let browser = app.client();
+    let page = |path: &'static str| {
+        let browser = browser.clone();
+        let url = app.url(path);
+        async move { browser.get(url).send().await.unwrap() }
+    };
+
+    let signed_out = page("/support").await;
+    assert_eq!(cache_control(&signed_out), "no-cache");
+    assert!(
+        header(&signed_out, "vary").contains("cookie"),
+        "the same URL answers by cookie"
+    );
+    assert_eq!(
+        first_screen_data(&signed_out.text().await.unwrap()),
+        serde_json::Value::Null
+    );
+
+    let session = Session::new(browser.clone(), app.api(""));
+    assert_eq!(
+        session
+            .post_session("admin@acme.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for path in ["/support", "/support/"] {
+        let signed_in = page(path).await;
+        assert_eq!(signed_in.status(), StatusCode::OK, "{path}");
+        assert_eq!(cache_control(&signed_in), "private, no-cache", "{path}");
+        assert!(header(&signed_in, "vary").contains("cookie"), "{path}");
+        assert!(
+            header(&signed_in, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+        let data = first_screen_data(&signed_in.text().await.unwrap());
+        assert_eq!(data["brand"], brand, "{path}");
+        assert_eq!(
+            data["supportServices"],
+            app.state.config.support_services_url.as_str(),
+            "{path}"
+        );
+    }
+    // The other pages draw their own first screen.
+    let tickets = page("/support/tickets").await.text().await.unwrap();
+    assert_eq!(tickets, FIRST_SCREEN_INDEX);
+
+    // Brotli, as the static files are.
+    let identity = page("/support").await.text().await.unwrap();
+    let compressed = browser
+        .get(app.url("/support"))
+        .header(ACCEPT_ENCODING, "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()[CONTENT_ENCODING], "br");
+    let compressed = compressed.bytes().await.unwrap();
+    let mut decompressed = Vec::new();
+    brotli::BrotliDecompress(&mut compressed.as_ref(), &mut decompressed).unwrap();
+    assert_eq!(String::from_utf8(decompressed).unwrap(), identity);
+
+    // A session that has ended is no session: the cookie is checked, not only present.
+    let cookie = format!("{}=ended", app.state.config.session_cookie_name());
+    let stale = reqwest::Client::new()
+        .get(app.url("/support"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        first_screen_data(&stale.text().await.unwrap()),
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        session.delete_session().await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let after = page("/support").await.text().await.unwrap();
+    assert_eq!(
+        first_screen_data(&after),
+        serde_json::Value::Null,
+        "signed out again"
+    );
 }
