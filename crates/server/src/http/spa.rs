@@ -116,9 +116,16 @@ pub struct FirstScreen {
     current: RwLock<Option<Filled>>,
 }
 
-/// index.html with the first screen's data, as sent and brotli-compressed.
+/// What was made of index.html as it was when last read.
 struct Filled {
-    stamp: Option<(SystemTime, u64)>,
+    stamp: (SystemTime, u64),
+    /// `None` when that index.html had no place for the data (said once in the log, not per request).
+    bodies: Option<Bodies>,
+}
+
+/// index.html with the first screen's data, as sent and brotli-compressed (cheap to clone).
+#[derive(Clone)]
+struct Bodies {
     html: Bytes,
     br: Bytes,
 }
@@ -140,14 +147,9 @@ impl FirstScreen {
     /// The page for `headers`' browser, or `None` when index.html cannot be read or has no place for
     /// the data (then the plain file is served, and the app draws the screen itself).
     fn response(&self, headers: &HeaderMap) -> Option<Response> {
-        let filled = self.filled()?;
-        let brotli = headers
-            .get_all(header::ACCEPT_ENCODING)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|coding| coding.split(';').next().is_some_and(|c| c.trim() == "br"));
-        let mut response = Response::new(Body::from(if brotli { filled.br } else { filled.html }));
+        let bodies = self.bodies()?;
+        let brotli = accepts_brotli(headers);
+        let mut response = Response::new(Body::from(if brotli { bodies.br } else { bodies.html }));
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
@@ -167,33 +169,32 @@ impl FirstScreen {
         Some(response)
     }
 
-    fn filled(&self) -> Option<FilledRef> {
-        let now = stamp(&self.index);
+    fn bodies(&self) -> Option<Bodies> {
+        let now = stamp(&self.index)?;
         {
             let current = self.current.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(filled) = current.as_ref().filter(|f| now.is_some() && f.stamp == now) {
-                return Some(FilledRef::of(filled));
+            if let Some(filled) = current.as_ref().filter(|f| f.stamp == now) {
+                return filled.bodies.clone();
             }
         }
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
-        match self.fill(now) {
-            Ok(filled) => {
-                let answer = FilledRef::of(&filled);
-                *current = Some(filled);
-                Some(answer)
-            }
-            Err(error) => {
+        let bodies = self
+            .fill()
+            .inspect_err(|error| {
                 tracing::warn!(
                     error = format!("{error:#}"),
                     "serving index.html without the Support page's first screen"
                 );
-                *current = None;
-                None
-            }
-        }
+            })
+            .ok();
+        *current = Some(Filled {
+            stamp: now,
+            bodies: bodies.clone(),
+        });
+        bodies
     }
 
-    fn fill(&self, stamp: Option<(SystemTime, u64)>) -> anyhow::Result<Filled> {
+    fn fill(&self) -> anyhow::Result<Bodies> {
         let html = std::fs::read_to_string(&self.index)
             .with_context(|| format!("cannot read {}", self.index.display()))?;
         let html = fill_first_screen(&html, &self.data)?;
@@ -204,27 +205,29 @@ impl FirstScreen {
         };
         brotli::BrotliCompress(&mut html.as_bytes(), &mut br, &params)
             .context("compressing index.html")?;
-        Ok(Filled {
-            stamp,
+        Ok(Bodies {
             html: Bytes::from(html),
             br: Bytes::from(br),
         })
     }
 }
 
-/// The bodies of a [`Filled`], cheap to clone out of the lock.
-struct FilledRef {
-    html: Bytes,
-    br: Bytes,
-}
-
-impl FilledRef {
-    fn of(filled: &Filled) -> Self {
-        Self {
-            html: filled.html.clone(),
-            br: filled.br.clone(),
-        }
-    }
+/// Whether the browser takes brotli (`br`, not refused with `q=0`).
+fn accepts_brotli(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            parts.next() == Some("br")
+                && !parts.any(|p| {
+                    p.strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                        .is_some_and(|q| q == 0.0)
+                })
+        })
 }
 
 /// `html` with `data` as the text of its `<script id="support-first-paint">`; an error when there
@@ -290,7 +293,24 @@ fn is_hashed_asset(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{fill_first_screen, is_hashed_asset};
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    use super::{accepts_brotli, fill_first_screen, is_hashed_asset};
+
+    #[test]
+    fn brotli_is_sent_only_where_the_browser_takes_it() {
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+            accepts_brotli(&headers)
+        };
+        assert!(with("gzip, deflate, br, zstd"));
+        assert!(with("br;q=0.5, gzip"));
+        assert!(!with("gzip, deflate"));
+        assert!(!with("br;q=0, gzip"));
+        assert!(!with("brotli"));
+        assert!(!accepts_brotli(&HeaderMap::new()));
+    }
 
     #[test]
     fn writes_the_first_screen_data_into_its_script_as_trunk_writes_it() {
