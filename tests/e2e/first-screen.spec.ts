@@ -26,14 +26,19 @@ test('signed in, the Support page draws its heading and lead paragraph before th
 }) => {
   await visitSignedIn(page, '/support', USERS.acmeAdmin);
   await expect(currentTier(page)).toBeVisible();
-  const app = await top(page);
-
   // The same browser, with no wasm at all: only what index.html draws.
   const drawn = await context.newPage();
   await drawn.route('**/*.wasm', (route) => route.abort());
-  await drawn.goto('/support');
-  await expect(heading(drawn)).toBeVisible();
-  expect(await top(drawn)).toEqual(app);
+  // A desktop, a small tablet and a phone: where the app's header puts the user and Sign out on a row of their own.
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 700, height: 900 }, { width: 375, height: 740 }]) {
+    await page.setViewportSize(viewport);
+    await drawn.setViewportSize(viewport);
+    const app = await top(page);
+    await drawn.goto('/support');
+    await expect(heading(drawn)).toBeVisible();
+    expect(await top(drawn), `${viewport.width} px wide`).toEqual(app);
+    await expect(drawn.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText('Support');
+  }
   await expect(drawn.getByRole('status')).toHaveText('Loading…');
   await expectNoA11yViolations(drawn, 'first screen');
 });
