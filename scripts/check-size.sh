@@ -23,7 +23,7 @@ CHUNK_GOAL_KB=40
 # (its tooltip) came to be written in a later task (src/components/time.rs): that code is in the main module, and
 # every page's chunks got smaller by about as much (all chunks -2,020 B). With a 4x slower CPU, cold loads of My
 # tickets, the create form and a ticket page had a long task after their first paint in 14 of 36 loads instead
-# of 22 of 36 (docs/performance.md). Up to 141 KB (+717 B: index.html +636 B, the CSS +81 B, the wasm unchanged)
+# of 22 of 36 (docs/performance.md). Up to 141 KB (+683 B: index.html +614 B, the CSS +69 B, the wasm unchanged)
 # when index.html came to draw the Support page's first screen from what the server writes into it: that page's
 # LCP is its first paint (slow 4G with a 4x slower CPU: 2.1 -> 1.3 s, as its static copy).
 FIRST_VISIT_LIMIT_KB=141

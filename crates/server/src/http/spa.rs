@@ -50,11 +50,12 @@ pub fn serve_files(router: Router<AppState>, dir: &Path, state: &AppState) -> Ro
                 );
             }
             let support_page = is_support_page(&request);
+            // The file's state first (a cached stat), the session (a query) only when there is a page to send.
             if support_page
+                && let Some(bodies) = first_screen.bodies()
                 && signed_in(&state, request.headers()).await
-                && let Some(response) = first_screen.response(request.headers())
             {
-                return Ok(response);
+                return Ok(first_screen_page(bodies, request.headers()));
             }
             let mut response = match index.oneshot(request).await {
                 Ok(response) => response,
@@ -144,31 +145,8 @@ impl FirstScreen {
         }
     }
 
-    /// The page for `headers`' browser, or `None` when index.html cannot be read or has no place for
-    /// the data (then the plain file is served, and the app draws the screen itself).
-    fn response(&self, headers: &HeaderMap) -> Option<Response> {
-        let bodies = self.bodies()?;
-        let brotli = accepts_brotli(headers);
-        let mut response = Response::new(Body::from(if brotli { bodies.br } else { bodies.html }));
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
-        if brotli {
-            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-        }
-        headers.insert(
-            header::VARY,
-            HeaderValue::from_static("accept-encoding, cookie"),
-        );
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
-        Some(response)
-    }
-
+    /// index.html with the data, or `None` when it cannot be read or has no place for the data (then the
+    /// plain file is served, and the app draws the screen itself).
     fn bodies(&self) -> Option<Bodies> {
         let now = stamp(&self.index)?;
         {
@@ -210,6 +188,29 @@ impl FirstScreen {
             br: Bytes::from(br),
         })
     }
+}
+
+/// The first screen's page as `headers`' browser takes it.
+fn first_screen_page(bodies: Bodies, headers: &HeaderMap) -> Response {
+    let brotli = accepts_brotli(headers);
+    let mut response = Response::new(Body::from(if brotli { bodies.br } else { bodies.html }));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if brotli {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+    }
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("accept-encoding, cookie"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
 }
 
 /// Whether the browser takes brotli (`br`, not refused with `q=0`).
