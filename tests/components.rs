@@ -511,7 +511,7 @@ async fn a_time_reads_in_the_one_format_and_gives_the_exact_time_on_focus() {
     // The exact time is written after the page has drawn (a task of its own), or at once when the time
     // is focused or hovered before that.
     assert_eq!(tip.text_content().unwrap(), "", "not written with the page");
-    // As the browser sends it: bubbling (the listener is on the time's wrapper).
+    // As the browser sends it: bubbling (the listener is the document's).
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     time.dispatch_event(&web_sys::CustomEvent::new_with_event_init_dict("focusin", &init).unwrap())

@@ -370,7 +370,9 @@ impl ApiClient {
             }
             .build()
         };
-        let response = self.send(&make).await?;
+        // The page's own request (a whole copy, as it asks without an ETag) answers the first one.
+        let early = etag.is_none().then(|| self.take_early(&url)).flatten();
+        let response = self.send_or_take(early, &make).await?;
         if response.status() == 304 {
             return Ok(None);
         }

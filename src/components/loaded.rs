@@ -12,6 +12,22 @@ pub enum Placeholder {
     OwnPage(usize),
 }
 
+impl Placeholder {
+    /// `view` framed as this placeholder's page: in a page of its own for [`Placeholder::OwnPage`].
+    fn frame(self, view: AnyView) -> AnyView {
+        match self {
+            Placeholder::InPage(_) => view,
+            Placeholder::OwnPage(_) => view! { <div class="sa-page">{view}</div> }.into_any(),
+        }
+    }
+
+    /// The grey blocks.
+    pub fn skeleton(self) -> AnyView {
+        let (Placeholder::InPage(cards) | Placeholder::OwnPage(cards)) = self;
+        self.frame(view! { <PageSkeleton cards=cards /> }.into_any())
+    }
+}
+
 /// Data from the server, shown by `children` once it is there: grey blocks in the page's shape while it
 /// loads, and the [`ErrorPanel`] with Try again (which loads it again) when it failed.
 ///
@@ -27,26 +43,15 @@ where
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let (cards, own_page) = match placeholder {
-        Placeholder::InPage(cards) => (cards, false),
-        Placeholder::OwnPage(cards) => (cards, true),
-    };
-    let framed = move |view: AnyView| {
-        if own_page {
-            view! { <div class="sa-page">{view}</div> }.into_any()
-        } else {
-            view
-        }
-    };
     view! {
-        <Transition fallback=move || framed(view! { <PageSkeleton cards=cards /> }.into_any())>
+        <Transition fallback=move || placeholder.skeleton()>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
                     match resource.await {
                         Ok(data) => children(data).into_any(),
                         Err(error) => {
-                            framed(
+                            placeholder.frame(
                                 view! { <ErrorPanel error=error retry=Callback::new(move |_| resource.refetch()) /> }
                                     .into_any(),
                             )

@@ -8,6 +8,7 @@ mod poll;
 mod route_focus;
 mod shell;
 mod skeleton;
+mod stages;
 mod time;
 
 pub use breadcrumb::Breadcrumb;
@@ -17,6 +18,7 @@ pub use poll::{EtagPoll, Fresh};
 pub use route_focus::RouteFocus;
 pub use shell::Shell;
 pub use skeleton::PageSkeleton;
+pub use stages::{Stages, next_task};
 pub use time::{exact_time, local_date_time, time_view};
 
 /// Sets the browser tab's title, e.g. `Support · Acme Analytics`, unless the app is embedded (the tab
@@ -118,7 +120,20 @@ thread_local! {
 
 /// An embedded app was mounted in `root` (inside a shadow root).
 pub fn remember_root(root: &web_sys::HtmlElement) {
+    time::listen_to(Some(root));
     ROOTS.with_borrow_mut(|roots| roots.push(root.clone()));
+}
+
+/// Calls `f` with the document, then with each embedded app's root (which the document's queries do not
+/// see into).
+fn for_each_root(mut f: impl FnMut(&web_sys::Element)) {
+    if let Some(html) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        f(&html);
+    }
+    ROOTS.with_borrow(|roots| roots.iter().for_each(|root| f(root)));
 }
 
 /// The app mounted in `root` is gone.

@@ -15,9 +15,12 @@ use crate::router::use_query_map;
 use leptos::prelude::*;
 
 use crate::api::{ApiClient, ClientError, abort_on_cleanup};
-use crate::components::{Breadcrumb, Placeholder, loaded, set_document_title};
+use crate::components::{Breadcrumb, Placeholder, loaded, next_task, set_document_title};
 use crate::session::Session;
 use form::TicketForm;
+
+/// What stands in for the form while its options load, and while it is drawn.
+const PLACEHOLDER: Placeholder = Placeholder::InPage(3);
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -35,14 +38,17 @@ pub fn NewTicketPage() -> impl IntoView {
     let options = LocalResource::new(move || async move {
         let signal = abort_on_cleanup();
         let org = org_id.ok_or(ClientError::Unauthenticated)?;
-        client.ticket_options(org, signal).await
+        let options = client.ticket_options(org, signal).await;
+        // Drawn in a task of its own (see the ticket list's).
+        next_task().await;
+        options
     });
 
     view! {
         <div class="sa-page sa-narrow">
             <Breadcrumb tickets=true />
             <h1>"Create ticket"</h1>
-            {loaded(options, Placeholder::InPage(3), move |options| match me.clone() {
+            {loaded(options, PLACEHOLDER, move |options| match me.clone() {
                 Some(me) if options.tier_name.is_some() => {
                     view! { <TicketForm options=options me=me follow_up=follow_up /> }.into_any()
                 }

@@ -14,7 +14,7 @@ use super::TicketState;
 use crate::api::ApiClient;
 use crate::components::{focus_by_id, time_view};
 
-/// How a conversation is drawn: the page and its description first, then a slice of entries each frame,
+/// How a conversation is drawn: the page with its description and a first slice of entries, then a slice each frame,
 /// sized by how long the frames take. Drawn at once, 200 entries were one task of 115-164 ms with a 4x slower CPU
 /// (scripts/bench.sh); in fixed slices of 40, still 90-130 ms per frame there, while an unthrottled CPU
 /// draws 40 in a few milliseconds. Pacing keeps each frame short on a slow device and the whole draw short
@@ -57,21 +57,28 @@ pub(super) fn conversation(state: TicketState) -> impl IntoView {
             )
         })
     });
-    // How many entries are drawn: none with the page (with a 4x slower CPU, the page alone is a task of
-    // about 50 ms), then one more slice each frame until all are.
+    // How many entries are drawn: a first slice with the conversation (in the page's last stage, whose
+    // task it shares with the comment form), then one more slice each frame until all are.
     // `pace`: the slice being drawn and when its frame began; a frame's length is the time between two
     // frames' starts (drawing, layout and paint).
-    let shown = RwSignal::new(0);
+    let shown = RwSignal::new(FIRST_SLICE);
     let pace = StoredValue::new((FIRST_SLICE, None::<f64>));
     Effect::new(move |_| {
         if shown.get() < current.with(|t| t.activity.len()) {
-            request_animation_frame(move || {
+            let draw = move || {
                 let now = js_sys::Date::now();
                 let slice =
                     pace.with_value(|&(slice, began)| next_slice(slice, began.map(|b| now - b)));
                 pace.set_value((slice, Some(now)));
                 shown.try_update(|n| *n += slice);
-            });
+            };
+            // The second slice waits a frame more: the page's first frame lays out the whole page (about
+            // 20 ms with a 4x slower CPU), and a slice drawn on top of that made it a task of 46-59 ms.
+            if pace.with_value(|(_, began)| began.is_none()) {
+                request_animation_frame(move || request_animation_frame(draw));
+            } else {
+                request_animation_frame(draw);
+            }
         }
     });
     view! {

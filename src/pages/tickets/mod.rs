@@ -15,7 +15,7 @@ use api::{Role, TicketList, TicketListQuery, TicketScope};
 use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiResult, ClientError, abort_on_cleanup};
-use crate::components::{Breadcrumb, EtagPoll, Placeholder, loaded, set_document_title};
+use crate::components::{Breadcrumb, EtagPoll, Placeholder, loaded, next_task, set_document_title};
 use crate::routes::{self, Navigator};
 use crate::session::Session;
 use filters::filters;
@@ -169,6 +169,9 @@ fn load_list(
             let signal = abort_on_cleanup();
             let org = org_id.ok_or(ClientError::Unauthenticated)?;
             let fresh = client.tickets(org, &q, None, signal).await?;
+            // Drawn in a task of its own, not in the one that read the answer (or, when the page asked
+            // for it before the wasm had loaded, in the one that drew the page): see Stages.
+            next_task().await;
             Ok(fresh.map_or_else(empty_list, |(list, etag)| {
                 poll.seen(etag);
                 list
