@@ -174,9 +174,10 @@ fn empty(filtered: bool, on_clear: Callback<()>) -> impl IntoView {
     }
 }
 
-/// How many rows the table draws in its first task: more than a tall screen shows. The rest come in the
-/// next task (see [`Stages`]): with a 4x slower CPU, 50 rows drawn at once made a task of 51-57 ms.
-const FIRST_ROWS: usize = 20;
+/// How many rows the table draws in its first task: about what a screen shows below the filters. The rest
+/// of the page (25 rows by default) come in the next task (see [`Stages`]): with a 4x slower CPU, the list
+/// drawn at once made a task of 51-57 ms.
+const FIRST_ROWS: usize = 15;
 
 #[component]
 fn TicketTable(list: Memo<TicketList>, org_scope: bool) -> impl IntoView {
