@@ -71,8 +71,13 @@ http {
   scgi_temp_path ${dir}/tmp/scgi;
 
   # Round-robin (nginx's default): no ip_hash, no sticky cookie, so one user's consecutive requests alternate.
+  # Idle connections to the instances are closed here before an instance closes them: the server closes a connection
+  # that sends no request for --header-read-timeout-secs (10 s), and nginx (60 s by default) could send a request on
+  # one the instance was closing at that moment, which with proxy_next_upstream off is a 502 for the browser (CI saw
+  # one on a wasm chunk).
   upstream support {
 ${upstreams}    keepalive 16;
+    keepalive_timeout 5s;
   }
 
   server {
