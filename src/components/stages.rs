@@ -1,10 +1,10 @@
 //! A page too large to draw in one task on a slow phone, drawn in a few tasks and shown at once.
 //!
-//! With a 4x slower CPU, drawing the create form or a ticket page when its data came was one task of
-//! 50-75 ms (scripts/bench.sh): a long task, during which a tap or a key waits. Here the page is drawn
-//! in stages, each in a task of its own, inside a container that stays hidden (with the grey blocks
-//! still showing) until the last stage is in. So the page still appears in one paint, in the same frame
-//! as before give or take a task switch, and nothing on it moves as the later stages come in.
+//! With a 4x slower CPU, drawing the create form, a ticket page or My tickets when its data or its code came
+//! was one task of 50-75 ms (scripts/bench.sh): a long task, during which a tap or a key waits. Here the page
+//! is drawn in stages, each in a task of its own, inside a container that stays hidden (with the grey blocks
+//! still showing) until the last stage is in. So the page still appears in one paint, in the same frame as
+//! before give or take a task switch, and nothing on it moves as the later stages come in.
 
 use std::time::Duration;
 
